@@ -1,0 +1,170 @@
+/**
+ * The `custos` commands. Each builds a Custos from the environment's config through the composition root,
+ * does one job, prints a summary, and exits non-zero on failure with the error's code.
+ */
+import { existsSync } from 'node:fs';
+import { createCustos, type Custos, type InitialiseResult } from '../app.ts';
+import { rotateMasterKey } from '../crypto/rotation.ts';
+import type { RotatableKeys } from '../crypto/master-keys.ts';
+import { buildServer } from '../http/server.ts';
+import { systemActor } from '../platform/actor.ts';
+import { loadConfig } from '../platform/config.ts';
+import { CustosError } from '../platform/errors.ts';
+import { formatOf, type ImportFormat, openRecordSource } from '../vault/import/records.ts';
+import { progressBar } from './progress.ts';
+
+function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function withCustos<T>(
+  job: (custos: Custos) => Promise<T>,
+  options: { logLevel?: string } = {},
+): Promise<T> {
+  const config = loadConfig();
+  const custos = createCustos(options.logLevel ? { ...config, logLevel: options.logLevel as never } : config);
+  try {
+    return await job(custos);
+  } finally {
+    await custos.close();
+  }
+}
+
+async function initialiseWithProgress(custos: Custos): Promise<InitialiseResult> {
+  const total = custos.config.demo ? custos.config.demoCustomers : 0;
+  const bar = total > 0 ? progressBar('Seeding demo customers', total, 'customers') : undefined;
+  const result = await custos.initialise((s) => bar?.update(s.imported + s.rejected));
+  bar?.stop();
+  return result;
+}
+
+function reportInitialisation(result: InitialiseResult, custos: Custos): void {
+  if (!result.created) return;
+  out(`Initialised a new Custos installation in ${custos.config.dataDir}`);
+  if (result.demo) {
+    out(
+      `Demo organisation: ${result.demo.staff} staff in 4 regions, ${result.demo.customers.imported} customers.`,
+    );
+  }
+  out('');
+  out('Admin API token (shown once, stored only as a hash; keep it safe):');
+  out(`  ${result.adminToken}`);
+  out('');
+}
+
+export async function initCommand(): Promise<void> {
+  await withCustos(
+    async (custos) => {
+      const result = await initialiseWithProgress(custos);
+      if (!result.created) out(`Custos in ${custos.config.dataDir} was already initialised; nothing to do.`);
+      reportInitialisation(result, custos);
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+export async function serveCommand(): Promise<void> {
+  const custos = createCustos(loadConfig());
+  const result = await initialiseWithProgress(custos);
+  reportInitialisation(result, custos);
+  const app = await buildServer(custos);
+  const { host, port } = custos.config;
+  const address = await app.listen({ host, port });
+  out(`Custos is listening on ${address}`);
+  out(`  API docs:  ${address}/docs`);
+  out(`  Health:    ${address}/healthz`);
+  out(`  Sign in:   send "Authorization: Bearer <admin token>"${result.created ? ' (printed above)' : ''};`);
+  out('             mint another with `npx custos token create`.');
+  const stop = async (signal: string) => {
+    custos.logger.info({ signal }, 'shutting down');
+    await app.close();
+    await custos.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+export async function importCommand(
+  file: string,
+  options: { format?: string; batchSize?: string },
+): Promise<void> {
+  if (!existsSync(file)) throw new CustosError('VALIDATION_FAILED', `No such file: ${file}`);
+  const format = (options.format ?? formatOf(file)) as ImportFormat | null;
+  if (format !== 'csv' && format !== 'jsonl') {
+    throw new CustosError(
+      'VALIDATION_FAILED',
+      'Cannot tell the format: use a .csv or .jsonl file, or --format csv|jsonl',
+    );
+  }
+  await withCustos(
+    async (custos) => {
+      await custos.initialise();
+      const source = openRecordSource(file, format);
+      const bar = progressBar('Importing', source.totalBytes, 'bytes');
+      const started = Date.now();
+      const summary = await custos.importer.importRecords(systemActor, source.records(), {
+        batchSize: options.batchSize ? Number(options.batchSize) : undefined,
+        onBatch: (s) => bar.update(source.bytesRead(), { imported: s.imported, rejected: s.rejected }),
+      });
+      bar.update(source.totalBytes, { imported: summary.imported, rejected: summary.rejected });
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      out(
+        `Imported ${summary.imported} customers in ${seconds.toFixed(1)} s; rejected ${summary.rejected} rows.`,
+      );
+      for (const row of summary.rejectedRows) out(`  line ${row.line}: ${row.problems.join('; ')}`);
+      if (summary.rejected > summary.rejectedRows.length) {
+        out(`  … and ${summary.rejected - summary.rejectedRows.length} more rejected rows`);
+      }
+      if (summary.rejected > 0) process.exitCode = 3;
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+export async function rotateKeysCommand(options: { batchSize?: string; graceMs?: string }): Promise<void> {
+  await withCustos(
+    async (custos) => {
+      if (custos.config.masterKey) {
+        throw new CustosError(
+          'CONFIG_INVALID',
+          'Rotation rewrites the key file: unset CUSTOS_MASTER_KEY to rotate',
+        );
+      }
+      await custos.initialise();
+      const bar = progressBar('Rewrapping data keys', await custos.vault.countCustomers(), 'keys');
+      const result = await rotateMasterKey({
+        db: custos.database.db,
+        kek: custos.kek as RotatableKeys,
+        store: custos.keyring.store,
+        batchSize: options.batchSize ? Number(options.batchSize) : undefined,
+        graceMs: options.graceMs ? Number(options.graceMs) : undefined,
+        onProgress: (p) => bar.update(p.rewrapped),
+      });
+      bar.stop();
+      custos.bus.publish('keys.rotated', {
+        fromVersions: result.fromVersions,
+        toVersion: result.toVersion,
+        rewrapped: result.rewrapped,
+      });
+      out(
+        `${result.resumed ? 'Resumed and finished' : 'Finished'} rotation to master key v${result.toVersion}: ` +
+          `rewrapped ${result.rewrapped} data keys; retired v${result.fromVersions.join(', v')}.`,
+      );
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+export async function createTokenCommand(options: { label?: string }): Promise<void> {
+  await withCustos(
+    async (custos) => {
+      await custos.initialise();
+      const { id, token } = await custos.apiTokens.create(options.label ?? 'admin token');
+      out(`Token ${id} (shown once, stored only as a hash):`);
+      out(`  ${token}`);
+    },
+    { logLevel: 'warn' },
+  );
+}

@@ -1,0 +1,52 @@
+/** `custos`: the command-line entry point. */
+import { Command } from 'commander';
+import { CustosError } from '../platform/errors.ts';
+import {
+  createTokenCommand,
+  importCommand,
+  initCommand,
+  rotateKeysCommand,
+  serveCommand,
+} from './commands.ts';
+
+const program = new Command()
+  .name('custos')
+  .description('Customer personal-data vault that staff can serve customers from but cannot harvest.')
+  .showHelpAfterError();
+
+program
+  .command('init')
+  .description('Initialise the data directory, keys, schema and demo organisation')
+  .action(initCommand);
+program.command('serve').description('Initialise if needed, then serve the HTTP API').action(serveCommand);
+program
+  .command('import')
+  .argument('<file>', 'a .csv file with a header row, or a .jsonl file')
+  .option('--format <format>', 'csv or jsonl (default: from the extension)')
+  .option('--batch-size <n>', 'rows per transaction', '500')
+  .description('Import customers; bad rows are reported by line and the rest imported exactly once')
+  .action(importCommand);
+const keys = program.command('keys').description('Master key management');
+keys
+  .command('rotate')
+  .option('--batch-size <n>', 'data keys rewrapped per transaction', '1000')
+  .option('--grace-ms <ms>', 'wait for running servers to notice the new key', '2000')
+  .description('Rotate the master key: rewrap every data key, then retire the old key (resumable)')
+  .action(rotateKeysCommand);
+const token = program.command('token').description('Admin API tokens');
+token
+  .command('create')
+  .option('--label <label>', 'what the token is for')
+  .description('Mint an admin API token')
+  .action(createTokenCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CustosError) {
+    process.stderr.write(`custos: ${error.code}: ${error.message}\n`);
+  } else {
+    process.stderr.write(`custos: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(error instanceof CustosError && error.isClientError ? 2 : 1);
+}

@@ -1,0 +1,30 @@
+/**
+ * Blind indexes: HMAC-SHA-256 of a normalised value under a per-kind key derived with HKDF from one root
+ * secret, truncated to 128 bits. Equal values give equal digests (exact-match search); the digest reveals
+ * nothing without the root secret, which is stored only wrapped by the master key.
+ *
+ * Each kind (phone, email, …) has its own derived key, so digests cannot be compared across kinds.
+ */
+import { createHmac, hkdfSync } from 'node:crypto';
+
+export const BLIND_INDEX_BYTES = 16;
+
+export type BlindIndexKind = 'phone' | 'email' | 'account_id' | 'national_id';
+
+export function deriveBlindIndexKey(root: Buffer, kind: BlindIndexKind): Buffer {
+  return Buffer.from(hkdfSync('sha256', root, 'custos/blind-index/v1', kind, 32));
+}
+
+export function createBlindIndexer(root: Buffer) {
+  const keys = new Map<BlindIndexKind, Buffer>();
+  for (const kind of ['phone', 'email', 'account_id', 'national_id'] as const) {
+    keys.set(kind, deriveBlindIndexKey(root, kind));
+  }
+  return (kind: BlindIndexKind, normalised: string): Buffer =>
+    createHmac('sha256', keys.get(kind) as Buffer)
+      .update(normalised, 'utf8')
+      .digest()
+      .subarray(0, BLIND_INDEX_BYTES);
+}
+
+export type BlindIndexer = ReturnType<typeof createBlindIndexer>;

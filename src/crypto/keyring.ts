@@ -1,0 +1,145 @@
+/**
+ * The keyring: per-customer data keys (DEKs) wrapped by the master key, field sealing bound to its place,
+ * and the blind indexer.
+ *
+ * Invariant: a sealed field opens only under the data key of the customer it was sealed for, only as the
+ * field it was sealed as, and only with the key version it names. The AAD is
+ * `custos/field/v1 ‖ customer id ‖ field ‖ DEK version`, and the header (format byte, DEK version) is
+ * authenticated too. Deleting a customer's key row makes every copy of their fields, backups included,
+ * unreadable (crypto-shredding).
+ */
+import { KEY_BYTES, open, seal } from './aead.ts';
+import { type BlindIndexKind, type BlindIndexer, createBlindIndexer } from './blind-index.ts';
+import type { KeyringStore } from './keyring.store.ts';
+import type { KeyEncryptionKeys } from './master-keys.ts';
+import { secureRandom } from './random.ts';
+import type { CustomerKeysTable } from '../platform/database/schema.ts';
+import { CustosError } from '../platform/errors.ts';
+import type { Clock } from '../platform/clock.ts';
+
+const FIELD_FORMAT = 1;
+const HEADER_BYTES = 5;
+export const BLIND_INDEX_SECRET = 'blind-index-root';
+
+export function dekContext(customerId: string, dekVersion: number): string {
+  return `dek\0${customerId}\0${dekVersion}`;
+}
+
+export function secretContext(name: string): string {
+  return `secret\0${name}`;
+}
+
+function fieldAad(customerId: string, field: string, dekVersion: number): Buffer {
+  return Buffer.from(`custos/field/v1\0${customerId}\0${field}\0${dekVersion}`);
+}
+
+/** Seals and opens the fields of one customer. Holds the plaintext data key: keep it short-lived. */
+export interface CustomerCipher {
+  readonly customerId: string;
+  seal(field: string, plaintext: string): Buffer;
+  /** Throws SEALED_VALUE_INVALID if the value was altered, or moved from another customer or field. */
+  open(field: string, sealed: Buffer): string;
+}
+
+function customerCipher(customerId: string, dek: Buffer, dekVersion: number): CustomerCipher {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt8(FIELD_FORMAT, 0);
+  header.writeUInt32BE(dekVersion, 1);
+  return {
+    customerId,
+    seal: (field, plaintext) =>
+      seal(dek, Buffer.from(plaintext, 'utf8'), fieldAad(customerId, field, dekVersion), header),
+    open(field, sealed) {
+      const format = sealed.length > HEADER_BYTES ? sealed.readUInt8(0) : -1;
+      const version = sealed.length > HEADER_BYTES ? sealed.readUInt32BE(1) : -1;
+      const plain =
+        format === FIELD_FORMAT
+          ? open(dek, sealed, fieldAad(customerId, field, version), HEADER_BYTES)
+          : null;
+      if (!plain) throw new CustosError('SEALED_VALUE_INVALID', 'A sealed field failed authentication');
+      return plain.toString('utf8');
+    },
+  };
+}
+
+export interface KeyringDeps {
+  kek: KeyEncryptionKeys;
+  store: KeyringStore;
+  clock: Clock;
+}
+
+export function createKeyring({ kek, store, clock }: KeyringDeps) {
+  let indexer: BlindIndexer | undefined;
+
+  async function loadIndexer(): Promise<BlindIndexer> {
+    const row = await store.secret(BLIND_INDEX_SECRET);
+    if (!row)
+      throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not initialised (run custos init)');
+    const root = kek.unwrap(row.kek_version, row.wrapped, secretContext(BLIND_INDEX_SECRET));
+    indexer = createBlindIndexer(root);
+    root.fill(0);
+    return indexer;
+  }
+
+  return {
+    /** Create the installation's secrets if missing; idempotent. */
+    async initialise(): Promise<void> {
+      if (await store.secret(BLIND_INDEX_SECRET)) return;
+      const root = secureRandom(KEY_BYTES);
+      const { kekVersion, wrapped } = kek.wrap(root, secretContext(BLIND_INDEX_SECRET));
+      root.fill(0);
+      await store.insertSecret({
+        name: BLIND_INDEX_SECRET,
+        kek_version: kekVersion,
+        wrapped,
+        created_at: clock.now(),
+      });
+    },
+
+    /**
+     * Unwrap what must be in memory to serve; throws KEYRING_UNAVAILABLE. /readyz calls it too, so a
+     * master key that went missing or stopped matching turns the node unready.
+     */
+    async load(): Promise<void> {
+      await loadIndexer();
+    },
+
+    /** A new data key for a customer: its cipher, and the row to store in the same transaction. */
+    newCustomerKey(customerId: string): { cipher: CustomerCipher; row: CustomerKeysTable } {
+      const dek = secureRandom(KEY_BYTES);
+      const dekVersion = 1;
+      const { kekVersion, wrapped } = kek.wrap(dek, dekContext(customerId, dekVersion));
+      return {
+        cipher: customerCipher(customerId, dek, dekVersion),
+        row: {
+          customer_id: customerId,
+          dek_version: dekVersion,
+          kek_version: kekVersion,
+          wrapped,
+          created_at: clock.now(),
+        },
+      };
+    },
+
+    /** The cipher for a stored key row; throws KEYRING_UNAVAILABLE or SEALED_VALUE_INVALID. */
+    cipherFor(row: CustomerKeysTable): CustomerCipher {
+      const dek = kek.unwrap(row.kek_version, row.wrapped, dekContext(row.customer_id, row.dek_version));
+      return customerCipher(row.customer_id, dek, row.dek_version);
+    },
+
+    /** The cipher of a customer; null when they have no key (never existed, or shredded). */
+    async cipher(customerId: string): Promise<CustomerCipher | null> {
+      const row = await store.customerKey(customerId);
+      return row ? this.cipherFor(row) : null;
+    },
+
+    blindIndex(kind: BlindIndexKind, normalised: string): Buffer {
+      if (!indexer) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
+      return indexer(kind, normalised);
+    },
+
+    store,
+  };
+}
+
+export type Keyring = ReturnType<typeof createKeyring>;

@@ -1,0 +1,217 @@
+/**
+ * Master keys (key-encryption keys, KEKs): the only keys that never touch the database.
+ *
+ * They come from a file (mode 0600, created at initialisation) or inline from the environment; a KMS adapter
+ * would implement the same `KeyEncryptionKeys` interface. Several versions may be present during a rotation:
+ * new data keys are wrapped under the highest, old wrappings still open under theirs until rewrapped.
+ *
+ * The file source notices a rotation made by another process (the `custos keys rotate` command next to a
+ * running server): it re-reads the file when asked for a version it lacks, and at most once a second before
+ * wrapping, so a server never wraps under a version that the rotation is about to retire.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { KEY_BYTES, open, seal } from './aead.ts';
+import { CustosError } from '../platform/errors.ts';
+import { secureRandom } from './random.ts';
+
+export interface KeyEncryptionKeys {
+  /** The version new wrappings use. */
+  activeVersion(): number;
+  versions(): number[];
+  /** Wrap a secret under the active KEK; `context` is authenticated and must be given again to unwrap. */
+  wrap(secret: Buffer, context: string): { kekVersion: number; wrapped: Buffer };
+  /** Throws KEYRING_UNAVAILABLE when that KEK version is not held, SEALED_VALUE_INVALID when altered. */
+  unwrap(kekVersion: number, wrapped: Buffer, context: string): Buffer;
+}
+
+export interface RotatableKeys extends KeyEncryptionKeys {
+  /** Add a new highest version and make it active; returns it. */
+  addVersion(): number;
+  /** Forget every version below `version` (after all wrappings moved to it). */
+  retireBelow(version: number): void;
+  /** Re-read the backing store now. */
+  reload(): void;
+}
+
+const FILE_FORMAT = 'custos-master-keys/1';
+
+interface KeyFile {
+  format: typeof FILE_FORMAT;
+  keys: { version: number; key: string; createdAt: string }[];
+}
+
+function wrapAad(context: string, version: number): Buffer {
+  return Buffer.from(`custos/kek-wrap/v1\0${context}\0${version}`);
+}
+
+function keysFromMap(keys: Map<number, Buffer>) {
+  const active = () => {
+    const versions = [...keys.keys()];
+    if (versions.length === 0) throw new CustosError('KEYRING_UNAVAILABLE', 'No master key is available');
+    return Math.max(...versions);
+  };
+  return {
+    activeVersion: active,
+    versions: () => [...keys.keys()].sort((a, b) => a - b),
+    wrap(secret: Buffer, context: string) {
+      const version = active();
+      const key = keys.get(version) as Buffer;
+      return { kekVersion: version, wrapped: seal(key, secret, wrapAad(context, version)) };
+    },
+    unwrapWith(version: number, wrapped: Buffer, context: string): Buffer {
+      const key = keys.get(version);
+      if (!key)
+        throw new CustosError('KEYRING_UNAVAILABLE', `Master key version ${version} is not available`);
+      const secret = open(key, wrapped, wrapAad(context, version));
+      if (!secret) throw new CustosError('SEALED_VALUE_INVALID', 'A wrapped key failed authentication');
+      return secret;
+    },
+  };
+}
+
+/**
+ * Parse `v1:<base64>,v2:<base64>` (the CUSTOS_MASTER_KEY form).
+ *
+ * @example inlineMasterKeys(`v1:${randomBytes(32).toString('base64')}`)
+ */
+export function inlineMasterKeys(spec: string): KeyEncryptionKeys {
+  const keys = new Map<number, Buffer>();
+  for (const part of spec.split(',')) {
+    const match = /^v(\d+):([A-Za-z0-9+/=]+)$/.exec(part.trim());
+    const key = match ? Buffer.from(match[2] as string, 'base64') : undefined;
+    if (!match || !key || key.length !== KEY_BYTES) {
+      throw new CustosError('CONFIG_INVALID', 'CUSTOS_MASTER_KEY must be v<N>:<base64 of 32 bytes>[,…]');
+    }
+    keys.set(Number(match[1]), key);
+  }
+  const base = keysFromMap(keys);
+  return { ...base, unwrap: base.unwrapWith };
+}
+
+function readKeyFile(path: string, createdAt?: Map<number, string>): Map<number, Buffer> {
+  let stat: ReturnType<typeof statSync>;
+  let raw: string;
+  try {
+    stat = statSync(path);
+    raw = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file cannot be read', { cause });
+  }
+  if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+    throw new CustosError(
+      'KEYRING_UNAVAILABLE',
+      `The master key file ${path} is readable by others: chmod 600 it`,
+    );
+  }
+  let parsed: KeyFile;
+  try {
+    parsed = JSON.parse(raw) as KeyFile;
+  } catch (cause) {
+    throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file is not valid JSON', { cause });
+  }
+  if (parsed.format !== FILE_FORMAT || !Array.isArray(parsed.keys)) {
+    throw new CustosError('KEYRING_UNAVAILABLE', `The master key file is not in ${FILE_FORMAT} format`);
+  }
+  const keys = new Map<number, Buffer>();
+  for (const entry of parsed.keys) {
+    const key = Buffer.from(entry.key, 'base64');
+    if (!Number.isInteger(entry.version) || entry.version < 1 || key.length !== KEY_BYTES) {
+      throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file holds a malformed key');
+    }
+    keys.set(entry.version, key);
+    createdAt?.set(entry.version, entry.createdAt);
+  }
+  return keys;
+}
+
+function writeKeyFile(path: string, keys: Map<number, Buffer>, createdAt: Map<number, string>): void {
+  const body: KeyFile = {
+    format: FILE_FORMAT,
+    keys: [...keys.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([version, key]) => ({
+        version,
+        key: key.toString('base64'),
+        createdAt: createdAt.get(version) ?? '',
+      })),
+  };
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'w' });
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), 'r');
+  fsyncSync(dir);
+  closeSync(dir);
+}
+
+/** Create a key file holding one fresh version, unless one already exists. Returns true if created. */
+export function createMasterKeyFile(path: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch {
+    writeKeyFile(path, new Map([[1, secureRandom(KEY_BYTES)]]), new Map([[1, new Date().toISOString()]]));
+    return true;
+  }
+}
+
+export function fileMasterKeys(path: string, now: () => number = Date.now): RotatableKeys {
+  const createdAt = new Map<number, string>();
+  let keys = readKeyFile(path, createdAt);
+  let checkedAt = now();
+  let mtime = statSync(path).mtimeMs;
+
+  const reload = () => {
+    keys = readKeyFile(path, createdAt);
+    mtime = statSync(path).mtimeMs;
+    checkedAt = now();
+  };
+  const reloadIfChanged = () => {
+    if (now() - checkedAt < 1000) return;
+    checkedAt = now();
+    try {
+      if (statSync(path).mtimeMs !== mtime) reload();
+    } catch (cause) {
+      throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file cannot be read', { cause });
+    }
+  };
+  const current = () => keysFromMap(keys);
+
+  return {
+    activeVersion: () => {
+      reloadIfChanged();
+      return current().activeVersion();
+    },
+    versions: () => current().versions(),
+    wrap(secret, context) {
+      reloadIfChanged();
+      return current().wrap(secret, context);
+    },
+    unwrap(version, wrapped, context) {
+      if (!keys.has(version)) reload();
+      return current().unwrapWith(version, wrapped, context);
+    },
+    addVersion() {
+      reload();
+      const version = current().activeVersion() + 1;
+      const next = new Map(keys);
+      next.set(version, secureRandom(KEY_BYTES));
+      createdAt.set(version, new Date(now()).toISOString());
+      writeKeyFile(path, next, createdAt);
+      reload();
+      return version;
+    },
+    retireBelow(version) {
+      reload();
+      const next = new Map([...keys].filter(([v]) => v >= version));
+      if (next.size === 0)
+        throw new CustosError('KEYRING_UNAVAILABLE', 'Refusing to retire every master key');
+      writeKeyFile(path, next, createdAt);
+      reload();
+    },
+    reload,
+  };
+}

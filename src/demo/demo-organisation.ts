@@ -1,0 +1,95 @@
+/**
+ * The demo organisation: a phone maker's service network in four regions (the four provinces of the 2017
+ * case), about 60 staff across stores, support, an outsourced contractor, marketing, security and admin,
+ * and ten thousand synthetic customers.
+ */
+import type { StaffStore, StaffRole } from '../identity/staff.store.ts';
+import { systemActor } from '../platform/actor.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { StaffTable } from '../platform/database/schema.ts';
+import { uuidv7 } from '../platform/ids.ts';
+import type { Importer, ImportSummary } from '../vault/import/importer.ts';
+import type { SourceRecord } from '../vault/import/records.ts';
+import { type Random, regions, seededRandom, syntheticCustomer } from './synthetic-people.ts';
+
+/** Staff per region: role, site, how many. 15 × 4 regions = 60. */
+const staffPlan: { role: StaffRole; site: string; count: number }[] = [
+  { role: 'store', site: 'store-1', count: 4 },
+  { role: 'store', site: 'store-2', count: 2 },
+  { role: 'support', site: 'call-centre', count: 4 },
+  { role: 'contractor', site: 'outsourced-service', count: 2 },
+  { role: 'marketing', site: 'regional-office', count: 1 },
+  { role: 'security', site: 'regional-office', count: 1 },
+];
+const headOffice: { role: StaffRole; count: number } = { role: 'admin', count: 1 };
+
+const staffNames = [
+  'Chen Jing',
+  'Li Wei',
+  'Wang Fang',
+  'Zhang Min',
+  'Liu Yang',
+  'Huang Lei',
+  'Zhao Na',
+  'Wu Tao',
+];
+
+function demoStaff(random: Random, now: number): StaffTable[] {
+  const rows: StaffTable[] = [];
+  let n = 0;
+  for (const region of regions) {
+    const regionStart = rows.length;
+    for (const { role, site, count } of [...staffPlan, { ...headOffice, site: 'head-office' }]) {
+      for (let i = 0; i < count; i++) {
+        n++;
+        rows.push({
+          id: uuidv7(now),
+          display_name: `${random.pick(staffNames)} ${n}`,
+          email: `staff${n}.${region.code}@custos.example`,
+          role,
+          region: region.code,
+          site: `${region.code}-${site}`,
+          manager_id: null,
+          shift: random.next() < 0.6 ? 'day' : 'evening',
+          status: 'active',
+          created_at: now,
+        });
+      }
+    }
+    const manager = rows.find((r, i) => i >= regionStart && r.role === 'security') ?? rows[regionStart];
+    for (let i = regionStart; i < rows.length; i++) {
+      const row = rows[i] as StaffTable;
+      if (row !== manager) row.manager_id = manager?.id ?? null;
+    }
+  }
+  return rows;
+}
+
+/** Synthetic customers as an import source, so the demo goes through the same path as a real import. */
+export async function* syntheticCustomerRecords(count: number, seed = 2017): AsyncGenerator<SourceRecord> {
+  const random = seededRandom(seed);
+  for (let i = 1; i <= count; i++) {
+    const { region, ...fields } = syntheticCustomer(random, i);
+    yield {
+      line: i,
+      record: { ...fields, attributes: { region, segment: random.pick(['retail', 'online', 'vip']) } },
+    };
+  }
+}
+
+export async function seedDemoOrganisation(
+  deps: { importer: Importer; staff: StaffStore; clock: Clock },
+  options: { customers: number; onBatch?: (summary: ImportSummary) => void },
+): Promise<{ staff: number; customers: ImportSummary }> {
+  const random = seededRandom(60);
+  const staff = demoStaff(random, deps.clock.now());
+  await deps.staff.insertStaff(staff);
+  const customers = await deps.importer.importRecords(
+    systemActor,
+    syntheticCustomerRecords(options.customers),
+    {
+      onBatch: options.onBatch,
+    },
+  );
+  return { staff: staff.length, customers };
+}

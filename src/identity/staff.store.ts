@@ -1,0 +1,28 @@
+/** SQL for the staff directory: who works with customers, in which role, region, site and shift. */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, StaffTable } from '../platform/database/schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export const staffRoles = ['store', 'support', 'contractor', 'marketing', 'security', 'admin'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
+export function createStaffStore(db: Kysely<Database>) {
+  return {
+    async insertStaff(rows: StaffTable[], trx: Db = db): Promise<void> {
+      if (rows.length > 0) await trx.insertInto('staff').values(rows).execute();
+    },
+    async listStaff(trx: Db = db): Promise<StaffTable[]> {
+      return trx.selectFrom('staff').selectAll().orderBy('region').orderBy('display_name').execute();
+    },
+    async countStaff(trx: Db = db): Promise<number> {
+      const row = await trx
+        .selectFrom('staff')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type StaffStore = ReturnType<typeof createStaffStore>;

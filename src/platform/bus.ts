@@ -1,0 +1,70 @@
+/**
+ * The event bus: every decision Custos takes is published here, so that the watcher, notifications and
+ * metrics can follow without the deciding code knowing about them.
+ *
+ * The embedded default delivers in-process and synchronously-after-commit (handlers run on a microtask, so
+ * a slow or failing subscriber never blocks or fails the request that published). The scale-out adapter
+ * (NATS JetStream) implements the same interface.
+ */
+
+export interface EventMap {
+  'customer.created': { customerId: string; actor: string };
+  'customer.updated': { customerId: string; actor: string; fields: string[] };
+  'customer.viewed': { customerId: string; actor: string };
+  'customer.searched': { actor: string; by: string; matches: number };
+  'customers.imported': { actor: string; imported: number; rejected: number };
+  'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
+}
+
+export type EventType = keyof EventMap;
+
+export interface BusEvent<T extends EventType = EventType> {
+  type: T;
+  at: number;
+  data: EventMap[T];
+}
+
+export type Handler<T extends EventType> = (event: BusEvent<T>) => void | Promise<void>;
+
+export interface EventBus {
+  publish<T extends EventType>(type: T, data: EventMap[T]): void;
+  subscribe<T extends EventType>(type: T, handler: Handler<T>): () => void;
+  close(): Promise<void>;
+}
+
+export function createInProcessBus(
+  options: { now?: () => number; onHandlerError?: (error: unknown) => void } = {},
+) {
+  const now = options.now ?? Date.now;
+  const handlers = new Map<EventType, Set<Handler<EventType>>>();
+  const pending = new Set<Promise<void>>();
+
+  const bus: EventBus = {
+    publish(type, data) {
+      const set = handlers.get(type);
+      if (!set || set.size === 0) return;
+      const event = { type, at: now(), data } as BusEvent<EventType>;
+      for (const handler of set) {
+        const run = Promise.resolve()
+          .then(() => handler(event))
+          .catch((error) => options.onHandlerError?.(error))
+          .finally(() => pending.delete(run));
+        pending.add(run);
+      }
+    },
+    subscribe(type, handler) {
+      let set = handlers.get(type);
+      if (!set) {
+        set = new Set();
+        handlers.set(type, set);
+      }
+      set.add(handler as Handler<EventType>);
+      return () => set.delete(handler as Handler<EventType>);
+    },
+    async close() {
+      await Promise.all(pending);
+      handlers.clear();
+    },
+  };
+  return bus;
+}

@@ -1,0 +1,195 @@
+/**
+ * Configuration: one schema for the environment and an optional JSON file, parsed once at boot and frozen.
+ *
+ * Each setting is described here once; the README's configuration table is written from the same list.
+ * Precedence: environment variable, then the file named by CUSTOS_CONFIG, then the default. Secrets have no
+ * default. Invalid configuration stops the process with a message naming the setting, never its value.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { CustosError } from './errors.ts';
+
+export interface Config {
+  /** Directory for the SQLite file, the master key file and other local state. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** `sqlite:<path>` or `postgres://…`. */
+  databaseUrl: string;
+  /** Path of the master key file (key-encryption keys), used unless `masterKey` is given. */
+  masterKeyFile: string;
+  /** Key-encryption keys given inline (`v1:<base64>,v2:<base64>`); a secret, never defaulted. */
+  masterKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Seed the demo organisation on first initialisation. */
+  demo: boolean;
+  /** How many synthetic customers the demo organisation has. */
+  demoCustomers: number;
+}
+
+type Parser<T> = (raw: string) => T;
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  description: string;
+  parse: Parser<Config[K]>;
+  /** A default, or a function of the settings already resolved; absent for secrets. */
+  fallback?: Config[K] | ((resolved: Partial<Config>) => Config[K]);
+  secret?: boolean;
+}
+
+const text: Parser<string> = (raw) => {
+  if (raw.trim() === '') throw new Error('must not be empty');
+  return raw;
+};
+
+const port: Parser<number> = (raw) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error('must be an integer from 0 to 65535');
+  return n;
+};
+
+const positiveInt: Parser<number> = (raw) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 100_000_000) throw new Error('must be a whole number');
+  return n;
+};
+
+const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error('must be true or false');
+};
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel: Parser<Config['logLevel']> = (raw) => {
+  const level = raw.toLowerCase() as Config['logLevel'];
+  if (!logLevels.includes(level)) throw new Error(`must be one of ${logLevels.join(', ')}`);
+  return level;
+};
+
+const databaseUrl: Parser<string> = (raw) => {
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(raw))
+    throw new Error('must be sqlite:<path> or postgres://…');
+  return raw;
+};
+
+/** Every setting Custos reads. Order matters: a fallback may use the settings above it. */
+export const settings: readonly Setting<keyof Config>[] = [
+  {
+    key: 'dataDir',
+    env: 'CUSTOS_DATA_DIR',
+    description: 'Directory for the SQLite database, the master key file and local state.',
+    parse: text,
+    fallback: '.custos',
+  },
+  {
+    key: 'host',
+    env: 'CUSTOS_HOST',
+    description: 'Address the HTTP server listens on.',
+    parse: text,
+    fallback: '127.0.0.1',
+  },
+  {
+    key: 'port',
+    env: 'CUSTOS_PORT',
+    description: 'Port the HTTP server listens on.',
+    parse: port,
+    fallback: 8080,
+  },
+  {
+    key: 'databaseUrl',
+    env: 'CUSTOS_DATABASE_URL',
+    description: '`sqlite:<path>` (embedded default) or `postgres://user@host:port/db`.',
+    parse: databaseUrl,
+    fallback: (r) => `sqlite:${join(r.dataDir ?? '.custos', 'custos.db')}`,
+  },
+  {
+    key: 'masterKeyFile',
+    env: 'CUSTOS_MASTER_KEY_FILE',
+    description: 'File holding the master key-encryption keys (mode 0600, created on first start).',
+    parse: text,
+    fallback: (r) => join(r.dataDir ?? '.custos', 'master.key'),
+  },
+  {
+    key: 'masterKey',
+    env: 'CUSTOS_MASTER_KEY',
+    description:
+      'Master keys given inline as `v1:<base64 of 32 bytes>[,v2:…]`; overrides the key file. Secret.',
+    parse: text,
+    secret: true,
+  },
+  {
+    key: 'logLevel',
+    env: 'CUSTOS_LOG_LEVEL',
+    description: 'pino log level.',
+    parse: logLevel,
+    fallback: 'info',
+  },
+  {
+    key: 'demo',
+    env: 'CUSTOS_DEMO',
+    description: 'Seed the demo organisation when a new data directory is initialised.',
+    parse: bool,
+    fallback: true,
+  },
+  {
+    key: 'demoCustomers',
+    env: 'CUSTOS_DEMO_CUSTOMERS',
+    description: 'Number of synthetic customers in the demo organisation.',
+    parse: positiveInt,
+    fallback: 10_000,
+  },
+];
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new CustosError('CONFIG_INVALID', `CUSTOS_CONFIG: cannot read ${path} as JSON`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CustosError('CONFIG_INVALID', `CUSTOS_CONFIG: ${path} must hold a JSON object`);
+  }
+  const known = new Set<string>(settings.map((s) => s.key));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new CustosError('CONFIG_INVALID', `CUSTOS_CONFIG: unknown setting "${key}"`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * Resolve the configuration from an environment (default: `process.env`).
+ *
+ * @example
+ * const config = loadConfig({ CUSTOS_DATA_DIR: '/var/lib/custos', CUSTOS_PORT: '9000' });
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const file = env.CUSTOS_CONFIG ? readConfigFile(env.CUSTOS_CONFIG) : {};
+  const resolved: Partial<Config> = {};
+  const problems: string[] = [];
+  for (const setting of settings) {
+    const fromEnv = env[setting.env];
+    const fromFile = file[setting.key];
+    let value: unknown;
+    try {
+      if (fromEnv !== undefined && fromEnv !== '') value = setting.parse(fromEnv);
+      else if (fromFile !== undefined) value = setting.parse(String(fromFile));
+      else if (typeof setting.fallback === 'function') value = setting.fallback(resolved);
+      else value = setting.fallback;
+    } catch (error) {
+      problems.push(`${setting.env}: ${(error as Error).message}`);
+      continue;
+    }
+    (resolved as Record<string, unknown>)[setting.key] = value;
+  }
+  if (problems.length > 0) {
+    throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
+  }
+  resolved.dataDir = resolve(resolved.dataDir as string);
+  if (!isAbsolute(resolved.masterKeyFile as string))
+    resolved.masterKeyFile = resolve(resolved.masterKeyFile as string);
+  return Object.freeze(resolved as Config);
+}

@@ -1,0 +1,102 @@
+/**
+ * The database: Kysely over one of two dialects, chosen by URL.
+ *
+ * - `sqlite:<path>`: better-sqlite3, WAL, `synchronous=FULL` so that a committed transaction is on disk
+ *   (fsync), not only in the OS cache.
+ * - `postgres://…`: node-postgres pool; `int8` values come back as numbers (all ours are epoch ms or
+ *   counters, far below 2^53).
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { CustosError } from '../errors.ts';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Cheap round trip for readiness checks; throws DATABASE_UNAVAILABLE. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** PostgreSQL only: the schema to use (created if missing); tests use one per suite. */
+  schema?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+const INT8_OID = 20;
+
+export function openDatabase(url: string, options: DatabaseOptions = {}): DatabaseHandle {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options);
+  throw new CustosError('CONFIG_INVALID', 'Database URL must start with sqlite: or postgres://');
+}
+
+function openSqlite(path: string): DatabaseHandle {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const native = new SQLite(path);
+  native.pragma('journal_mode = WAL');
+  native.pragma('synchronous = FULL');
+  native.pragma('busy_timeout = 5000');
+  native.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    async ping() {
+      try {
+        native.prepare('select 1').get();
+      } catch (cause) {
+        throw new CustosError('DATABASE_UNAVAILABLE', 'The database is unavailable', { cause });
+      }
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new CustosError('CONFIG_INVALID', 'PostgreSQL schema name must be a plain identifier');
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client's network error must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let schemaReady: Promise<void> | undefined;
+  return {
+    db,
+    dialect: 'postgres',
+    async ping() {
+      try {
+        if (schema) {
+          schemaReady ??= sql`create schema if not exists ${sql.id(schema)}`
+            .execute(db)
+            .then(() => undefined);
+          await schemaReady;
+        }
+        await sql`select 1`.execute(db);
+      } catch (cause) {
+        schemaReady = undefined;
+        throw new CustosError('DATABASE_UNAVAILABLE', 'The database is unavailable', { cause });
+      }
+    },
+    close: () => db.destroy(),
+  };
+}

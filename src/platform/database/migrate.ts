@@ -1,0 +1,32 @@
+/**
+ * Runs Kysely's `Migrator` over the migrations below, in name order, on either dialect.
+ * New migrations are appended to the list with a timestamp name; landed ones are never edited.
+ */
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { CustosError } from '../errors.ts';
+import type { DatabaseHandle } from './database.ts';
+import { migrationContext } from './migrations/context.ts';
+import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
+
+function provider(handle: DatabaseHandle): MigrationProvider {
+  const context = migrationContext(handle.dialect);
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '2026-11-23T1200_foundation': foundation(context),
+      };
+    },
+  };
+}
+
+/** Bring the schema up to date; throws with the failing migration's name. */
+export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
+  await handle.ping();
+  const migrator = new Migrator({ db: handle.db, provider: provider(handle) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new CustosError('DATABASE_UNAVAILABLE', `Migration ${failed} failed`, { cause: error });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,66 @@
+/**
+ * Typed errors with stable, machine-readable codes.
+ *
+ * Every failure a client can see is a `CustosError` whose `code` comes from the catalogue below; the HTTP
+ * layer maps it to `{ error: { code, message, requestId } }` with the catalogue's status. Messages are
+ * written for the client and must never carry a secret, a one-time code or personal data.
+ */
+
+export const errorCatalogue = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CUSTOMER_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  VERSION_CONFLICT: 409,
+  DUPLICATE_CUSTOMER: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  DATABASE_UNAVAILABLE: 503,
+  KEYRING_UNAVAILABLE: 503,
+  SEALED_VALUE_INVALID: 500,
+  CONFIG_INVALID: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+export interface FieldProblem {
+  /** Where the problem is: a field name, a JSON path or a line number. */
+  path: string;
+  /** What is wrong, in words that name no personal value. */
+  problem: string;
+}
+
+export class CustosError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: readonly FieldProblem[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: FieldProblem[] } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'CustosError';
+    this.code = code;
+    this.status = errorCatalogue[code];
+    this.details = options.details;
+  }
+
+  /** True for errors a client caused (4xx); false for ours (5xx), whose details stay in our logs. */
+  get isClientError(): boolean {
+    return this.status < 500;
+  }
+}
+
+export function isCustosError(value: unknown, code?: ErrorCode): value is CustosError {
+  return value instanceof CustosError && (code === undefined || value.code === code);
+}
+
+/** Shorthand for a 400 that names the fields at fault. */
+export function validationFailed(details: FieldProblem[]): CustosError {
+  const summary = details.map((d) => `${d.path}: ${d.problem}`).join('; ');
+  return new CustosError('VALIDATION_FAILED', `Invalid input (${summary})`, { details });
+}

@@ -1,0 +1,175 @@
+/**
+ * The vault: customers held sealed, shown masked, found by exact blind-index search.
+ *
+ * Invariant: nothing here returns a real field value except `unsealFields`, which exists for the reveal path
+ * (access module) to call after its decision and ledger entry; no route calls it directly.
+ */
+import type { Kysely } from 'kysely';
+import type { BlindIndexKind } from '../crypto/blind-index.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import { type Actor, actorRef } from '../platform/actor.ts';
+import type { EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
+import { isUniqueViolation } from '../platform/database/constraint.ts';
+import type { Database } from '../platform/database/schema.ts';
+import { CustosError, validationFailed } from '../platform/errors.ts';
+import { isUuid, uuidv7 } from '../platform/ids.ts';
+import {
+  ATTRIBUTES_FIELD,
+  type FieldName,
+  type SearchableField,
+  fieldSpecs,
+  searchableFields,
+} from './customer-fields.ts';
+import { normaliseCustomerInput } from './customer-input.ts';
+import { maskedView, openFields, openMaskedBody, sealChange } from './sealing.ts';
+import type { VaultStore } from './vault.store.ts';
+import type { MaskedCustomer } from './vault.types.ts';
+
+export interface VaultDeps {
+  db: Kysely<Database>;
+  store: VaultStore;
+  keyring: Keyring;
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
+}
+
+/** At most this many customers come back from one search: it is a lookup, not a listing. */
+export const SEARCH_LIMIT = 10;
+
+function requireId(id: string): void {
+  if (!isUuid(id)) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+}
+
+function duplicate(cause?: unknown): CustosError {
+  return new CustosError('DUPLICATE_CUSTOMER', 'A customer with this account ID already exists', { cause });
+}
+
+export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps) {
+  async function load(id: string) {
+    requireId(id);
+    const row = await store.customerById(id);
+    const cipher = row ? await keyring.cipher(id) : null;
+    if (!row || !cipher) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+    return { row, cipher };
+  }
+
+  return {
+    async createCustomer(actor: Actor, input: unknown): Promise<MaskedCustomer> {
+      const customer = normaliseCustomerInput(input, { partial: false });
+      const now = clock.now();
+      const id = uuidv7(now);
+      const { cipher, row: keyRow } = keyring.newCustomerKey(id);
+      const sealed = sealChange(cipher, keyring, customer);
+      const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
+      if (row.account_id_bidx && (await store.takenAccountIds([row.account_id_bidx])).size > 0)
+        throw duplicate();
+      try {
+        await db.transaction().execute(async (trx) => {
+          await keyring.store.insertCustomerKeys([keyRow], trx);
+          await store.insertCustomers([row], trx);
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicate(error);
+        throw error;
+      }
+      bus.publish('customer.created', { customerId: id, actor: actorRef(actor) });
+      return maskedView(cipher, row);
+    },
+
+    async getMasked(actor: Actor, id: string): Promise<MaskedCustomer> {
+      const { row, cipher } = await load(id);
+      bus.publish('customer.viewed', { customerId: id, actor: actorRef(actor) });
+      return maskedView(cipher, row);
+    },
+
+    /** Correct some fields. Old values are overwritten: no plaintext history is kept (PIPL 46, GDPR 16). */
+    async updateCustomer(
+      actor: Actor,
+      id: string,
+      input: unknown,
+      expectedVersion?: number,
+    ): Promise<MaskedCustomer> {
+      const change = normaliseCustomerInput(input, { partial: true });
+      const { row, cipher } = await load(id);
+      if (expectedVersion !== undefined && expectedVersion !== row.version) {
+        throw new CustosError('VERSION_CONFLICT', 'The customer was changed since you read it');
+      }
+      const sealed = sealChange(cipher, keyring, change, openMaskedBody(cipher, row));
+      if (sealed.account_id_bidx && !sealed.account_id_bidx.equals(row.account_id_bidx ?? Buffer.alloc(0))) {
+        if ((await store.takenAccountIds([sealed.account_id_bidx])).size > 0) throw duplicate();
+      }
+      const now = clock.now();
+      let applied: boolean;
+      try {
+        applied = await store.updateCustomer(id, row.version, { ...sealed, updated_at: now });
+      } catch (error) {
+        if (isUniqueViolation(error)) throw duplicate(error);
+        throw error;
+      }
+      if (!applied) throw new CustosError('VERSION_CONFLICT', 'The customer was changed since you read it');
+      const fields = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
+      bus.publish('customer.updated', { customerId: id, actor: actorRef(actor), fields });
+      return maskedView(cipher, {
+        ...row,
+        masked_sealed: sealed.masked_sealed,
+        version: row.version + 1,
+        updated_at: now,
+      });
+    },
+
+    /** Exact search by one searchable field; masked results, at most SEARCH_LIMIT. */
+    async search(actor: Actor, by: string, value: string): Promise<MaskedCustomer[]> {
+      if (!(searchableFields as string[]).includes(by)) {
+        throw validationFailed([{ path: 'by', problem: `must be one of ${searchableFields.join(', ')}` }]);
+      }
+      const spec = fieldSpecs[by as SearchableField];
+      const normalised = typeof value === 'string' ? spec.normalise(value) : null;
+      if (normalised === null)
+        throw validationFailed([{ path: 'value', problem: `must be ${spec.expected}` }]);
+      const digest = keyring.blindIndex(spec.index as BlindIndexKind, normalised);
+      const ids = await store.idsByBlindIndex(spec.index as BlindIndexKind, digest, SEARCH_LIMIT);
+      const results: MaskedCustomer[] = [];
+      for (const id of ids) {
+        const found = await load(id).catch((error) => {
+          if (error instanceof CustosError && error.code === 'CUSTOMER_NOT_FOUND') return null;
+          throw error;
+        });
+        if (found) results.push(maskedView(found.cipher, found.row));
+      }
+      bus.publish('customer.searched', { actor: actorRef(actor), by, matches: results.length });
+      return results;
+    },
+
+    /**
+     * The real values of some fields. For the reveal path only, after its access decision and durable
+     * ledger entry; never wired to a route on its own.
+     */
+    async unsealFields(id: string, fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) {
+      const { row, cipher } = await load(id);
+      return openFields(cipher, row, fields);
+    },
+
+    async countCustomers(): Promise<number> {
+      return store.countCustomers();
+    },
+  };
+}
+
+export type VaultService = ReturnType<typeof createVaultService>;
+
+/** Every sealed and index column, empty; a new row starts from this. */
+export const emptyColumns = {
+  name_sealed: null,
+  phone_sealed: null,
+  email_sealed: null,
+  account_id_sealed: null,
+  national_id_sealed: null,
+  address_sealed: null,
+  birth_date_sealed: null,
+  attributes_sealed: null,
+  phone_bidx: null,
+  email_bidx: null,
+  account_id_bidx: null,
+  national_id_bidx: null,
+};
