@@ -3,9 +3,9 @@
  * does one job, prints a summary, and exits non-zero on failure with the error's code.
  */
 import { existsSync } from 'node:fs';
-import { createCustos, type Custos, type InitialiseResult } from '../app.ts';
-import { rotateMasterKey } from '../crypto/rotation.ts';
+import { type Custos, createCustos, type InitialiseResult } from '../app.ts';
 import type { RotatableKeys } from '../crypto/master-keys.ts';
+import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
 import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';

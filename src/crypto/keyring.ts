@@ -8,14 +8,15 @@
  * authenticated too. Deleting a customer's key row makes every copy of their fields, backups included,
  * unreadable (crypto-shredding).
  */
+
+import type { Clock } from '../platform/clock.ts';
+import type { CustomerKeysTable } from '../platform/database/schema.ts';
+import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
-import { type BlindIndexKind, type BlindIndexer, createBlindIndexer } from './blind-index.ts';
+import { type BlindIndexer, type BlindIndexKind, createBlindIndexer } from './blind-index.ts';
 import type { KeyringStore } from './keyring.store.ts';
 import type { KeyEncryptionKeys } from './master-keys.ts';
 import { secureRandom } from './random.ts';
-import type { CustomerKeysTable } from '../platform/database/schema.ts';
-import { CustosError } from '../platform/errors.ts';
-import type { Clock } from '../platform/clock.ts';
 
 const FIELD_FORMAT = 1;
 const HEADER_BYTES = 5;
@@ -101,6 +102,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
      * master key that went missing or stopped matching turns the node unready.
      */
     async load(): Promise<void> {
+      kek.check();
       await loadIndexer();
     },
 

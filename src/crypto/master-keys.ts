@@ -11,8 +11,8 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { KEY_BYTES, open, seal } from './aead.ts';
 import { CustosError } from '../platform/errors.ts';
+import { KEY_BYTES, open, seal } from './aead.ts';
 import { secureRandom } from './random.ts';
 
 export interface KeyEncryptionKeys {
@@ -23,6 +23,8 @@ export interface KeyEncryptionKeys {
   wrap(secret: Buffer, context: string): { kekVersion: number; wrapped: Buffer };
   /** Throws KEYRING_UNAVAILABLE when that KEK version is not held, SEALED_VALUE_INVALID when altered. */
   unwrap(kekVersion: number, wrapped: Buffer, context: string): Buffer;
+  /** Confirm the key source is still there and sound (re-reads a file); throws KEYRING_UNAVAILABLE. */
+  check(): void;
 }
 
 export interface RotatableKeys extends KeyEncryptionKeys {
@@ -86,7 +88,7 @@ export function inlineMasterKeys(spec: string): KeyEncryptionKeys {
     keys.set(Number(match[1]), key);
   }
   const base = keysFromMap(keys);
-  return { ...base, unwrap: base.unwrapWith };
+  return { ...base, unwrap: base.unwrapWith, check: () => void base.activeVersion() };
 }
 
 function readKeyFile(path: string, createdAt?: Map<number, string>): Map<number, Buffer> {
@@ -213,5 +215,9 @@ export function fileMasterKeys(path: string, now: () => number = Date.now): Rota
       reload();
     },
     reload,
+    check() {
+      reload();
+      current().activeVersion();
+    },
   };
 }

@@ -10,11 +10,12 @@
  * 3. When none is left, wait the grace period again and re-count, to catch a wrapping that a server began
  *    under the old version before it noticed; then retire the old versions from the key file.
  */
+
+import type { Kysely } from 'kysely';
+import type { Database } from '../platform/database/schema.ts';
 import type { KeyringStore } from './keyring.store.ts';
 import { dekContext, secretContext } from './keyring.ts';
 import type { RotatableKeys } from './master-keys.ts';
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/database/schema.ts';
 
 export interface RotationProgress {
   target: number;

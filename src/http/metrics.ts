@@ -4,7 +4,7 @@
  * would put customer ids into label values).
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export function installMetrics(app: FastifyInstance): Registry {
   const registry = new Registry();

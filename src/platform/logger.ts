@@ -2,7 +2,7 @@
  * Logs: pino, JSON lines. Personal data never goes into a log line: request bodies are not logged, and the
  * redaction list below removes credentials wherever a careless call might put them.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type { Logger };
 

@@ -6,10 +6,10 @@ import { type FieldProblem, validationFailed } from '../platform/errors.ts';
 import {
   ATTRIBUTE_KEY,
   type FieldName,
-  MAX_ATTRIBUTE_LENGTH,
-  MAX_ATTRIBUTES,
   fieldNames,
   fieldSpecs,
+  MAX_ATTRIBUTE_LENGTH,
+  MAX_ATTRIBUTES,
 } from './customer-fields.ts';
 import type { NormalisedCustomer } from './vault.types.ts';
 

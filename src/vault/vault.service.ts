@@ -15,10 +15,10 @@ import type { Database } from '../platform/database/schema.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
 import {
-  ATTRIBUTES_FIELD,
+  type ATTRIBUTES_FIELD,
   type FieldName,
-  type SearchableField,
   fieldSpecs,
+  type SearchableField,
   searchableFields,
 } from './customer-fields.ts';
 import { normaliseCustomerInput } from './customer-input.ts';

@@ -5,8 +5,8 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { CustosError } from '../errors.ts';
 import type { DatabaseHandle } from './database.ts';
-import { migrationContext } from './migrations/context.ts';
 import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
+import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
   const context = migrationContext(handle.dialect);

@@ -8,8 +8,8 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { ATTRIBUTE_KEY, fieldNames } from '../customer-fields.ts';
 import { validationFailed } from '../../platform/errors.ts';
+import { ATTRIBUTE_KEY, fieldNames } from '../customer-fields.ts';
 import { createCsvParser } from './csv.ts';
 
 export type ImportFormat = 'csv' | 'jsonl';

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { KeyringStore } from '../../src/crypto/keyring.store.ts';
+import { createKeyring } from '../../src/crypto/keyring.ts';
+import { createMasterKeyFile, fileMasterKeys, inlineMasterKeys } from '../../src/crypto/master-keys.ts';
+import { systemClock } from '../../src/platform/clock.ts';
+import { isCustosError } from '../../src/platform/errors.ts';
+
+const inline = () => inlineMasterKeys(`v1:${randomBytes(32).toString('base64')}`);
+const keyring = (kek = inline()) => createKeyring({ kek, store: {} as KeyringStore, clock: systemClock });
+
+test('a sealed field opens only for its customer and field', () => {
+  const ring = keyring();
+  const alice = ring.newCustomerKey('alice');
+  const bob = ring.newCustomerKey('bob');
+  const sealed = alice.cipher.seal('phone', '+8613800138000');
+  assert.equal(alice.cipher.open('phone', sealed), '+8613800138000');
+  assert.throws(
+    () => alice.cipher.open('email', sealed),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+  assert.throws(
+    () => bob.cipher.open('phone', sealed),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+});
+
+test("a sealed field opens under the customer's stored key row, and not under another customer's", () => {
+  const ring = keyring();
+  const alice = ring.newCustomerKey('alice');
+  const bob = ring.newCustomerKey('bob');
+  const sealed = alice.cipher.seal('name', 'Zhang Wei');
+  assert.equal(ring.cipherFor(alice.row).open('name', sealed), 'Zhang Wei');
+  // A wrapped key copied to another customer's row fails to unwrap: its context names the customer.
+  assert.throws(
+    () => ring.cipherFor({ ...bob.row, wrapped: alice.row.wrapped }),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+});
+
+test('every byte of a sealed field is authenticated, the key-version header included', () => {
+  const ring = keyring();
+  const { cipher } = ring.newCustomerKey('c');
+  const sealed = cipher.seal('email', 'wei@example.com');
+  for (let i = 0; i < sealed.length; i++) {
+    const copy = Buffer.from(sealed);
+    copy[i] = (copy[i] as number) ^ 0x01;
+    assert.throws(
+      () => cipher.open('email', copy),
+      (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+      `byte ${i}`,
+    );
+  }
+  assert.throws(
+    () => cipher.open('email', Buffer.alloc(3)),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+});
+
+test('without the master key that wrapped it, a data key does not open', () => {
+  const a = keyring();
+  const { row } = a.newCustomerKey('c');
+  const other = keyring();
+  assert.throws(
+    () => other.cipherFor(row),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+  assert.throws(
+    () => a.cipherFor({ ...row, kek_version: 9 }),
+    (e) => isCustosError(e, 'KEYRING_UNAVAILABLE'),
+  );
+});
+
+test('the master key file is created 0600, refused when readable by others, and malformed inline keys are refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-keys-'));
+  const path = join(dir, 'master.key');
+  assert.equal(createMasterKeyFile(path), true);
+  assert.equal(createMasterKeyFile(path), false);
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  const keys = fileMasterKeys(path);
+  assert.deepEqual(keys.versions(), [1]);
+  chmodSync(path, 0o644);
+  assert.throws(
+    () => fileMasterKeys(path),
+    (e) => isCustosError(e, 'KEYRING_UNAVAILABLE'),
+  );
+  chmodSync(path, 0o600);
+  writeFileSync(path, readFileSync(path, 'utf8').replace(/"key": "[^"]+"/, '"key": "c2hvcnQ="'));
+  assert.throws(
+    () => fileMasterKeys(path),
+    (e) => isCustosError(e, 'KEYRING_UNAVAILABLE'),
+  );
+  assert.throws(
+    () => inlineMasterKeys('v1:c2hvcnQ='),
+    (e) => isCustosError(e, 'CONFIG_INVALID'),
+  );
+  assert.throws(
+    () => inlineMasterKeys('nonsense'),
+    (e) => isCustosError(e, 'CONFIG_INVALID'),
+  );
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createBlindIndexer } from '../../src/crypto/blind-index.ts';
+import {
+  chineseIdCheckCharacter,
+  normaliseAccountId,
+  normaliseBirthDate,
+  normaliseEmail,
+  normaliseName,
+  normaliseNationalId,
+  normalisePhone,
+} from '../../src/crypto/normalise.ts';
+
+test('phones normalise to E.164 whatever the spelling', () => {
+  for (const raw of [
+    '13800138000',
+    '138 0013 8000',
+    '+86 138-0013-8000',
+    '0086 13800138000',
+    '+86(138)00138000',
+  ]) {
+    assert.equal(normalisePhone(raw), '+8613800138000', raw);
+  }
+  assert.equal(normalisePhone('+44 20 7946 0958'), '+442079460958');
+  assert.equal(normalisePhone('１３８００１３８０００'), '+8613800138000', 'full-width digits (NFKC)');
+  for (const bad of ['12', '12800138000', '+86 1380013800', 'phone', '+0123456789', '+8612345']) {
+    assert.equal(normalisePhone(bad), null, bad);
+  }
+});
+
+test('emails are lower-cased and checked; names are NFKC with single spaces', () => {
+  assert.equal(normaliseEmail('  Wei.Zhang@Example.COM '), 'wei.zhang@example.com');
+  assert.equal(normaliseEmail('no-at-sign'), null);
+  assert.equal(normaliseEmail('a@b'), null);
+  assert.equal(normaliseName('  Zhang   Wei '), 'Zhang Wei');
+  assert.equal(normaliseName('Ｚｈａｎｇ Wei'), 'Zhang Wei');
+  assert.equal(normaliseName('bad\u0007name'), null);
+  assert.equal(normaliseName('   '), null);
+  assert.equal(normaliseAccountId(' mi0000000042 '), 'MI0000000042');
+  assert.equal(normaliseAccountId("x' or 1=1"), null);
+});
+
+test('PRC identity numbers need a correct check character (GB 11643)', () => {
+  // The standard's published example: 11010519491231002X.
+  assert.equal(chineseIdCheckCharacter('11010519491231002'), 'X');
+  assert.equal(normaliseNationalId('11010519491231002x'), '11010519491231002X');
+  assert.equal(normaliseNationalId('110105194912310021'), null);
+  assert.equal(normaliseNationalId('AB1234567'), 'AB1234567');
+  assert.equal(normaliseNationalId('!!'), null);
+});
+
+test('birth dates must be real past days', () => {
+  const today = new Date('2026-11-23T00:00:00Z');
+  assert.equal(normaliseBirthDate('1988-02-29', today), '1988-02-29');
+  assert.equal(normaliseBirthDate('1987-02-29', today), null);
+  assert.equal(normaliseBirthDate('2030-01-01', today), null);
+  assert.equal(normaliseBirthDate('1899-12-31', today), null);
+  assert.equal(normaliseBirthDate('12/03/1988', today), null);
+});
+
+test('blind indexes are deterministic, per kind, and depend on the root secret', () => {
+  const index = createBlindIndexer(Buffer.alloc(32, 1));
+  const a = index('phone', '+8613800138000');
+  assert.equal(a.length, 16);
+  assert.deepEqual(index('phone', '+8613800138000'), a);
+  assert.notDeepEqual(index('email', '+8613800138000'), a);
+  assert.notDeepEqual(createBlindIndexer(Buffer.alloc(32, 2))('phone', '+8613800138000'), a);
+});
