@@ -1,0 +1,48 @@
+/**
+ * RFC 9162 (RFC 6962) Merkle tree hashing with SHA-256. Leaves are hashed as SHA-256(0x00 || entry) and
+ * interior nodes as SHA-256(0x01 || left || right); the distinct prefixes keep a leaf from ever hashing like
+ * an interior node. The tree over n leaves splits at the largest power of two below n, so every left subtree
+ * is complete and only the right edge can be ragged.
+ */
+import { createHash } from 'node:crypto';
+
+/** Size in bytes of every leaf, node and root hash (SHA-256). */
+export const HASH_SIZE = 32;
+
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+/** The RFC 9162 leaf hash of one log entry: SHA-256(0x00 || entry). */
+export function leafHash(entry: Uint8Array): Buffer {
+  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+}
+
+/** The RFC 9162 interior-node hash: SHA-256(0x01 || left || right). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** The root of the empty tree: SHA-256 of the empty string. */
+export function emptyRoot(): Buffer {
+  return createHash('sha256').digest();
+}
+
+/**
+ * The Merkle tree hash of a whole list of leaf hashes held in memory (O(n) hashing). Pairs nodes level by
+ * level and carries an odd last node up unchanged, which yields exactly the RFC's largest-power-of-two split.
+ *
+ * @example rootOfLeafHashes([leafHash(a), leafHash(b), leafHash(c)]) // = nodeHash(nodeHash(ha, hb), hc)
+ */
+export function rootOfLeafHashes(leafHashes: readonly Uint8Array[]): Buffer {
+  if (leafHashes.length === 0) return emptyRoot();
+  let level: Uint8Array[] = [...leafHashes];
+  while (level.length > 1) {
+    const next: Uint8Array[] = [];
+    for (let i = 0; i + 1 < level.length; i += 2) {
+      next.push(nodeHash(level[i] as Uint8Array, level[i + 1] as Uint8Array));
+    }
+    if (level.length % 2 === 1) next.push(level[level.length - 1] as Uint8Array);
+    level = next;
+  }
+  return Buffer.from(level[0] as Uint8Array);
+}
