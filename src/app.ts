@@ -41,9 +41,9 @@ export function createCustos(config: Readonly<Config>, options: CustosOptions = 
     onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
   });
   const meta = createMetaStore(database.db);
-  const { kek, keyring } = wireCrypto(config, database.db, clock);
+  const { kek, keyring } = wireCrypto(config, database, clock);
   const identity = wireIdentity({ db: database.db, clock });
-  const { vault, importer } = wireVault({ db: database.db, keyring, bus, clock });
+  const { vault, importer } = wireVault({ database, keyring, bus, clock });
 
   return {
     config,

@@ -11,6 +11,7 @@ import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
 import { formatOf, type ImportFormat, openRecordSource } from '../vault/import/records.ts';
+import { defaultWorkerCount } from '../vault/import/sealing-pool.ts';
 import { progressBar } from './progress.ts';
 
 function out(line = ''): void {
@@ -87,7 +88,7 @@ export async function serveCommand(): Promise<void> {
 
 export async function importCommand(
   file: string,
-  options: { format?: string; batchSize?: string },
+  options: { format?: string; batchSize?: string; workers?: string },
 ): Promise<void> {
   if (!existsSync(file)) throw new CustosError('VALIDATION_FAILED', `No such file: ${file}`);
   const format = (options.format ?? formatOf(file)) as ImportFormat | null;
@@ -105,6 +106,7 @@ export async function importCommand(
       const started = Date.now();
       const summary = await custos.importer.importRecords(systemActor, source.records(), {
         batchSize: options.batchSize ? Number(options.batchSize) : undefined,
+        workers: options.workers ? Number(options.workers) : defaultWorkerCount(),
         onBatch: (s) => bar.update(source.bytesRead(), { imported: s.imported, rejected: s.rejected }),
       });
       bar.update(source.totalBytes, { imported: summary.imported, rejected: summary.rejected });

@@ -6,11 +6,12 @@
  * that names what the value is, so that a sealed value cannot be moved to another place and still open.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { secureRandom } from './random.ts';
+import { fillRandom } from './random.ts';
 
 export const KEY_BYTES = 32;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
+const EMPTY = Buffer.alloc(0);
 
 /** Raw GCM encryption with a caller-chosen IV; only the vector tests and `seal` use it. */
 export function gcmEncrypt(
@@ -46,11 +47,22 @@ export function gcmDecrypt(
   }
 }
 
-/** Encrypt under a fresh random IV; `header` is written in front of the IV and is authenticated too. */
-export function seal(key: Buffer, plaintext: Buffer, aad: Buffer, header: Buffer = Buffer.alloc(0)): Buffer {
-  const iv = secureRandom(IV_BYTES);
-  const { ciphertext, tag } = gcmEncrypt(key, iv, plaintext, Buffer.concat([header, aad]));
-  return Buffer.concat([header, iv, ciphertext, tag]);
+/**
+ * Encrypt under a fresh random IV; `header` is written in front of the IV and is authenticated too.
+ * Written into one buffer allocated once: sealing runs ten times per customer on import.
+ */
+export function seal(key: Buffer, plaintext: Buffer, aad: Buffer, header: Buffer = EMPTY): Buffer {
+  const out = Buffer.allocUnsafe(header.length + IV_BYTES + plaintext.length + TAG_BYTES);
+  header.copy(out, 0);
+  const iv = out.subarray(header.length, header.length + IV_BYTES);
+  fillRandom(iv);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(header.length === 0 ? aad : Buffer.concat([header, aad]));
+  let offset = header.length + IV_BYTES;
+  offset += cipher.update(plaintext).copy(out, offset);
+  offset += cipher.final().copy(out, offset);
+  cipher.getAuthTag().copy(out, offset);
+  return out;
 }
 
 /** Open a value made by `seal` with the same header length; null if it was altered or moved. */

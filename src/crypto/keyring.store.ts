@@ -1,10 +1,11 @@
 /** SQL for the keyring: customers' wrapped data keys and wrapped installation secrets. */
 import type { Kysely, Transaction } from 'kysely';
+import { type BulkInsert, kyselyBulkInsert } from '../platform/database/bulk-insert.ts';
 import type { CustomerKeysTable, Database, KeyringSecretsTable } from '../platform/database/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export function createKeyringStore(db: Kysely<Database>) {
+export function createKeyringStore(db: Kysely<Database>, bulkInsert: BulkInsert = kyselyBulkInsert()) {
   return {
     async customerKey(customerId: string, trx: Db = db): Promise<CustomerKeysTable | undefined> {
       return trx
@@ -15,7 +16,7 @@ export function createKeyringStore(db: Kysely<Database>) {
     },
 
     async insertCustomerKeys(rows: CustomerKeysTable[], trx: Db = db): Promise<void> {
-      if (rows.length > 0) await trx.insertInto('customer_keys').values(rows).execute();
+      await bulkInsert(trx, 'customer_keys', rows);
     },
 
     /** Keys still wrapped under a version other than `kekVersion`, oldest first, for rewrapping. */

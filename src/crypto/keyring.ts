@@ -8,7 +8,6 @@
  * authenticated too. Deleting a customer's key row makes every copy of their fields, backups included,
  * unreadable (crypto-shredding).
  */
-
 import type { Clock } from '../platform/clock.ts';
 import type { CustomerKeysTable } from '../platform/database/schema.ts';
 import { CustosError } from '../platform/errors.ts';
@@ -20,6 +19,8 @@ import { secureRandom } from './random.ts';
 
 const FIELD_FORMAT = 1;
 const HEADER_BYTES = 5;
+/** The version new data keys get; bound into every field's AAD so that a later DEK rotation can tell them apart. */
+export const DEK_VERSION = 1;
 export const BLIND_INDEX_SECRET = 'blind-index-root';
 
 export function dekContext(customerId: string, dekVersion: number): string {
@@ -42,7 +43,8 @@ export interface CustomerCipher {
   open(field: string, sealed: Buffer): string;
 }
 
-function customerCipher(customerId: string, dek: Buffer, dekVersion: number): CustomerCipher {
+/** The cipher over a plaintext data key; built by the keyring, and by import sealing workers. */
+export function customerCipher(customerId: string, dek: Buffer, dekVersion: number): CustomerCipher {
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt8(FIELD_FORMAT, 0);
   header.writeUInt32BE(dekVersion, 1);
@@ -71,15 +73,31 @@ export interface KeyringDeps {
 
 export function createKeyring({ kek, store, clock }: KeyringDeps) {
   let indexer: BlindIndexer | undefined;
+  let indexRoot: Buffer | undefined;
 
-  async function loadIndexer(): Promise<BlindIndexer> {
+  async function loadIndexer(): Promise<void> {
     const row = await store.secret(BLIND_INDEX_SECRET);
-    if (!row)
+    if (!row) {
       throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not initialised (run custos init)');
-    const root = kek.unwrap(row.kek_version, row.wrapped, secretContext(BLIND_INDEX_SECRET));
-    indexer = createBlindIndexer(root);
-    root.fill(0);
-    return indexer;
+    }
+    indexRoot = kek.unwrap(row.kek_version, row.wrapped, secretContext(BLIND_INDEX_SECRET));
+    indexer = createBlindIndexer(indexRoot);
+  }
+
+  function wrapDataKey(customerId: string, dek: Buffer): CustomerKeysTable {
+    const { kekVersion, wrapped } = kek.wrap(dek, dekContext(customerId, DEK_VERSION));
+    return {
+      customer_id: customerId,
+      dek_version: DEK_VERSION,
+      kek_version: kekVersion,
+      wrapped,
+      created_at: clock.now(),
+    };
+  }
+
+  function cipherFor(row: CustomerKeysTable): CustomerCipher {
+    const dek = kek.unwrap(row.kek_version, row.wrapped, dekContext(row.customer_id, row.dek_version));
+    return customerCipher(row.customer_id, dek, row.dek_version);
   }
 
   return {
@@ -109,35 +127,33 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     /** A new data key for a customer: its cipher, and the row to store in the same transaction. */
     newCustomerKey(customerId: string): { cipher: CustomerCipher; row: CustomerKeysTable } {
       const dek = secureRandom(KEY_BYTES);
-      const dekVersion = 1;
-      const { kekVersion, wrapped } = kek.wrap(dek, dekContext(customerId, dekVersion));
-      return {
-        cipher: customerCipher(customerId, dek, dekVersion),
-        row: {
-          customer_id: customerId,
-          dek_version: dekVersion,
-          kek_version: kekVersion,
-          wrapped,
-          created_at: clock.now(),
-        },
-      };
+      return { cipher: customerCipher(customerId, dek, DEK_VERSION), row: wrapDataKey(customerId, dek) };
     },
 
+    /** The stored row for a data key made elsewhere in this process (an import sealing worker). */
+    wrapDataKey,
+
     /** The cipher for a stored key row; throws KEYRING_UNAVAILABLE or SEALED_VALUE_INVALID. */
-    cipherFor(row: CustomerKeysTable): CustomerCipher {
-      const dek = kek.unwrap(row.kek_version, row.wrapped, dekContext(row.customer_id, row.dek_version));
-      return customerCipher(row.customer_id, dek, row.dek_version);
-    },
+    cipherFor,
 
     /** The cipher of a customer; null when they have no key (never existed, or shredded). */
     async cipher(customerId: string): Promise<CustomerCipher | null> {
       const row = await store.customerKey(customerId);
-      return row ? this.cipherFor(row) : null;
+      return row ? cipherFor(row) : null;
     },
 
     blindIndex(kind: BlindIndexKind, normalised: string): Buffer {
       if (!indexer) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
       return indexer(kind, normalised);
+    },
+
+    /**
+     * The blind-index root secret, for import sealing workers in this same process. It never leaves the
+     * process and is never written anywhere unwrapped.
+     */
+    blindIndexRoot(): Buffer {
+      if (!indexRoot) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
+      return indexRoot;
     },
 
     store,

@@ -19,3 +19,14 @@ export function secureRandom(length: number): Buffer {
   offset += length;
   return out;
 }
+
+/** Fill `target` with random bytes from the pool (for IVs written straight into their output buffer). */
+export function fillRandom(target: Buffer): void {
+  if (offset + target.length > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  pool.copy(target, 0, offset, offset + target.length);
+  pool.fill(0, offset, offset + target.length);
+  offset += target.length;
+}

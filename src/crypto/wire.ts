@@ -1,8 +1,7 @@
 /** Builds the crypto module from config: the master keys (file or inline) and the keyring. */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
 import type { Config } from '../platform/config.ts';
-import type { Database } from '../platform/database/schema.ts';
+import type { DatabaseHandle } from '../platform/database/database.ts';
 import { createKeyringStore } from './keyring.store.ts';
 import { createKeyring } from './keyring.ts';
 import {
@@ -14,7 +13,7 @@ import {
 
 export function wireCrypto(
   config: Pick<Config, 'masterKey' | 'masterKeyFile'>,
-  db: Kysely<Database>,
+  database: DatabaseHandle,
   clock: Clock,
 ) {
   let kek: KeyEncryptionKeys;
@@ -24,6 +23,6 @@ export function wireCrypto(
     createMasterKeyFile(config.masterKeyFile);
     kek = fileMasterKeys(config.masterKeyFile, clock.now);
   }
-  const store = createKeyringStore(db);
+  const store = createKeyringStore(database.db, database.bulkInsert);
   return { kek, keyring: createKeyring({ kek, store, clock }) };
 }

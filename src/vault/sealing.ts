@@ -118,3 +118,19 @@ export function openFields(
   }
   return out;
 }
+
+/** Every sealed and index column, empty; a new row starts from this. */
+export const emptyColumns: SealedColumns = {
+  name_sealed: null,
+  phone_sealed: null,
+  email_sealed: null,
+  account_id_sealed: null,
+  national_id_sealed: null,
+  address_sealed: null,
+  birth_date_sealed: null,
+  attributes_sealed: null,
+  phone_bidx: null,
+  email_bidx: null,
+  account_id_bidx: null,
+  national_id_bidx: null,
+};

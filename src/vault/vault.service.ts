@@ -22,7 +22,7 @@ import {
   searchableFields,
 } from './customer-fields.ts';
 import { normaliseCustomerInput } from './customer-input.ts';
-import { maskedView, openFields, openMaskedBody, sealChange } from './sealing.ts';
+import { emptyColumns, maskedView, openFields, openMaskedBody, sealChange } from './sealing.ts';
 import type { VaultStore } from './vault.store.ts';
 import type { MaskedCustomer } from './vault.types.ts';
 
@@ -62,8 +62,6 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
       const { cipher, row: keyRow } = keyring.newCustomerKey(id);
       const sealed = sealChange(cipher, keyring, customer);
       const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
-      if (row.account_id_bidx && (await store.takenAccountIds([row.account_id_bidx])).size > 0)
-        throw duplicate();
       try {
         await db.transaction().execute(async (trx) => {
           await keyring.store.insertCustomerKeys([keyRow], trx);
@@ -96,9 +94,6 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
         throw new CustosError('VERSION_CONFLICT', 'The customer was changed since you read it');
       }
       const sealed = sealChange(cipher, keyring, change, openMaskedBody(cipher, row));
-      if (sealed.account_id_bidx && !sealed.account_id_bidx.equals(row.account_id_bidx ?? Buffer.alloc(0))) {
-        if ((await store.takenAccountIds([sealed.account_id_bidx])).size > 0) throw duplicate();
-      }
       const now = clock.now();
       let applied: boolean;
       try {
@@ -157,19 +152,3 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
 }
 
 export type VaultService = ReturnType<typeof createVaultService>;
-
-/** Every sealed and index column, empty; a new row starts from this. */
-export const emptyColumns = {
-  name_sealed: null,
-  phone_sealed: null,
-  email_sealed: null,
-  account_id_sealed: null,
-  national_id_sealed: null,
-  address_sealed: null,
-  birth_date_sealed: null,
-  attributes_sealed: null,
-  phone_bidx: null,
-  email_bidx: null,
-  account_id_bidx: null,
-  national_id_bidx: null,
-};

@@ -1,6 +1,7 @@
 /** SQL for customers: sealed rows, blind-index lookups, optimistic updates. */
 import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
+import { type BulkInsert, kyselyBulkInsert } from '../platform/database/bulk-insert.ts';
 import type { CustomersTable, Database } from '../platform/database/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -12,10 +13,10 @@ const bidxColumn = {
   national_id: 'national_id_bidx',
 } as const satisfies Record<BlindIndexKind, keyof CustomersTable>;
 
-export function createVaultStore(db: Kysely<Database>) {
+export function createVaultStore(db: Kysely<Database>, bulkInsert: BulkInsert = kyselyBulkInsert()) {
   return {
     async insertCustomers(rows: CustomersTable[], trx: Db = db): Promise<void> {
-      if (rows.length > 0) await trx.insertInto('customers').values(rows).execute();
+      await bulkInsert(trx, 'customers', rows);
     },
 
     async customerById(id: string, trx: Db = db): Promise<CustomersTable | undefined> {
@@ -38,15 +39,12 @@ export function createVaultStore(db: Kysely<Database>) {
       return rows.map((r) => r.id);
     },
 
-    /** Which of these account-ID digests are already taken (to report duplicates instead of failing a batch). */
-    async takenAccountIds(digests: Buffer[], trx: Db = db): Promise<Set<string>> {
-      if (digests.length === 0) return new Set();
-      const rows = await trx
-        .selectFrom('customers')
-        .select('account_id_bidx')
-        .where('account_id_bidx', 'in', digests)
-        .execute();
-      return new Set(rows.map((r) => (r.account_id_bidx as Buffer).toString('hex')));
+    /**
+     * Insert the customers whose account ID is not taken yet (by the vault or by an earlier row of the same
+     * call) and skip the rest; returns the ids inserted.
+     */
+    async insertNewCustomers(rows: CustomersTable[], trx: Db): Promise<Set<string>> {
+      return (await bulkInsert.skippingConflicts(trx, 'customers', rows, 'id')) as Set<string>;
     },
 
     /** Apply a change if the row is still at `version`; false when someone else changed it first. */

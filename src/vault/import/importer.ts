@@ -2,29 +2,25 @@
  * Bulk import of customers: validate and seal each record, insert in batches, report bad rows by line.
  *
  * Guarantees: a row is either wholly stored (its data key and its sealed row, in one transaction) or
- * reported; a batch that meets a conflict at insert is retried row by row so one late duplicate cannot take
- * good rows down with it; account IDs already present (in the vault or earlier in the file) are reported as
- * duplicates, so importing the same file twice stores each customer once.
+ * reported; account IDs already present (in the vault, or earlier in the file) are skipped by the unique
+ * index itself and reported as duplicates, so importing the same file twice stores each customer once, and a
+ * customer created concurrently through the API cannot make a batch fail.
+ *
+ * Pipeline: the main thread parses and inserts; sealing (the CPU-heavy part) runs in a `Sealer`, inline or
+ * in worker threads, several chunks ahead. Results are consumed in file order.
  */
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { isUniqueViolation } from '../../platform/database/constraint.ts';
 import type { CustomerKeysTable, CustomersTable, Database } from '../../platform/database/schema.ts';
-import { CustosError } from '../../platform/errors.ts';
-import { uuidv7 } from '../../platform/ids.ts';
-import { normaliseCustomerInput } from '../customer-input.ts';
-import { sealChange } from '../sealing.ts';
-import { emptyColumns } from '../vault.service.ts';
 import type { VaultStore } from '../vault.store.ts';
+import type { ImportRecord, PreparedChunk, RejectedRow } from './prepare.ts';
 import type { SourceRecord } from './records.ts';
+import { inlineSealer, type Sealer, workerSealer } from './sealing-pool.ts';
 
-export interface RejectedRow {
-  line: number;
-  problems: string[];
-}
+export type { RejectedRow };
 
 export interface ImportSummary {
   imported: number;
@@ -34,12 +30,18 @@ export interface ImportSummary {
 }
 
 export interface ImportOptions {
+  /** Rows per insert transaction (default 5,000). */
   batchSize?: number;
   maxReported?: number;
+  /** Sealing worker threads; 0 seals inline (default: inline, the CLI asks for one per core). */
+  workers?: number;
   onBatch?: (summary: ImportSummary) => void;
 }
 
-interface Prepared {
+const CHUNK = 1000;
+const DUPLICATE = 'account_id: a customer with this account ID already exists';
+
+interface Insertable {
   line: number;
   key: CustomerKeysTable;
   row: CustomersTable;
@@ -54,35 +56,24 @@ export interface ImporterDeps {
 }
 
 export function createImporter({ db, store, keyring, bus, clock }: ImporterDeps) {
-  function prepare(line: number, record: Record<string, unknown>): Prepared {
-    const customer = normaliseCustomerInput(record, { partial: false });
-    const now = clock.now();
-    const id = uuidv7(now);
-    const { cipher, row: key } = keyring.newCustomerKey(id);
-    const sealed = sealChange(cipher, keyring, customer);
-    return {
-      line,
-      key,
-      row: { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now },
-    };
-  }
-
-  async function insert(batch: Prepared[]): Promise<void> {
-    await db.transaction().execute(async (trx) => {
-      await keyring.store.insertCustomerKeys(
-        batch.map((p) => p.key),
-        trx,
-      );
-      await store.insertCustomers(
+  /** Insert a batch in one transaction; customers whose account ID is taken are skipped with their keys. */
+  async function insert(batch: Insertable[]): Promise<Set<string>> {
+    return db.transaction().execute(async (trx) => {
+      const inserted = await store.insertNewCustomers(
         batch.map((p) => p.row),
         trx,
       );
+      await keyring.store.insertCustomerKeys(
+        batch.filter((p) => inserted.has(p.row.id)).map((p) => p.key),
+        trx,
+      );
+      return inserted;
     });
   }
 
   return {
     async importRecords(actor: Actor, source: AsyncIterable<SourceRecord>, options: ImportOptions = {}) {
-      const batchSize = options.batchSize ?? 500;
+      const batchSize = options.batchSize ?? 5000;
       const maxReported = options.maxReported ?? 1000;
       const summary: ImportSummary = { imported: 0, rejected: 0, rejectedRows: [] };
       const seenAccounts = new Set<string>();
@@ -91,64 +82,61 @@ export function createImporter({ db, store, keyring, bus, clock }: ImporterDeps)
         if (summary.rejectedRows.length < maxReported) summary.rejectedRows.push({ line, problems });
       };
 
-      const flush = async (batch: Prepared[]) => {
-        const digests = batch.flatMap((p) => (p.row.account_id_bidx ? [p.row.account_id_bidx] : []));
-        const taken = await store.takenAccountIds(digests);
-        const fresh = batch.filter((p) => {
-          if (!p.row.account_id_bidx || !taken.has(p.row.account_id_bidx.toString('hex'))) return true;
-          reject(p.line, ['account_id: a customer with this account ID already exists']);
-          return false;
-        });
-        try {
-          await insert(fresh);
-          summary.imported += fresh.length;
-        } catch (error) {
-          if (!isUniqueViolation(error)) throw error;
-          for (const one of fresh) {
-            try {
-              await insert([one]);
-              summary.imported++;
-            } catch (rowError) {
-              if (!isUniqueViolation(rowError)) throw rowError;
-              reject(one.line, ['account_id: a customer with this account ID already exists']);
-            }
-          }
-        }
+      const flush = async (batch: Insertable[]) => {
+        const inserted = await insert(batch);
+        summary.imported += inserted.size;
+        for (const p of batch) if (!inserted.has(p.row.id)) reject(p.line, [DUPLICATE]);
         options.onBatch?.(summary);
       };
 
-      let batch: Prepared[] = [];
-      for await (const item of source) {
-        if ('error' in item) {
-          reject(item.line, [item.error]);
-          continue;
-        }
-        let prepared: Prepared;
-        try {
-          prepared = prepare(item.line, item.record);
-        } catch (error) {
-          if (!(error instanceof CustosError) || error.code !== 'VALIDATION_FAILED') throw error;
-          reject(
-            item.line,
-            (error.details ?? []).map((d) => `${d.path}: ${d.problem}`),
-          );
-          continue;
-        }
-        const account = prepared.row.account_id_bidx?.toString('hex');
-        if (account !== undefined) {
-          if (seenAccounts.has(account)) {
-            reject(item.line, ['account_id: repeats an earlier row of this file']);
-            continue;
+      let batch: Insertable[] = [];
+      const consume = async (chunk: PreparedChunk) => {
+        for (const row of chunk.rejected) reject(row.line, row.problems);
+        for (const prepared of chunk.prepared) {
+          const key = keyring.wrapDataKey(prepared.row.id, prepared.dek);
+          prepared.dek.fill(0);
+          const account = prepared.row.account_id_bidx?.toString('hex');
+          if (account !== undefined) {
+            if (seenAccounts.has(account)) {
+              reject(prepared.line, ['account_id: repeats an earlier row of this file']);
+              continue;
+            }
+            seenAccounts.add(account);
           }
-          seenAccounts.add(account);
+          batch.push({ line: prepared.line, key, row: prepared.row });
+          if (batch.length >= batchSize) {
+            await flush(batch);
+            batch = [];
+          }
         }
-        batch.push(prepared);
-        if (batch.length >= batchSize) {
-          await flush(batch);
-          batch = [];
+      };
+
+      const sealer: Sealer =
+        options.workers && options.workers > 0
+          ? workerSealer(keyring.blindIndexRoot(), options.workers)
+          : inlineSealer(keyring.blindIndex);
+      const inFlight: Promise<PreparedChunk>[] = [];
+      try {
+        let chunk: ImportRecord[] = [];
+        const dispatch = async () => {
+          inFlight.push(sealer.seal(chunk, clock.now()));
+          chunk = [];
+          while (inFlight.length > sealer.parallelism * 2)
+            await consume(await (inFlight.shift() as Promise<PreparedChunk>));
+        };
+        for await (const item of source) {
+          if ('error' in item) reject(item.line, [item.error]);
+          else chunk.push(item);
+          if (chunk.length >= CHUNK) await dispatch();
         }
+        if (chunk.length > 0) await dispatch();
+        while (inFlight.length > 0) await consume(await (inFlight.shift() as Promise<PreparedChunk>));
+        if (batch.length > 0) await flush(batch);
+      } finally {
+        // A failed run must not leave sealing promises rejecting unobserved.
+        for (const pending of inFlight) pending.catch(() => {});
+        await sealer.close();
       }
-      if (batch.length > 0) await flush(batch);
       summary.rejectedRows.sort((a, b) => a.line - b.line);
       bus.publish('customers.imported', {
         actor: actorRef(actor),
