@@ -78,6 +78,29 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await t.custos.vault.countCustomers(), 3);
     });
 
+    test('sealing in worker threads gives the same outcome, and the rows open', async () => {
+      const fresh = await testCustos(dialect);
+      try {
+        const source = openRecordSource(join(dir, 'customers.csv'), 'csv');
+        const summary = await fresh.custos.importer.importRecords(actor, source.records(), {
+          workers: 2,
+          batchSize: 2,
+        });
+        assert.equal(summary.imported, 3);
+        assert.deepEqual(
+          summary.rejectedRows.map((r) => r.line),
+          [3, 6, 7, 8, 9, 11],
+        );
+        const [sun] = await fresh.custos.vault.search(actor, 'phone', '13400134000');
+        assert.deepEqual(await fresh.custos.vault.unsealFields(sun?.id as string, ['name', 'attributes']), {
+          name: 'Sun Li',
+          attributes: { loyalty_tier: 'bronze' },
+        });
+      } finally {
+        await fresh.cleanup();
+      }
+    });
+
     test('importing the same file again stores nobody twice', async () => {
       const source = openRecordSource(join(dir, 'customers.csv'), 'csv');
       const summary = await t.custos.importer.importRecords(actor, source.records(), { batchSize: 500 });

@@ -20,6 +20,8 @@ export type DialectName = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: DialectName;
+  /** PostgreSQL schema in use, when not the default search path. */
+  schema?: string;
   /** Many rows at once, by the fastest safe path of the dialect. */
   bulkInsert: BulkInsert;
   /** Cheap round trip for readiness checks; throws DATABASE_UNAVAILABLE. */
@@ -89,6 +91,7 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
   return {
     db,
     dialect: 'postgres',
+    schema,
     bulkInsert: kyselyBulkInsert(),
     async ping() {
       try {

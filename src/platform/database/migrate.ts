@@ -22,7 +22,13 @@ function provider(handle: DatabaseHandle): MigrationProvider {
 /** Bring the schema up to date; throws with the failing migration's name. */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
   await handle.ping();
-  const migrator = new Migrator({ db: handle.db, provider: provider(handle) });
+  const migrator = new Migrator({
+    db: handle.db,
+    provider: provider(handle),
+    // Kysely looks for its bookkeeping tables in every schema; name ours so that two installations in one
+    // database (or two test suites) never mistake each other's for their own.
+    ...(handle.schema ? { migrationTableSchema: handle.schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -51,7 +51,7 @@ export function workerSealer(blindIndexRoot: Buffer, workers = defaultWorkerCoun
   let failure: Error | undefined;
   const pool = Array.from({ length: workers }, () => {
     const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
-      execArgv: process.env.CUSTOS_PROFILE_WORKERS ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [],
+      execArgv: [],
       workerData: { module: new URL('./sealing-worker.ts', import.meta.url).href, blindIndexRoot },
       // Sealing allocates many short-lived buffers; a roomier young generation halves the time spent in GC.
       resourceLimits: { maxYoungGenerationSizeMb: 96 },
