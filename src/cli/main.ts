@@ -23,7 +23,7 @@ program
   .command('import')
   .argument('<file>', 'a .csv file with a header row, or a .jsonl file')
   .option('--format <format>', 'csv or jsonl (default: from the extension)')
-  .option('--batch-size <n>', 'rows per transaction', '5000')
+  .option('--batch-size <n>', 'rows per transaction', '20000')
   .option('--workers <n>', 'sealing worker threads (default: one per core)')
   .description('Import customers; bad rows are reported by line and the rest imported exactly once')
   .action(importCommand);
