@@ -32,7 +32,7 @@ export type OpenedCheckpoint =
     };
 
 const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the spec forbids control characters; this finds them.
+// Control characters in this regex are deliberate: the spec forbids control characters; this finds them.
 const CONTROL = /[\u0000-\u001f]/;
 
 /**

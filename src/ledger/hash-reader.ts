@@ -35,7 +35,7 @@ export interface HashReader {
  */
 export function createMemoryHashReader(leafHashes: readonly Buffer[]): HashReader {
   const levels: Buffer[][] = [[...leafHashes]];
-  for (let below = levels[0] as Buffer[]; below.length >= 2; ) {
+  for (let below = levels[0] as Buffer[]; below.length >= 2;) {
     const above: Buffer[] = [];
     for (let i = 0; i + 1 < below.length; i += 2)
       above.push(nodeHash(below[i] as Buffer, below[i + 1] as Buffer));

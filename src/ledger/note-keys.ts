@@ -47,7 +47,7 @@ export interface NoteSigner {
  * @example isValidKeyName('custos.example/ledger') // true
  */
 export function isValidKeyName(name: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are refused in names on purpose.
+  // Control characters in this regex are deliberate: control characters are refused in names on purpose.
   return name.length > 0 && !/[\s\u0085+\u0000-\u001f\u007f]/u.test(name) && !/[\uD800-\uDFFF]/u.test(name);
 }
 

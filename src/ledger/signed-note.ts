@@ -14,7 +14,7 @@ export const MAX_NOTE_SIGNATURES = 100;
 const SIGNATURE_PREFIX = '\u2014 ';
 const KEY_ID_BYTES = 4;
 // Control characters other than newline, and lone UTF-16 surrogates (text that was not valid UTF-8).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the spec forbids control characters; this finds them.
+// Control characters in this regex are deliberate: the spec forbids control characters; this finds them.
 const FORBIDDEN = /[\u0000-\u0009\u000b-\u001f]|[\uD800-\uDFFF]/u;
 
 /** One signature line: the key's name, its 4-byte key ID, and the signature bytes after the key ID. */

@@ -19,8 +19,9 @@ async function probePostgres(): Promise<boolean> {
     await client.query('select 1');
     return true;
   } catch (error) {
-    if (process.env.CI)
-      throw new Error(`PostgreSQL is required in CI but unreachable at ${PG_URL}: ${error}`);
+    if (process.env.CI) {
+      throw new Error(`PostgreSQL is required in CI but unreachable at ${PG_URL}`, { cause: error });
+    }
     process.stderr.write(`# PostgreSQL unreachable at ${PG_URL}: its suites are skipped\n`);
     return false;
   } finally {

@@ -39,7 +39,7 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
-/* biome-ignore-start lint/suspicious/noExplicitAny: Kysely cannot type a table chosen at run time. */
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kysely cannot type a table chosen at run time. */
 export function kyselyBulkInsert(): BulkInsert {
   const insert = async (trx: Db, table: TableName, rows: readonly unknown[]) => {
     for (const chunk of chunks(rows))
@@ -68,7 +68,7 @@ export function kyselyBulkInsert(): BulkInsert {
   };
   return insert as BulkInsert;
 }
-/* biome-ignore-end lint/suspicious/noExplicitAny: Kysely cannot type a table chosen at run time. */
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 

@@ -15,8 +15,7 @@ import { createCsvParser } from './csv.ts';
 export type ImportFormat = 'csv' | 'jsonl';
 
 export type SourceRecord =
-  | { line: number; record: Record<string, unknown> }
-  | { line: number; error: string };
+  { line: number; record: Record<string, unknown> } | { line: number; error: string };
 
 export interface RecordSource {
   format: ImportFormat;
