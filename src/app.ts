@@ -1,11 +1,16 @@
 /**
  * The composition root: the one place that builds every service from config, in dependency order.
  * Nothing else constructs services; tests build a whole Custos through `createCustos` too.
+ *
+ * Building a Custos opens the database, brings the schema up to date, loads the keyring and the ledger's
+ * tree edge: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
+ * (the first admin token, the demo organisation); `start()` begins background work (checkpoints).
  */
 import { mkdirSync } from 'node:fs';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
 import { wireIdentity } from './identity/wire.ts';
+import { wireLedger } from './ledger/wire.ts';
 import { createInProcessBus } from './platform/bus.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -30,60 +35,73 @@ export interface InitialiseResult {
   demo?: { staff: number; customers: ImportSummary };
 }
 
-export function createCustos(config: Readonly<Config>, options: CustosOptions = {}) {
+export async function createCustos(config: Readonly<Config>, options: CustosOptions = {}) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  if (config.databaseUrl.startsWith('sqlite:') || !config.masterKey)
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const database = openDatabase(config.databaseUrl, options.database);
-  const bus = createInProcessBus({
-    now: clock.now,
-    onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
-  });
-  const meta = createMetaStore(database.db);
-  const { kek, keyring } = wireCrypto(config, database, clock);
-  const identity = wireIdentity({ db: database.db, clock });
-  const { vault, importer } = wireVault({ database, keyring, bus, clock });
+  try {
+    await migrateToLatest(database);
+    const bus = createInProcessBus({
+      now: clock.now,
+      onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
+    });
+    const meta = createMetaStore(database.db);
+    const { kek, keyring } = wireCrypto(config, database, clock);
+    await keyring.initialise();
+    await keyring.load();
+    const { ledger, ledgerStore } = await wireLedger(config, database, clock, logger);
+    const identity = wireIdentity({ db: database.db, clock });
+    const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
 
-  return {
-    config,
-    clock,
-    logger,
-    database,
-    bus,
-    kek,
-    keyring,
-    vault,
-    importer,
-    ...identity,
+    return {
+      config,
+      clock,
+      logger,
+      database,
+      bus,
+      kek,
+      keyring,
+      ledger,
+      ledgerStore,
+      vault,
+      importer,
+      ...identity,
 
-    /**
-     * Bring the installation up: schema, keyring secrets, and on a new installation the first admin token
-     * and (if configured) the demo organisation. Safe to call on every start.
-     */
-    async initialise(progress?: (summary: ImportSummary) => void): Promise<InitialiseResult> {
-      await migrateToLatest(database);
-      await keyring.initialise();
-      await keyring.load();
-      if (await meta.get('initialised_at')) return { created: false };
-      const { token } = await identity.apiTokens.create('initial admin token');
-      const result: InitialiseResult = { created: true, adminToken: token };
-      if (config.demo && !(await meta.get('demo_seeded_at'))) {
-        result.demo = await seedDemoOrganisation(
-          { importer, staff: identity.staff, clock },
-          { customers: config.demoCustomers, onBatch: progress },
-        );
-        await meta.setOnce('demo_seeded_at', new Date(clock.now()).toISOString());
-      }
-      await meta.setOnce('initialised_at', new Date(clock.now()).toISOString());
-      return result;
-    },
+      /**
+       * On a new installation: the first admin token and (if configured) the demo organisation. Safe to
+       * call on every start: it does nothing once the installation is initialised.
+       */
+      async initialise(progress?: (summary: ImportSummary) => void): Promise<InitialiseResult> {
+        if (await meta.get('initialised_at')) return { created: false };
+        const { token } = await identity.apiTokens.create('initial admin token');
+        const result: InitialiseResult = { created: true, adminToken: token };
+        if (config.demo && !(await meta.get('demo_seeded_at'))) {
+          result.demo = await seedDemoOrganisation(
+            { importer, staff: identity.staff, clock },
+            { customers: config.demoCustomers, onBatch: progress },
+          );
+          await meta.setOnce('demo_seeded_at', new Date(clock.now()).toISOString());
+        }
+        await meta.setOnce('initialised_at', new Date(clock.now()).toISOString());
+        return result;
+      },
 
-    async close(): Promise<void> {
-      await bus.close();
-      await database.close();
-    },
-  };
+      /** Begin background work: signed checkpoints while entries arrive. */
+      start(): void {
+        ledger.start();
+      },
+
+      async close(): Promise<void> {
+        await ledger.close();
+        await bus.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
 }
 
-export type Custos = ReturnType<typeof createCustos>;
+export type Custos = Awaited<ReturnType<typeof createCustos>>;

@@ -7,7 +7,7 @@ import { type Custos, createCustos, type InitialiseResult } from '../app.ts';
 import type { RotatableKeys } from '../crypto/master-keys.ts';
 import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
-import { systemActor } from '../platform/actor.ts';
+import { actorRef, systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
 import { formatOf, type ImportFormat, openRecordSource } from '../vault/import/records.ts';
@@ -23,7 +23,9 @@ async function withCustos<T>(
   options: { logLevel?: string } = {},
 ): Promise<T> {
   const config = loadConfig();
-  const custos = createCustos(options.logLevel ? { ...config, logLevel: options.logLevel as never } : config);
+  const custos = await createCustos(
+    options.logLevel ? { ...config, logLevel: options.logLevel as never } : config,
+  );
   try {
     return await job(custos);
   } finally {
@@ -65,9 +67,10 @@ export async function initCommand(): Promise<void> {
 }
 
 export async function serveCommand(): Promise<void> {
-  const custos = createCustos(loadConfig());
+  const custos = await createCustos(loadConfig());
   const result = await initialiseWithProgress(custos);
   reportInitialisation(result, custos);
+  custos.start();
   const app = await buildServer(custos);
   const { host, port } = custos.config;
   const address = await app.listen({ host, port });
@@ -100,7 +103,6 @@ export async function importCommand(
   }
   await withCustos(
     async (custos) => {
-      await custos.initialise();
       const source = openRecordSource(file, format);
       const bar = progressBar('Importing', source.totalBytes, 'bytes');
       const started = Date.now();
@@ -134,7 +136,6 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
           'Rotation rewrites the key file: unset CUSTOS_MASTER_KEY to rotate',
         );
       }
-      await custos.initialise();
       const bar = progressBar('Rewrapping data keys', await custos.vault.countCustomers(), 'keys');
       const result = await rotateMasterKey({
         db: custos.database.db,
@@ -145,11 +146,13 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
         onProgress: (p) => bar.update(p.rewrapped),
       });
       bar.stop();
-      custos.bus.publish('keys.rotated', {
+      const rotated = {
         fromVersions: result.fromVersions,
         toVersion: result.toVersion,
         rewrapped: result.rewrapped,
-      });
+      };
+      await custos.ledger.append({ type: 'keys.rotated', actor: actorRef(systemActor), data: rotated });
+      custos.bus.publish('keys.rotated', rotated);
       out(
         `${result.resumed ? 'Resumed and finished' : 'Finished'} rotation to master key v${result.toVersion}: ` +
           `rewrapped ${result.rewrapped} data keys; retired v${result.fromVersions.join(', v')}.`,
@@ -162,7 +165,6 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
 export async function createTokenCommand(options: { label?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      await custos.initialise();
       const { id, token } = await custos.apiTokens.create(options.label ?? 'admin token');
       out(`Token ${id} (shown once, stored only as a hash):`);
       out(`  ${token}`);

@@ -25,6 +25,12 @@ export interface Config {
   demo: boolean;
   /** How many synthetic customers the demo organisation has. */
   demoCustomers: number;
+  /** The ledger's origin line (C2SP checkpoint origin and signing-key name). */
+  ledgerOrigin: string;
+  /** File holding the ledger's checkpoint-signing key (`.pub` beside it holds the public key). */
+  ledgerKeyFile: string;
+  /** How often a new signed checkpoint is made while entries arrive. */
+  checkpointIntervalMs: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -141,6 +147,31 @@ export const settings: readonly Setting<keyof Config>[] = [
     parse: positiveInt,
     fallback: 10_000,
   },
+  {
+    key: 'ledgerOrigin',
+    env: 'CUSTOS_LEDGER_ORIGIN',
+    description: 'Origin line of ledger checkpoints, also the signing key name (no spaces or +).',
+    parse: (raw) => {
+      if (!/^[\x21-\x2a\x2c-\x7e]{1,100}$/.test(raw))
+        throw new Error('must be 1–100 printable characters, no space or +');
+      return raw;
+    },
+    fallback: 'custos.local/ledger',
+  },
+  {
+    key: 'ledgerKeyFile',
+    env: 'CUSTOS_LEDGER_KEY_FILE',
+    description: 'File holding the ledger checkpoint-signing key (mode 0600; public key in <file>.pub).',
+    parse: text,
+    fallback: (r) => join(r.dataDir ?? '.custos', 'ledger.key'),
+  },
+  {
+    key: 'checkpointIntervalMs',
+    env: 'CUSTOS_CHECKPOINT_INTERVAL_MS',
+    description: 'How often a signed ledger checkpoint is made while entries arrive (milliseconds).',
+    parse: positiveInt,
+    fallback: 1000,
+  },
 ];
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -189,7 +220,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   }
   resolved.dataDir = resolve(resolved.dataDir as string);
-  if (!isAbsolute(resolved.masterKeyFile as string))
-    resolved.masterKeyFile = resolve(resolved.masterKeyFile as string);
+  for (const key of ['masterKeyFile', 'ledgerKeyFile'] as const) {
+    if (!isAbsolute(resolved[key] as string)) resolved[key] = resolve(resolved[key] as string);
+  }
   return Object.freeze(resolved as Config);
 }

@@ -1,12 +1,14 @@
 /**
  * The vault: customers held sealed, shown masked, found by exact blind-index search.
  *
- * Invariant: nothing here returns a real field value except `unsealFields`, which exists for the reveal path
- * (access module) to call after its decision and ledger entry; no route calls it directly.
+ * Invariants: every act is in the ledger before its effect is visible (write-ahead, see ledger.service.ts);
+ * nothing here returns a real field value except `unsealFields`, which exists for the reveal path (access
+ * module) to call after its decision and ledger entry; no route calls it directly.
  */
 import type { Kysely } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import type { Keyring } from '../crypto/keyring.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -30,6 +32,7 @@ export interface VaultDeps {
   db: Kysely<Database>;
   store: VaultStore;
   keyring: Keyring;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }
@@ -45,7 +48,7 @@ function duplicate(cause?: unknown): CustosError {
   return new CustosError('DUPLICATE_CUSTOMER', 'A customer with this account ID already exists', { cause });
 }
 
-export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps) {
+export function createVaultService({ db, store, keyring, ledger, bus, clock }: VaultDeps) {
   async function load(id: string) {
     requireId(id);
     const row = await store.customerById(id);
@@ -62,23 +65,32 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
       const { cipher, row: keyRow } = keyring.newCustomerKey(id);
       const sealed = sealChange(cipher, keyring, customer);
       const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
-      try {
-        await db.transaction().execute(async (trx) => {
-          await keyring.store.insertCustomerKeys([keyRow], trx);
-          await store.insertCustomers([row], trx);
-        });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw duplicate(error);
-        throw error;
-      }
-      bus.publish('customer.created', { customerId: id, actor: actorRef(actor) });
+      const by = actorRef(actor);
+      await ledger.record(
+        { type: 'customer.created', actor: by, subject: id, data: { customerId: id, via: 'api' } },
+        async () => {
+          try {
+            await db.transaction().execute(async (trx) => {
+              await keyring.store.insertCustomerKeys([keyRow], trx);
+              await store.insertCustomers([row], trx);
+            });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw duplicate(error);
+            throw error;
+          }
+        },
+      );
+      bus.publish('customer.created', { customerId: id, actor: by });
       return maskedView(cipher, row);
     },
 
     async getMasked(actor: Actor, id: string): Promise<MaskedCustomer> {
       const { row, cipher } = await load(id);
-      bus.publish('customer.viewed', { customerId: id, actor: actorRef(actor) });
-      return maskedView(cipher, row);
+      const view = maskedView(cipher, row);
+      const by = actorRef(actor);
+      await ledger.append({ type: 'customer.viewed', actor: by, subject: id, data: { customerId: id } });
+      bus.publish('customer.viewed', { customerId: id, actor: by });
+      return view;
     },
 
     /** Correct some fields. Old values are overwritten: no plaintext history is kept (PIPL 46, GDPR 16). */
@@ -95,16 +107,23 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
       }
       const sealed = sealChange(cipher, keyring, change, openMaskedBody(cipher, row));
       const now = clock.now();
-      let applied: boolean;
-      try {
-        applied = await store.updateCustomer(id, row.version, { ...sealed, updated_at: now });
-      } catch (error) {
-        if (isUniqueViolation(error)) throw duplicate(error);
-        throw error;
-      }
-      if (!applied) throw new CustosError('VERSION_CONFLICT', 'The customer was changed since you read it');
       const fields = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
-      bus.publish('customer.updated', { customerId: id, actor: actorRef(actor), fields });
+      const by = actorRef(actor);
+      await ledger.record(
+        { type: 'customer.updated', actor: by, subject: id, data: { customerId: id, fields } },
+        async () => {
+          let applied: boolean;
+          try {
+            applied = await store.updateCustomer(id, row.version, { ...sealed, updated_at: now });
+          } catch (error) {
+            if (isUniqueViolation(error)) throw duplicate(error);
+            throw error;
+          }
+          if (!applied)
+            throw new CustosError('VERSION_CONFLICT', 'The customer was changed since you read it');
+        },
+      );
+      bus.publish('customer.updated', { customerId: id, actor: by, fields });
       return maskedView(cipher, {
         ...row,
         masked_sealed: sealed.masked_sealed,
@@ -132,7 +151,15 @@ export function createVaultService({ db, store, keyring, bus, clock }: VaultDeps
         });
         if (found) results.push(maskedView(found.cipher, found.row));
       }
-      bus.publish('customer.searched', { actor: actorRef(actor), by, matches: results.length });
+      // The query itself is not recorded, only its keyed digest: security can later ask "who searched for
+      // this number?" by computing the digest, but the ledger alone reveals no number.
+      const actorId = actorRef(actor);
+      await ledger.append({
+        type: 'customer.searched',
+        actor: actorId,
+        data: { by, queryDigest: digest.toString('hex'), matches: results.length },
+      });
+      bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;
     },
 

@@ -1,5 +1,6 @@
 /** Builds the vault module: store, service and importer. */
 import type { Keyring } from '../crypto/keyring.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
 import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseHandle } from '../platform/database/database.ts';
@@ -13,6 +14,7 @@ export function wireVault({
 }: {
   database: DatabaseHandle;
   keyring: Keyring;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   bus: EventBus;
   clock: Clock;
 }) {

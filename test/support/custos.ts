@@ -29,7 +29,7 @@ export async function testCustos(
     CUSTOS_LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const custos = createCustos(config, {
+  const custos = await createCustos(config, {
     clock: options.clock ?? systemClock,
     logger: createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},

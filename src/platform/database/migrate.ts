@@ -6,6 +6,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { CustosError } from '../errors.ts';
 import type { DatabaseHandle } from './database.ts';
 import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
+import { ledger } from './migrations/2026-11-23T1300_ledger.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -14,6 +15,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '2026-11-23T1200_foundation': foundation(context),
+        '2026-11-23T1300_ledger': ledger(context),
       };
     },
   };

@@ -67,6 +67,35 @@ export interface StaffTable {
   created_at: number;
 }
 
+export interface LedgerEntriesTable {
+  /** Position in the log: leaf index of the Merkle tree. */
+  idx: number;
+  at: number;
+  type: string;
+  actor: string;
+  /** The customer (or other subject) the entry is about, for "who accessed my data" lookups. */
+  subject: string | null;
+  /** Canonical entry bytes; null once redacted by retention (the leaf hash stays in the tiles). */
+  entry: Buffer | null;
+  redacted_at: number | null;
+}
+
+export interface LedgerTilesTable {
+  /** Tile level L: holds hashes of tree level 8·L. */
+  level: number;
+  idx: number;
+  /** Concatenated 32-byte hashes, 1 to 256 of them. */
+  hashes: Buffer;
+}
+
+export interface LedgerCheckpointsTable {
+  size: number;
+  root: Buffer;
+  /** The signed checkpoint note, with any witness cosignatures. */
+  note: string;
+  created_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -79,4 +108,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   staff: StaffTable;
   meta: MetaTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_tiles: LedgerTilesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
 }

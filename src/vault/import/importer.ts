@@ -11,6 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.ts';
+import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -51,11 +52,12 @@ export interface ImporterDeps {
   db: Kysely<Database>;
   store: VaultStore;
   keyring: Keyring;
+  ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }
 
-export function createImporter({ db, store, keyring, bus, clock }: ImporterDeps) {
+export function createImporter({ db, store, keyring, ledger, bus, clock }: ImporterDeps) {
   /** Insert a batch in one transaction; customers whose account ID is taken are skipped with their keys. */
   async function insert(batch: Insertable[]): Promise<Set<string>> {
     return db.transaction().execute(async (trx) => {
@@ -82,10 +84,38 @@ export function createImporter({ db, store, keyring, bus, clock }: ImporterDeps)
         if (summary.rejectedRows.length < maxReported) summary.rejectedRows.push({ line, problems });
       };
 
+      // Write-ahead: each customer's creation is in the ledger before its batch commits; rows the unique
+      // index skipped (duplicates), or a batch that failed, get an act.failed entry.
+      const by = actorRef(actor);
       const flush = async (batch: Insertable[]) => {
-        const inserted = await insert(batch);
+        const entries = await Promise.all(
+          batch.map((p) =>
+            ledger.append({
+              type: 'customer.created',
+              actor: by,
+              subject: p.row.id,
+              data: { customerId: p.row.id, via: 'import' },
+            }),
+          ),
+        );
+        const failed = (i: number, code: string) =>
+          ledger.append({
+            type: 'act.failed',
+            actor: by,
+            subject: batch[i]?.row.id,
+            data: { ref: entries[i] as number, code },
+          });
+        let inserted: Set<string>;
+        try {
+          inserted = await insert(batch);
+        } catch (error) {
+          await Promise.all(batch.map((_, i) => failed(i, 'INTERNAL')));
+          throw error;
+        }
         summary.imported += inserted.size;
-        for (const p of batch) if (!inserted.has(p.row.id)) reject(p.line, [DUPLICATE]);
+        const skipped = batch.flatMap((p, i) => (inserted.has(p.row.id) ? [] : [i]));
+        await Promise.all(skipped.map((i) => failed(i, 'DUPLICATE_CUSTOMER')));
+        for (const i of skipped) reject((batch[i] as Insertable).line, [DUPLICATE]);
         options.onBatch?.(summary);
       };
 
@@ -139,7 +169,7 @@ export function createImporter({ db, store, keyring, bus, clock }: ImporterDeps)
       }
       summary.rejectedRows.sort((a, b) => a.line - b.line);
       bus.publish('customers.imported', {
-        actor: actorRef(actor),
+        actor: by,
         imported: summary.imported,
         rejected: summary.rejected,
       });

@@ -1,0 +1,46 @@
+/**
+ * What the ledger records: a closed set of entry types, each with its own payload. No payload holds
+ * personal data in plaintext — customers are referred to by id, fields by name, search queries by their
+ * keyed blind-index digest. Adding an act to Custos means adding its type here.
+ */
+
+export interface EntryPayloads {
+  'customer.created': { customerId: string; via: 'api' | 'import' };
+  'customer.viewed': { customerId: string };
+  'customer.updated': { customerId: string; fields: string[] };
+  'customer.searched': { by: string; queryDigest: string; matches: number };
+  'customers.imported': { imported: number; rejected: number; firstIndex?: number };
+  'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
+  'ledger.retention_applied': { olderThan: number; redacted: number };
+  /** A recorded act that then did not happen (it failed after its entry was written). */
+  'act.failed': { ref: number; code: string };
+}
+
+export type EntryType = keyof EntryPayloads;
+
+export const entryTypes = [
+  'customer.created',
+  'customer.viewed',
+  'customer.updated',
+  'customer.searched',
+  'customers.imported',
+  'keys.rotated',
+  'ledger.retention_applied',
+  'act.failed',
+] as const satisfies readonly EntryType[];
+
+/** An entry as appended: who did what, about whom, with the type's payload. `at` is set by the ledger. */
+export interface EntryInput<T extends EntryType = EntryType> {
+  type: T;
+  /** `actorRef()` of who acted. */
+  actor: string;
+  /** The customer (or other subject) the act is about, if any. */
+  subject?: string;
+  data: EntryPayloads[T];
+}
+
+/** An entry as stored and hashed. */
+export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
+  v: 1;
+  at: number;
+}

@@ -1,0 +1,72 @@
+/**
+ * The ledger's checkpoint-signing key: Ed25519, kept like the master key — in a file of its own (mode 0600,
+ * never in the database), created at initialisation. The signer-key string is in `<file>`; the public
+ * verifier key (C2SP vkey) beside it in `<file>.pub`, which verifiers and witnesses are given.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { CustosError } from '../platform/errors.ts';
+import {
+  generateNoteKeys,
+  type NoteSigner,
+  type NoteVerifier,
+  parseSignerKey,
+  parseVerifierKey,
+} from './note-keys.ts';
+
+export interface LedgerKey {
+  origin: string;
+  signer: NoteSigner;
+  verifier: NoteVerifier;
+  /** The C2SP verifier-key string to publish. */
+  vkey: string;
+}
+
+/** Create the key files for `origin` unless they exist; true if created. */
+export function createLedgerKeyFile(path: string, origin: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch {
+    const { signerKey, verifierKey } = generateNoteKeys(origin);
+    writeFileSync(path, `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
+    writeFileSync(`${path}.pub`, `${verifierKey}\n`, { mode: 0o644 });
+    return true;
+  }
+}
+
+export function loadLedgerKey(path: string, origin: string): LedgerKey {
+  let skey: string;
+  let vkey: string;
+  try {
+    if ((statSync(path).mode & 0o077) !== 0) {
+      throw new CustosError(
+        'LEDGER_UNAVAILABLE',
+        `The ledger key file ${path} is readable by others: chmod 600 it`,
+      );
+    }
+    skey = readFileSync(path, 'utf8').trim();
+    vkey = readFileSync(`${path}.pub`, 'utf8').trim();
+  } catch (cause) {
+    if (cause instanceof CustosError) throw cause;
+    throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger key cannot be read', { cause });
+  }
+  const signer = parseSignerKey(skey);
+  const verifier = parseVerifierKey(vkey);
+  if (!signer || !verifier || !signer.keyId.equals(verifier.keyId) || signer.name !== verifier.name) {
+    throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger key files are malformed or do not match');
+  }
+  if (signer.name !== origin) {
+    throw new CustosError(
+      'CONFIG_INVALID',
+      `The ledger key is for "${signer.name}", not the configured origin`,
+    );
+  }
+  return { origin, signer, verifier, vkey };
+}
+
+/** A verifier from a published vkey string (for `custos verify --key`). */
+export function verifierFromKey(vkey: string): NoteVerifier {
+  const verifier = parseVerifierKey(vkey.trim());
+  if (!verifier) throw new CustosError('VALIDATION_FAILED', 'Not a verifier key (name+id+base64)');
+  return verifier;
+}

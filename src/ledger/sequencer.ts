@@ -1,0 +1,122 @@
+/**
+ * The sequencer: the one writer of the ledger. Appends wait in a queue; one flush at a time takes up to
+ * `maxBatch` of them, gives them consecutive indexes, writes their entries and the tiles they change in one
+ * transaction, commits (fsync), and only then resolves every waiting caller — group commit, so a thousand
+ * concurrent appends share one durable commit.
+ *
+ * Invariant: a caller's promise resolves only after its entry is durable; if the write fails, every caller
+ * in the batch is rejected and the in-memory tree stays at its last committed state. Several processes may
+ * share one database (a server and `custos import`): each flush locks out the others and, if another wrote
+ * since, reloads the right edge of the tree from storage before appending.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../platform/clock.ts';
+import type { Database, LedgerEntriesTable } from '../platform/database/schema.ts';
+import { CustosError } from '../platform/errors.ts';
+import { encodeEntry } from './entry-encoding.ts';
+import type { EntryInput } from './entry-types.ts';
+import type { LedgerStore } from './ledger.store.ts';
+import { leafHash } from './merkle-hash.ts';
+import { appendLeaves, packHashes, type TreeState } from './tree-state.ts';
+
+interface Waiting {
+  input: EntryInput;
+  resolve: (index: number) => void;
+  reject: (error: Error) => void;
+}
+
+export interface SequencerDeps {
+  db: Kysely<Database>;
+  store: LedgerStore;
+  clock: Clock;
+  /** Read the committed tree state from storage (at start, and when another process has appended). */
+  loadState: (db: Kysely<Database>) => Promise<TreeState>;
+  maxBatch?: number;
+  onCommit?: (state: TreeState) => void;
+}
+
+export function createSequencer(deps: SequencerDeps, initial: TreeState) {
+  const { db, store, clock } = deps;
+  const maxBatch = deps.maxBatch ?? 1024;
+  let state = initial;
+  const queue: Waiting[] = [];
+  let flushing: Promise<void> | null = null;
+  let closed = false;
+
+  /** Write one batch in one transaction; returns its first index and the tree after it. */
+  async function writeBatch(batch: Waiting[]): Promise<{ first: number; next: TreeState }> {
+    return db.transaction().execute(async (trx) => {
+      await store.lockSequencer(trx);
+      const base = (await store.size(trx)) === state.size ? state : await deps.loadState(trx);
+      const at = clock.now();
+      const rows: LedgerEntriesTable[] = [];
+      const leaves: Buffer[] = [];
+      batch.forEach(({ input }, i) => {
+        const bytes = encodeEntry({ v: 1, at, ...input });
+        leaves.push(leafHash(bytes));
+        rows.push({
+          idx: base.size + i,
+          at,
+          type: input.type,
+          actor: input.actor,
+          subject: input.subject ?? null,
+          entry: bytes,
+          redacted_at: null,
+        });
+      });
+      const { state: next, tiles } = appendLeaves(base, leaves);
+      await store.insertEntries(rows, trx);
+      await store.writeTiles(
+        tiles.map((t) => ({ level: t.level, idx: t.index, hashes: packHashes(t.hashes) })),
+        trx,
+      );
+      return { first: base.size, next };
+    });
+  }
+
+  async function flushLoop(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      try {
+        const { first, next } = await writeBatch(batch);
+        state = next;
+        deps.onCommit?.(state);
+        batch.forEach((w, i) => w.resolve(first + i));
+      } catch (cause) {
+        const error = new CustosError('LEDGER_UNAVAILABLE', 'The ledger could not record the act', { cause });
+        for (const w of batch) w.reject(error);
+      }
+    }
+  }
+
+  /** Start a flush unless one runs; a flush that ends with work queued meanwhile starts the next. */
+  function kick(): void {
+    if (flushing) return;
+    flushing = flushLoop().finally(() => {
+      flushing = null;
+      if (queue.length > 0) kick();
+    });
+  }
+
+  return {
+    /** Append one entry; resolves with its index once it is durable. Throws LEDGER_UNAVAILABLE. */
+    append(input: EntryInput): Promise<number> {
+      if (closed) return Promise.reject(new CustosError('LEDGER_UNAVAILABLE', 'The ledger is closed'));
+      return new Promise<number>((resolve, reject) => {
+        queue.push({ input, resolve, reject });
+        kick();
+      });
+    },
+
+    /** The last committed state (what checkpoints and proofs may speak of). */
+    state: () => state,
+
+    /** Wait for queued appends, then refuse new ones. */
+    async close(): Promise<void> {
+      closed = true;
+      while (flushing) await flushing;
+    },
+  };
+}
+
+export type Sequencer = ReturnType<typeof createSequencer>;
