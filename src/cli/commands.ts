@@ -2,11 +2,13 @@
  * The `custos` commands. Each builds a Custos from the environment's config through the composition root,
  * does one job, prints a summary, and exits non-zero on failure with the error's code.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type Custos, createCustos, type InitialiseResult } from '../app.ts';
 import type { RotatableKeys } from '../crypto/master-keys.ts';
 import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
+import { verifierFromKey } from '../ledger/ledger-key.ts';
+import { verifyLedger } from '../ledger/verifier.ts';
 import { actorRef, systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
@@ -171,4 +173,53 @@ export async function createTokenCommand(options: { label?: string }): Promise<v
     },
     { logLevel: 'warn' },
   );
+}
+
+export async function verifyCommand(options: { checkpoint?: string; key?: string }): Promise<void> {
+  await withCustos(
+    async (custos) => {
+      const keyFile = options.key ?? `${custos.config.ledgerKeyFile}.pub`;
+      const verifier = verifierFromKey(readTextFile(keyFile, 'key'));
+      const earlier =
+        options.checkpoint === undefined ? undefined : readTextFile(options.checkpoint, 'checkpoint');
+      const report = await verifyLedger({
+        store: custos.ledgerStore,
+        verifier,
+        origin: custos.config.ledgerOrigin,
+        earlier,
+      });
+      if (report.ok) {
+        const sizes = report.verifiedCheckpoints;
+        out(
+          `OK: ${report.entries} entries; recomputed tree matches ${sizes.length} signed checkpoints (latest size ${sizes[sizes.length - 1] ?? 0}).`,
+        );
+        return;
+      }
+      out(`FAILED after ${report.entries} good entries:`);
+      for (const p of report.problems)
+        out(`  ${p.index === undefined ? '' : `index ${p.index}: `}${p.problem}`);
+      process.exitCode = 1;
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+export async function checkpointCommand(): Promise<void> {
+  await withCustos(
+    async (custos) => {
+      await custos.ledger.checkpointNow();
+      const note = await custos.ledger.latestCheckpoint();
+      if (!note) throw new CustosError('NOT_FOUND', 'The ledger is empty: no checkpoint to show');
+      process.stdout.write(note);
+    },
+    { logLevel: 'warn' },
+  );
+}
+
+function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new CustosError('VALIDATION_FAILED', `Cannot read the ${what} file ${path}`, { cause });
+  }
 }

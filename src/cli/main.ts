@@ -2,11 +2,13 @@
 import { Command } from 'commander';
 import { CustosError } from '../platform/errors.ts';
 import {
+  checkpointCommand,
   createTokenCommand,
   importCommand,
   initCommand,
   rotateKeysCommand,
   serveCommand,
+  verifyCommand,
 } from './commands.ts';
 
 const program = new Command()
@@ -34,6 +36,18 @@ keys
   .option('--grace-ms <ms>', 'wait for running servers to notice the new key', '2000')
   .description('Rotate the master key: rewrap every data key, then retire the old key (resumable)')
   .action(rotateKeysCommand);
+program
+  .command('verify')
+  .option('--checkpoint <file>', 'an earlier signed checkpoint kept outside the database, to check against')
+  .option('--key <file>', 'the ledger public key to trust (default: <ledger key file>.pub)')
+  .description(
+    'Recompute the ledger from storage and check it against signed checkpoints; names the first bad index',
+  )
+  .action(verifyCommand);
+program
+  .command('checkpoint')
+  .description('Print the latest signed ledger checkpoint (save it to verify against later)')
+  .action(checkpointCommand);
 const token = program.command('token').description('Admin API tokens');
 token
   .command('create')

@@ -7,13 +7,14 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Custos } from '../app.ts';
 import { uuidv7 } from '../platform/ids.ts';
+import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { installMetrics } from './metrics.ts';
 
-export type ServerDeps = Pick<Custos, 'vault' | 'apiTokens' | 'database' | 'keyring' | 'logger'>;
+export type ServerDeps = Pick<Custos, 'vault' | 'ledger' | 'apiTokens' | 'database' | 'keyring' | 'logger'>;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -38,7 +39,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app);
   healthRoutes(app, { database: () => deps.database.ping(), keyring: () => deps.keyring.load() });
-  vaultRoutes(app, { vault: deps.vault, authenticate: requireApiToken(deps.apiTokens) });
+  const authenticate = requireApiToken(deps.apiTokens);
+  vaultRoutes(app, { vault: deps.vault, authenticate });
+  ledgerRoutes(app, { ledger: deps.ledger, authenticate });
   await app.ready();
   return app;
 }

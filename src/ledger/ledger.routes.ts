@@ -1,0 +1,93 @@
+/**
+ * HTTP routes of the ledger: the latest signed checkpoint and the public key (for anyone to verify), and,
+ * for authenticated staff, entries and proofs. Proof hashes are base64, as in C2SP notes.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import { CustosError } from '../platform/errors.ts';
+import type { Ledger } from './ledger.service.ts';
+
+const Index = Type.String({ pattern: '^[0-9]{1,15}$' });
+const tags = ['ledger'];
+const security = [{ bearer: [] }];
+
+const InclusionQuery = Type.Object({ index: Index, size: Index }, { additionalProperties: false });
+const ConsistencyQuery = Type.Object({ from: Index, to: Index }, { additionalProperties: false });
+const Proof = Type.Array(Type.String());
+
+export function ledgerRoutes(
+  app: FastifyInstance,
+  deps: { ledger: Ledger; authenticate: preHandlerHookHandler },
+) {
+  const { ledger, authenticate } = deps;
+
+  app.get(
+    '/v1/ledger/checkpoint',
+    { schema: { tags, summary: 'The latest signed checkpoint (C2SP signed note, text/plain)' } },
+    async (_request, reply) => {
+      const note = await ledger.latestCheckpoint();
+      if (!note) throw new CustosError('NOT_FOUND', 'No checkpoint has been signed yet');
+      return reply.type('text/plain; charset=utf-8').send(note);
+    },
+  );
+
+  app.get(
+    '/v1/ledger/key',
+    { schema: { tags, summary: "The ledger's public verifier key (C2SP vkey, text/plain)" } },
+    async (_request, reply) => reply.type('text/plain; charset=utf-8').send(`${ledger.vkey}\n`),
+  );
+
+  app.get<{ Params: { index: string } }>(
+    '/v1/ledger/entries/:index',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'One ledger entry and its leaf hash',
+        params: Type.Object({ index: Index }),
+      },
+    },
+    async (request) => ledger.entry(Number(request.params.index)),
+  );
+
+  app.get<{ Querystring: Static<typeof InclusionQuery> }>(
+    '/v1/ledger/proofs/inclusion',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Inclusion proof of an entry in the tree of a given size',
+        querystring: InclusionQuery,
+        response: { 200: Type.Object({ index: Type.Integer(), size: Type.Integer(), proof: Proof }) },
+      },
+    },
+    async (request) => {
+      const index = Number(request.query.index);
+      const size = Number(request.query.size);
+      const proof = await ledger.inclusionProof(index, size);
+      return { index, size, proof: proof.map((h) => h.toString('base64')) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
+    '/v1/ledger/proofs/consistency',
+    {
+      preHandler: authenticate,
+      schema: {
+        tags,
+        security,
+        summary: 'Consistency proof between two tree sizes',
+        querystring: ConsistencyQuery,
+        response: { 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), proof: Proof }) },
+      },
+    },
+    async (request) => {
+      const from = Number(request.query.from);
+      const to = Number(request.query.to);
+      const proof = await ledger.consistencyProof(from, to);
+      return { from, to, proof: proof.map((h) => h.toString('base64')) };
+    },
+  );
+}
