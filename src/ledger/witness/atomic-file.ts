@@ -28,7 +28,10 @@ export async function replaceFileAtomically(
   options: AtomicWriteOptions = {},
 ): Promise<void> {
   const directory = dirname(path);
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(
+    directory,
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   const file = await open(temporary, 'wx', options.mode ?? 0o600);
   try {
     await file.writeFile(data);

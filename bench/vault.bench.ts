@@ -1,0 +1,214 @@
+/**
+ * The vault benchmark (`npm run bench:vault`): how fast Custos serves and imports customers.
+ *
+ * In one run it measures, over real HTTP with autocannon:
+ *   (a) a plain Fastify hello-world route, the baseline;
+ *   (b) the masked `GET /v1/customers/:id`, for random ids of imported customers;
+ *   (c) the blind-index search `POST /v1/customers/search` by phone, for random phones that exist;
+ * and (d) the time to import N synthetic customers through the real `custos import` CLI.
+ *
+ * Absolute figures on a shared machine are noise, so (b) and (c) are reported as ratios to (a) measured
+ * seconds before on the same machine. Each server runs alone in a child process; the load comes from this
+ * process. The output is a Markdown section for docs/PERFORMANCE.md. Any non-2xx answer, connection
+ * error, wrong answer or rejected import row makes the run fail loudly with a non-zero exit code.
+ *
+ * Environment: BENCH_CUSTOMERS (default 1,000,000), BENCH_DURATION (seconds per scenario, default 10),
+ * BENCH_CONNECTIONS (default 20).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type ChildOptions, killAll, runToCompletion, startServer } from './support/child-processes.ts';
+import { type LoadSettings, type Measurement, measure, problemsOf } from './support/load.ts';
+import { formatReport, type ImportTiming } from './support/report.ts';
+import { samplePhones, writeCustomerCsv } from './support/synthetic-csv.ts';
+
+const SEED = 2017;
+/** How many distinct ids and phones the requests are drawn from. */
+const SAMPLE = 10_000;
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const custosCli = join(repoRoot, 'bin/custos.mjs');
+const helloWorldServer = join(repoRoot, 'bench/support/hello-world.server.ts');
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive whole number, not "${raw}"`);
+  return n;
+}
+
+function note(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** The command as run, with the BENCH_* overrides in force. */
+function commandLine(): string {
+  const overrides = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
+  return [...overrides.map(([k, v]) => `${k}=${v}`), 'npm run bench:vault'].join(' ');
+}
+
+/** Custos configured for the scratch data directory only: inherited CUSTOS_* settings are dropped. */
+function custosProcess(dataDir: string): ChildOptions {
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('CUSTOS_'));
+  return {
+    cwd: repoRoot,
+    env: {
+      ...Object.fromEntries(inherited),
+      CUSTOS_DATA_DIR: dataDir,
+      CUSTOS_DEMO: 'false',
+      CUSTOS_LOG_LEVEL: 'warn',
+      CUSTOS_HOST: '127.0.0.1',
+      CUSTOS_PORT: '0',
+    },
+  };
+}
+
+async function importCustomers(csv: string, custos: ChildOptions, customers: number, failures: string[]) {
+  const started = performance.now();
+  const run = await runToCompletion([custosCli, 'import', csv], custos);
+  const wallSeconds = (performance.now() - started) / 1000;
+  const summary = /Imported (\d+) customers in ([\d.]+) s; rejected (\d+) rows/.exec(run.stdout);
+  if (!summary || (run.exitCode !== 0 && run.exitCode !== 3))
+    throw new Error(`custos import failed (exit code ${run.exitCode}):\n${run.stdout}`);
+  const [imported, reportedSeconds, rejected] = summary.slice(1).map(Number) as [number, number, number];
+  if (imported !== customers || rejected > 0)
+    failures.push(`import: ${imported} of ${customers} rows imported, ${rejected} rejected`);
+  const timing: ImportTiming = { customers, wallSeconds, reportedSeconds };
+  return timing;
+}
+
+async function createAdminToken(custos: ChildOptions): Promise<string> {
+  const run = await runToCompletion([custosCli, 'token', 'create', '--label', 'benchmark'], custos);
+  const token = /\bcst_\S+/.exec(run.stdout)?.[0];
+  if (run.exitCode !== 0 || !token) throw new Error(`custos token create failed (exit code ${run.exitCode})`);
+  return token;
+}
+
+/** Random ids of stored customers, read straight from the SQLite file. */
+function sampleCustomerIds(dataDir: string, sample: number): string[] {
+  const db = new Database(join(dataDir, 'custos.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT id FROM customers ORDER BY random() LIMIT ?').pluck().all(sample) as string[];
+  } finally {
+    db.close();
+  }
+}
+
+const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+async function measureBaseline(load: LoadSettings): Promise<Measurement> {
+  const server = await startServer(['--import', 'tsx', helloWorldServer], {
+    cwd: repoRoot,
+    env: process.env,
+  });
+  try {
+    note(`measuring the hello-world baseline at ${server.url}`);
+    return await measure(
+      {
+        name: 'Fastify hello-world (baseline)',
+        url: server.url,
+        method: 'GET',
+        nextRequest: () => ({ path: '/' }),
+      },
+      load,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureVault(
+  custos: ChildOptions,
+  token: string,
+  ids: string[],
+  phones: string[],
+  load: LoadSettings,
+) {
+  const server = await startServer([custosCli, 'serve'], custos);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  try {
+    note(`measuring GET /v1/customers/:id at ${server.url}`);
+    const get = await measure(
+      {
+        name: 'GET /v1/customers/:id (masked)',
+        url: server.url,
+        method: 'GET',
+        headers,
+        nextRequest: () => ({ path: `/v1/customers/${pickFrom(ids)}` }),
+      },
+      load,
+    );
+    note(`measuring POST /v1/customers/search at ${server.url}`);
+    const search = await measure(
+      {
+        name: 'POST /v1/customers/search (by phone)',
+        url: server.url,
+        method: 'POST',
+        headers,
+        nextRequest: () => ({
+          path: '/v1/customers/search',
+          body: JSON.stringify({ by: 'phone', value: pickFrom(phones) }),
+        }),
+        isWrongAnswer: (body) => body.includes('"results":[]'),
+      },
+      load,
+    );
+    if (problemsOf(get) || problemsOf(search)) note(`the Custos server's last output:\n${server.output()}`);
+    return [get, search];
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const customers = envInt('BENCH_CUSTOMERS', 1_000_000);
+  const load: LoadSettings = {
+    connections: envInt('BENCH_CONNECTIONS', 20),
+    durationSeconds: envInt('BENCH_DURATION', 10),
+    warmupSeconds: 2,
+  };
+  const scratch = mkdtempSync(join(tmpdir(), 'custos-bench-'));
+  const cleanUp = () => {
+    killAll();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  process.once('exit', cleanUp);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+  const custos = custosProcess(join(scratch, 'data'));
+  const csv = join(scratch, 'customers.csv');
+  const failures: string[] = [];
+  note(`writing ${customers} synthetic customers to ${csv}`);
+  await writeCustomerCsv(csv, customers, SEED);
+  note('importing them with `custos import`');
+  const importTiming = await importCustomers(csv, custos, customers, failures);
+  const token = await createAdminToken(custos);
+  const ids = sampleCustomerIds(join(scratch, 'data'), SAMPLE);
+  const phones = samplePhones(customers, SEED, SAMPLE);
+
+  const baseline = await measureBaseline(load);
+  const scenarios = await measureVault(custos, token, ids, phones, load);
+  for (const m of [baseline, ...scenarios]) {
+    const problems = problemsOf(m);
+    if (problems) failures.push(`${m.scenario}: ${problems}`);
+  }
+  process.stdout.write(
+    formatReport({ command: commandLine(), customers, load, baseline, scenarios, importTiming, failures }),
+  );
+  if (failures.length === 0) return 0;
+  note(`BENCHMARK FAILED: ${failures.length} problem(s); the figures above are not valid:`);
+  for (const failure of failures) note(`  ${failure}`);
+  return 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    note(`BENCHMARK FAILED: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);
