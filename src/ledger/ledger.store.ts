@@ -1,4 +1,5 @@
-/** SQL for the ledger: entries, tiles, checkpoints, and the sequencer's lock. */
+/** SQL for the ledger: batched appends of entries and tiles, reads for proofs and verification, checkpoints. */
+import type { Database as NativeSqlite } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/database/database.ts';
 import type {
@@ -13,12 +14,38 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Arbitrary but fixed: the PostgreSQL advisory-lock key of the one ledger sequencer. */
 const SEQUENCER_LOCK = 0x637573746f73; // "custos"
 
+export interface LedgerBatch {
+  /** The log size the batch was built on; the write is refused if the log has moved since. */
+  expectedSize: number;
+  entries: LedgerEntriesTable[];
+  tiles: LedgerTilesTable[];
+}
+
 export function createLedgerStore({
   db,
-  dialect,
+  sqlite,
   bulkInsert,
-}: Pick<DatabaseHandle, 'db' | 'dialect' | 'bulkInsert'>) {
+}: Pick<DatabaseHandle, 'db' | 'sqlite' | 'bulkInsert'>) {
+  const sqliteBatch = sqlite ? nativeBatchWriter(sqlite) : undefined;
   return {
+    /**
+     * Write a batch of entries and the tiles they change in one durable transaction, unless another writer
+     * appended since `expectedSize` was read (then nothing is written and false comes back: reload, rebuild,
+     * retry). On SQLite the whole transaction runs synchronously on the native connection while Kysely's
+     * connection is held: no other query waits on it across awaits, and it costs one fsync. On PostgreSQL a
+     * transaction-scoped advisory lock serialises the nodes' sequencers.
+     */
+    async appendBatch(batch: LedgerBatch): Promise<boolean> {
+      if (sqliteBatch) return db.connection().execute(async () => sqliteBatch(batch));
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx);
+        if ((await this.size(trx)) !== batch.expectedSize) return false;
+        await bulkInsert(trx, 'ledger_entries', batch.entries);
+        await writeTiles(trx, batch.tiles);
+        return true;
+      });
+    },
+
     /** Number of entries stored (one past the highest index). */
     async size(trx: Db = db): Promise<number> {
       const row = await trx
@@ -26,30 +53,6 @@ export function createLedgerStore({
         .select((eb) => eb.fn.max('idx').as('top'))
         .executeTakeFirst();
       return row?.top === null || row?.top === undefined ? 0 : Number(row.top) + 1;
-    },
-
-    /**
-     * Serialise appenders across processes, first thing in the append transaction. PostgreSQL: a
-     * transaction-scoped advisory lock. SQLite: a write that changes nothing takes the database's write
-     * lock now, before any read, so the size read next cannot go stale before our insert.
-     */
-    async lockSequencer(trx: Transaction<Database>): Promise<void> {
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx);
-      else await sql`update ledger_tiles set level = level where 0`.execute(trx);
-    },
-
-    async insertEntries(rows: LedgerEntriesTable[], trx: Transaction<Database>): Promise<void> {
-      await bulkInsert(trx, 'ledger_entries', rows);
-    },
-
-    async writeTiles(tiles: LedgerTilesTable[], trx: Transaction<Database>): Promise<void> {
-      for (const tile of tiles) {
-        await trx
-          .insertInto('ledger_tiles')
-          .values(tile)
-          .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet({ hashes: tile.hashes }))
-          .execute();
-      }
     },
 
     async tile(level: number, idx: number, trx: Db = db): Promise<LedgerTilesTable | undefined> {
@@ -111,3 +114,33 @@ export function createLedgerStore({
 }
 
 export type LedgerStore = ReturnType<typeof createLedgerStore>;
+
+async function writeTiles(trx: Transaction<Database>, tiles: LedgerTilesTable[]): Promise<void> {
+  for (const tile of tiles) {
+    await trx
+      .insertInto('ledger_tiles')
+      .values(tile)
+      .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet({ hashes: tile.hashes }))
+      .execute();
+  }
+}
+
+/** The SQLite batch write: BEGIN IMMEDIATE takes the write lock first, so the size read cannot go stale. */
+function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
+  const top = native.prepare('select max(idx) as top from ledger_entries');
+  const insert = native.prepare(
+    'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at) values (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const upsertTile = native.prepare(
+    'insert into ledger_tiles (level, idx, hashes) values (?, ?, ?) on conflict (level, idx) do update set hashes = excluded.hashes',
+  );
+  const write = native.transaction((batch: LedgerBatch): boolean => {
+    const row = top.get() as { top: number | null };
+    if ((row.top === null ? 0 : row.top + 1) !== batch.expectedSize) return false;
+    for (const e of batch.entries)
+      insert.run(e.idx, e.at, e.type, e.actor, e.subject, e.entry, e.redacted_at);
+    for (const t of batch.tiles) upsertTile.run(t.level, t.idx, t.hashes);
+    return true;
+  });
+  return (batch) => write.immediate(batch);
+}

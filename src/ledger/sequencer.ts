@@ -43,39 +43,47 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
   let flushing: Promise<void> | null = null;
   let closed = false;
 
-  /** Write one batch in one transaction; returns its first index and the tree after it. */
+  /**
+   * Write one batch durably; returns its first index and the tree after it. If another process appended
+   * meanwhile, reload the tree's edge from storage and build the batch again on top of it.
+   */
   async function writeBatch(batch: Waiting[]): Promise<{ first: number; next: TreeState }> {
-    return db.transaction().execute(async (trx) => {
-      await store.lockSequencer(trx);
-      const base = (await store.size(trx)) === state.size ? state : await deps.loadState(trx);
-      const at = clock.now();
-      const rows: LedgerEntriesTable[] = [];
-      const leaves: Buffer[] = [];
-      batch.forEach(({ input }, i) => {
-        const bytes = encodeEntry({ v: 1, at, ...input });
-        leaves.push(leafHash(bytes));
-        rows.push({
-          idx: base.size + i,
-          at,
-          type: input.type,
-          actor: input.actor,
-          subject: input.subject ?? null,
-          entry: bytes,
-          redacted_at: null,
-        });
-      });
-      const { state: next, tiles } = appendLeaves(base, leaves);
-      await store.insertEntries(rows, trx);
-      await store.writeTiles(
-        tiles.map((t) => ({ level: t.level, idx: t.index, hashes: packHashes(t.hashes) })),
-        trx,
-      );
-      return { first: base.size, next };
+    const at = clock.now();
+    const encoded = batch.map(({ input }) => {
+      const bytes = encodeEntry({ v: 1, at, ...input });
+      return { input, bytes, leaf: leafHash(bytes) };
     });
+    let base = state;
+    for (let attempt = 0; ; attempt++) {
+      const entries: LedgerEntriesTable[] = encoded.map(({ input, bytes }, i) => ({
+        idx: base.size + i,
+        at,
+        type: input.type,
+        actor: input.actor,
+        subject: input.subject ?? null,
+        entry: bytes,
+        redacted_at: null,
+      }));
+      const { state: next, tiles } = appendLeaves(
+        base,
+        encoded.map((e) => e.leaf),
+      );
+      const written = await store.appendBatch({
+        expectedSize: base.size,
+        entries,
+        tiles: tiles.map((t) => ({ level: t.level, idx: t.index, hashes: packHashes(t.hashes) })),
+      });
+      if (written) return { first: base.size, next };
+      if (attempt >= 100) throw new Error('the ledger kept moving under this writer');
+      base = await deps.loadState(db);
+    }
   }
 
   async function flushLoop(): Promise<void> {
     while (queue.length > 0) {
+      // Let the event loop take in what is already waiting (requests whose appends are a few callbacks
+      // away) before closing the batch: without this a busy server commits one entry per fsync.
+      await new Promise((resolve) => setImmediate(resolve));
       const batch = queue.splice(0, maxBatch);
       try {
         const { first, next } = await writeBatch(batch);

@@ -22,6 +22,8 @@ export interface DatabaseHandle {
   dialect: DialectName;
   /** PostgreSQL schema in use, when not the default search path. */
   schema?: string;
+  /** SQLite only: the native connection, for stores whose hot path runs a whole transaction synchronously. */
+  sqlite?: SQLite.Database;
   /** Many rows at once, by the fastest safe path of the dialect. */
   bulkInsert: BulkInsert;
   /** Cheap round trip for readiness checks; throws DATABASE_UNAVAILABLE. */
@@ -58,6 +60,7 @@ function openSqlite(path: string): DatabaseHandle {
   return {
     db,
     dialect: 'sqlite',
+    sqlite: native,
     bulkInsert: sqliteBulkInsert(native),
     async ping() {
       try {
