@@ -9,6 +9,7 @@ import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
 import { verifierFromKey } from '../ledger/ledger-key.ts';
 import { verifyLedger } from '../ledger/verifier.ts';
+import { runWitness } from '../ledger/witness/run-witness.ts';
 import { actorRef, systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
@@ -222,4 +223,39 @@ function readTextFile(path: string, what: string): string {
   } catch (cause) {
     throw new CustosError('VALIDATION_FAILED', `Cannot read the ${what} file ${path}`, { cause });
   }
+}
+
+export async function witnessCommand(options: {
+  dataDir: string;
+  host: string;
+  port: string;
+  name: string;
+  log: string[];
+}): Promise<void> {
+  const logs = options.log.map((spec) => {
+    const at = spec.indexOf('=');
+    if (at <= 0) throw new CustosError('VALIDATION_FAILED', '--log takes <origin>=<vkey or vkey file>');
+    const origin = spec.slice(0, at);
+    const value = spec.slice(at + 1);
+    const vkey = existsSync(value) ? readTextFile(value, 'log key').trim() : value;
+    return { origin, vkey };
+  });
+  if (logs.length === 0)
+    throw new CustosError('VALIDATION_FAILED', 'Name at least one log to witness with --log');
+  const witness = await runWitness({
+    dataDir: options.dataDir,
+    host: options.host,
+    port: Number(options.port),
+    name: options.name,
+    logs,
+  });
+  out(`Custos witness listening on ${witness.address} for ${logs.map((l) => l.origin).join(', ')}`);
+  out(`  Its cosigner key (give it to the log as CUSTOS_WITNESSES="${witness.address} <key>"):`);
+  out(`  ${witness.vkey}`);
+  const stop = async () => {
+    await witness.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }

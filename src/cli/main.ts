@@ -9,6 +9,7 @@ import {
   rotateKeysCommand,
   serveCommand,
   verifyCommand,
+  witnessCommand,
 } from './commands.ts';
 
 const program = new Command()
@@ -48,6 +49,20 @@ program
   .command('checkpoint')
   .description('Print the latest signed ledger checkpoint (save it to verify against later)')
   .action(checkpointCommand);
+program
+  .command('witness')
+  .option('--data-dir <dir>', "the witness's own directory (key and state)", '.custos-witness')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on', '7380')
+  .option('--name <name>', "the witness's key name", 'custos-witness')
+  .option(
+    '--log <origin=vkey>',
+    'a log to witness: origin and its vkey (or a file holding it); repeatable',
+    (v: string, all: string[]) => [...all, v],
+    [] as string[],
+  )
+  .description('Run a C2SP tlog-witness: cosign checkpoints only when consistent with the last one cosigned')
+  .action(witnessCommand);
 const token = program.command('token').description('Admin API tokens');
 token
   .command('create')

@@ -1,14 +1,18 @@
-/** Builds the ledger from config: its signing key (created on first start), store and service. */
+/** Builds the ledger from config: its signing key (created on first start), store, service and witnesses. */
 import type { Clock } from '../platform/clock.ts';
 import type { Config } from '../platform/config.ts';
 import type { DatabaseHandle } from '../platform/database/database.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createLedgerKeyFile, loadLedgerKey } from './ledger-key.ts';
-import { createLedger } from './ledger.service.ts';
+import { createLedger, type Ledger } from './ledger.service.ts';
+import { createWitnessCosigning } from './witness/witness-cosigning.ts';
 import { createLedgerStore } from './ledger.store.ts';
 
 export async function wireLedger(
-  config: Pick<Config, 'ledgerOrigin' | 'ledgerKeyFile' | 'checkpointIntervalMs'>,
+  config: Pick<
+    Config,
+    'ledgerOrigin' | 'ledgerKeyFile' | 'checkpointIntervalMs' | 'witnesses' | 'witnessQuorum'
+  >,
   database: DatabaseHandle,
   clock: Clock,
   logger: Logger,
@@ -16,7 +20,19 @@ export async function wireLedger(
   createLedgerKeyFile(config.ledgerKeyFile, config.ledgerOrigin);
   const key = loadLedgerKey(config.ledgerKeyFile, config.ledgerOrigin);
   const store = createLedgerStore(database);
+  // With witnesses configured, a checkpoint is stored (published) only once a quorum has cosigned it. The
+  // proof they need comes from this very ledger, hence the late binding.
+  let proofs: Ledger | undefined;
+  const cosign =
+    config.witnesses.length === 0
+      ? undefined
+      : createWitnessCosigning({
+          witnesses: config.witnesses,
+          quorum: config.witnessQuorum,
+          consistencyProof: (from, to) => (proofs as Ledger).consistencyProof(from, to),
+        });
   const ledger = await createLedger({
+    cosign,
     database,
     store,
     key,
@@ -24,5 +40,6 @@ export async function wireLedger(
     logger,
     checkpointIntervalMs: config.checkpointIntervalMs,
   });
+  proofs = ledger;
   return { ledger, ledgerStore: store };
 }

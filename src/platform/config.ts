@@ -31,6 +31,10 @@ export interface Config {
   ledgerKeyFile: string;
   /** How often a new signed checkpoint is made while entries arrive. */
   checkpointIntervalMs: number;
+  /** Witnesses that must cosign checkpoints before they are published. */
+  witnesses: { url: string; vkey: string }[];
+  /** How many of them must cosign. */
+  witnessQuorum: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -171,6 +175,28 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'How often a signed ledger checkpoint is made while entries arrive (milliseconds).',
     parse: positiveInt,
     fallback: 1000,
+  },
+  {
+    key: 'witnesses',
+    env: 'CUSTOS_WITNESSES',
+    description:
+      'Witnesses that must cosign each checkpoint before it is published: `<url> <cosigner vkey>` pairs, comma-separated.',
+    parse: (raw) =>
+      raw.split(',').map((pair) => {
+        const [url, vkey, ...rest] = pair.trim().split(/\s+/);
+        if (!url || !vkey || rest.length > 0 || !/^https?:\/\//.test(url)) {
+          throw new Error('must be `<http(s) url> <vkey>` pairs separated by commas');
+        }
+        return { url, vkey };
+      }),
+    fallback: [],
+  },
+  {
+    key: 'witnessQuorum',
+    env: 'CUSTOS_WITNESS_QUORUM',
+    description: 'How many of the configured witnesses must cosign a checkpoint.',
+    parse: positiveInt,
+    fallback: 1,
   },
 ];
 
