@@ -22,14 +22,14 @@ export async function wireLedger(
   const store = createLedgerStore(database);
   // With witnesses configured, a checkpoint is stored (published) only once a quorum has cosigned it. The
   // proof they need comes from this very ledger, hence the late binding.
-  let proofs: Ledger | undefined;
+  const late: { ledger?: Ledger } = {};
   const cosign =
     config.witnesses.length === 0
       ? undefined
       : createWitnessCosigning({
           witnesses: config.witnesses,
           quorum: config.witnessQuorum,
-          consistencyProof: (from, to) => (proofs as Ledger).consistencyProof(from, to),
+          consistencyProof: (from, to) => (late.ledger as Ledger).consistencyProof(from, to),
         });
   const ledger = await createLedger({
     cosign,
@@ -40,6 +40,6 @@ export async function wireLedger(
     logger,
     checkpointIntervalMs: config.checkpointIntervalMs,
   });
-  proofs = ledger;
+  late.ledger = ledger;
   return { ledger, ledgerStore: store };
 }

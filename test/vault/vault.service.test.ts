@@ -116,6 +116,46 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test("a sealed value copied into another customer's row, or into another field, does not open", async () => {
+      const db = t.custos.database.db;
+      const a = await t.custos.vault.createCustomer(actor, { name: 'Copy Source', phone: '13511112222' });
+      const b = await t.custos.vault.createCustomer(actor, { name: 'Copy Target', phone: '13533334444' });
+      const row = await db
+        .selectFrom('customers')
+        .selectAll()
+        .where('id', '=', a.id)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable('customers')
+        .set({ phone_sealed: row.phone_sealed })
+        .where('id', '=', b.id)
+        .execute();
+      await assert.rejects(t.custos.vault.unsealFields(b.id, ['phone']), (e) =>
+        isCustosError(e, 'SEALED_VALUE_INVALID'),
+      );
+      await db
+        .updateTable('customers')
+        .set({ email_sealed: row.phone_sealed })
+        .where('id', '=', a.id)
+        .execute();
+      await assert.rejects(t.custos.vault.unsealFields(a.id, ['email']), (e) =>
+        isCustosError(e, 'SEALED_VALUE_INVALID'),
+      );
+      assert.deepEqual(
+        await t.custos.vault.unsealFields(a.id, ['phone']),
+        { phone: '+8613511112222' },
+        'the original still opens',
+      );
+      await db
+        .updateTable('customers')
+        .set({ masked_sealed: row.masked_sealed })
+        .where('id', '=', b.id)
+        .execute();
+      await assert.rejects(t.custos.vault.getMasked(actor, b.id), (e) =>
+        isCustosError(e, 'SEALED_VALUE_INVALID'),
+      );
+    });
+
     test('ids that are not ours, injection attempts included, are simply not found', async () => {
       for (const id of ["' OR 1=1 --", '00000000-0000-7000-8000-000000000000', '1; drop table customers']) {
         await assert.rejects(t.custos.vault.getMasked(actor, id), (e) =>

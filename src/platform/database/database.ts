@@ -56,7 +56,7 @@ function openSqlite(path: string): DatabaseHandle {
   // Up to 256 MiB of page cache (allocated as used): blind indexes are random keys, so inserts touch pages
   // all over them, and a page that stays cached is not re-read or re-written for the next transaction.
   native.pragma('cache_size = -262144');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -112,5 +112,28 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
       }
     },
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares a new better-sqlite3 statement for every query; preparing costs more than running a
+ * primary-key lookup. Queries are parameterised, so their SQL text repeats: cache the prepared statements
+ * by text (bounded, least recently used out).
+ */
+function withStatementCache(native: SQLite.Database, limit = 512) {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => native.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) {
+        cache.delete(text);
+      } else {
+        statement = native.prepare(text);
+        if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
   };
 }
