@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../src/demo/synthetic-people.ts';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { createMemoryHashReader, type HashReader, type NodeId } from '../../src/ledger/hash-reader.ts';
@@ -139,17 +140,10 @@ function referenceSubproof(m: number, leaves: Buffer[], whole: boolean): Buffer[
     : [...referenceSubproof(m - k, leaves.slice(k), false), rootOfLeafHashes(leaves.slice(0, k))];
 }
 
-/** A small seeded generator (mulberry32), so a failing tree can be rebuilt from the seed in the message. */
+/** Seeded bytes (the demo's mulberry32 generator), so a failing tree can be rebuilt from the seed. */
 function seededBytes(seed: number): (length: number) => Buffer {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  return (length) => Buffer.from(Array.from({ length }, () => next() & 0xff));
+  const random = seededRandom(seed);
+  return (length) => Buffer.from(Array.from({ length }, () => random.int(0, 255)));
 }
 
 function flipped(hash: Buffer, at: number): Buffer {
