@@ -22,6 +22,9 @@ const HEADER_BYTES = 5;
 /** The version new data keys get; bound into every field's AAD so that a later DEK rotation can tell them apart. */
 export const DEK_VERSION = 1;
 export const BLIND_INDEX_SECRET = 'blind-index-root';
+/** Seals account secrets (TOTP shared secrets): a key of its own, so no customer key is ever involved. */
+export const IDENTITY_SECRET = 'identity-secrets';
+const INSTALLATION_SECRETS = [BLIND_INDEX_SECRET, IDENTITY_SECRET];
 
 export function dekContext(customerId: string, dekVersion: number): string {
   return `dek\0${customerId}\0${dekVersion}`;
@@ -74,14 +77,24 @@ export interface KeyringDeps {
 export function createKeyring({ kek, store, clock }: KeyringDeps) {
   let indexer: BlindIndexer | undefined;
   let indexRoot: Buffer | undefined;
+  let identityKey: Buffer | undefined;
 
-  async function loadIndexer(): Promise<void> {
-    const row = await store.secret(BLIND_INDEX_SECRET);
+  async function unwrapSecret(name: string): Promise<Buffer> {
+    const row = await store.secret(name);
     if (!row) {
       throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not initialised (run custos init)');
     }
-    indexRoot = kek.unwrap(row.kek_version, row.wrapped, secretContext(BLIND_INDEX_SECRET));
+    return kek.unwrap(row.kek_version, row.wrapped, secretContext(name));
+  }
+
+  async function loadIndexer(): Promise<void> {
+    indexRoot = await unwrapSecret(BLIND_INDEX_SECRET);
     indexer = createBlindIndexer(indexRoot);
+    identityKey = await unwrapSecret(IDENTITY_SECRET);
+  }
+
+  function identityAad(accountId: string, kind: string): Buffer {
+    return Buffer.from(`custos/identity/v1\0${accountId}\0${kind}`);
   }
 
   function wrapDataKey(customerId: string, dek: Buffer): CustomerKeysTable {
@@ -103,16 +116,27 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
   return {
     /** Create the installation's secrets if missing; idempotent. */
     async initialise(): Promise<void> {
-      if (await store.secret(BLIND_INDEX_SECRET)) return;
-      const root = secureRandom(KEY_BYTES);
-      const { kekVersion, wrapped } = kek.wrap(root, secretContext(BLIND_INDEX_SECRET));
-      root.fill(0);
-      await store.insertSecret({
-        name: BLIND_INDEX_SECRET,
-        kek_version: kekVersion,
-        wrapped,
-        created_at: clock.now(),
-      });
+      for (const name of INSTALLATION_SECRETS) {
+        if (await store.secret(name)) continue;
+        const secret = secureRandom(KEY_BYTES);
+        const { kekVersion, wrapped } = kek.wrap(secret, secretContext(name));
+        secret.fill(0);
+        await store.insertSecret({ name, kek_version: kekVersion, wrapped, created_at: clock.now() });
+      }
+    },
+
+    /** Seal an account secret (e.g. a TOTP shared secret), bound to the account and its kind. */
+    sealAccountSecret(accountId: string, kind: string, secret: Buffer): Buffer {
+      if (!identityKey) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
+      return seal(identityKey, secret, identityAad(accountId, kind));
+    },
+
+    /** Open an account secret; throws SEALED_VALUE_INVALID if it was altered or moved. */
+    openAccountSecret(accountId: string, kind: string, sealed: Buffer): Buffer {
+      if (!identityKey) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
+      const plain = open(identityKey, sealed, identityAad(accountId, kind));
+      if (!plain) throw new CustosError('SEALED_VALUE_INVALID', 'An account secret failed authentication');
+      return plain;
     },
 
     /**

@@ -12,6 +12,15 @@ export interface EntryPayloads {
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
   'ledger.retention_applied': { olderThan: number; redacted: number };
+  'auth.signed_in': { accountId: string; realm: string; method: string; sessionId: string };
+  'auth.sign_in_failed': { realm: string; reason: string; accountId?: string };
+  'auth.second_factor': { accountId: string; method: string; sessionId: string };
+  'auth.step_up': { accountId: string; method: string; sessionId: string };
+  'auth.enrolled': { accountId: string; method: string };
+  'auth.recovery_code_used': { accountId: string; remaining: number };
+  'auth.signed_out': { accountId: string; sessionId: string };
+  'account.invited': { accountId: string; realm: string; subjectId: string };
+  'account.suspended': { accountId: string; sessionsRevoked: number };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -26,6 +35,15 @@ export const entryTypes = [
   'customers.imported',
   'keys.rotated',
   'ledger.retention_applied',
+  'auth.signed_in',
+  'auth.sign_in_failed',
+  'auth.second_factor',
+  'auth.step_up',
+  'auth.enrolled',
+  'auth.recovery_code_used',
+  'auth.signed_out',
+  'account.invited',
+  'account.suspended',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

@@ -7,6 +7,7 @@ import { CustosError } from '../errors.ts';
 import type { DatabaseHandle } from './database.ts';
 import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
 import { ledger } from './migrations/2026-11-23T1300_ledger.ts';
+import { identity } from './migrations/2026-11-23T1400_identity.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -16,6 +17,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
       return {
         '2026-11-23T1200_foundation': foundation(context),
         '2026-11-23T1300_ledger': ledger(context),
+        '2026-11-23T1400_identity': identity(context),
       };
     },
   };

@@ -96,6 +96,87 @@ export interface LedgerCheckpointsTable {
   created_at: number;
 }
 
+export interface AccountsTable {
+  id: string;
+  /** `staff` or `customer`: the two realms never share a session. */
+  realm: string;
+  /** The staff member or customer this account signs in as. */
+  subject_id: string;
+  /** Normalised email or E.164 phone, unique per realm. */
+  login: string;
+  display_name: string;
+  /** argon2id; null until an invitation is accepted. */
+  password_hash: string | null;
+  /** `invited`, `active`, `suspended`, `offboarded`. */
+  status: string;
+  /** When a second factor was first confirmed; nothing works before it. */
+  enrolled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InvitationsTable {
+  token_hash: Buffer;
+  account_id: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface TotpCredentialsTable {
+  account_id: string;
+  /** The shared secret, sealed by the keyring. */
+  secret_sealed: Buffer;
+  /** The last time step accepted: a code of that step or older is a replay. */
+  last_step: number;
+  confirmed_at: number | null;
+  created_at: number;
+}
+
+export interface RecoveryCodesTable {
+  account_id: string;
+  idx: number;
+  code_hash: Buffer;
+  used_at: number | null;
+}
+
+export interface PasskeysTable {
+  credential_id: string;
+  account_id: string;
+  public_key: Buffer;
+  counter: number;
+  /** JSON array of transports. */
+  transports: string;
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session token; the token itself is only ever in the client's hands. */
+  token_hash: Buffer;
+  /** A public handle for listing and revoking sessions. */
+  id: string;
+  account_id: string;
+  realm: string;
+  csrf_hash: Buffer;
+  created_at: number;
+  last_seen_at: number;
+  /** Absolute end (one shift for staff). */
+  expires_at: number;
+  /** When the second factor was completed in this session; null: password only so far. */
+  second_factor_at: number | null;
+  /** When the last step-up assertion was made. */
+  step_up_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface AuthThrottleTable {
+  key: string;
+  failures: number;
+  next_allowed_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -111,4 +192,11 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   ledger_tiles: LedgerTilesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  accounts: AccountsTable;
+  invitations: InvitationsTable;
+  totp_credentials: TotpCredentialsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  sessions: SessionsTable;
+  auth_throttle: AuthThrottleTable;
 }
