@@ -11,7 +11,10 @@ export const chromiumPath = process.env.CUSTOS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function chromiumMissing(): string | undefined {
-  return existsSync(chromiumPath) ? undefined : `no Chromium at ${chromiumPath}`;
+  if (existsSync(chromiumPath)) return undefined;
+  // In CI a missing browser is a failure, never a silent skip (.ci/run installs it).
+  if (process.env.CI) throw new Error(`Chromium is required in CI but missing at ${chromiumPath}`);
+  return `no Chromium at ${chromiumPath}`;
 }
 
 export interface TestBrowser {
