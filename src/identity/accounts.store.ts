@@ -39,6 +39,17 @@ export function createAccountStore(db: Kysely<Database>) {
     async insertInvitation(row: InvitationsTable): Promise<void> {
       await db.insertInto('invitations').values(row).execute();
     },
+    /** The account an invitation is for, if it is still usable (does not use it). */
+    async pendingInvitation(hash: Buffer, now: number): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('invitations')
+        .select('account_id')
+        .where('token_hash', '=', hash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row?.account_id;
+    },
     /** Use an invitation once: true only for the first caller, before it expires. */
     async useInvitation(hash: Buffer, now: number): Promise<string | undefined> {
       return db.transaction().execute(async (trx) => {

@@ -23,7 +23,11 @@ export function identity({ binary }: MigrationContext): Migration {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addUniqueConstraint('accounts_realm_login', ['realm', 'login'])
         .execute();
-      await db.schema.createIndex('accounts_subject').on('accounts').columns(['realm', 'subject_id']).execute();
+      await db.schema
+        .createIndex('accounts_subject')
+        .on('accounts')
+        .columns(['realm', 'subject_id'])
+        .execute();
       await db.schema
         .createTable('invitations')
         .addColumn('token_hash', binary, (c) => c.primaryKey())
