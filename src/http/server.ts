@@ -8,6 +8,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Custos } from '../app.ts';
 import { uuidv7 } from '../platform/ids.ts';
+import { identityRoutes } from '../identity/identity.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
@@ -15,7 +16,10 @@ import { installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { installMetrics } from './metrics.ts';
 
-export type ServerDeps = Pick<Custos, 'vault' | 'ledger' | 'apiTokens' | 'database' | 'keyring' | 'logger'>;
+export type ServerDeps = Pick<
+  Custos,
+  'vault' | 'ledger' | 'apiTokens' | 'accounts' | 'sessions' | 'database' | 'keyring' | 'logger'
+>;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -44,6 +48,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const authenticate = requireApiToken(deps.apiTokens);
   vaultRoutes(app, { vault: deps.vault, authenticate });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate });
+  identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken: authenticate });
   await app.ready();
   return app;
 }

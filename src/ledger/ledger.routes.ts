@@ -3,7 +3,7 @@
  * for authenticated staff, entries and proofs. Proof hashes are base64, as in C2SP notes.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import { CustosError } from '../platform/errors.ts';
 import type { Ledger } from './ledger.service.ts';
 
@@ -17,7 +17,7 @@ const Proof = Type.Array(Type.String());
 
 export function ledgerRoutes(
   app: FastifyInstance,
-  deps: { ledger: Ledger; authenticate: preHandlerHookHandler },
+  deps: { ledger: Ledger; authenticate: preValidationHookHandler },
 ) {
   const { ledger, authenticate } = deps;
 
@@ -40,7 +40,7 @@ export function ledgerRoutes(
   app.get<{ Params: { index: string } }>(
     '/v1/ledger/entries/:index',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
@@ -54,7 +54,7 @@ export function ledgerRoutes(
   app.get<{ Querystring: Static<typeof InclusionQuery> }>(
     '/v1/ledger/proofs/inclusion',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
@@ -74,7 +74,7 @@ export function ledgerRoutes(
   app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
     '/v1/ledger/proofs/consistency',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,

@@ -3,7 +3,7 @@
  * masked views only; no route here returns a real field value.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import { actorOf } from '../http/auth.ts';
 import { fieldNames, searchableFields } from './customer-fields.ts';
 import type { VaultService } from './vault.service.ts';
@@ -54,14 +54,14 @@ const tags = ['customers'];
 
 export function vaultRoutes(
   app: FastifyInstance,
-  deps: { vault: VaultService; authenticate: preHandlerHookHandler },
+  deps: { vault: VaultService; authenticate: preValidationHookHandler },
 ) {
   const { vault, authenticate } = deps;
 
   app.post<{ Body: Static<typeof CustomerBody> }>(
     '/v1/customers',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
@@ -77,7 +77,7 @@ export function vaultRoutes(
   app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/customers/:id',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
@@ -96,7 +96,7 @@ export function vaultRoutes(
   }>(
     '/v1/customers/:id',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
@@ -116,7 +116,7 @@ export function vaultRoutes(
   app.post<{ Body: Static<typeof SearchBody> }>(
     '/v1/customers/search',
     {
-      preHandler: authenticate,
+      preValidation: authenticate,
       schema: {
         tags,
         security,
