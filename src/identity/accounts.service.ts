@@ -7,7 +7,7 @@
  * a TOTP code is accepted once (its time step must be newer than the last accepted); every sign-in,
  * failure, enrolment, recovery-code use, step-up and suspension is written to the ledger.
  */
-import { createHash } from 'node:crypto';
+import { tokenHash } from '../crypto/token-hash.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { secureRandom } from '../crypto/random.ts';
 import { normaliseEmail } from '../crypto/normalise.ts';
@@ -43,10 +43,6 @@ export interface StaffInvitation {
 export interface SecondFactorProof {
   code?: string;
   recoveryCode?: string;
-}
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 const invalid = () => new CustosError('AUTH_INVALID', 'The credentials are not valid');
@@ -162,7 +158,7 @@ export function createAccounts(deps: {
         updated_at: now,
       });
       await store.insertInvitation({
-        token_hash: sha256(invitationToken),
+        token_hash: tokenHash(invitationToken),
         account_id: accountId,
         expires_at: now + INVITATION_TTL_MS,
         used_at: null,
@@ -182,7 +178,7 @@ export function createAccounts(deps: {
      * nothing else works until that is done.
      */
     async acceptInvitation(token: string, password: string): Promise<IssuedSession> {
-      const hash = sha256(token);
+      const hash = tokenHash(token);
       const pending = await store.pendingInvitation(hash, clock.now());
       if (!pending)
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');

@@ -3,7 +3,7 @@
  * A token's entropy makes a plain hash safe (no offline guessing), and lookup by hash is constant-time in
  * effect: the secret is never compared byte by byte. Until staff identity lands, they guard the vault routes.
  */
-import { createHash } from 'node:crypto';
+import { tokenHash } from '../crypto/token-hash.ts';
 import { secureRandom } from '../crypto/random.ts';
 import type { Actor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -14,10 +14,6 @@ import type { ApiTokenStore } from './api-tokens.store.ts';
 const PREFIX = 'cst_';
 const TOKEN_SHAPE = /^cst_[A-Za-z0-9_-]{43}$/;
 
-function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
-}
-
 export function createApiTokens({ store, clock }: { store: ApiTokenStore; clock: Clock }) {
   return {
     /** Mint a token; the returned secret is the only copy. */
@@ -27,7 +23,7 @@ export function createApiTokens({ store, clock }: { store: ApiTokenStore; clock:
       await store.insert({
         id,
         label,
-        token_hash: hashToken(token),
+        token_hash: tokenHash(token),
         created_at: clock.now(),
         revoked_at: null,
       });
@@ -37,7 +33,7 @@ export function createApiTokens({ store, clock }: { store: ApiTokenStore; clock:
     /** The actor a bearer token stands for; AUTH_INVALID for anything else. */
     async authenticate(token: string): Promise<Actor> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-      const row = await store.activeByHash(hashToken(token));
+      const row = await store.activeByHash(tokenHash(token));
       if (!row) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       return { type: 'api-token', id: row.id };
     },

@@ -7,7 +7,8 @@
  * Invariant: `authenticate` is the only way from a token to an actor, and it checks revocation, both
  * timeouts and the account's status on every call — a suspension takes effect on the very next request.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { tokenHash } from '../crypto/token-hash.ts';
+import { timingSafeEqual } from 'node:crypto';
 import { secureRandom } from '../crypto/random.ts';
 import type { Actor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -58,10 +59,6 @@ export interface IssuedSession {
   expiresAt: number;
 }
 
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
 function toSession(row: SessionsTable, subjectId: string): Session {
   const realm = row.realm as Realm;
   return {
@@ -95,11 +92,11 @@ export function createSessions(deps: {
     const csrfToken = secureRandom(32).toString('base64url');
     const expiresAt = now + policies[account.realm].absoluteMs;
     const row: SessionsTable = {
-      token_hash: sha256(token),
+      token_hash: tokenHash(token),
       id: uuidv7(now),
       account_id: account.id,
       realm: account.realm,
-      csrf_hash: sha256(csrfToken),
+      csrf_hash: tokenHash(csrfToken),
       created_at: now,
       last_seen_at: now,
       expires_at: expiresAt,
@@ -117,7 +114,7 @@ export function createSessions(deps: {
     /** The session a token stands for, in the given realm; throws AUTH_INVALID, SESSION_EXPIRED, ACCOUNT_SUSPENDED. */
     async authenticate(token: string, realm: Realm): Promise<Session> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-      const hash = sha256(token);
+      const hash = tokenHash(token);
       const row = await store.byTokenHash(hash);
       if (!row || row.realm !== realm || row.revoked_at !== null) {
         throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
@@ -161,7 +158,7 @@ export function createSessions(deps: {
     },
 
     verifyCsrf(session: Session, token: string | undefined): void {
-      const given = sha256(token ?? '');
+      const given = tokenHash(token ?? '');
       if (!token || !timingSafeEqual(given, session.csrfHash)) {
         throw new CustosError('CSRF_INVALID', 'Missing or wrong CSRF token');
       }
