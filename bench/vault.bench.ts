@@ -24,6 +24,7 @@ import { type ChildOptions, killAll, runToCompletion, startServer } from './supp
 import { type LoadSettings, type Measurement, measure, problemsOf } from './support/load.ts';
 import { formatReport, type ImportTiming } from './support/report.ts';
 import { samplePhones, writeCustomerCsv } from './support/synthetic-csv.ts';
+import { fetchSend, signInStaff } from '../test/support/staff-session.ts';
 
 const SEED = 2017;
 /** How many distinct ids and phones the requests are drawn from. */
@@ -129,7 +130,9 @@ async function measureVault(
   load: LoadSettings,
 ) {
   const server = await startServer([custosCli, 'serve'], custos);
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  // Customer routes need a staff member signed in with both factors: invited with the admin token.
+  const staff = await signInStaff(fetchSend(server.url), token);
+  const headers = { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' };
   try {
     note(`measuring GET /v1/customers/:id at ${server.url}`);
     const get = await measure(

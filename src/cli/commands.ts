@@ -80,8 +80,11 @@ export async function serveCommand(): Promise<void> {
   out(`Custos is listening on ${address}`);
   out(`  API docs:  ${address}/docs`);
   out(`  Health:    ${address}/healthz`);
-  out(`  Sign in:   send "Authorization: Bearer <admin token>"${result.created ? ' (printed above)' : ''};`);
-  out('             mint another with `npx custos token create`.');
+  out(
+    `  Admin:     "Authorization: Bearer <admin token>"${result.created ? ' (printed above)' : ''} invites staff`,
+  );
+  out('             (POST /v1/staff/invitations); mint another with `npx custos token create`.');
+  out('  Staff:     accept the invitation, enrol TOTP, sign in: customer data needs both factors (README).');
   const stop = async (signal: string) => {
     custos.logger.info({ signal }, 'shutting down');
     await app.close();

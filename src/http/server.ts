@@ -12,6 +12,7 @@ import { identityRoutes } from '../identity/identity.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
+import { requireSession } from './session-auth.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { installMetrics } from './metrics.ts';
@@ -45,10 +46,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app);
   healthRoutes(app, { database: () => deps.database.ping(), keyring: () => deps.keyring.load() });
-  const authenticate = requireApiToken(deps.apiTokens);
-  vaultRoutes(app, { vault: deps.vault, authenticate });
-  ledgerRoutes(app, { ledger: deps.ledger, authenticate });
-  identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken: authenticate });
+  const adminToken = requireApiToken(deps.apiTokens);
+  // Customer data is reached only by a staff member signed in with a completed second factor; the admin
+  // API token (a machine credential with no second factor) manages staff and reads the ledger, nothing more.
+  const staffSession = requireSession(deps.sessions, { realm: 'staff' });
+  vaultRoutes(app, { vault: deps.vault, authenticate: staffSession });
+  ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
+  identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   await app.ready();
   return app;
 }

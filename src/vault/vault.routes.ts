@@ -1,6 +1,6 @@
 /**
- * HTTP routes of the vault: create, read (masked), correct and search customers. Every route answers with
- * masked views only; no route here returns a real field value.
+ * HTTP routes of the vault: create, read (masked), correct and search customers, for staff signed in with a
+ * completed second factor. Every route answers with masked views only; no route here returns a real field value.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';

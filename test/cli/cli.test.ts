@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { fetchSend, signInStaff } from '../support/staff-session.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/custos.mjs', import.meta.url).pathname;
@@ -47,11 +48,15 @@ describe('custos command', () => {
   });
 
   const token = () => /cst_[A-Za-z0-9_-]{43}/.exec(output)?.[0] as string;
-  const api = (path: string, init: RequestInit = {}) =>
-    fetch(`http://127.0.0.1:${port}${path}`, {
+  let staffToken: string | undefined;
+  /** Customer routes as a staff member signed in with both factors (invited with the printed admin token). */
+  const api = async (path: string, init: RequestInit = {}) => {
+    staffToken ??= (await signInStaff(fetchSend(`http://127.0.0.1:${port}`), token())).token;
+    return fetch(`http://127.0.0.1:${port}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json', ...init.headers },
+      headers: { authorization: `Bearer ${staffToken}`, 'content-type': 'application/json', ...init.headers },
     });
+  };
 
   test('serve initialises a new installation with the demo organisation and answers /healthz', async () => {
     assert.match(output, /Demo organisation: 60 staff in 4 regions, 300 customers/);
@@ -105,15 +110,22 @@ describe('custos command', () => {
     assert.equal(created.status, 201);
   });
 
-  test('token create mints a working token; a bad invocation exits non-zero with a message', async () => {
+  test('token create mints a working admin token; a bad invocation exits non-zero with a message', async () => {
     const { stdout } = await run(process.execPath, [bin, 'token', 'create', '--label', 'ops'], { env });
-    const minted = /cst_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0];
+    const minted = /cst_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0] as string;
+    const staff = await signInStaff(fetchSend(`http://127.0.0.1:${port}`), minted);
     const res = await fetch(`http://127.0.0.1:${port}/v1/customers/search`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ by: 'phone', value: '13100131000' }),
+    });
+    assert.equal(res.status, 200);
+    const adminOnCustomers = await fetch(`http://127.0.0.1:${port}/v1/customers/search`, {
       method: 'POST',
       headers: { authorization: `Bearer ${minted}`, 'content-type': 'application/json' },
       body: JSON.stringify({ by: 'phone', value: '13100131000' }),
     });
-    assert.equal(res.status, 200);
+    assert.equal(adminOnCustomers.status, 401, 'the admin token reaches no customer data');
     const bad = await run(process.execPath, [bin, 'import', join(dataDir, 'missing.csv')], { env }).catch(
       (e) => e,
     );

@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
+import { signInStaff } from '../support/staff-session.ts';
 
 describe('HTTP API', () => {
   let t: TestCustos;
@@ -13,7 +14,11 @@ describe('HTTP API', () => {
   before(async () => {
     t = await testCustos('sqlite');
     app = await buildServer(t.custos);
-    auth = { authorization: `Bearer ${t.adminToken}` };
+    const staff = await signInStaff(async (method, url, body, headers) => {
+      const res = await app.inject({ method: method as 'POST', url, payload: body, headers });
+      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    }, t.adminToken);
+    auth = { authorization: `Bearer ${staff.token}` };
   });
   after(async () => {
     await app?.close();
@@ -23,14 +28,20 @@ describe('HTTP API', () => {
   const create = (body: unknown, headers: Record<string, string> = auth) =>
     app.inject({ method: 'POST', url: '/v1/customers', headers, payload: body as object });
 
-  test('customer routes need a valid admin token', async () => {
+  test('customer routes need a staff session with a completed second factor; the admin token is not one', async () => {
     const none = await app.inject({
       method: 'GET',
       url: '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377',
     });
     assert.equal(none.statusCode, 401);
     assert.equal(none.json().error.code, 'AUTH_REQUIRED');
-    for (const authorization of ['Bearer cst_nope', 'Basic abc', `Bearer ${t.adminToken}x`, 'Bearer']) {
+    for (const authorization of [
+      'Bearer css_nope',
+      'Basic abc',
+      `Bearer ${t.adminToken}`,
+      `${auth.authorization}x`,
+      'Bearer',
+    ]) {
       const bad = await create({ name: 'X' }, { authorization });
       assert.equal(bad.statusCode, 401, authorization);
       assert.equal(bad.json().error.code, 'AUTH_INVALID');

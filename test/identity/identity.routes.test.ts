@@ -59,6 +59,24 @@ describe('identity over HTTP', () => {
     const who = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: bearer(partial) });
     assert.equal(who.statusCode, 401);
     assert.equal(who.json().error.code, 'SECOND_FACTOR_REQUIRED');
+    for (const [method, url] of [
+      ['GET', '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377'],
+      ['POST', '/v1/customers/search'],
+      ['POST', '/v1/customers'],
+    ] as const) {
+      const res = await app.inject({
+        method,
+        url,
+        headers: bearer(partial),
+        payload: method === 'POST' ? {} : undefined,
+      });
+      assert.equal(res.statusCode, 401, url);
+      assert.equal(
+        res.json().error.code,
+        'SECOND_FACTOR_REQUIRED',
+        `${method} ${url} needs the second factor`,
+      );
+    }
     const enrol = await post('/v1/auth/totp/enrol', {}, bearer(partial));
     secret = decodeBase32(new URL(enrol.json().otpauthUri).searchParams.get('secret') as string) as Buffer;
     const confirmed = await post('/v1/auth/totp/confirm', { code: code() }, bearer(partial));
