@@ -16,6 +16,7 @@ import { type Actor, actorRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { uuidv7 } from '../platform/ids.ts';
+import { createKeyedQueue } from '../platform/keyed-queue.ts';
 import type { AccountStore } from './accounts.store.ts';
 import { otpauthQrSvg, otpauthUri } from './otpauth.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
@@ -57,6 +58,9 @@ export function createAccounts(deps: {
   clock: Clock;
 }) {
   const { store, sessions, throttle, keyring, ledger, clock } = deps;
+  // One password or code check at a time per login / account in this process: otherwise a burst of
+  // parallel guesses would all pass the same back-off check before any failure was recorded.
+  const oneAtATime = createKeyedQueue();
 
   async function account(id: string) {
     const row = await store.byId(id);
@@ -108,6 +112,45 @@ export function createAccounts(deps: {
     }
     await throttle.recordFailure([key]);
     throw invalid();
+  }
+
+  async function signInOnce(input: {
+    realm: Realm;
+    login: string;
+    password: string;
+    address: string;
+  }): Promise<IssuedSession> {
+    const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
+    const decision = await throttle.check(keys);
+    if (!decision.allowed) {
+      throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
+    }
+    const login = normaliseEmail(input.login) ?? input.login;
+    const row = await store.byLogin(input.realm, login);
+    const ok = row?.password_hash
+      ? await verifyPassword(row.password_hash, input.password)
+      : await dummyVerify(input.password);
+    if (!row || !ok || row.status !== 'active') {
+      await throttle.recordFailure(keys);
+      await ledger.append({
+        type: 'auth.sign_in_failed',
+        actor: 'anonymous',
+        data: {
+          realm: input.realm,
+          reason: !row ? 'unknown_login' : !ok ? 'wrong_password' : `account_${row.status}`,
+          ...(row ? { accountId: row.id } : {}),
+        },
+      });
+      throw invalid();
+    }
+    await throttle.recordSuccess(keys[0] as string);
+    const issued = await sessions.issue({ id: row.id, realm: row.realm as Realm }, { secondFactor: false });
+    await ledger.append({
+      type: 'auth.signed_in',
+      actor: actorRef(issued.session.actor),
+      data: { accountId: row.id, realm: row.realm, method: 'password', sessionId: issued.session.id },
+    });
+    return issued;
   }
 
   return {
@@ -236,43 +279,13 @@ export function createAccounts(deps: {
     },
 
     /** Password step. Same answer and comparable time whether or not the login exists. */
-    async signIn(input: {
+    signIn(input: {
       realm: Realm;
       login: string;
       password: string;
       address: string;
     }): Promise<IssuedSession> {
-      const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
-      const decision = await throttle.check(keys);
-      if (!decision.allowed) {
-        throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
-      }
-      const login = normaliseEmail(input.login) ?? input.login;
-      const row = await store.byLogin(input.realm, login);
-      const ok = row?.password_hash
-        ? await verifyPassword(row.password_hash, input.password)
-        : await dummyVerify(input.password);
-      if (!row || !ok || row.status !== 'active') {
-        await throttle.recordFailure(keys);
-        await ledger.append({
-          type: 'auth.sign_in_failed',
-          actor: 'anonymous',
-          data: {
-            realm: input.realm,
-            reason: !row ? 'unknown_login' : !ok ? 'wrong_password' : `account_${row.status}`,
-            ...(row ? { accountId: row.id } : {}),
-          },
-        });
-        throw invalid();
-      }
-      await throttle.recordSuccess(keys[0] as string);
-      const issued = await sessions.issue({ id: row.id, realm: row.realm as Realm }, { secondFactor: false });
-      await ledger.append({
-        type: 'auth.signed_in',
-        actor: actorRef(issued.session.actor),
-        data: { accountId: row.id, realm: row.realm, method: 'password', sessionId: issued.session.id },
-      });
-      return issued;
+      return oneAtATime(accountThrottleKey(input.realm, input.login), () => signInOnce(input));
     },
 
     /** Second step of sign-in: a TOTP or recovery code turns the password session into a full one. */

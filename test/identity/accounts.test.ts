@@ -150,6 +150,23 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok((await attempt('li.wei@custos.example', PASSWORD, '10.0.0.5')).token);
     });
 
+    test('a burst of parallel guesses gets no more tries than the same guesses one by one', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          t.custos.accounts
+            .signIn({
+              realm: 'staff',
+              login: 'burst@custos.example',
+              password: `guess number ${i}!`,
+              address: `10.1.0.${i}`,
+            })
+            .catch((e) => e.code as string),
+        ),
+      );
+      assert.equal(results.filter((r) => r === 'AUTH_INVALID').length, 4);
+      assert.equal(results.filter((r) => r === 'RATE_LIMITED').length, 6);
+    });
+
     test('suspension ends every session at once, and is in the ledger with the rest', async () => {
       const partial = await t.custos.accounts.signIn({
         realm: 'staff',

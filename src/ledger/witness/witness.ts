@@ -17,7 +17,7 @@ import { verifyConsistency } from '../proof-verification.ts';
 import { formatNote, formatSignatureLine, type NoteSignature, parseNote, signNote } from '../signed-note.ts';
 import { type AddCheckpointRequest, parseAddCheckpointRequest } from './add-checkpoint-request.ts';
 import type { Cosigner } from './cosignature.ts';
-import { createKeyedQueue } from './keyed-queue.ts';
+import { createKeyedQueue } from '../../platform/keyed-queue.ts';
 import type { CosignedCheckpoint, WitnessState } from './witness-state.ts';
 
 /** A log the witness follows: its origin line and the keys trusted to sign its checkpoints. */

@@ -1,7 +1,7 @@
 /**
- * Runs tasks one at a time per key (a promise chain per key), in arrival order. The witness keys it by log
- * origin so that checking a request's old size against the stored checkpoint and recording the new one are
- * one step: two requests from the same old size cannot both pass (tlog-witness's rollback race).
+ * Runs tasks one at a time per key (a promise chain per key), in arrival order, so that a check and the
+ * write that follows it are one step. The witness keys it by log origin (two requests from the same old size
+ * cannot both pass); sign-in keys it by login (parallel guesses cannot all pass one back-off check).
  */
 
 /** Runs `task` after every earlier task with the same key has settled; resolves or rejects with it. */
