@@ -1,7 +1,7 @@
 /**
- * Authentication of API requests. Until staff identity (Step 3) lands, routes that touch customer data
- * require an admin API token as `Authorization: Bearer cst_…`; the resolved actor is put on the request
- * and passed explicitly to every service call.
+ * Authentication by admin API token (`Authorization: Bearer cst_…`): for staff management and ledger reads,
+ * never for customer data. The resolved actor is put on the request and passed explicitly to every service
+ * call.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiTokens } from '../identity/api-tokens.ts';

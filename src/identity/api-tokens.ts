@@ -1,7 +1,8 @@
 /**
  * Admin API tokens: 256-bit random bearer tokens, shown once at creation and stored only as SHA-256.
  * A token's entropy makes a plain hash safe (no offline guessing), and lookup by hash is constant-time in
- * effect: the secret is never compared byte by byte. Until staff identity lands, they guard the vault routes.
+ * effect: the secret is never compared byte by byte. They manage staff and read the ledger; they reach no
+ * customer data (that needs a staff session with a second factor).
  */
 import { tokenHash } from '../crypto/token-hash.ts';
 import { secureRandom } from '../crypto/random.ts';

@@ -1,6 +1,6 @@
 /**
  * Who is acting. Every service method that touches customer data takes the actor explicitly; there is no
- * ambient "current user". Until staff identity lands, vault routes act as an admin API token.
+ * ambient "current user". Staff and customers act through sessions; machines through admin API tokens.
  */
 export type ActorType = 'api-token' | 'staff' | 'customer' | 'system';
 
