@@ -144,7 +144,10 @@ export function createAccounts(deps: {
       throw invalid();
     }
     await throttle.recordSuccess(keys[0] as string);
-    const issued = await sessions.issue({ id: row.id, realm: row.realm as Realm }, { secondFactor: false });
+    const issued = await sessions.issue(
+      { id: row.id, realm: row.realm as Realm, subjectId: row.subject_id },
+      { secondFactor: false },
+    );
     await ledger.append({
       type: 'auth.signed_in',
       actor: actorRef(issued.session.actor),
@@ -233,7 +236,10 @@ export function createAccounts(deps: {
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       }
       await store.update(row.id, { password_hash: passwordHash, status: 'active', updated_at: clock.now() });
-      return sessions.issue({ id: row.id, realm: row.realm as Realm }, { secondFactor: false });
+      return sessions.issue(
+        { id: row.id, realm: row.realm as Realm, subjectId: row.subject_id },
+        { secondFactor: false },
+      );
     },
 
     /** Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. */

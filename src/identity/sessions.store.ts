@@ -8,13 +8,15 @@ export function createSessionStore(db: Kysely<Database>) {
       await db.insertInto('sessions').values(row).execute();
     },
 
-    /** The session and its account's status, in one read. */
-    async byTokenHash(hash: Buffer): Promise<(SessionsTable & { account_status: string }) | undefined> {
+    /** The session with its account's status and subject, in one read. */
+    async byTokenHash(
+      hash: Buffer,
+    ): Promise<(SessionsTable & { account_status: string; subject_id: string }) | undefined> {
       return db
         .selectFrom('sessions')
         .innerJoin('accounts', 'accounts.id', 'sessions.account_id')
         .selectAll('sessions')
-        .select('accounts.status as account_status')
+        .select(['accounts.status as account_status', 'accounts.subject_id'])
         .where('sessions.token_hash', '=', hash)
         .executeTakeFirst();
     },

@@ -76,15 +76,13 @@ function toSession(row: SessionsTable, subjectId: string): Session {
 export function createSessions(deps: {
   store: SessionStore;
   clock: Clock;
-  /** The staff id or customer id an account acts as. */
-  subjectOf: (accountId: string) => Promise<string>;
   policies?: Record<Realm, SessionPolicy>;
 }) {
   const { store, clock } = deps;
   const policies = deps.policies ?? defaultPolicies;
 
   async function issue(
-    account: { id: string; realm: Realm },
+    account: { id: string; realm: Realm; subjectId: string },
     options: { secondFactor: boolean },
   ): Promise<IssuedSession> {
     const now = clock.now();
@@ -105,7 +103,7 @@ export function createSessions(deps: {
       revoked_at: null,
     };
     await store.insert(row);
-    return { token, csrfToken, expiresAt, session: toSession(row, await deps.subjectOf(account.id)) };
+    return { token, csrfToken, expiresAt, session: toSession(row, account.subjectId) };
   }
 
   return {
@@ -129,13 +127,16 @@ export function createSessions(deps: {
         throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot sign in');
       }
       if (now - row.last_seen_at >= TOUCH_EVERY_MS) await store.touch(hash, now);
-      return toSession(row, await deps.subjectOf(row.account_id));
+      return toSession(row, row.subject_id);
     },
 
     /** The second factor is done: replace the password-only session with a full one (new token). */
     async completeSecondFactor(session: Session): Promise<IssuedSession> {
       await store.revoke(session.tokenHash, clock.now());
-      return issue({ id: session.accountId, realm: session.realm }, { secondFactor: true });
+      return issue(
+        { id: session.accountId, realm: session.realm, subjectId: session.actor.id },
+        { secondFactor: true },
+      );
     },
 
     /** Record a fresh second-factor assertion for sensitive acts. */

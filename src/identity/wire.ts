@@ -22,14 +22,7 @@ export function wireIdentity(deps: {
 }) {
   const accountStore = createAccountStore(deps.db);
   const staff = createStaffStore(deps.db);
-  const sessions = createSessions({
-    store: createSessionStore(deps.db),
-    clock: deps.clock,
-    subjectOf: async (accountId) => {
-      const account = await accountStore.byId(accountId);
-      return account?.subject_id ?? accountId;
-    },
-  });
+  const sessions = createSessions({ store: createSessionStore(deps.db), clock: deps.clock });
   const throttle = createThrottle({ store: createThrottleStore(deps.db), clock: deps.clock });
   return {
     staff,
