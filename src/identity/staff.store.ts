@@ -12,16 +12,6 @@ export function createStaffStore(db: Kysely<Database>) {
     async insertStaff(rows: StaffTable[], trx: Db = db): Promise<void> {
       if (rows.length > 0) await trx.insertInto('staff').values(rows).execute();
     },
-    async listStaff(trx: Db = db): Promise<StaffTable[]> {
-      return trx.selectFrom('staff').selectAll().orderBy('region').orderBy('display_name').execute();
-    },
-    async countStaff(trx: Db = db): Promise<number> {
-      const row = await trx
-        .selectFrom('staff')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    },
   };
 }
 

@@ -29,7 +29,7 @@ export function createTileReader(
   store: Pick<LedgerStore, 'tile'>,
   rightTiles: () => readonly Tile[],
   cacheSize = 4096,
-): HashReader & { tileHashes(level: number, index: number): Promise<Buffer[]> } {
+): HashReader {
   const cache = new Map<string, FoldedTile>();
 
   /** A tile's hashes; the in-memory right tile serves only if it has `needed` (another process may be ahead). */
@@ -57,7 +57,6 @@ export function createTileReader(
   }
 
   return {
-    tileHashes: async (level, index) => (await tile(level, index)).hashes,
     async readNodes(ids: readonly NodeId[]): Promise<Buffer[]> {
       const out: Buffer[] = [];
       for (const { level, index } of ids) {

@@ -31,8 +31,6 @@ export interface TreeState {
   rightTiles: Tile[];
 }
 
-export const emptyTreeState: TreeState = { size: 0, edge: [], rightTiles: [] };
-
 /** Append leaf hashes; returns the next state and the tiles written to (in their new contents). */
 export function appendLeaves(
   state: TreeState,
