@@ -10,17 +10,19 @@ import { createHmac, hkdfSync } from 'node:crypto';
 export const BLIND_INDEX_BYTES = 16;
 
 export type BlindIndexKind = 'phone' | 'email' | 'account_id' | 'national_id';
+/** Keyed digests that are not search indexes: one-time codes customers read out to staff. */
+export type DigestKind = BlindIndexKind | 'presence_code';
 
-export function deriveBlindIndexKey(root: Buffer, kind: BlindIndexKind): Buffer {
+export function deriveBlindIndexKey(root: Buffer, kind: DigestKind): Buffer {
   return Buffer.from(hkdfSync('sha256', root, 'custos/blind-index/v1', kind, 32));
 }
 
 export function createBlindIndexer(root: Buffer) {
-  const keys = new Map<BlindIndexKind, Buffer>();
-  for (const kind of ['phone', 'email', 'account_id', 'national_id'] as const) {
+  const keys = new Map<DigestKind, Buffer>();
+  for (const kind of ['phone', 'email', 'account_id', 'national_id', 'presence_code'] as const) {
     keys.set(kind, deriveBlindIndexKey(root, kind));
   }
-  return (kind: BlindIndexKind, normalised: string): Buffer =>
+  return (kind: DigestKind, normalised: string): Buffer =>
     createHmac('sha256', keys.get(kind) as Buffer)
       .update(normalised, 'utf8')
       .digest()

@@ -12,7 +12,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { CustomerKeysTable } from '../platform/database/schema.ts';
 import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
-import { type BlindIndexer, type BlindIndexKind, createBlindIndexer } from './blind-index.ts';
+import { type BlindIndexer, createBlindIndexer, type DigestKind } from './blind-index.ts';
 import type { KeyringStore } from './keyring.store.ts';
 import type { KeyEncryptionKeys } from './master-keys.ts';
 import { secureRandom } from './random.ts';
@@ -166,7 +166,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
       return row ? cipherFor(row) : null;
     },
 
-    blindIndex(kind: BlindIndexKind, normalised: string): Buffer {
+    blindIndex(kind: DigestKind, normalised: string): Buffer {
       if (!indexer) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
       return indexer(kind, normalised);
     },

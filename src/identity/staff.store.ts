@@ -12,6 +12,9 @@ export function createStaffStore(db: Kysely<Database>) {
     async insertStaff(rows: StaffTable[], trx: Db = db): Promise<void> {
       if (rows.length > 0) await trx.insertInto('staff').values(rows).execute();
     },
+    async byId(id: string): Promise<StaffTable | undefined> {
+      return db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
+    },
   };
 }
 

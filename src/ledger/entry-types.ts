@@ -6,8 +6,53 @@
 
 export interface EntryPayloads {
   'customer.created': { customerId: string; via: 'api' | 'import' };
-  'customer.viewed': { customerId: string };
-  'customer.updated': { customerId: string; fields: string[] };
+  'customer.viewed': { customerId: string; caseId?: string };
+  'customer.updated': { customerId: string; fields: string[]; caseId?: string };
+  /** Plaintext of some fields left Custos for a case; `revealId` links the sealed reason. */
+  'customer.revealed': {
+    customerId: string;
+    caseId: string;
+    fields: string[];
+    purpose: string;
+    revealId: string;
+  };
+  /** One customer's fields left in an approved export. */
+  'customer.exported': { customerId: string; exportId: string; fields: string[] };
+  'case.opened': {
+    caseId: string;
+    customerId: string;
+    purpose: string;
+    channel: string;
+    assignees: string[];
+    breakGlass: boolean;
+    customerPresent: boolean;
+  };
+  'case.assigned': { caseId: string; staffId: string };
+  'case.closed': { caseId: string };
+  'case.presence_checked': { caseId: string; verified: boolean };
+  'presence_code.issued': { customerId: string };
+  'break_glass.reviewed': { caseId: string; staffId: string; outcome: string };
+  /** A request refused by policy, case state, quota or consent. */
+  'access.denied': {
+    action: string;
+    code: string;
+    customerId?: string;
+    caseId?: string;
+    fields?: string[];
+    policies?: string[];
+  };
+  'consent.changed': { customerId: string; purpose: string; granted: boolean; source: string };
+  'quota.set': { staffId: string; quota: string; max: number };
+  'export.requested': {
+    exportId: string;
+    kind: string;
+    purpose: string;
+    customers: number;
+    fields: string[];
+  };
+  'export.decided': { exportId: string; approved: boolean };
+  'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
+  'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'customer.searched': { by: string; queryDigest: string; matches: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
@@ -31,6 +76,21 @@ export const entryTypes = [
   'customer.created',
   'customer.viewed',
   'customer.updated',
+  'customer.revealed',
+  'customer.exported',
+  'case.opened',
+  'case.assigned',
+  'case.closed',
+  'case.presence_checked',
+  'presence_code.issued',
+  'break_glass.reviewed',
+  'access.denied',
+  'consent.changed',
+  'quota.set',
+  'export.requested',
+  'export.decided',
+  'export.completed',
+  'alert.raised',
   'customer.searched',
   'customers.imported',
   'keys.rotated',

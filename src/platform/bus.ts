@@ -10,7 +10,41 @@
 export interface EventMap {
   'customer.created': { customerId: string; actor: string };
   'customer.updated': { customerId: string; actor: string; fields: string[] };
-  'customer.viewed': { customerId: string; actor: string };
+  'customer.viewed': { customerId: string; actor: string; caseId?: string };
+  /**
+   * Every access decision on customer data, allowed or not: what the insider-risk watcher scores. `staffId`
+   * is who asked; `code` says why a refusal happened.
+   */
+  'access.decided': {
+    staffId: string;
+    role: string;
+    action: string;
+    allowed: boolean;
+    code?: string;
+    customerId?: string;
+    caseId?: string;
+    fields?: string[];
+    breakGlass?: boolean;
+  };
+  'customer.revealed': {
+    staffId: string;
+    customerId: string;
+    caseId: string;
+    fields: string[];
+    purpose: string;
+    breakGlass: boolean;
+  };
+  'case.opened': {
+    staffId: string;
+    caseId: string;
+    customerId: string;
+    purpose: string;
+    channel: string;
+    breakGlass: boolean;
+    customerPresent: boolean;
+  };
+  'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
+  'export.completed': { exportId: string; requestedBy: string; approvedBy: string; records: number };
   'customer.searched': { actor: string; by: string; matches: number };
   'customers.imported': { actor: string; imported: number; rejected: number };
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };

@@ -2,8 +2,8 @@
  * The vault: customers held sealed, shown masked, found by exact blind-index search.
  *
  * Invariants: every act is in the ledger before its effect is visible (write-ahead, see ledger.service.ts);
- * nothing here returns a real field value except `unsealFields`, which exists for the reveal path (access
- * module) to call after its decision and ledger entry; no route calls it directly.
+ * nothing here returns a real field value except `revealFields` / `unsealFields`, which exist for the reveal
+ * and export paths (access module) to call after their decision and ledger entry; no route calls them.
  */
 import type { Kysely } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
@@ -84,12 +84,19 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       return maskedView(cipher, row);
     },
 
-    async getMasked(actor: Actor, id: string): Promise<MaskedCustomer> {
+    /** The masked view, ledgered as a view (through `via.caseId` when staff act on a case). */
+    async getMasked(actor: Actor, id: string, via: { caseId?: string } = {}): Promise<MaskedCustomer> {
       const { row, cipher } = await load(id);
       const view = maskedView(cipher, row);
       const by = actorRef(actor);
-      await ledger.append({ type: 'customer.viewed', actor: by, subject: id, data: { customerId: id } });
-      bus.publish('customer.viewed', { customerId: id, actor: by });
+      const caseId = via.caseId === undefined ? {} : { caseId: via.caseId };
+      await ledger.append({
+        type: 'customer.viewed',
+        actor: by,
+        subject: id,
+        data: { customerId: id, ...caseId },
+      });
+      bus.publish('customer.viewed', { customerId: id, actor: by, ...caseId });
       return view;
     },
 
@@ -99,6 +106,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       id: string,
       input: unknown,
       expectedVersion?: number,
+      via: { caseId?: string } = {},
     ): Promise<MaskedCustomer> {
       const change = normaliseCustomerInput(input, { partial: true });
       const { row, cipher } = await load(id);
@@ -110,7 +118,12 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       const fields = Object.keys(change).filter((k) => change[k as keyof typeof change] !== undefined);
       const by = actorRef(actor);
       await ledger.record(
-        { type: 'customer.updated', actor: by, subject: id, data: { customerId: id, fields } },
+        {
+          type: 'customer.updated',
+          actor: by,
+          subject: id,
+          data: { customerId: id, fields, ...(via.caseId === undefined ? {} : { caseId: via.caseId }) },
+        },
         async () => {
           let applied: boolean;
           try {
@@ -164,12 +177,31 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
     },
 
     /**
-     * The real values of some fields. For the reveal path only, after its access decision and durable
-     * ledger entry; never wired to a route on its own.
+     * The real values of some fields, beside the masked view of the rest, from one read. For the reveal
+     * and export paths only, after their access decision and durable ledger entry; never wired to a route
+     * on its own, and it records nothing itself.
      */
+    async revealFields(id: string, fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) {
+      const { row, cipher } = await load(id);
+      return { view: maskedView(cipher, row), values: openFields(cipher, row, fields) };
+    },
+
+    /** The real values only (`revealFields` without the view). Same rule: after a decision and its entry. */
     async unsealFields(id: string, fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) {
       const { row, cipher } = await load(id);
       return openFields(cipher, row, fields);
+    },
+
+    /** Seal a note about a customer (a reason staff typed) under that customer's key. */
+    async sealNote(id: string, label: string, text: string): Promise<Buffer> {
+      const { cipher } = await load(id);
+      return cipher.seal(label, text);
+    },
+
+    /** True when the customer exists and still has a key (not erased). Records nothing. */
+    async exists(id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return (await store.customerById(id)) !== undefined && (await keyring.cipher(id)) !== null;
     },
 
     async countCustomers(): Promise<number> {

@@ -182,6 +182,116 @@ export interface MetaTable {
   value: string;
 }
 
+export interface CasesTable {
+  id: string;
+  customer_id: string;
+  purpose: string;
+  channel: string;
+  /** `open` or `closed`; an open case past `expires_at` grants nothing. */
+  status: string;
+  /** 1 for an emergency access without a case of the usual kind (break-glass), else 0. */
+  break_glass: number;
+  /** Break-glass reason, sealed under the customer's key. */
+  reason_sealed: Buffer | null;
+  opened_by: string;
+  opened_at: number;
+  expires_at: number;
+  closed_at: number | null;
+  closed_by: string | null;
+  /** When a customer-present code was verified for this case. */
+  customer_present_at: number | null;
+  presence_failures: number;
+  /** Break-glass only: when the review by security is due, and its outcome. */
+  review_due_at: number | null;
+  reviewed_at: number | null;
+  reviewed_by: string | null;
+  review_outcome: string | null;
+}
+
+export interface CaseAssigneesTable {
+  case_id: string;
+  staff_id: string;
+  assigned_by: string;
+  assigned_at: number;
+}
+
+export interface PresenceCodesTable {
+  customer_id: string;
+  /** SHA-256 of the one-time code the customer reads out. */
+  code_hash: Buffer;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface AccessRevealsTable {
+  id: string;
+  staff_id: string;
+  customer_id: string;
+  case_id: string;
+  /** JSON array of field names. */
+  fields: string;
+  /** The reason the staff member gave, sealed under the customer's key. */
+  reason_sealed: Buffer;
+  /** The ledger entry that recorded this reveal. */
+  ledger_index: number;
+  at: number;
+}
+
+export interface AccessSearchesTable {
+  staff_id: string;
+  at: number;
+}
+
+export interface QuotaOverridesTable {
+  staff_id: string;
+  /** e.g. `reveal_day`, `search_hour`. */
+  quota: string;
+  max: number;
+  set_by: string;
+  set_at: number;
+}
+
+export interface ConsentsTable {
+  customer_id: string;
+  purpose: string;
+  /** 1 granted, 0 refused or withdrawn. No row: never asked, which counts as refused. */
+  granted: number;
+  source: string;
+  updated_by: string;
+  updated_at: number;
+}
+
+export interface ExportsTable {
+  id: string;
+  /** `records` or `aggregate`. */
+  kind: string;
+  purpose: string;
+  requested_by: string;
+  /** JSON: what was asked for (customer ids and fields, or aggregate dimensions). */
+  spec: string;
+  /** `pending`, `approved`, `rejected`, `completed`. */
+  status: string;
+  created_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  completed_at: number | null;
+  result_count: number | null;
+}
+
+export interface AlertsTable {
+  id: string;
+  kind: string;
+  severity: string;
+  staff_id: string;
+  subject: string | null;
+  /** JSON with ids and counts only, never personal data. */
+  data: string;
+  created_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
 export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
@@ -199,4 +309,13 @@ export interface Database {
   passkeys: PasskeysTable;
   sessions: SessionsTable;
   auth_throttle: AuthThrottleTable;
+  cases: CasesTable;
+  case_assignees: CaseAssigneesTable;
+  presence_codes: PresenceCodesTable;
+  access_reveals: AccessRevealsTable;
+  access_searches: AccessSearchesTable;
+  quota_overrides: QuotaOverridesTable;
+  consents: ConsentsTable;
+  exports: ExportsTable;
+  alerts: AlertsTable;
 }

@@ -1,0 +1,112 @@
+/**
+ * The gate every customer-data act passes: it asks the policy engine (a lookup after the first time, see
+ * policy/), publishes the decision on the bus for the watcher, and ledgers refusals. Allowed acts are
+ * ledgered by the act itself, write-ahead, with what they did.
+ *
+ * Invariant: fail closed. A policy engine that errs, or a risk lookup that throws, is a refusal, never an
+ * allow; `require` throws on anything but an explicit allow.
+ */
+import type { Ledger } from '../ledger/ledger.service.ts';
+import { actorRef } from '../platform/actor.ts';
+import type { EventBus } from '../platform/bus.ts';
+import { CustosError, type ErrorCode } from '../platform/errors.ts';
+import type { AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
+import type { StaffPrincipal } from './principal.ts';
+
+export type GateQuery = Omit<AccessQuery, 'role' | 'riskTier'>;
+
+/** What a decision was about, for the ledger and the bus: ids and field names only. */
+export interface GateSubject {
+  customerId?: string;
+  caseId?: string;
+  fields?: string[];
+}
+
+export interface PolicyDecider {
+  decide(query: AccessQuery): AccessDecision;
+}
+
+const messages: Partial<Record<ErrorCode, string>> = {
+  ACCESS_DENIED: 'Your role may not do this here',
+  CASE_NOT_ASSIGNED: 'This case is not assigned to you',
+  CASE_CLOSED: 'This case is closed',
+  CASE_EXPIRED: 'This case has expired: open a new one',
+  CUSTOMER_PRESENCE_REQUIRED: 'This needs the customer present: verify their code on the case first',
+  POLICY_UNAVAILABLE: 'Access decisions are unavailable: try again later',
+};
+
+export function createAccessGate(deps: {
+  policy: PolicyDecider;
+  /** The watcher's current tier for a staff member; `normal` until the watcher exists. */
+  riskTier: (staffId: string) => RiskTier;
+  ledger: Pick<Ledger, 'append'>;
+  bus: Pick<EventBus, 'publish'>;
+}) {
+  const { ledger, bus } = deps;
+
+  function decide(p: StaffPrincipal, query: GateQuery): AccessDecision {
+    try {
+      return deps.policy.decide({ ...query, role: p.role, riskTier: deps.riskTier(p.staffId) });
+    } catch (error) {
+      return {
+        allow: false,
+        policies: [],
+        errors: [error instanceof Error ? error.message : 'policy error'],
+      };
+    }
+  }
+
+  /** Record a refusal (ledger, then bus) and return the error to throw. */
+  async function refuse(
+    p: StaffPrincipal,
+    action: string,
+    code: ErrorCode,
+    subject: GateSubject,
+    policies: string[] = [],
+    message?: string,
+  ): Promise<CustosError> {
+    await ledger.append({
+      type: 'access.denied',
+      actor: actorRef(p.actor),
+      ...(subject.customerId ? { subject: subject.customerId } : {}),
+      data: { action, code, ...subject, ...(policies.length > 0 ? { policies } : {}) },
+    });
+    bus.publish('access.decided', {
+      staffId: p.staffId,
+      role: p.role,
+      action,
+      allowed: false,
+      code,
+      ...subject,
+    });
+    return new CustosError(code, message ?? messages[code] ?? 'Not allowed');
+  }
+
+  return {
+    decide,
+    refuse,
+
+    /**
+     * Throws unless the policy allows. `denyCode` names why in the words of the request (the case was
+     * closed, not assigned…); an engine error is POLICY_UNAVAILABLE whatever the request.
+     */
+    async require(
+      p: StaffPrincipal,
+      query: GateQuery,
+      subject: GateSubject,
+      denyCode: ErrorCode = 'ACCESS_DENIED',
+    ) {
+      const decision = decide(p, query);
+      if (decision.allow) return;
+      const code = decision.errors.length > 0 ? 'POLICY_UNAVAILABLE' : denyCode;
+      throw await refuse(p, query.action, code, subject, decision.policies);
+    },
+
+    /** Tell the watcher an allowed act happened (after its own ledger entry). */
+    allowed(p: StaffPrincipal, action: string, subject: GateSubject & { breakGlass?: boolean }): void {
+      bus.publish('access.decided', { staffId: p.staffId, role: p.role, action, allowed: true, ...subject });
+    },
+  };
+}
+
+export type AccessGate = ReturnType<typeof createAccessGate>;

@@ -1,0 +1,84 @@
+/**
+ * Security alerts: stored for the security centre, ledgered, and published on the bus the moment they are
+ * raised (the notifier and the watcher subscribe). An alert names staff and subjects by id only.
+ */
+import type { Ledger } from '../ledger/ledger.service.ts';
+import { type Actor, actorRef } from '../platform/actor.ts';
+import type { EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
+import { uuidv7 } from '../platform/ids.ts';
+import type { AlertStore } from './alerts.store.ts';
+
+export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
+
+export interface AlertView {
+  id: string;
+  kind: string;
+  severity: AlertSeverity;
+  staffId: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+export function createAlerts(deps: {
+  store: AlertStore;
+  ledger: Pick<Ledger, 'append'>;
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
+}) {
+  const { store, ledger, bus, clock } = deps;
+  return {
+    async raise(
+      by: Actor,
+      alert: {
+        kind: string;
+        severity: AlertSeverity;
+        staffId: string;
+        subject?: string;
+        data: Record<string, unknown>;
+      },
+    ): Promise<string> {
+      const now = clock.now();
+      const id = uuidv7(now);
+      await ledger.append({
+        type: 'alert.raised',
+        actor: actorRef(by),
+        ...(alert.subject ? { subject: alert.subject } : {}),
+        data: { alertId: id, kind: alert.kind, staffId: alert.staffId, severity: alert.severity },
+      });
+      await store.insert({
+        id,
+        kind: alert.kind,
+        severity: alert.severity,
+        staff_id: alert.staffId,
+        subject: alert.subject ?? null,
+        data: JSON.stringify(alert.data),
+        created_at: now,
+        acknowledged_at: null,
+        acknowledged_by: null,
+      });
+      bus.publish('alert.raised', {
+        alertId: id,
+        kind: alert.kind,
+        staffId: alert.staffId,
+        severity: alert.severity,
+      });
+      return id;
+    },
+
+    async open(): Promise<AlertView[]> {
+      return (await store.open(200)).map((row) => ({
+        id: row.id,
+        kind: row.kind,
+        severity: row.severity as AlertSeverity,
+        staffId: row.staff_id,
+        subject: row.subject,
+        data: JSON.parse(row.data) as Record<string, unknown>,
+        createdAt: new Date(Number(row.created_at)).toISOString(),
+      }));
+    },
+  };
+}
+
+export type Alerts = ReturnType<typeof createAlerts>;

@@ -1,0 +1,269 @@
+/**
+ * Customer data as staff reach it: exact search (masked, quota-limited), registering a customer within a
+ * case, and through a case the masked view, corrections and reveals. This is the reveal path of DESIGN.md §2:
+ *
+ *   step-up fresh → case relation → policy per field → quota (distinct customers) → ledger (durable) →
+ *   decrypt only the allowed fields → watcher (bus) → response
+ *
+ * Invariants: no plaintext leaves before its `customer.revealed` entry is durable (the decrypt runs inside
+ * `ledger.record`, after the append); a refusal at any step is ledgered and published; a reveal is all or
+ * nothing — one field refused refuses the request; quota check and reveal record are one step per staff.
+ */
+import type { Sessions } from '../identity/sessions.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
+import { actorRef } from '../platform/actor.ts';
+import type { EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
+import { CustosError, validationFailed } from '../platform/errors.ts';
+import { uuidv7 } from '../platform/ids.ts';
+import { createKeyedQueue } from '../platform/keyed-queue.ts';
+import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from '../vault/customer-fields.ts';
+import type { VaultService } from '../vault/vault.service.ts';
+import type { MaskedCustomer } from '../vault/vault.types.ts';
+import type { AccessGate } from './access-gate.ts';
+import {
+  type CaseContext,
+  type Cases,
+  type CaseView,
+  type OpenCaseInput,
+  relationCode,
+} from './cases.service.ts';
+import type { StaffPrincipal } from './principal.ts';
+import type { Quotas } from './quotas.ts';
+import type { UsageStore } from './usage.store.ts';
+
+export type RevealableField = FieldName | typeof ATTRIBUTES_FIELD;
+const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
+const MIN_REASON = 5;
+const MAX_REASON = 500;
+
+export interface RevealResult {
+  caseId: string;
+  customerId: string;
+  /** The real values of the fields asked for (null: the field is empty). */
+  revealed: Record<string, string | Record<string, string> | null>;
+  /** Everything else, masked. */
+  customer: MaskedCustomer;
+}
+
+function fieldClass(field: RevealableField) {
+  return field === ATTRIBUTES_FIELD ? 'basic' : fieldSpecs[field].sensitivity;
+}
+
+function validReason(reason: unknown): string {
+  const text = typeof reason === 'string' ? reason.trim() : '';
+  if (text.length < MIN_REASON || text.length > MAX_REASON || /\p{Cc}/u.test(text)) {
+    throw validationFailed([
+      { path: 'reason', problem: `must be ${MIN_REASON}–${MAX_REASON} printable characters` },
+    ]);
+  }
+  return text;
+}
+
+function validFields(fields: unknown): RevealableField[] {
+  const list = Array.isArray(fields) ? [...new Set(fields)] : [];
+  if (list.length === 0 || list.some((f) => typeof f !== 'string' || !revealable.includes(f))) {
+    throw validationFailed([
+      { path: 'fields', problem: `must list one or more of ${revealable.join(', ')}` },
+    ]);
+  }
+  return list as RevealableField[];
+}
+
+export function createCustomerAccess(deps: {
+  vault: VaultService;
+  cases: Cases;
+  gate: AccessGate;
+  quotas: Quotas;
+  usage: Pick<UsageStore, 'insertReveal'>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  ledger: Pick<Ledger, 'record'>;
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
+}) {
+  const { vault, cases, gate, quotas, ledger, bus, clock } = deps;
+  const perStaff = createKeyedQueue();
+
+  /** The case, checked for `view`: what every case-bound route starts with. */
+  async function viewableCase(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
+    const c = await cases.contextFor(p, caseId);
+    await gate.require(
+      p,
+      {
+        action: 'view',
+        caseRelation: c.relation,
+        purpose: c.purpose,
+        channel: c.channel,
+        customerPresent: c.customerPresent,
+        breakGlass: c.breakGlass,
+        secondApprover: false,
+      },
+      { caseId, customerId: c.row.customer_id },
+      relationCode[c.relation],
+    );
+    return c;
+  }
+
+  return {
+    /** Exact search: masked results, at most ten, counted against the hourly search quota. */
+    async search(p: StaffPrincipal, by: string, value: string): Promise<MaskedCustomer[]> {
+      await gate.require(
+        p,
+        {
+          action: 'search',
+          caseRelation: 'none',
+          customerPresent: false,
+          breakGlass: false,
+          secondApprover: false,
+        },
+        {},
+      );
+      await perStaff(p.staffId, async () => {
+        try {
+          await quotas.useSearch(p);
+        } catch (error) {
+          if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
+            throw await gate.refuse(p, 'search', 'QUOTA_EXCEEDED', {}, [], error.message);
+          }
+          throw error;
+        }
+      });
+      const results = await vault.search(p.actor, by, value);
+      gate.allowed(p, 'search', {});
+      return results;
+    },
+
+    /** Register a new customer within a case opened for them by the same staff member. */
+    async register(
+      p: StaffPrincipal,
+      input: unknown,
+      caseInput: Omit<OpenCaseInput, 'customerId'>,
+    ): Promise<{ customer: MaskedCustomer; case: CaseView }> {
+      await gate.require(
+        p,
+        {
+          action: 'case_open',
+          caseRelation: 'none',
+          purpose: caseInput.purpose as never,
+          channel: caseInput.channel as never,
+          customerPresent: caseInput.presenceCode !== undefined,
+          breakGlass: false,
+          secondApprover: false,
+        },
+        {},
+      );
+      const customer = await vault.createCustomer(p.actor, input);
+      const opened = await cases.openCase(p, { ...caseInput, customerId: customer.id });
+      return { customer, case: opened };
+    },
+
+    async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {
+      const c = await viewableCase(p, caseId);
+      const view = await vault.getMasked(p.actor, c.row.customer_id, { caseId });
+      gate.allowed(p, 'view', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
+      return view;
+    },
+
+    /** Correct fields through a case; a fresh second factor is needed, since a changed phone or email can take over an account. */
+    async correct(
+      p: StaffPrincipal,
+      caseId: string,
+      input: unknown,
+      version?: number,
+    ): Promise<MaskedCustomer> {
+      deps.sessions.requireStepUp(p.session);
+      const c = await viewableCase(p, caseId);
+      const view = await vault.updateCustomer(p.actor, c.row.customer_id, input, version, { caseId });
+      gate.allowed(p, 'correct', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
+      return view;
+    },
+
+    /** The reveal path. */
+    async reveal(
+      p: StaffPrincipal,
+      caseId: string,
+      fieldsIn: unknown,
+      reasonIn: unknown,
+    ): Promise<RevealResult> {
+      deps.sessions.requireStepUp(p.session);
+      const fields = validFields(fieldsIn);
+      const reason = validReason(reasonIn);
+      const c = await cases.contextFor(p, caseId);
+      const customerId = c.row.customer_id;
+      const subject = { caseId, customerId, fields };
+      const refusedBy: string[] = [];
+      for (const field of fields) {
+        const decision = gate.decide(p, {
+          action: 'reveal',
+          fieldClass: fieldClass(field),
+          caseRelation: c.relation,
+          purpose: c.purpose,
+          channel: c.channel,
+          customerPresent: c.customerPresent,
+          breakGlass: c.breakGlass,
+          secondApprover: false,
+        });
+        if (decision.errors.length > 0) throw await gate.refuse(p, 'reveal', 'POLICY_UNAVAILABLE', subject);
+        if (!decision.allow) refusedBy.push(field);
+      }
+      if (refusedBy.length > 0) {
+        const code = relationCode[c.relation];
+        throw await gate.refuse(
+          p,
+          'reveal',
+          code,
+          subject,
+          [],
+          code === 'ACCESS_DENIED'
+            ? `Not allowed for a ${c.purpose} case: ${refusedBy.join(', ')}`
+            : undefined,
+        );
+      }
+      const revealId = uuidv7(clock.now());
+      const result = await perStaff(p.staffId, async () => {
+        try {
+          await quotas.checkReveal(p, customerId);
+        } catch (error) {
+          if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
+            throw await gate.refuse(p, 'reveal', 'QUOTA_EXCEEDED', subject, [], error.message);
+          }
+          throw error;
+        }
+        const reasonSealed = await vault.sealNote(customerId, `reveal-reason/${revealId}`, reason);
+        return ledger.record(
+          {
+            type: 'customer.revealed',
+            actor: actorRef(p.actor),
+            subject: customerId,
+            data: { customerId, caseId, fields, purpose: c.purpose, revealId },
+          },
+          async (index) => {
+            await deps.usage.insertReveal({
+              id: revealId,
+              staff_id: p.staffId,
+              customer_id: customerId,
+              case_id: caseId,
+              fields: JSON.stringify(fields),
+              reason_sealed: reasonSealed,
+              ledger_index: index,
+              at: clock.now(),
+            });
+            return vault.revealFields(customerId, fields);
+          },
+        );
+      });
+      bus.publish('customer.revealed', {
+        staffId: p.staffId,
+        customerId,
+        caseId,
+        fields,
+        purpose: c.purpose,
+        breakGlass: c.breakGlass,
+      });
+      gate.allowed(p, 'reveal', { ...subject, breakGlass: c.breakGlass });
+      return { caseId, customerId, revealed: result.values, customer: result.view };
+    },
+  };
+}
+
+export type CustomerAccess = ReturnType<typeof createCustomerAccess>;
