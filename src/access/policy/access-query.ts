@@ -81,47 +81,78 @@ function indexer(values: readonly string[]): Map<unknown, string> {
   return new Map(values.map((v, i) => [v, String.fromCharCode(97 + i)]));
 }
 
-const roleCode = indexer(staffRoles);
-const actionCode = indexer(accessActions);
-const classCode = indexer(sensitivityClasses);
-const relationCode = indexer(caseRelations);
-const purposeCode = indexer(casePurposes);
-const channelCode = indexer(caseChannels);
-const tierCode = indexer(riskTiers);
-const flagCode = (value: unknown) => (value === true ? '1' : value === false ? '0' : undefined);
+const ABSENT = '-';
+const codes = {
+  role: indexer(staffRoles),
+  action: indexer(accessActions),
+  fieldClass: indexer(sensitivityClasses),
+  caseRelation: indexer(caseRelations),
+  purpose: new Map([...indexer(casePurposes), [undefined, ABSENT]]),
+  channel: new Map([...indexer(caseChannels), [undefined, ABSENT]]),
+  customerPresent: new Map<unknown, string>([
+    [false, '0'],
+    [true, '1'],
+  ]),
+  riskTier: indexer(riskTiers),
+} as const;
+const flags = codes.customerPresent;
 
 /**
- * Check a query against the closed lists and give it its cache key. Problems name the field, never the
- * value (a caller's bad value could be anything, personal data included).
+ * The compact key of a query — one character per field, `fieldClass` only for reveal — or undefined when
+ * any field holds a value outside its list. Allocates nothing but the key: this runs on every request.
+ */
+export function queryKey(query: AccessQuery): string | undefined {
+  if (query === null || typeof query !== 'object') return undefined;
+  const key =
+    (codes.role.get(query.role) ?? '') +
+    (codes.action.get(query.action) ?? '') +
+    (query.action === 'reveal' ? (codes.fieldClass.get(query.fieldClass) ?? '') : ABSENT) +
+    (codes.caseRelation.get(query.caseRelation) ?? '') +
+    (codes.purpose.get(query.purpose) ?? '') +
+    (codes.channel.get(query.channel) ?? '') +
+    (flags.get(query.customerPresent) ?? '') +
+    (flags.get(query.breakGlass) ?? '') +
+    (flags.get(query.secondApprover) ?? '') +
+    (codes.riskTier.get(query.riskTier) ?? '');
+  return key.length === KEY_LENGTH ? key : undefined;
+}
+const KEY_LENGTH = 10;
+
+/** What is wrong with a query `queryKey` refused. Problems name the field, never the value. */
+export function queryProblems(query: AccessQuery): string[] {
+  const q = (query ?? {}) as unknown as Record<string, unknown>;
+  const problems: string[] = [];
+  const fields: Array<[keyof AccessQuery, Map<unknown, string>]> = [
+    ['role', codes.role],
+    ['action', codes.action],
+    ...(q.action === 'reveal'
+      ? [['fieldClass', codes.fieldClass] as [keyof AccessQuery, Map<unknown, string>]]
+      : []),
+    ['caseRelation', codes.caseRelation],
+    ['purpose', codes.purpose],
+    ['channel', codes.channel],
+    ['customerPresent', flags],
+    ['breakGlass', flags],
+    ['secondApprover', flags],
+    ['riskTier', codes.riskTier],
+  ];
+  for (const [field, known] of fields) {
+    if (!known.has(q[field])) {
+      problems.push(
+        known === flags ? `${field}: must be true or false` : `${field}: not one of the known values`,
+      );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Check a query against the closed lists; give it its key and the copy of it Cedar is asked about (only the
+ * fields of `AccessQuery`, `fieldClass` only for reveal).
  */
 export function normaliseQuery(query: AccessQuery): NormalisedResult {
-  const q = (query ?? {}) as Partial<Record<keyof AccessQuery, unknown>>;
-  const problems: string[] = [];
-  const code = (field: keyof AccessQuery, codes: Map<unknown, string>, optional: boolean) => {
-    const value = q[field];
-    if (optional && value === undefined) return '-';
-    const c = codes.get(value);
-    if (c === undefined) problems.push(`${field}: not one of the known values`);
-    return c ?? '?';
-  };
-  const flag = (field: 'customerPresent' | 'breakGlass' | 'secondApprover') => {
-    const c = flagCode(q[field]);
-    if (c === undefined) problems.push(`${field}: must be true or false`);
-    return c ?? '?';
-  };
-  const isReveal = q.action === 'reveal';
-  const key =
-    code('role', roleCode, false) +
-    code('action', actionCode, false) +
-    (isReveal ? code('fieldClass', classCode, false) : '-') +
-    code('caseRelation', relationCode, false) +
-    code('purpose', purposeCode, true) +
-    code('channel', channelCode, true) +
-    flag('customerPresent') +
-    flag('breakGlass') +
-    flag('secondApprover') +
-    code('riskTier', tierCode, false);
-  if (problems.length > 0) return { ok: false, problems };
+  const key = queryKey(query);
+  if (key === undefined) return { ok: false, problems: queryProblems(query) };
   const normalised: AccessQuery = {
     role: query.role,
     action: query.action,
@@ -131,7 +162,7 @@ export function normaliseQuery(query: AccessQuery): NormalisedResult {
     secondApprover: query.secondApprover,
     riskTier: query.riskTier,
   };
-  if (isReveal) normalised.fieldClass = query.fieldClass;
+  if (query.action === 'reveal') normalised.fieldClass = query.fieldClass;
   if (query.purpose !== undefined) normalised.purpose = query.purpose;
   if (query.channel !== undefined) normalised.channel = query.channel;
   return { ok: true, query: normalised, key };

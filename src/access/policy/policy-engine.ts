@@ -22,6 +22,8 @@ import {
   type AccessQuery,
   type NormalisedQuery,
   normaliseQuery,
+  queryKey,
+  queryProblems,
 } from './access-query.ts';
 import { cedarRequest } from './cedar-request.ts';
 import { custosSchema } from './custos-schema.ts';
@@ -131,12 +133,14 @@ export function createPolicyEngine(options: PolicyEngineOptions) {
 
     /** The decision for one query: from the cache when this question was asked under this policy set. */
     decide(query: AccessQuery): AccessDecision {
+      const key = queryKey(query);
+      if (key === undefined) return denied(queryProblems(query));
+      const cached = cache.get(key);
+      if (cached) return cached;
       const normalised = normaliseQuery(query);
       if (!normalised.ok) return denied(normalised.problems);
-      const cached = cache.get(normalised.key);
-      if (cached) return cached;
       const { decision, clean } = evaluate(setId, normalised.query);
-      if (clean) cache.set(normalised.key, decision);
+      if (clean) cache.set(key, decision);
       return decision;
     },
 
