@@ -7,6 +7,9 @@
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints).
  */
 import { mkdirSync } from 'node:fs';
+import { createPolicyEngine } from './access/policy/policy-engine.ts';
+import { defaultPolicies } from './access/policy/default-policies.ts';
+import { wireAccess } from './access/wire.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
 import { wireIdentity } from './identity/wire.ts';
@@ -53,6 +56,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore } = await wireLedger(config, database, clock, logger);
     const identity = wireIdentity({ db: database.db, clock, keyring, ledger });
     const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
+    const policy = createPolicyEngine({ policies: defaultPolicies });
+    const access = wireAccess({
+      db: database.db,
+      policy,
+      vault,
+      keyring,
+      staff: identity.staff,
+      sessions: identity.sessions,
+      ledger,
+      bus,
+      clock,
+    });
 
     return {
       config,
@@ -67,6 +82,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       vault,
       importer,
       ...identity,
+      policy,
+      access,
 
       /**
        * On a new installation: the first admin token and (if configured) the demo organisation. Safe to

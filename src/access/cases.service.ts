@@ -108,6 +108,17 @@ export function caseView(row: CaseWithAssignees, now: number): CaseView {
   };
 }
 
+/** The purpose and channel of a new case, checked against the closed lists (VALIDATION_FAILED otherwise). */
+export function caseKind(input: { purpose: string; channel: string }): {
+  purpose: CasePurpose;
+  channel: CaseChannel;
+} {
+  return {
+    purpose: oneOf(casePurposes, input.purpose, 'purpose'),
+    channel: oneOf(caseChannels, input.channel, 'channel'),
+  };
+}
+
 function oneOf<T extends string>(values: readonly T[], value: string, path: string): T {
   if (!(values as readonly string[]).includes(value)) {
     throw validationFailed([{ path, problem: `must be one of ${values.join(', ')}` }]);
@@ -177,8 +188,7 @@ export function createCases(deps: {
 
     /** Open a case for one customer; the opener is always among its assignees. */
     async openCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseView> {
-      const purpose = oneOf(casePurposes, input.purpose, 'purpose');
-      const channel = oneOf(caseChannels, input.channel, 'channel');
+      const { purpose, channel } = caseKind(input);
       const hours = input.expiresInHours ?? DEFAULT_CASE_TTL_MS / HOUR;
       if (!Number.isFinite(hours) || hours <= 0 || hours * HOUR > MAX_CASE_TTL_MS) {
         throw validationFailed([

@@ -23,6 +23,7 @@ import type { MaskedCustomer } from '../vault/vault.types.ts';
 import type { AccessGate } from './access-gate.ts';
 import {
   type CaseContext,
+  caseKind,
   type Cases,
   type CaseView,
   type OpenCaseInput,
@@ -139,13 +140,14 @@ export function createCustomerAccess(deps: {
       input: unknown,
       caseInput: Omit<OpenCaseInput, 'customerId'>,
     ): Promise<{ customer: MaskedCustomer; case: CaseView }> {
+      const { purpose, channel } = caseKind(caseInput);
       await gate.require(
         p,
         {
           action: 'case_open',
           caseRelation: 'none',
-          purpose: caseInput.purpose as never,
-          channel: caseInput.channel as never,
+          purpose,
+          channel,
           customerPresent: caseInput.presenceCode !== undefined,
           breakGlass: false,
           secondApprover: false,

@@ -7,10 +7,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Custos } from '../app.ts';
+import { caseRoutes } from '../access/cases.routes.ts';
+import { customerRoutes } from '../access/customers.routes.ts';
+import { oversightRoutes } from '../access/oversight.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
-import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
 import { requireSession } from './session-auth.ts';
 import { installErrorHandling } from './error-handler.ts';
@@ -19,7 +21,7 @@ import { installMetrics } from './metrics.ts';
 
 export type ServerDeps = Pick<
   Custos,
-  'vault' | 'ledger' | 'apiTokens' | 'accounts' | 'sessions' | 'database' | 'keyring' | 'logger'
+  'access' | 'ledger' | 'apiTokens' | 'accounts' | 'sessions' | 'staff' | 'database' | 'keyring' | 'logger'
 >;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -50,7 +52,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // Customer data is reached only by a staff member signed in with a completed second factor; the admin
   // API token (a machine credential with no second factor) manages staff and reads the ledger, nothing more.
   const staffSession = requireSession(deps.sessions, { realm: 'staff' });
-  vaultRoutes(app, { vault: deps.vault, authenticate: staffSession });
+  const access = { ...deps.access, staffSession, staff: deps.staff, ledger: deps.ledger };
+  customerRoutes(app, access);
+  caseRoutes(app, access);
+  oversightRoutes(app, access);
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   await app.ready();

@@ -105,7 +105,10 @@ describe('custos command', () => {
     assert.equal(((await found.json()) as { results: unknown[] }).results.length, 1);
     const created = await api('/v1/customers', {
       method: 'POST',
-      body: JSON.stringify({ name: 'After Rotation' }),
+      body: JSON.stringify({
+        customer: { name: 'After Rotation' },
+        case: { purpose: 'repair', channel: 'counter' },
+      }),
     });
     assert.equal(created.status, 201);
   });

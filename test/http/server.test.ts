@@ -1,4 +1,4 @@
-/** The HTTP API through app.inject(): auth, the vault routes, error mapping, docs, health and metrics. */
+/** The HTTP API through app.inject(): auth, the customer routes, error mapping, docs, health and metrics. */
 import assert from 'node:assert/strict';
 import { chmodSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
@@ -25,13 +25,19 @@ describe('HTTP API', () => {
     await t?.cleanup();
   });
 
-  const create = (body: unknown, headers: Record<string, string> = auth) =>
-    app.inject({ method: 'POST', url: '/v1/customers', headers, payload: body as object });
+  const newCase = { purpose: 'repair', channel: 'counter' };
+  const create = (customer: unknown, headers: Record<string, string> = auth) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/customers',
+      headers,
+      payload: { customer, case: newCase } as object,
+    });
 
   test('customer routes need a staff session with a completed second factor; the admin token is not one', async () => {
     const none = await app.inject({
       method: 'GET',
-      url: '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377',
+      url: '/v1/cases/01a20856-8bfa-73cd-b677-728695ea8377/customer',
     });
     assert.equal(none.statusCode, 401);
     assert.equal(none.json().error.code, 'AUTH_REQUIRED');
@@ -48,7 +54,7 @@ describe('HTTP API', () => {
     }
   });
 
-  test('create, read, correct and search answer with masked views only', async () => {
+  test('register (with its case), read, correct and search answer with masked views only', async () => {
     const created = await create({
       name: 'Zhang Wei',
       phone: '13800138000',
@@ -56,17 +62,19 @@ describe('HTTP API', () => {
       account_id: 'MI1',
     });
     assert.equal(created.statusCode, 201);
-    const view = created.json();
+    const view = created.json().customer;
+    const caseId = created.json().case.id;
+    assert.equal(created.json().case.customerId, view.id);
     assert.equal(view.fields.phone, '+86 138 **** 8000');
     assert.ok(!created.body.includes('13800138000') && !created.body.includes('wei@'));
 
-    const read = await app.inject({ method: 'GET', url: `/v1/customers/${view.id}`, headers: auth });
+    const read = await app.inject({ method: 'GET', url: `/v1/cases/${caseId}/customer`, headers: auth });
     assert.equal(read.statusCode, 200);
     assert.deepEqual(read.json(), view);
 
     const patched = await app.inject({
       method: 'PATCH',
-      url: `/v1/customers/${view.id}?version=1`,
+      url: `/v1/cases/${caseId}/customer?version=1`,
       headers: auth,
       payload: { email: 'new@example.com' },
     });
@@ -74,7 +82,7 @@ describe('HTTP API', () => {
     assert.equal(patched.json().fields.email, 'n***@example.com');
     const stale = await app.inject({
       method: 'PATCH',
-      url: `/v1/customers/${view.id}?version=1`,
+      url: `/v1/cases/${caseId}/customer?version=1`,
       headers: auth,
       payload: { email: 'other@example.com' },
     });
@@ -100,6 +108,18 @@ describe('HTTP API', () => {
   test('bad input gets a 4xx with a stable code, never a 500', async () => {
     const cases: Array<[string, () => Promise<LightMyRequestResponse>, number, string]> = [
       ['unknown field', () => create({ name: 'A', shoe_size: '42' }), 400, 'VALIDATION_FAILED'],
+      [
+        'unknown purpose',
+        () =>
+          app.inject({
+            method: 'POST',
+            url: '/v1/customers',
+            headers: auth,
+            payload: { customer: { name: 'A' }, case: { purpose: 'curiosity', channel: 'counter' } },
+          }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['wrong type', () => create({ name: 42 }), 400, 'VALIDATION_FAILED'],
       ['bad phone', () => create({ name: 'A', phone: '123' }), 400, 'VALIDATION_FAILED'],
       ['array body', () => create([1, 2]), 400, 'VALIDATION_FAILED'],
@@ -147,13 +167,19 @@ describe('HTTP API', () => {
       ],
       [
         'unknown id',
-        () => app.inject({ method: 'GET', url: "/v1/customers/' or 1=1 --", headers: auth }),
+        () => app.inject({ method: 'GET', url: "/v1/cases/' or 1=1 --/customer", headers: auth }),
         404,
-        'CUSTOMER_NOT_FOUND',
+        'CASE_NOT_FOUND',
       ],
       [
         'bad version',
-        () => app.inject({ method: 'PATCH', url: '/v1/customers/x?version=abc', headers: auth, payload: {} }),
+        () =>
+          app.inject({
+            method: 'PATCH',
+            url: '/v1/cases/x/customer?version=abc',
+            headers: auth,
+            payload: {},
+          }),
         400,
         'VALIDATION_FAILED',
       ],
@@ -177,7 +203,8 @@ describe('HTTP API', () => {
     const spec = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     assert.equal(spec.openapi, '3.0.3');
     assert.ok(spec.paths['/v1/customers/search'].post);
-    assert.ok(spec.paths['/v1/customers/{id}'].get);
+    assert.ok(spec.paths['/v1/cases/{caseId}/customer'].get);
+    assert.ok(spec.paths['/v1/cases/{caseId}/reveal'].post);
     const docs = await app.inject({ method: 'GET', url: '/docs/' });
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);
@@ -187,7 +214,7 @@ describe('HTTP API', () => {
     const metrics = await app.inject({ method: 'GET', url: '/metrics' });
     assert.match(
       metrics.body,
-      /custos_http_requests_total\{route="\/v1\/customers\/:id",method="GET",status="200"\}/,
+      /custos_http_requests_total\{route="\/v1\/cases\/:caseId\/customer",method="GET",status="200"\}/,
     );
     assert.ok(!/[0-9a-f]{8}-[0-9a-f]{4}-7/.test(metrics.body), 'no customer id in a label');
   });

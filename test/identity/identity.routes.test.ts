@@ -59,16 +59,23 @@ describe('identity over HTTP', () => {
     const who = await app.inject({ method: 'GET', url: '/v1/auth/session', headers: bearer(partial) });
     assert.equal(who.statusCode, 401);
     assert.equal(who.json().error.code, 'SECOND_FACTOR_REQUIRED');
+    const someId = '01a20856-8bfa-73cd-b677-728695ea8377';
     for (const [method, url] of [
-      ['GET', '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377'],
+      ['GET', `/v1/cases/${someId}/customer`],
+      ['PATCH', `/v1/cases/${someId}/customer`],
+      ['POST', `/v1/cases/${someId}/reveal`],
+      ['PUT', `/v1/cases/${someId}/consents/sale`],
+      ['POST', '/v1/cases'],
       ['POST', '/v1/customers/search'],
       ['POST', '/v1/customers'],
+      ['POST', '/v1/break-glass'],
+      ['POST', `/v1/exports/${someId}/run`],
     ] as const) {
       const res = await app.inject({
         method,
         url,
         headers: bearer(partial),
-        payload: method === 'POST' ? {} : undefined,
+        payload: method === 'GET' ? undefined : {},
       });
       assert.equal(res.statusCode, 401, url);
       assert.equal(

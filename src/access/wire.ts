@@ -1,0 +1,85 @@
+/** Builds the access module: policy engine, cases, quotas, the customer-data paths, break-glass, consents, exports. */
+import type { Kysely } from 'kysely';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { Sessions } from '../identity/sessions.ts';
+import type { StaffStore } from '../identity/staff.store.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
+import type { EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
+import type { Database } from '../platform/database/schema.ts';
+import type { VaultService } from '../vault/vault.service.ts';
+import { createAccessGate, type PolicyDecider } from './access-gate.ts';
+import { createAlerts } from './alerts.ts';
+import { createAlertStore } from './alerts.store.ts';
+import { createBreakGlass } from './break-glass.service.ts';
+import { createCases } from './cases.service.ts';
+import { createCaseStore } from './cases.store.ts';
+import { createConsents } from './consents.service.ts';
+import { createConsentStore } from './consents.store.ts';
+import { createCustomerAccess } from './customer-access.service.ts';
+import { createExports } from './exports.service.ts';
+import { createExportStore } from './exports.store.ts';
+import type { RiskTier } from './policy/access-query.ts';
+import { createPrincipals } from './principal.ts';
+import { createQuotas } from './quotas.ts';
+import { createUsageStore } from './usage.store.ts';
+
+export function wireAccess(deps: {
+  db: Kysely<Database>;
+  policy: PolicyDecider;
+  vault: VaultService;
+  keyring: Pick<Keyring, 'blindIndex'>;
+  staff: Pick<StaffStore, 'byId'>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
+  bus: EventBus;
+  clock: Clock;
+  /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
+  riskTier?: (staffId: string) => RiskTier;
+}) {
+  const { db, vault, ledger, bus, clock, sessions } = deps;
+  const gate = createAccessGate({
+    policy: deps.policy,
+    riskTier: deps.riskTier ?? (() => 'normal'),
+    ledger,
+    bus,
+  });
+  const caseStore = createCaseStore(db);
+  const usage = createUsageStore(db);
+  const quotas = createQuotas({ store: usage, clock });
+  const alerts = createAlerts({ store: createAlertStore(db), ledger, bus, clock });
+  const cases = createCases({
+    store: caseStore,
+    staff: deps.staff,
+    vault,
+    keyring: deps.keyring,
+    gate,
+    ledger,
+    bus,
+    clock,
+  });
+  const consents = createConsents({ store: createConsentStore(db), cases, gate, ledger, clock });
+  return {
+    gate,
+    principalOf: createPrincipals({ staff: deps.staff }),
+    cases,
+    quotas,
+    alerts,
+    consents,
+    usage,
+    customerAccess: createCustomerAccess({ vault, cases, gate, quotas, usage, sessions, ledger, bus, clock }),
+    breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
+    exports: createExports({
+      store: createExportStore(db),
+      vault,
+      consents,
+      gate,
+      sessions,
+      ledger,
+      bus,
+      clock,
+    }),
+  };
+}
+
+export type AccessModule = ReturnType<typeof wireAccess>;
