@@ -52,9 +52,16 @@ export function toCustosError(error: unknown): CustosError {
   return new CustosError('INTERNAL', 'Something went wrong on our side', { cause: error });
 }
 
+/** 503s whose code a client may see: a dependency is down, say which, so it can retry (fail closed, not silent). */
+const unavailableCodes = new Set<string>([
+  'DATABASE_UNAVAILABLE',
+  'KEYRING_UNAVAILABLE',
+  'LEDGER_UNAVAILABLE',
+  'POLICY_UNAVAILABLE',
+]);
+
 export function errorBody(error: CustosError, requestId: string) {
-  const masked =
-    error.status >= 500 && error.code !== 'DATABASE_UNAVAILABLE' && error.code !== 'KEYRING_UNAVAILABLE';
+  const masked = error.status >= 500 && !unavailableCodes.has(error.code);
   return {
     error: {
       code: masked ? 'INTERNAL' : error.code,

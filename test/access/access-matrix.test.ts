@@ -233,30 +233,8 @@ const caseOnlyRoutes = [
  * Keys: `${route} | ${role} | ${situation}`.
  */
 const knownSrcBugs: Record<string, string> = {};
-// 1. src/access/policy/default-policies.ts: `view.break-glass` and `reveal.break-glass` permit on
-//    `context.breakGlass` alone, without `context.caseRelation == CaseRelation::"assigned_open"`. So store,
-//    support and admin staff view, correct, set consents on and reveal basic/contact/identifier fields through
-//    ANY break-glass case: a colleague's (unassigned), one closed, one past its hour. The one-hour emergency
-//    access never ends, and any break-glass case id opens its customer to every store clerk.
-for (const route of [
-  'GET /v1/cases/:caseId/customer',
-  'PATCH /v1/cases/:caseId/customer',
-  'POST /v1/cases/:caseId/reveal',
-  'PUT /v1/cases/:caseId/consents/:purpose',
-]) {
-  for (const role of ['store', 'support', 'admin'] as const) {
-    for (const situation of ["another's break-glass", 'closed break-glass', 'expired break-glass'])
-      knownSrcBugs[`${route} | ${role} | ${situation}`] =
-        'break-glass policies ignore caseRelation: access through a break-glass case that is not your open one';
-  }
-}
-// 2. src/access/policy/default-policies.ts `marketing.aggregates` permits `export_request` to marketing for
-//    any kind, so marketing requests a records export (any fields, national_id included); once a security
-//    colleague approves, POST /v1/exports/:id/run returns the plaintext records. Marketing gets aggregates only.
-//    (The exports service passes a fieldClass with export_request, but normaliseQuery drops fieldClass for
-//    every action but reveal, so no policy can limit exports by field class either.)
-knownSrcBugs['POST /v1/exports/:id/run | marketing | own records export'] =
-  'marketing may request (and, once approved, run) a records export: individual plaintext records leave';
+// None today. (The two the matrix found first — break-glass access through any break-glass case, and
+// marketing records exports — are fixed in default-policies.ts.)
 
 const bugOf = (route: string, role: Role, situation: string) =>
   knownSrcBugs[`${route} | ${role} | ${situation}`];

@@ -5,7 +5,7 @@
  *
  * Invariant: `normaliseQuery` is the only way from a query to what Cedar sees. It rejects any value outside
  * the lists (a query is never "mostly right"), drops what an action does not use (`fieldClass` outside
- * reveal), and gives each distinct question one compact key.
+ * reveal and export_request), and gives each distinct question one compact key.
  */
 import { type StaffRole, staffRoles } from '../../identity/staff.store.ts';
 import { type SensitivityClass, sensitivityClasses } from '../../vault/customer-fields.ts';
@@ -46,7 +46,7 @@ export type RiskTier = (typeof riskTiers)[number];
 export interface AccessQuery {
   role: StaffRole;
   action: AccessAction;
-  /** Reveal only: the class of the field to reveal. Ignored for every other action. */
+  /** Reveal and export_request only: the class of the field. Ignored for every other action. */
   fieldClass?: SensitivityClass;
   /** The acting staff member's relation to the case used ('none' = no case). */
   caseRelation: CaseRelation;
@@ -70,7 +70,7 @@ export interface AccessDecision {
   errors: string[];
 }
 
-/** A query that passed `normaliseQuery`: every value known, `fieldClass` present exactly for reveal. */
+/** A query that passed `normaliseQuery`: every value known, `fieldClass` present exactly for reveal and export_request. */
 export type NormalisedQuery = Readonly<AccessQuery>;
 
 export type NormalisedResult =
@@ -97,8 +97,12 @@ const codes = {
 } as const;
 const flags = codes.customerPresent;
 
+/** Actions asked per field class: revealing a field, and asking to export it. */
+export const fieldClassActions: readonly AccessAction[] = ['reveal', 'export_request'];
+const classed = (action: unknown) => action === 'reveal' || action === 'export_request';
+
 /**
- * The compact key of a query — one character per field, `fieldClass` only for reveal — or undefined when
+ * The compact key of a query — one character per field, `fieldClass` only for reveal and export_request — or undefined when
  * any field holds a value outside its list. Allocates nothing but the key: this runs on every request.
  */
 export function queryKey(query: AccessQuery): string | undefined {
@@ -106,7 +110,7 @@ export function queryKey(query: AccessQuery): string | undefined {
   const key =
     (codes.role.get(query.role) ?? '') +
     (codes.action.get(query.action) ?? '') +
-    (query.action === 'reveal' ? (codes.fieldClass.get(query.fieldClass) ?? '') : ABSENT) +
+    (classed(query.action) ? (codes.fieldClass.get(query.fieldClass) ?? '') : ABSENT) +
     (codes.caseRelation.get(query.caseRelation) ?? '') +
     (codes.purpose.get(query.purpose) ?? '') +
     (codes.channel.get(query.channel) ?? '') +
@@ -125,7 +129,7 @@ export function queryProblems(query: AccessQuery): string[] {
   const fields: Array<[keyof AccessQuery, Map<unknown, string>]> = [
     ['role', codes.role],
     ['action', codes.action],
-    ...(q.action === 'reveal'
+    ...(classed(q.action)
       ? [['fieldClass', codes.fieldClass] as [keyof AccessQuery, Map<unknown, string>]]
       : []),
     ['caseRelation', codes.caseRelation],
@@ -148,7 +152,7 @@ export function queryProblems(query: AccessQuery): string[] {
 
 /**
  * Check a query against the closed lists; give it its key and the copy of it Cedar is asked about (only the
- * fields of `AccessQuery`, `fieldClass` only for reveal).
+ * fields of `AccessQuery`, `fieldClass` only for reveal and export_request).
  */
 export function normaliseQuery(query: AccessQuery): NormalisedResult {
   const key = queryKey(query);
@@ -162,7 +166,7 @@ export function normaliseQuery(query: AccessQuery): NormalisedResult {
     secondApprover: query.secondApprover,
     riskTier: query.riskTier,
   };
-  if (query.action === 'reveal') normalised.fieldClass = query.fieldClass;
+  if (classed(query.action)) normalised.fieldClass = query.fieldClass;
   if (query.purpose !== undefined) normalised.purpose = query.purpose;
   if (query.channel !== undefined) normalised.channel = query.channel;
   return { ok: true, query: normalised, key };

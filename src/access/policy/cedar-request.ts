@@ -6,7 +6,7 @@
  * the same request, and Cedar (which has no clock or randomness either) the same answer.
  */
 import type { CedarValueJson, Context, EntityJson, EntityUidJson } from '@cedar-policy/cedar-wasm/nodejs';
-import type { NormalisedQuery } from './access-query.ts';
+import { fieldClassActions, type NormalisedQuery } from './access-query.ts';
 import { resourceTypes } from './custos-schema.ts';
 
 export interface CedarRequest {
@@ -33,7 +33,7 @@ export function cedarRequest(query: NormalisedQuery): CedarRequest {
   if (query.purpose !== undefined) context.purpose = ref('Purpose', query.purpose);
   if (query.channel !== undefined) context.channel = ref('Channel', query.channel);
   const resourceAttrs: Record<string, CedarValueJson> =
-    query.action === 'reveal' && query.fieldClass !== undefined
+    fieldClassActions.includes(query.action) && query.fieldClass !== undefined
       ? { class: ref('SensitivityClass', query.fieldClass) }
       : {};
   return {

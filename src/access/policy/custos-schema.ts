@@ -68,7 +68,7 @@ entity Staff = { role: Role };
 entity Customer;
 entity Field = { class: SensitivityClass };
 entity CustomerDirectory;
-entity Export;
+entity Export = { class?: SensitivityClass };
 entity Aggregate;
 entity Ledger;
 entity Alert;

@@ -47,7 +47,10 @@ when {
 
 @id("view.break-glass")
 permit (principal, action == Action::"view", resource)
-when { [Role::"store", Role::"support", Role::"admin"].contains(principal.role) && context.breakGlass };
+when {
+  [Role::"store", Role::"support", Role::"admin"].contains(principal.role) &&
+  context.breakGlass && context.caseRelation == CaseRelation::"assigned_open"
+};
 
 // ─── Reveal: one field's plaintext, by the case's purpose and the field's class ─────────────────────
 
@@ -111,7 +114,7 @@ when {
 permit (principal, action == Action::"reveal", resource)
 when {
   [Role::"store", Role::"support", Role::"admin"].contains(principal.role) &&
-  context.breakGlass &&
+  context.breakGlass && context.caseRelation == CaseRelation::"assigned_open" &&
   [SensitivityClass::"basic", SensitivityClass::"contact", SensitivityClass::"identifier"].contains(resource.class)
 };
 
@@ -137,8 +140,18 @@ when { [Role::"store", Role::"support", Role::"admin"].contains(principal.role) 
 // ─── Marketing: aggregates only ─────────────────────────────────────────────────────────────────────
 
 @id("marketing.aggregates")
-permit (principal, action in [Action::"aggregate", Action::"export_request"], resource)
+permit (principal, action == Action::"aggregate", resource)
 when { principal.role == Role::"marketing" };
+
+// ─── Record exports: requested by support or an administrator, approved by security ────────────────
+
+@id("export_request.records")
+permit (principal, action == Action::"export_request", resource)
+when {
+  [Role::"support", Role::"admin"].contains(principal.role) &&
+  resource has class &&
+  [SensitivityClass::"basic", SensitivityClass::"contact", SensitivityClass::"identifier"].contains(resource.class)
+};
 
 @id("marketing.never-individual-records")
 forbid (principal, action in Action::"customer_record", resource)

@@ -27,7 +27,8 @@ const plain = {
 } as const;
 
 function ask(role: StaffRole, action: AccessAction, extra: Partial<AccessQuery> = {}) {
-  const fieldClass = action === 'reveal' ? { fieldClass: 'basic' as const } : {};
+  const fieldClass =
+    action === 'reveal' || action === 'export_request' ? { fieldClass: 'basic' as const } : {};
   return engine.decide({ ...plain, ...fieldClass, role, action, ...extra });
 }
 
@@ -38,7 +39,7 @@ const expected: Record<AccessAction, Partial<Record<StaffRole, 'always' | 'case'
   reveal: { store: 'case', support: 'case', contractor: 'case' },
   case_open: { store: 'always', support: 'always', contractor: 'always' },
   break_glass: { store: 'always', support: 'always', admin: 'always' },
-  export_request: { marketing: 'always' },
+  export_request: { support: 'always', admin: 'always' },
   export_approve: { security: 'always' },
   aggregate: { marketing: 'always' },
   ledger_read: { security: 'always' },
@@ -106,12 +107,44 @@ describe('default policies: the rows that matter most', () => {
     ['support views an unassigned case', 'support', 'view', { caseRelation: 'unassigned' }, false, []],
     ['support views an expired case', 'support', 'view', { caseRelation: 'expired' }, false, []],
     [
-      'store views under break-glass without a case',
+      'store views through its own break-glass case',
       'store',
       'view',
-      { caseRelation: 'none', breakGlass: true },
+      { breakGlass: true, channel: 'staff_initiated' },
       true,
-      ['view.break-glass'],
+      ['view.assigned-open-case', 'view.break-glass'],
+    ],
+    [
+      "store views another's break-glass case",
+      'store',
+      'view',
+      { caseRelation: 'unassigned', breakGlass: true },
+      false,
+      [],
+    ],
+    [
+      'admin reveals through an expired break-glass case',
+      'admin',
+      'reveal',
+      { caseRelation: 'expired', breakGlass: true },
+      false,
+      [],
+    ],
+    [
+      'marketing asks for a records export',
+      'marketing',
+      'export_request',
+      { caseRelation: 'none', fieldClass: 'basic' },
+      false,
+      [],
+    ],
+    [
+      'support asks to export the sensitive class',
+      'support',
+      'export_request',
+      { caseRelation: 'none', fieldClass: 'sensitive' },
+      false,
+      [],
     ],
     [
       'contractor reveals sensitive, even approved',
@@ -165,19 +198,12 @@ describe('default policies: the rows that matter most', () => {
     ],
     ['security reveals', 'security', 'reveal', {}, false, ['security.never-individual-records']],
     ['admin views without break-glass', 'admin', 'view', {}, false, ['admin.records-only-under-break-glass']],
-    [
-      'admin views under break-glass',
-      'admin',
-      'view',
-      { caseRelation: 'none', breakGlass: true },
-      true,
-      ['view.break-glass'],
-    ],
+    ['admin views under break-glass', 'admin', 'view', { breakGlass: true }, true, ['view.break-glass']],
     [
       'admin reveals under break-glass',
       'admin',
       'reveal',
-      { caseRelation: 'none', breakGlass: true },
+      { breakGlass: true },
       true,
       ['reveal.break-glass'],
     ],
