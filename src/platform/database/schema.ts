@@ -177,6 +177,19 @@ export interface AuthThrottleTable {
   next_allowed_at: number;
 }
 
+export interface AuthChallengesTable {
+  /** SHA-256 of the random handle the client holds; the handle itself is never stored. */
+  id: Buffer;
+  /** What the record is for, e.g. `passkey.sign_in` or `oidc`; a record is taken only for its purpose. */
+  purpose: string;
+  /** JSON: what the ceremony must remember (a challenge, a PKCE verifier…). */
+  data: string;
+  created_at: number;
+  expires_at: number;
+  /** Set once, when the record is taken; a used record is worth nothing. */
+  used_at: number | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -199,4 +212,5 @@ export interface Database {
   passkeys: PasskeysTable;
   sessions: SessionsTable;
   auth_throttle: AuthThrottleTable;
+  auth_challenges: AuthChallengesTable;
 }
