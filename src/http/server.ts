@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Custos } from '../app.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
+import { passkeyRoutes } from '../identity/passkey.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
@@ -19,7 +20,15 @@ import { installMetrics } from './metrics.ts';
 
 export type ServerDeps = Pick<
   Custos,
-  'vault' | 'ledger' | 'apiTokens' | 'accounts' | 'sessions' | 'database' | 'keyring' | 'logger'
+  | 'vault'
+  | 'ledger'
+  | 'apiTokens'
+  | 'accounts'
+  | 'accountPasskeys'
+  | 'sessions'
+  | 'database'
+  | 'keyring'
+  | 'logger'
 >;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -53,6 +62,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   vaultRoutes(app, { vault: deps.vault, authenticate: staffSession });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
+  for (const [realm, prefix] of [
+    ['staff', '/v1/auth'],
+    ['customer', '/v1/portal'],
+  ] as const) {
+    passkeyRoutes(app, { realm, prefix, accountPasskeys: deps.accountPasskeys, sessions: deps.sessions });
+  }
   await app.ready();
   return app;
 }

@@ -10,7 +10,7 @@
 import { tokenHash } from '../crypto/token-hash.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { secureRandom } from '../crypto/random.ts';
-import { normaliseEmail } from '../crypto/normalise.ts';
+import { normaliseEmail, normalisePhone } from '../crypto/normalise.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -125,7 +125,7 @@ export function createAccounts(deps: {
     if (!decision.allowed) {
       throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
     }
-    const login = normaliseEmail(input.login) ?? input.login;
+    const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
     const row = await store.byLogin(input.realm, login);
     const ok = row?.password_hash
       ? await verifyPassword(row.password_hash, input.password)
@@ -223,12 +223,16 @@ export function createAccounts(deps: {
      * Accept an invitation by choosing a password. The session returned can only enrol a second factor:
      * nothing else works until that is done.
      */
-    async acceptInvitation(token: string, password: string): Promise<IssuedSession> {
+    async acceptInvitation(token: string, password: string, realm: Realm): Promise<IssuedSession> {
       const hash = tokenHash(token);
       const pending = await store.pendingInvitation(hash, clock.now());
       if (!pending)
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       const row = await account(pending);
+      // A staff invitation is accepted only on the staff route and a customer's only on the portal's, so
+      // neither can be turned into a session of the other realm; it stays unused for its own route.
+      if (row.realm !== realm)
+        throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       // Check the password before using up the invitation, so a refused password can be retried.
       assertAcceptablePassword(password, { login: row.login, displayName: row.display_name });
       const passwordHash = await hashPassword(password);
@@ -318,6 +322,16 @@ export function createAccounts(deps: {
         type: 'auth.step_up',
         actor: actorRef(session.actor),
         data: { accountId: session.accountId, method, sessionId: session.id },
+      });
+    },
+
+    /** End this session. */
+    async signOut(session: Session): Promise<void> {
+      await sessions.signOut(session);
+      await ledger.append({
+        type: 'auth.signed_out',
+        actor: actorRef(session.actor),
+        data: { accountId: session.accountId, sessionId: session.id },
       });
     },
 
