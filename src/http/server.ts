@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Custos } from '../app.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
+import { oidcRoutes } from '../identity/oidc.routes.ts';
 import { passkeyRoutes } from '../identity/passkey.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
@@ -25,6 +26,7 @@ export type ServerDeps = Pick<
   | 'apiTokens'
   | 'accounts'
   | 'accountPasskeys'
+  | 'staffSso'
   | 'sessions'
   | 'database'
   | 'keyring'
@@ -62,6 +64,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   vaultRoutes(app, { vault: deps.vault, authenticate: staffSession });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
+  if (deps.staffSso) oidcRoutes(app, { staffSso: deps.staffSso });
   for (const [realm, prefix] of [
     ['staff', '/v1/auth'],
     ['customer', '/v1/portal'],

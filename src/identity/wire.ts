@@ -14,6 +14,7 @@ import { createAccountStore } from './accounts.store.ts';
 import { createAccountPasskeys } from './account-passkeys.service.ts';
 import { createAuthChallenges } from './auth-challenges.ts';
 import { createAuthChallengeStore } from './auth-challenges.store.ts';
+import { createOidcSignIn } from './oidc.ts';
 import { createPasskeys } from './passkeys.ts';
 import { createPasskeyStore } from './passkeys.store.ts';
 import { createApiTokenStore } from './api-tokens.store.ts';
@@ -21,7 +22,9 @@ import { createApiTokens } from './api-tokens.ts';
 import { createThrottleStore } from './auth-throttle.store.ts';
 import { createSessions } from './sessions.ts';
 import { createSessionStore } from './sessions.store.ts';
-import { createStaffStore } from './staff.store.ts';
+import { createSsoIdentityStore } from './sso-identities.store.ts';
+import { createStaffSso, PENDING_TTL_MS } from './staff-sso.service.ts';
+import { createStaffStore, type StaffRole } from './staff.store.ts';
 import { createThrottle } from './throttle.ts';
 
 export function wireIdentity(deps: {
@@ -29,7 +32,17 @@ export function wireIdentity(deps: {
   clock: Clock;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
   ledger: Pick<Ledger, 'append'>;
-  config: Pick<Config, 'publicOrigin' | 'passkeyRpName'>;
+  config: Pick<
+    Config,
+    | 'publicOrigin'
+    | 'passkeyRpName'
+    | 'oidcIssuer'
+    | 'oidcClientId'
+    | 'oidcClientSecret'
+    | 'oidcRedirectUri'
+    | 'oidcGroupRoles'
+    | 'oidcScopes'
+  >;
   logger: Pick<Logger, 'warn'>;
 }) {
   const { db, clock, keyring, ledger, config, logger } = deps;
@@ -52,6 +65,32 @@ export function wireIdentity(deps: {
     staff,
     sessions,
     challenges,
+    /** Staff single sign-on; undefined (and its routes absent) unless an identity provider is configured. */
+    staffSso:
+      config.oidcIssuer && config.oidcClientId && config.oidcGroupRoles
+        ? createStaffSso({
+            sso: createOidcSignIn({
+              issuer: config.oidcIssuer,
+              clientId: config.oidcClientId,
+              ...(config.oidcClientSecret ? { clientSecret: config.oidcClientSecret } : {}),
+              redirectUri: config.oidcRedirectUri,
+              // Roles are checked against the staff roles here: an unknown one stops the process.
+              groupRoles: config.oidcGroupRoles as Record<string, StaffRole>,
+              scopes: config.oidcScopes,
+              pendingTtlMs: PENDING_TTL_MS,
+              // http only for an IdP on this machine (development, tests); anything else must be https.
+              allowHttpOnLoopback: true,
+              clock,
+            }),
+            issuer: config.oidcIssuer,
+            challenges,
+            store: createSsoIdentityStore(db),
+            accounts: accountStore,
+            sessions,
+            ledger,
+            clock,
+          })
+        : undefined,
     apiTokens: createApiTokens({ store: createApiTokenStore(db), clock }),
     accounts: createAccounts({ store: accountStore, staff, sessions, throttle, keyring, ledger, clock }),
     accountPasskeys: createAccountPasskeys({

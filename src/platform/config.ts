@@ -119,7 +119,8 @@ const httpUrl: Parser<string> = (raw) => {
     throw new Error('must be an http(s) URL');
   }
   if (!/^https?:$/.test(url.protocol)) throw new Error('must be an http(s) URL');
-  return url.href;
+  // As written: an issuer identifier is compared exactly, so `https://idp` and `https://idp/` differ.
+  return raw;
 };
 
 const groupRoles: Parser<Record<string, string>> = (raw) => {

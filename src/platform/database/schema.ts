@@ -190,6 +190,17 @@ export interface AuthChallengesTable {
   used_at: number | null;
 }
 
+export interface SsoIdentitiesTable {
+  /** The identity provider's issuer identifier. */
+  issuer: string;
+  /** The provider's stable subject (`sub`) for the person. */
+  subject: string;
+  /** The staff account this identity signs in as (one identity per account). */
+  account_id: string;
+  created_at: number;
+  last_sign_in_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -213,4 +224,5 @@ export interface Database {
   sessions: SessionsTable;
   auth_throttle: AuthThrottleTable;
   auth_challenges: AuthChallengesTable;
+  sso_identities: SsoIdentitiesTable;
 }
