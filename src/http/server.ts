@@ -11,6 +11,7 @@ import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
 import { passkeyRoutes } from '../identity/passkey.routes.ts';
+import { portalRoutes } from '../identity/portal.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { vaultRoutes } from '../vault/vault.routes.ts';
 import { requireApiToken } from './auth.ts';
@@ -64,6 +65,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   vaultRoutes(app, { vault: deps.vault, authenticate: staffSession });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
+  portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });
   if (deps.staffSso) oidcRoutes(app, { staffSso: deps.staffSso });
   for (const [realm, prefix] of [
     ['staff', '/v1/auth'],

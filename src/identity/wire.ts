@@ -9,7 +9,7 @@ import type { Clock } from '../platform/clock.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Database } from '../platform/database/schema.ts';
-import { createAccounts } from './accounts.service.ts';
+import { createAccounts, type CustomerContacts } from './accounts.service.ts';
 import { createAccountStore } from './accounts.store.ts';
 import { createAccountPasskeys } from './account-passkeys.service.ts';
 import { createAuthChallenges } from './auth-challenges.ts';
@@ -44,8 +44,10 @@ export function wireIdentity(deps: {
     | 'oidcScopes'
   >;
   logger: Pick<Logger, 'warn'>;
+  /** The vault's answer to "is this the customer's own contact?", for portal invitations. */
+  customers: CustomerContacts;
 }) {
-  const { db, clock, keyring, ledger, config, logger } = deps;
+  const { db, clock, keyring, ledger, config, logger, customers } = deps;
   const accountStore = createAccountStore(db);
   const staff = createStaffStore(db);
   const sessions = createSessions({ store: createSessionStore(db), clock });
@@ -92,7 +94,16 @@ export function wireIdentity(deps: {
           })
         : undefined,
     apiTokens: createApiTokens({ store: createApiTokenStore(db), clock }),
-    accounts: createAccounts({ store: accountStore, staff, sessions, throttle, keyring, ledger, clock }),
+    accounts: createAccounts({
+      store: accountStore,
+      staff,
+      sessions,
+      throttle,
+      keyring,
+      ledger,
+      clock,
+      customers,
+    }),
     accountPasskeys: createAccountPasskeys({
       passkeys,
       challenges,

@@ -21,6 +21,7 @@ import { createPasskeys, type PasskeyAccount, passkeyName } from '../../src/iden
 import { manualClock } from '../../src/platform/clock.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { chromiumMissing, launchChromium, type TestBrowser } from '../support/chromium.ts';
+import { signInCustomer } from '../support/customer-session.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
 import { fetchSend, type Send, signInStaff } from '../support/staff-session.ts';
@@ -74,7 +75,7 @@ describe(
     let page: Page;
     let cdp: CDPSession;
     let authenticatorId: string;
-    const staff: Record<'alice' | 'bob', { token: string; accountId: string }> = {} as never;
+    const staff: Record<'alice' | 'bob', Awaited<ReturnType<typeof signInStaff>>> = {} as never;
     /** The authenticator's latest copy of each credential it has held, by passkey name. */
     const saved = new Map<string, VirtualCredential>();
 
@@ -110,9 +111,9 @@ describe(
     }
 
     /** Enrol through the product, check it was accepted, and remember the authenticator's copy by name. */
-    async function registerOnFreshDevice(token: string, name: string): Promise<string> {
+    async function registerOnFreshDevice(token: string, name: string, prefix = STAFF): Promise<string> {
       await holdOnly();
-      const outcome = await register(STAFF, token, name);
+      const outcome = await register(prefix, token, name);
       assert.equal(outcome.status, 201, JSON.stringify(outcome));
       const [credential] = await authenticatorCredentials();
       assert.ok(credential);
@@ -232,6 +233,27 @@ describe(
         realm: 'customer',
         reason: 'passkey_of_other_realm',
         accountId: staff.bob.accountId,
+      });
+    });
+
+    it("a customer's passkey signs in to the portal, never to a staff session", async () => {
+      const customer = await signInCustomer(send, staff.alice);
+      await registerOnFreshDevice(customer.token, 'My phone', PORTAL);
+      const atStaff = await signIn(STAFF);
+      assert.equal(atStaff.status, 401, JSON.stringify(atStaff));
+      const failed = await ledgerEntries(t!.custos, 'auth.sign_in_failed');
+      assert.deepEqual(failed.at(-1)?.data, {
+        realm: 'staff',
+        reason: 'passkey_of_other_realm',
+        accountId: customer.accountId,
+      });
+      const atPortal = await signIn(PORTAL);
+      assert.equal(atPortal.status, 200, JSON.stringify(atPortal));
+      const who = await send('GET', `${PORTAL}/session`, undefined, bearer(String(atPortal.body?.token)));
+      assert.deepEqual(who.body, {
+        accountId: customer.accountId,
+        actor: { type: 'customer', id: customer.customerId },
+        realm: 'customer',
       });
     });
 
