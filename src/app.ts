@@ -54,8 +54,16 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     await keyring.initialise();
     await keyring.load();
     const { ledger, ledgerStore } = await wireLedger(config, database, clock, logger);
-    const identity = wireIdentity({ db: database.db, clock, keyring, ledger });
     const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
+    const identity = wireIdentity({
+      db: database.db,
+      clock,
+      keyring,
+      ledger,
+      config,
+      logger,
+      customers: vault,
+    });
     const policy = createPolicyEngine({ policies: defaultPolicies });
     const access = wireAccess({
       db: database.db,

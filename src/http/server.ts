@@ -12,6 +12,9 @@ import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
+import { oidcRoutes } from '../identity/oidc.routes.ts';
+import { passkeyRoutes } from '../identity/passkey.routes.ts';
+import { portalRoutes } from '../identity/portal.routes.ts';
 import { ledgerRoutes } from '../ledger/ledger.routes.ts';
 import { requireApiToken } from './auth.ts';
 import { requireSession } from './session-auth.ts';
@@ -21,7 +24,17 @@ import { installMetrics } from './metrics.ts';
 
 export type ServerDeps = Pick<
   Custos,
-  'access' | 'ledger' | 'apiTokens' | 'accounts' | 'sessions' | 'staff' | 'database' | 'keyring' | 'logger'
+  | 'access'
+  | 'ledger'
+  | 'apiTokens'
+  | 'accounts'
+  | 'accountPasskeys'
+  | 'staffSso'
+  | 'sessions'
+  | 'staff'
+  | 'database'
+  | 'keyring'
+  | 'logger'
 >;
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -58,6 +71,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   oversightRoutes(app, access);
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
+  portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });
+  if (deps.staffSso) oidcRoutes(app, { staffSso: deps.staffSso });
+  for (const [realm, prefix] of [
+    ['staff', '/v1/auth'],
+    ['customer', '/v1/portal'],
+  ] as const) {
+    passkeyRoutes(app, { realm, prefix, accountPasskeys: deps.accountPasskeys, sessions: deps.sessions });
+  }
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 /**
  * Session authentication for HTTP: a staff or customer session token as `Authorization: Bearer css_…`
- * (API clients) or the `custos_session` cookie (the console: HttpOnly, Secure, SameSite=Strict). A
+ * (API clients) or the realm's session cookie (`custos_session` for the console, `custos_portal_session` for
+ * the privacy portal: HttpOnly, Secure, SameSite=Strict). A token of the other realm is refused. A
  * cookie-authenticated request that changes state must also carry the session's CSRF token in
  * `X-CSRF-Token`. By default a completed second factor is required; enrolment and second-factor routes ask
  * for less, explicitly.
@@ -8,8 +9,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Realm, Session, Sessions } from '../identity/sessions.ts';
 import { CustosError } from '../platform/errors.ts';
-
-export const SESSION_COOKIE = 'custos_session';
+import { sessionCookieName } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +26,7 @@ export function requireSession(
   return async (request: FastifyRequest, _reply: FastifyReply) => {
     const header = request.headers.authorization;
     const cookie = (request as FastifyRequest & { cookies?: Record<string, string | undefined> }).cookies?.[
-      SESSION_COOKIE
+      sessionCookieName(options.realm)
     ];
     let token: string | undefined;
     let viaCookie = false;

@@ -10,7 +10,7 @@
 import { tokenHash } from '../crypto/token-hash.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { secureRandom } from '../crypto/random.ts';
-import { normaliseEmail } from '../crypto/normalise.ts';
+import { normaliseEmail, normalisePhone } from '../crypto/normalise.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -46,6 +46,17 @@ export interface SecondFactorProof {
   recoveryCode?: string;
 }
 
+/** The customer's side of a portal invitation: which customer, and the email or phone they will sign in with. */
+export interface CustomerInvitation {
+  customerId: string;
+  login: string;
+}
+
+/** What identity needs to know about customers (the vault implements it): is this their own contact on file? */
+export interface CustomerContacts {
+  isContactOf(customerId: string, by: 'phone' | 'email', value: string): Promise<boolean>;
+}
+
 const invalid = () => new CustosError('AUTH_INVALID', 'The credentials are not valid');
 
 export function createAccounts(deps: {
@@ -56,6 +67,7 @@ export function createAccounts(deps: {
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
+  customers: CustomerContacts;
 }) {
   const { store, sessions, throttle, keyring, ledger, clock } = deps;
   // One password or code check at a time per login / account in this process: otherwise a burst of
@@ -114,6 +126,29 @@ export function createAccounts(deps: {
     throw invalid();
   }
 
+  /** A single-use invitation for an account just created; the token is returned once, only its hash kept. */
+  async function invite(
+    by: Actor,
+    account: { id: string; realm: Realm; subjectId: string },
+  ): Promise<string> {
+    const now = clock.now();
+    const invitationToken = secureRandom(32).toString('base64url');
+    await store.insertInvitation({
+      token_hash: tokenHash(invitationToken),
+      account_id: account.id,
+      expires_at: now + INVITATION_TTL_MS,
+      used_at: null,
+      created_at: now,
+    });
+    await ledger.append({
+      type: 'account.invited',
+      actor: actorRef(by),
+      subject: account.subjectId,
+      data: { accountId: account.id, realm: account.realm, subjectId: account.subjectId },
+    });
+    return invitationToken;
+  }
+
   async function signInOnce(input: {
     realm: Realm;
     login: string;
@@ -125,7 +160,7 @@ export function createAccounts(deps: {
     if (!decision.allowed) {
       throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
     }
-    const login = normaliseEmail(input.login) ?? input.login;
+    const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
     const row = await store.byLogin(input.realm, login);
     const ok = row?.password_hash
       ? await verifyPassword(row.password_hash, input.password)
@@ -176,7 +211,6 @@ export function createAccounts(deps: {
       const now = clock.now();
       const staffId = uuidv7(now);
       const accountId = uuidv7(now);
-      const invitationToken = secureRandom(32).toString('base64url');
       await deps.staff.insertStaff([
         {
           id: staffId,
@@ -203,32 +237,69 @@ export function createAccounts(deps: {
         created_at: now,
         updated_at: now,
       });
-      await store.insertInvitation({
-        token_hash: tokenHash(invitationToken),
-        account_id: accountId,
-        expires_at: now + INVITATION_TTL_MS,
-        used_at: null,
-        created_at: now,
-      });
-      await ledger.append({
-        type: 'account.invited',
-        actor: actorRef(by),
-        subject: staffId,
-        data: { accountId, realm: 'staff', subjectId: staffId },
-      });
+      const invitationToken = await invite(by, { id: accountId, realm: 'staff', subjectId: staffId });
       return { staffId, accountId, invitationToken };
+    },
+
+    /**
+     * A staff member (full session, fresh step-up) invites a customer to the privacy portal. The login must
+     * be the customer's own email or phone on file (checked by blind index), so the account can only ever be
+     * bound to a contact the customer gave; the token is shown once, for delivery to that contact.
+     */
+    async inviteCustomer(
+      session: Session,
+      input: CustomerInvitation,
+    ): Promise<{ accountId: string; invitationToken: string; expiresAt: number }> {
+      if (session.realm !== 'staff') throw new CustosError('FORBIDDEN', 'Only staff can invite customers');
+      sessions.requireStepUp(session);
+      const email = normaliseEmail(input.login);
+      const phone = email ? null : normalisePhone(input.login);
+      const login = email ?? phone;
+      const by = email ? 'email' : 'phone';
+      if (!login || !(await deps.customers.isContactOf(input.customerId, by, login))) {
+        throw validationFailed([
+          { path: 'login', problem: "must be the customer's own email or phone on file" },
+        ]);
+      }
+      if ((await store.bySubject('customer', input.customerId)) || (await store.byLogin('customer', login))) {
+        throw new CustosError('VALIDATION_FAILED', 'This customer already has a portal account');
+      }
+      const now = clock.now();
+      const accountId = uuidv7(now);
+      await store.insertAccount({
+        id: accountId,
+        realm: 'customer',
+        subject_id: input.customerId,
+        login,
+        display_name: login,
+        password_hash: null,
+        status: 'invited',
+        enrolled_at: null,
+        created_at: now,
+        updated_at: now,
+      });
+      const invitationToken = await invite(session.actor, {
+        id: accountId,
+        realm: 'customer',
+        subjectId: input.customerId,
+      });
+      return { accountId, invitationToken, expiresAt: now + INVITATION_TTL_MS };
     },
 
     /**
      * Accept an invitation by choosing a password. The session returned can only enrol a second factor:
      * nothing else works until that is done.
      */
-    async acceptInvitation(token: string, password: string): Promise<IssuedSession> {
+    async acceptInvitation(token: string, password: string, realm: Realm): Promise<IssuedSession> {
       const hash = tokenHash(token);
       const pending = await store.pendingInvitation(hash, clock.now());
       if (!pending)
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       const row = await account(pending);
+      // A staff invitation is accepted only on the staff route and a customer's only on the portal's, so
+      // neither can be turned into a session of the other realm; it stays unused for its own route.
+      if (row.realm !== realm)
+        throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       // Check the password before using up the invitation, so a refused password can be retried.
       assertAcceptablePassword(password, { login: row.login, displayName: row.display_name });
       const passwordHash = await hashPassword(password);
@@ -318,6 +389,16 @@ export function createAccounts(deps: {
         type: 'auth.step_up',
         actor: actorRef(session.actor),
         data: { accountId: session.accountId, method, sessionId: session.id },
+      });
+    },
+
+    /** End this session. */
+    async signOut(session: Session): Promise<void> {
+      await sessions.signOut(session);
+      await ledger.append({
+        type: 'auth.signed_out',
+        actor: actorRef(session.actor),
+        data: { accountId: session.accountId, sessionId: session.id },
       });
     },
 

@@ -24,6 +24,14 @@ export function createAccountStore(db: Kysely<Database>) {
         .where('login', '=', login)
         .executeTakeFirst();
     },
+    async bySubject(realm: string, subjectId: string): Promise<AccountsTable | undefined> {
+      return db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('realm', '=', realm)
+        .where('subject_id', '=', subjectId)
+        .executeTakeFirst();
+    },
     async update(id: string, change: Partial<AccountsTable>): Promise<void> {
       await db.updateTable('accounts').set(change).where('id', '=', id).execute();
     },

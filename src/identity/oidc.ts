@@ -55,6 +55,8 @@ export interface StaffSignIn {
   email: string;
   name: string | null;
   role: StaffRole;
+  /** True when the ID token's `amr`/`acr` show a second factor was used, however long ago. */
+  usedSecondFactor: boolean;
   /** True only if `amr`/`acr` show a second factor and `auth_time` is within the configured window. */
   recentSecondFactor: boolean;
   /** When the user last authenticated at the IdP (ms since epoch), if it said. */
@@ -172,12 +174,14 @@ export function createOidcSignIn(options: OidcSignInOptions) {
         throw invalid('The identity provider did not release a verified email address');
       }
       const authTime = typeof idToken.auth_time === 'number' ? idToken.auth_time * 1000 : null;
+      const secondFactor = usedSecondFactor(idToken, settings);
       return {
         subject: idToken.sub,
         email,
         name: typeof claims.name === 'string' && claims.name !== '' ? claims.name : null,
         role: roleFor(claims[settings.groupsClaim], settings.groupRoles),
-        recentSecondFactor: usedSecondFactor(idToken, settings) && isRecent(authTime, now, settings),
+        usedSecondFactor: secondFactor,
+        recentSecondFactor: secondFactor && isRecent(authTime, now, settings),
         authTime,
       };
     },

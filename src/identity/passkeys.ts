@@ -1,15 +1,17 @@
 /**
- * Passkeys for customer accounts: WebAuthn registration and usernameless sign-in over
- * `@simplewebauthn/server`.
+ * Passkeys for accounts of either realm (staff and customers): WebAuthn registration and usernameless sign-in
+ * over `@simplewebauthn/server`. A passkey belongs to one account; the account's realm decides where it may
+ * sign in, which the caller checks (see `account-passkeys.service.ts`): this module knows accounts only by id.
  *
  * Every credential is discoverable (the authenticator keeps the account's user handle, so sign-in needs no
- * username) and every ceremony requires user verification (PIN or biometric), so a passkey is a full second
- * factor on its own. An account may hold several passkeys, each named and removable by its owner.
+ * username) and every ceremony requires user verification (PIN or biometric), so a passkey is both factors on
+ * its own. An account may hold several passkeys, each named and removable by its owner.
  *
- * Challenges are the caller's to keep (in the session) between the options call and the verify call. Each is
- * bound to one purpose and, for registration, to one account, and expires; the caller takes it out of the
- * session before verifying, so it is used at most once whatever the outcome. A failed sign-in is always the
- * same `AUTH_INVALID` to the client; the reason goes to the log and to the error's `cause`, never the answer.
+ * Challenges are the caller's to keep server-side (Custos keeps them in `auth_challenges`) between the options
+ * call and the verify call. Each is bound to one purpose and, for registration, to one account, and expires;
+ * the caller takes it out of storage before verifying, so it is used at most once whatever the outcome. A
+ * failed sign-in is always the same `AUTH_INVALID` to the client; the reason goes to the log and to the
+ * error's `cause`, never the answer.
  */
 import {
   type AuthenticationResponseJSON,
@@ -68,7 +70,7 @@ export interface PasskeyConfig {
 }
 
 /**
- * A challenge waiting for its answer. Plain data, so it can live in a session; it grants nothing by itself,
+ * A challenge waiting for its answer. Plain data, so it can be stored as JSON; it grants nothing by itself,
  * but must come from our side (never from the request) because it names the account being registered.
  */
 export interface PasskeyChallenge {
@@ -143,9 +145,8 @@ function summary({ publicKey: _key, counter: _counter, ...rest }: PasskeyRow): P
  * @example
  * const passkeys = createPasskeys({ store, clock, logger, config: { rpId, rpName, origin } });
  * const { options, challenge } = await passkeys.authenticationOptions();
- * session.passkeyChallenge = challenge; // browser runs startAuthentication(options)
- * const pending = session.passkeyChallenge;
- * delete session.passkeyChallenge; // single use, whatever happens next
+ * const { handle } = await challenges.issue('passkey.sign_in', challenge, ttl); // browser: startAuthentication
+ * const pending = await challenges.take<PasskeyChallenge>(handle, 'passkey.sign_in'); // single use
  * const { accountId } = await passkeys.verifyAuthentication({ response, expectedChallenge: pending });
  */
 export function createPasskeys(deps: {

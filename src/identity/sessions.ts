@@ -83,7 +83,11 @@ export function createSessions(deps: {
 
   async function issue(
     account: { id: string; realm: Realm; subjectId: string },
-    options: { secondFactor: boolean },
+    /**
+     * `stepUp` (default: same as `secondFactor`) says whether the second factor was fresh enough to count as
+     * a step-up now; single sign-on passes false when the identity provider's second factor was not recent.
+     */
+    options: { secondFactor: boolean; stepUp?: boolean },
   ): Promise<IssuedSession> {
     const now = clock.now();
     const token = TOKEN_PREFIX + secureRandom(32).toString('base64url');
@@ -99,7 +103,7 @@ export function createSessions(deps: {
       last_seen_at: now,
       expires_at: expiresAt,
       second_factor_at: options.secondFactor ? now : null,
-      step_up_at: options.secondFactor ? now : null,
+      step_up_at: options.secondFactor && (options.stepUp ?? true) ? now : null,
       revoked_at: null,
     };
     await store.insert(row);

@@ -64,8 +64,13 @@ export interface EntryPayloads {
   'auth.enrolled': { accountId: string; method: string };
   'auth.recovery_code_used': { accountId: string; remaining: number };
   'auth.signed_out': { accountId: string; sessionId: string };
+  'auth.passkey_renamed': { accountId: string; credentialId: string };
+  'auth.passkey_removed': { accountId: string; credentialId: string };
   'account.invited': { accountId: string; realm: string; subjectId: string };
   'account.suspended': { accountId: string; sessionsRevoked: number };
+  /** An account created on first single sign-on, keyed on the identity provider's issuer and subject. */
+  'account.provisioned': { accountId: string; realm: string; subjectId: string; via: string };
+  'staff.role_changed': { staffId: string; accountId: string; from: string; to: string; via: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -102,8 +107,12 @@ export const entryTypes = [
   'auth.enrolled',
   'auth.recovery_code_used',
   'auth.signed_out',
+  'auth.passkey_renamed',
+  'auth.passkey_removed',
   'account.invited',
   'account.suspended',
+  'account.provisioned',
+  'staff.role_changed',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

@@ -35,6 +35,19 @@ export interface Config {
   witnesses: { url: string; vkey: string }[];
   /** How many of them must cosign. */
   witnessQuorum: number;
+  /** The web origin people reach Custos at (`https://custos.example`); passkeys are bound to it. */
+  publicOrigin: string;
+  /** The name passkey authenticators show for Custos. */
+  passkeyRpName: string;
+  /** Staff single sign-on (OpenID Connect); all undefined when it is not configured. */
+  oidcIssuer: string | undefined;
+  oidcClientId: string | undefined;
+  /** A secret, never defaulted; absent for a public client (PKCE only). */
+  oidcClientSecret: string | undefined;
+  oidcRedirectUri: string;
+  /** IdP group → staff role; roles are checked against the staff roles when sign-on is built. */
+  oidcGroupRoles: Record<string, string> | undefined;
+  oidcScopes: string[];
 }
 
 type Parser<T> = (raw: string) => T;
@@ -83,6 +96,41 @@ const databaseUrl: Parser<string> = (raw) => {
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(raw))
     throw new Error('must be sqlite:<path> or postgres://…');
   return raw;
+};
+
+const origin: Parser<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a URL such as https://custos.example');
+  }
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    throw new Error('must be an http(s) origin with no path, such as https://custos.example');
+  }
+  return url.origin;
+};
+
+const httpUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http(s) URL');
+  }
+  if (!/^https?:$/.test(url.protocol)) throw new Error('must be an http(s) URL');
+  // As written: an issuer identifier is compared exactly, so `https://idp` and `https://idp/` differ.
+  return raw;
+};
+
+const groupRoles: Parser<Record<string, string>> = (raw) => {
+  const mapping: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const match = /^\s*([^=\s]+)\s*=\s*([a-z]+)\s*$/.exec(pair);
+    if (!match) throw new Error('must be `group=role` pairs separated by commas');
+    mapping[match[1] as string] = match[2] as string;
+  }
+  return mapping;
 };
 
 /** Every setting Custos reads. Order matters: a fallback may use the settings above it. */
@@ -198,6 +246,63 @@ export const settings: readonly Setting<keyof Config>[] = [
     parse: positiveInt,
     fallback: 1,
   },
+  {
+    key: 'publicOrigin',
+    env: 'CUSTOS_PUBLIC_ORIGIN',
+    description:
+      'The web origin people reach Custos at; passkeys are bound to it (their relying-party ID is its host name).',
+    parse: origin,
+    fallback: 'http://localhost:8080',
+  },
+  {
+    key: 'passkeyRpName',
+    env: 'CUSTOS_PASSKEY_RP_NAME',
+    description: 'The name passkey authenticators show for Custos.',
+    parse: text,
+    fallback: 'Custos',
+  },
+  {
+    key: 'oidcIssuer',
+    env: 'CUSTOS_OIDC_ISSUER',
+    description:
+      'Staff single sign-on: the OpenID Connect issuer (https; http only on a loopback host). Unset: no SSO routes.',
+    parse: httpUrl,
+  },
+  {
+    key: 'oidcClientId',
+    env: 'CUSTOS_OIDC_CLIENT_ID',
+    description: 'Staff single sign-on: the client ID registered at the identity provider.',
+    parse: text,
+  },
+  {
+    key: 'oidcClientSecret',
+    env: 'CUSTOS_OIDC_CLIENT_SECRET',
+    description: 'Staff single sign-on: the client secret (omit for a public client). Secret.',
+    parse: text,
+    secret: true,
+  },
+  {
+    key: 'oidcRedirectUri',
+    env: 'CUSTOS_OIDC_REDIRECT_URI',
+    description: 'Staff single sign-on: the redirect URI registered at the identity provider.',
+    parse: httpUrl,
+    fallback: (r) => `${r.publicOrigin ?? 'http://localhost:8080'}/v1/auth/oidc/callback`,
+  },
+  {
+    key: 'oidcGroupRoles',
+    env: 'CUSTOS_OIDC_GROUP_ROLES',
+    description:
+      'Staff single sign-on: IdP group → Custos role as `group=role,group=role`; a member of no listed group is refused.',
+    parse: groupRoles,
+  },
+  {
+    key: 'oidcScopes',
+    env: 'CUSTOS_OIDC_SCOPES',
+    description:
+      'Staff single sign-on: scopes to ask for, space-separated (must include openid and release email and groups).',
+    parse: (raw) => raw.trim().split(/\s+/),
+    fallback: ['openid', 'email', 'profile'],
+  },
 ];
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -241,6 +346,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       continue;
     }
     (resolved as Record<string, unknown>)[setting.key] = value;
+  }
+  const sso = [resolved.oidcIssuer, resolved.oidcClientId, resolved.oidcGroupRoles];
+  if (sso.some((v) => v !== undefined) && !sso.every((v) => v !== undefined)) {
+    problems.push('CUSTOS_OIDC_ISSUER, CUSTOS_OIDC_CLIENT_ID and CUSTOS_OIDC_GROUP_ROLES go together');
   }
   if (problems.length > 0) {
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);

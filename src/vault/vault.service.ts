@@ -5,6 +5,7 @@
  * nothing here returns a real field value except `revealFields` / `unsealFields`, which exist for the reveal
  * and export paths (access module) to call after their decision and ledger entry; no route calls them.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import type { Keyring } from '../crypto/keyring.ts';
@@ -174,6 +175,22 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       });
       bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;
+    },
+
+    /**
+     * Whether `value` is this customer's own phone or email on file, compared by blind index: nothing is
+     * unsealed and nothing leaves. For binding a customer's portal login to a contact they already gave.
+     * CUSTOMER_NOT_FOUND when there is no such customer.
+     */
+    async isContactOf(id: string, by: 'phone' | 'email', value: string): Promise<boolean> {
+      requireId(id);
+      const row = await store.customerById(id);
+      if (!row) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+      const normalised = fieldSpecs[by].normalise(value);
+      const stored = by === 'phone' ? row.phone_bidx : row.email_bidx;
+      if (normalised === null || stored === null) return false;
+      const digest = keyring.blindIndex(by, normalised);
+      return stored.length === digest.length && timingSafeEqual(stored, digest);
     },
 
     /**

@@ -45,13 +45,14 @@ for (const { dialect, skip } of await dialects()) {
     test('an invitation leads to a password and a second factor before anything works', async () => {
       const second = await invite('li.wei@custos.example');
       for (const weak of ['password1234', 'short', 'li.wei-is-my-name']) {
-        await assert.rejects(t.custos.accounts.acceptInvitation(second.invitationToken, weak), (e) =>
+        await assert.rejects(t.custos.accounts.acceptInvitation(second.invitationToken, weak, 'staff'), (e) =>
           isCustosError(e, 'VALIDATION_FAILED'),
         );
       }
-      const enrolling = await t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD);
-      await assert.rejects(t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD), (e) =>
-        isCustosError(e, 'INVITATION_INVALID'),
+      const enrolling = await t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD, 'staff');
+      await assert.rejects(
+        t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD, 'staff'),
+        (e) => isCustosError(e, 'INVITATION_INVALID'),
       );
       const session = await t.custos.sessions.authenticate(enrolling.token, 'staff');
       assert.throws(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Custos, createCustos } from '../../src/app.ts';
 import { type Clock, systemClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
-import { createLogger } from '../../src/platform/logger.ts';
+import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import { newTestDatabase, type TestDatabase } from './databases.ts';
 
 export interface TestCustos {
@@ -18,7 +18,7 @@ export interface TestCustos {
 
 export async function testCustos(
   dialect: 'sqlite' | 'postgres',
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestCustos> {
   const database = await newTestDatabase(dialect);
   const dataDir = database.dir ?? mkdtempSync(join(tmpdir(), 'custos-test-'));
@@ -31,7 +31,7 @@ export async function testCustos(
   });
   const custos = await createCustos(config, {
     clock: options.clock ?? systemClock,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},
   });
   const result = await custos.initialise();

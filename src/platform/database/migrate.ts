@@ -8,6 +8,8 @@ import type { DatabaseHandle } from './database.ts';
 import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
 import { ledger } from './migrations/2026-11-23T1300_ledger.ts';
 import { identity } from './migrations/2026-11-23T1400_identity.ts';
+import { authChallenges } from './migrations/2026-12-01T0900_auth_challenges.ts';
+import { ssoIdentities } from './migrations/2026-12-01T0910_sso_identities.ts';
 import { access } from './migrations/2026-12-01T1000_access.ts';
 import { migrationContext } from './migrations/context.ts';
 
@@ -19,6 +21,8 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-11-23T1200_foundation': foundation(context),
         '2026-11-23T1300_ledger': ledger(context),
         '2026-11-23T1400_identity': identity(context),
+        '2026-12-01T0900_auth_challenges': authChallenges(context),
+        '2026-12-01T0910_sso_identities': ssoIdentities(context),
         '2026-12-01T1000_access': access(context),
       };
     },

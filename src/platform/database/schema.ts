@@ -177,6 +177,30 @@ export interface AuthThrottleTable {
   next_allowed_at: number;
 }
 
+export interface AuthChallengesTable {
+  /** SHA-256 of the random handle the client holds; the handle itself is never stored. */
+  id: Buffer;
+  /** What the record is for, e.g. `passkey.sign_in` or `oidc`; a record is taken only for its purpose. */
+  purpose: string;
+  /** JSON: what the ceremony must remember (a challenge, a PKCE verifier…). */
+  data: string;
+  created_at: number;
+  expires_at: number;
+  /** Set once, when the record is taken; a used record is worth nothing. */
+  used_at: number | null;
+}
+
+export interface SsoIdentitiesTable {
+  /** The identity provider's issuer identifier. */
+  issuer: string;
+  /** The provider's stable subject (`sub`) for the person. */
+  subject: string;
+  /** The staff account this identity signs in as (one identity per account). */
+  account_id: string;
+  created_at: number;
+  last_sign_in_at: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -318,4 +342,6 @@ export interface Database {
   consents: ConsentsTable;
   exports: ExportsTable;
   alerts: AlertsTable;
+  auth_challenges: AuthChallengesTable;
+  sso_identities: SsoIdentitiesTable;
 }

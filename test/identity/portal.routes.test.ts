@@ -1,0 +1,230 @@
+/** The customer realm over HTTP: invitation by staff, sign-up, TOTP, two-step sign-in, and realm separation. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/http/server.ts';
+import { totp } from '../../src/identity/totp.ts';
+import { manualClock } from '../../src/platform/clock.ts';
+import { signInCustomer } from '../support/customer-session.ts';
+import { testCustos, type TestCustos } from '../support/custos.ts';
+import { ledgerEntries } from '../support/ledger-entries.ts';
+import { type Send, signInStaff } from '../support/staff-session.ts';
+
+describe('customer portal', () => {
+  const clock = manualClock(Date.UTC(2026, 11, 1, 10));
+  let t: TestCustos;
+  let app: FastifyInstance;
+  let send: Send;
+  let staff: Awaited<ReturnType<typeof signInStaff>>;
+  let customer: Awaited<ReturnType<typeof signInCustomer>>;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  const errorCode = (res: { body: unknown }) => (res.body as { error: { code: string } }).error.code;
+  const PASSWORD = 'my own long portal passphrase';
+
+  before(async () => {
+    t = await testCustos('sqlite', { clock });
+    app = await buildServer(t.custos);
+    send = async (method, url, body, headers) => {
+      const res = await app.inject({ method: method as 'GET', url, payload: body, headers });
+      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    };
+    staff = await signInStaff(send, t.adminToken, { now: clock.now });
+  });
+  after(async () => {
+    await app?.close();
+    await t?.cleanup();
+  });
+
+  async function stepUpStaff() {
+    clock.advance(30_000);
+    const res = await send(
+      'POST',
+      '/v1/auth/step-up',
+      { code: totp(staff.secret, clock.now()) },
+      bearer(staff.token),
+    );
+    assert.equal(res.status, 204);
+  }
+
+  test('a customer signs up by invitation, enrols TOTP and gets a full customer session', async () => {
+    customer = await signInCustomer(send, staff, { now: clock.now });
+    const who = await send('GET', '/v1/portal/session', undefined, bearer(customer.token));
+    assert.equal(who.status, 200);
+    assert.deepEqual(who.body, {
+      accountId: customer.accountId,
+      actor: { type: 'customer', id: customer.customerId },
+      realm: 'customer',
+    });
+    const invited = await ledgerEntries(t.custos, 'account.invited');
+    assert.deepEqual(invited.at(-1)?.data, {
+      accountId: customer.accountId,
+      realm: 'customer',
+      subjectId: customer.customerId,
+    });
+    assert.equal(invited.at(-1)?.actor, `staff:${staff.staffId}`);
+  });
+
+  test('the invitation binds to a contact on file, needs a fresh step-up, and is for one realm only', async () => {
+    const created = await send(
+      'POST',
+      '/v1/customers',
+      {
+        customer: { name: 'Li Na', phone: '+86 138 0013 8000', email: 'li.na@example.com' },
+        case: { purpose: 'repair', channel: 'counter' },
+      },
+      bearer(staff.token),
+    );
+    assert.equal(created.status, 201);
+    const id = (created.body as { customer: { id: string } }).customer.id;
+    clock.advance(6 * 60_000);
+    const stale = await send(
+      'POST',
+      `/v1/customers/${id}/portal-invitation`,
+      { login: 'li.na@example.com' },
+      bearer(staff.token),
+    );
+    assert.equal(errorCode(stale), 'STEP_UP_REQUIRED');
+    await stepUpStaff();
+    for (const login of ['someone.else@example.com', '+86 139 0000 0000', 'not a contact']) {
+      const res = await send('POST', `/v1/customers/${id}/portal-invitation`, { login }, bearer(staff.token));
+      assert.equal(res.status, 400, login);
+      assert.equal(errorCode(res), 'VALIDATION_FAILED');
+    }
+    const missing = await send(
+      'POST',
+      '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377/portal-invitation',
+      { login: 'li.na@example.com' },
+      bearer(staff.token),
+    );
+    assert.equal(errorCode(missing), 'CUSTOMER_NOT_FOUND');
+    const byPhone = await send(
+      'POST',
+      `/v1/customers/${id}/portal-invitation`,
+      { login: '13800138000' },
+      bearer(staff.token),
+    );
+    assert.equal(byPhone.status, 201, JSON.stringify(byPhone.body));
+    const token = (byPhone.body as { invitationToken: string }).invitationToken;
+    const twice = await send(
+      'POST',
+      `/v1/customers/${id}/portal-invitation`,
+      { login: 'li.na@example.com' },
+      bearer(staff.token),
+    );
+    assert.equal(twice.status, 400);
+
+    const atStaffRoute = await send('POST', '/v1/auth/invitations/accept', { token, password: PASSWORD }, {});
+    assert.equal(errorCode(atStaffRoute), 'INVITATION_INVALID');
+    const signedUp = await send('POST', '/v1/portal/sign-up', { token, password: PASSWORD }, {});
+    assert.equal(signedUp.status, 200, 'a refusal at the staff route did not use the invitation up');
+    assert.equal((signedUp.body as { secondFactorDone: boolean }).secondFactorDone, false);
+    const notYet = await send(
+      'GET',
+      '/v1/portal/session',
+      undefined,
+      bearer((signedUp.body as { token: string }).token),
+    );
+    assert.equal(errorCode(notYet), 'SECOND_FACTOR_REQUIRED');
+  });
+
+  test('sign-in: email or phone in any usual form, password, then a second factor', async () => {
+    clock.advance(60_000);
+    const first = await send(
+      'POST',
+      '/v1/portal/sign-in',
+      { login: customer.email.toUpperCase(), password: PASSWORD },
+      {},
+    );
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const partial = (first.body as { token: string }).token;
+    const second = await send(
+      'POST',
+      '/v1/portal/second-factor',
+      { code: totp(customer.secret, clock.now()) },
+      bearer(partial),
+    );
+    assert.equal(second.status, 200);
+    assert.equal((second.body as { secondFactorDone: boolean }).secondFactorDone, true);
+    assert.match(
+      String(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/v1/portal/sign-in',
+            payload: { login: customer.email, password: PASSWORD },
+          })
+        ).headers['set-cookie'],
+      ),
+      /^custos_portal_session=css_/,
+    );
+    const wrong = await send(
+      'POST',
+      '/v1/portal/sign-in',
+      { login: customer.email, password: 'not the passphrase' },
+      {},
+    );
+    assert.equal(errorCode(wrong), 'AUTH_INVALID');
+  });
+
+  test('a customer session passes no staff route', async () => {
+    const asCustomer = bearer(customer.token);
+    for (const [method, url, body] of [
+      ['GET', '/v1/auth/session', undefined],
+      ['GET', `/v1/cases/${customer.customerId}/customer`, undefined],
+      ['POST', '/v1/customers/search', { by: 'email', value: customer.email }],
+      ['POST', '/v1/customers', { customer: { name: 'X' }, case: { purpose: 'repair', channel: 'counter' } }],
+      ['POST', `/v1/customers/${customer.customerId}/portal-invitation`, { login: customer.email }],
+      ['POST', '/v1/auth/step-up', { code: '000000' }],
+      ['GET', '/v1/auth/passkeys', undefined],
+      ['POST', '/v1/staff/invitations', { email: 'x@example.com' }],
+      ['GET', '/v1/ledger/entries/0', undefined],
+    ] as const) {
+      const res = await send(method, url, body, asCustomer);
+      assert.equal(res.status, 401, `${method} ${url}: ${JSON.stringify(res.body)}`);
+    }
+    const viaCookie = await app.inject({
+      method: 'GET',
+      url: '/v1/auth/session',
+      headers: { cookie: `custos_portal_session=${customer.token}` },
+    });
+    assert.equal(viaCookie.json().error.code, 'AUTH_REQUIRED');
+    const staffSignIn = await send(
+      'POST',
+      '/v1/auth/sign-in',
+      { login: customer.email, password: PASSWORD },
+      {},
+    );
+    assert.equal(errorCode(staffSignIn), 'AUTH_INVALID');
+  });
+
+  test('a staff session passes no portal route', async () => {
+    const asStaff = bearer(staff.token);
+    for (const [method, url, body] of [
+      ['GET', '/v1/portal/session', undefined],
+      ['POST', '/v1/portal/step-up', { code: '000000' }],
+      ['POST', '/v1/portal/totp/enrol', {}],
+      ['POST', '/v1/portal/sign-out', {}],
+      ['GET', '/v1/portal/passkeys', undefined],
+      ['POST', '/v1/portal/passkeys/registration/options', {}],
+    ] as const) {
+      const res = await send(method, url, body, asStaff);
+      assert.equal(res.status, 401, `${method} ${url}`);
+      assert.equal(errorCode(res), 'AUTH_INVALID', `${method} ${url}`);
+    }
+    const portalSignIn = await send(
+      'POST',
+      '/v1/portal/sign-in',
+      { login: 'whoever@custos.example', password: PASSWORD },
+      {},
+    );
+    assert.equal(errorCode(portalSignIn), 'AUTH_INVALID');
+  });
+
+  test('sign-out ends the customer session and is ledgered', async () => {
+    const out = await send('POST', '/v1/portal/sign-out', {}, bearer(customer.token));
+    assert.equal(out.status, 204);
+    assert.equal((await send('GET', '/v1/portal/session', undefined, bearer(customer.token))).status, 401);
+    const entries = await ledgerEntries(t.custos, 'auth.signed_out');
+    assert.equal(entries.at(-1)?.data.accountId, customer.accountId);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * A signed-in customer for tests, made the way it happens for real: a staff member creates the customer,
+ * steps up and invites them by their own email on file; the customer signs up with a password, enrols TOTP
+ * and gets a full portal session. Works over any HTTP client (`Send`).
+ */
+import { decodeBase32 } from '../../src/identity/base32.ts';
+import { totp } from '../../src/identity/totp.ts';
+import type { Send } from './staff-session.ts';
+
+let counter = 0;
+
+export async function signInCustomer(
+  send: Send,
+  staff: { token: string; secret: Buffer },
+  options: { now?: () => number } = {},
+): Promise<{ token: string; accountId: string; customerId: string; email: string; secret: Buffer }> {
+  const now = options.now ?? Date.now;
+  const expect = (response: { status: number; body: unknown }, status: number, step: string) => {
+    if (response.status !== status)
+      throw new Error(`${step}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body as Record<string, unknown>;
+  };
+  const asStaff = { authorization: `Bearer ${staff.token}` };
+  counter++;
+  const email = `portal.customer.${process.pid}.${counter}@example.com`;
+  const registered = expect(
+    await send(
+      'POST',
+      '/v1/customers',
+      {
+        customer: { name: `Portal Customer ${counter}`, email },
+        case: { purpose: 'repair', channel: 'counter' },
+      },
+      asStaff,
+    ),
+    201,
+    'create customer',
+  );
+  const customer = registered.customer as { id: string };
+  const invited = expect(
+    await send('POST', `/v1/customers/${customer.id}/portal-invitation`, { login: email }, asStaff),
+    201,
+    'invite',
+  );
+  const signedUp = expect(
+    await send(
+      'POST',
+      '/v1/portal/sign-up',
+      { token: invited.invitationToken, password: 'my own long portal passphrase' },
+      {},
+    ),
+    200,
+    'sign up',
+  );
+  const partial = { authorization: `Bearer ${signedUp.token}` };
+  const enrol = expect(await send('POST', '/v1/portal/totp/enrol', {}, partial), 200, 'enrol');
+  const secret = decodeBase32(
+    new URL(enrol.otpauthUri as string).searchParams.get('secret') as string,
+  ) as Buffer;
+  const confirmed = expect(
+    await send('POST', '/v1/portal/totp/confirm', { code: totp(secret, now()) }, partial),
+    200,
+    'confirm',
+  );
+  return {
+    token: confirmed.token as string,
+    accountId: invited.accountId as string,
+    customerId: customer.id as string,
+    email,
+    secret,
+  };
+}
