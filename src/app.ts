@@ -7,6 +7,7 @@
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints).
  */
 import { mkdirSync } from 'node:fs';
+import { wirePolicies } from './access/policy/wire.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
 import { wireIdentity } from './identity/wire.ts';
@@ -53,6 +54,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore } = await wireLedger(config, database, clock, logger);
     const identity = wireIdentity({ db: database.db, clock, keyring, ledger });
     const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
+    const { policyEngine, policies } = await wirePolicies({ database, ledger, clock });
 
     return {
       config,
@@ -66,6 +68,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledgerStore,
       vault,
       importer,
+      policyEngine,
+      policies,
       ...identity,
 
       /**

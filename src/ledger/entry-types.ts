@@ -21,6 +21,17 @@ export interface EntryPayloads {
   'auth.signed_out': { accountId: string; sessionId: string };
   'account.invited': { accountId: string; realm: string; subjectId: string };
   'account.suspended': { accountId: string; sessionsRevoked: number };
+  /** A policy-set change proposed against the live version; `diff` is a unified line diff from it. */
+  'policy.proposed': { proposalId: string; baseVersion: number; diff: string };
+  /** A second admin put a proposal in force as `toVersion`. */
+  'policy.approved': {
+    proposalId: string;
+    fromVersion: number;
+    toVersion: number;
+    proposedBy: string;
+    diff: string;
+  };
+  'policy.rejected': { proposalId: string; baseVersion: number; proposedBy: string; diff: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -44,6 +55,9 @@ export const entryTypes = [
   'auth.signed_out',
   'account.invited',
   'account.suspended',
+  'policy.proposed',
+  'policy.approved',
+  'policy.rejected',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

@@ -8,6 +8,7 @@ import type { DatabaseHandle } from './database.ts';
 import { foundation } from './migrations/2026-11-23T1200_foundation.ts';
 import { ledger } from './migrations/2026-11-23T1300_ledger.ts';
 import { identity } from './migrations/2026-11-23T1400_identity.ts';
+import { policies } from './migrations/2026-12-01T0930_policies.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -18,6 +19,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-11-23T1200_foundation': foundation(context),
         '2026-11-23T1300_ledger': ledger(context),
         '2026-11-23T1400_identity': identity(context),
+        '2026-12-01T0930_policies': policies(context),
       };
     },
   };
