@@ -22,6 +22,9 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 
+/** How soon a policy set approved on another API node is in force on this one. */
+const POLICY_REFRESH_MS = 5000;
+
 export interface CustosOptions {
   clock?: Clock;
   logger?: Logger;
@@ -55,6 +58,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const identity = wireIdentity({ db: database.db, clock, keyring, ledger });
     const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
     const { policyEngine, policies } = await wirePolicies({ database, ledger, clock });
+    let stopPolicyRefresh: (() => void) | undefined;
 
     return {
       config,
@@ -91,12 +95,19 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         return result;
       },
 
-      /** Begin background work: signed checkpoints while entries arrive. */
+      /**
+       * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
+       * other nodes.
+       */
       start(): void {
         ledger.start();
+        stopPolicyRefresh ??= policies.refreshEvery(POLICY_REFRESH_MS, (error) =>
+          logger.warn({ err: error }, 'policy set not refreshed'),
+        );
       },
 
       async close(): Promise<void> {
+        stopPolicyRefresh?.();
         await ledger.close();
         await bus.close();
         await database.close();

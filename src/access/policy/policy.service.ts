@@ -145,6 +145,26 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       return true;
     },
 
+    /**
+     * Call `refresh` every `everyMs` in the background until the returned function is called; a failure
+     * (database down, a stored set this release cannot validate) keeps the set in force and is reported.
+     */
+    refreshEvery(everyMs: number, onError: (error: unknown) => void): () => void {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        service
+          .refresh()
+          .catch(onError)
+          .finally(() => {
+            running = false;
+          });
+      }, everyMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+
     /** Propose a new policy text against the live version; it is validated and stored pending approval. */
     async propose(by: PolicyActor, text: string): Promise<PolicyProposal & { warnings: readonly string[] }> {
       const actor = authorise(by, 'policy_edit');

@@ -205,12 +205,30 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await createPolicyStore(t.custos.database.db).liveVersion(), 4);
     });
 
+    test('another node picks up a new version in the background', async () => {
+      const node = otherNode();
+      await node.service.load();
+      const errors: unknown[] = [];
+      const stop = node.service.refreshEvery(10, (error) => errors.push(error));
+      try {
+        const proposal = await t.custos.policies.propose(alice, `${defaultPolicies}\n// background\n`);
+        const { version } = await t.custos.policies.approve(bob, proposal.id);
+        for (let waited = 0; node.engine.version !== version && waited < 5000; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        assert.equal(node.engine.version, version);
+        assert.deepEqual(errors, []);
+      } finally {
+        stop();
+      }
+    });
+
     test('ids that are not proposal ids, SQL in them included, find nothing', async () => {
       for (const id of ["' or '1'='1", "x'); drop table policy_versions; --", '']) {
         await assert.rejects(t.custos.policies.approve(bob, id), (e) => isCustosError(e, 'NOT_FOUND'));
         assert.equal(await createPolicyStore(t.custos.database.db).proposal(id), undefined);
       }
-      assert.equal(await createPolicyStore(t.custos.database.db).liveVersion(), 4);
+      assert.equal(await createPolicyStore(t.custos.database.db).liveVersion(), 5);
     });
   });
 }
