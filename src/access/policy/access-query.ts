@@ -3,9 +3,10 @@
  * on a case in this state, for this purpose? An `AccessQuery` is plain data — every value comes from one of
  * the closed lists below — so the answer depends on nothing else (see policy-engine.ts).
  *
- * Invariant: `normaliseQuery` is the only way from a query to what Cedar sees. It rejects any value outside
- * the lists (a query is never "mostly right"), drops what an action does not use (`fieldClass` outside
- * reveal), and gives each distinct question one compact key.
+ * Invariant: this module is the only way from a query to what Cedar sees. It rejects any value outside the
+ * lists (a query is never "mostly right"), drops what an action does not use (`fieldClass` outside reveal),
+ * and gives each distinct question one compact key (`queryKey`) — the same key exactly when the normalised
+ * queries (`normaliseQuery`) are the same.
  */
 import { type StaffRole, staffRoles } from '../../identity/staff.store.ts';
 import { type SensitivityClass, sensitivityClasses } from '../../vault/customer-fields.ts';
@@ -82,6 +83,11 @@ function indexer(values: readonly string[]): Map<unknown, string> {
 }
 
 const ABSENT = '-';
+const KEY_LENGTH = 10;
+const flags = new Map<unknown, string>([
+  [false, '0'],
+  [true, '1'],
+]);
 const codes = {
   role: indexer(staffRoles),
   action: indexer(accessActions),
@@ -89,13 +95,8 @@ const codes = {
   caseRelation: indexer(caseRelations),
   purpose: new Map([...indexer(casePurposes), [undefined, ABSENT]]),
   channel: new Map([...indexer(caseChannels), [undefined, ABSENT]]),
-  customerPresent: new Map<unknown, string>([
-    [false, '0'],
-    [true, '1'],
-  ]),
   riskTier: indexer(riskTiers),
 } as const;
-const flags = codes.customerPresent;
 
 /**
  * The compact key of a query — one character per field, `fieldClass` only for reveal — or undefined when
@@ -114,9 +115,9 @@ export function queryKey(query: AccessQuery): string | undefined {
     (flags.get(query.breakGlass) ?? '') +
     (flags.get(query.secondApprover) ?? '') +
     (codes.riskTier.get(query.riskTier) ?? '');
+  // A valid field adds one character, an invalid one none: a short key means a bad query.
   return key.length === KEY_LENGTH ? key : undefined;
 }
-const KEY_LENGTH = 10;
 
 /** What is wrong with a query `queryKey` refused. Problems name the field, never the value. */
 export function queryProblems(query: AccessQuery): string[] {
