@@ -7,8 +7,7 @@
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints).
  */
 import { mkdirSync } from 'node:fs';
-import { createPolicyEngine } from './access/policy/policy-engine.ts';
-import { defaultPolicies } from './access/policy/default-policies.ts';
+import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
@@ -23,6 +22,9 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
+
+/** How soon a policy set approved on another API node is in force on this one. */
+const POLICY_REFRESH_MS = 5000;
 
 export interface CustosOptions {
   clock?: Clock;
@@ -64,10 +66,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       logger,
       customers: vault,
     });
-    const policy = createPolicyEngine({ policies: defaultPolicies });
+    const { policyEngine, policies } = await wirePolicies({ database, ledger, clock });
+    let stopPolicyRefresh: (() => void) | undefined;
     const access = wireAccess({
       db: database.db,
-      policy,
+      policy: policyEngine,
       vault,
       keyring,
       staff: identity.staff,
@@ -89,8 +92,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledgerStore,
       vault,
       importer,
+      policyEngine,
+      policies,
       ...identity,
-      policy,
+      policy: policyEngine,
       access,
 
       /**
@@ -112,12 +117,19 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         return result;
       },
 
-      /** Begin background work: signed checkpoints while entries arrive. */
+      /**
+       * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
+       * other nodes.
+       */
       start(): void {
         ledger.start();
+        stopPolicyRefresh ??= policies.refreshEvery(POLICY_REFRESH_MS, (error) =>
+          logger.warn({ err: error }, 'policy set not refreshed'),
+        );
       },
 
       async close(): Promise<void> {
+        stopPolicyRefresh?.();
         await ledger.close();
         await bus.close();
         await database.close();

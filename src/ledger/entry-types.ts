@@ -71,6 +71,17 @@ export interface EntryPayloads {
   /** An account created on first single sign-on, keyed on the identity provider's issuer and subject. */
   'account.provisioned': { accountId: string; realm: string; subjectId: string; via: string };
   'staff.role_changed': { staffId: string; accountId: string; from: string; to: string; via: string };
+  /** A policy-set change proposed against the live version; `diff` is a unified line diff from it. */
+  'policy.proposed': { proposalId: string; baseVersion: number; diff: string };
+  /** A second admin put a proposal in force as `toVersion`. */
+  'policy.approved': {
+    proposalId: string;
+    fromVersion: number;
+    toVersion: number;
+    proposedBy: string;
+    diff: string;
+  };
+  'policy.rejected': { proposalId: string; baseVersion: number; proposedBy: string; diff: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -113,6 +124,9 @@ export const entryTypes = [
   'account.suspended',
   'account.provisioned',
   'staff.role_changed',
+  'policy.proposed',
+  'policy.approved',
+  'policy.rejected',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

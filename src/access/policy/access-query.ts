@@ -82,6 +82,11 @@ function indexer(values: readonly string[]): Map<unknown, string> {
 }
 
 const ABSENT = '-';
+const KEY_LENGTH = 10;
+const flags = new Map<unknown, string>([
+  [false, '0'],
+  [true, '1'],
+]);
 const codes = {
   role: indexer(staffRoles),
   action: indexer(accessActions),
@@ -89,13 +94,8 @@ const codes = {
   caseRelation: indexer(caseRelations),
   purpose: new Map([...indexer(casePurposes), [undefined, ABSENT]]),
   channel: new Map([...indexer(caseChannels), [undefined, ABSENT]]),
-  customerPresent: new Map<unknown, string>([
-    [false, '0'],
-    [true, '1'],
-  ]),
   riskTier: indexer(riskTiers),
 } as const;
-const flags = codes.customerPresent;
 
 /** Actions asked per field class: revealing a field, and asking to export it. */
 export const fieldClassActions: readonly AccessAction[] = ['reveal', 'export_request'];
@@ -118,9 +118,9 @@ export function queryKey(query: AccessQuery): string | undefined {
     (flags.get(query.breakGlass) ?? '') +
     (flags.get(query.secondApprover) ?? '') +
     (codes.riskTier.get(query.riskTier) ?? '');
+  // A valid field adds one character, an invalid one none: a short key means a bad query.
   return key.length === KEY_LENGTH ? key : undefined;
 }
-const KEY_LENGTH = 10;
 
 /** What is wrong with a query `queryKey` refused. Problems name the field, never the value. */
 export function queryProblems(query: AccessQuery): string[] {

@@ -201,6 +201,34 @@ export interface SsoIdentitiesTable {
   last_sign_in_at: number;
 }
 
+export interface PolicyVersionsTable {
+  /** 1 for the default set installed at first start; the highest version is in force. */
+  version: number;
+  /** Cedar policy text, validated against the schema before it was stored. */
+  text: string;
+  /** The proposal this version came from; null for the default set. */
+  proposal_id: string | null;
+  /** `actorRef` of the second admin who approved it; null for the default set. */
+  approved_by: string | null;
+  created_at: number;
+}
+
+export interface PolicyProposalsTable {
+  id: string;
+  /** The live version the proposal was written against; it can only replace that version. */
+  base_version: number;
+  text: string;
+  /** `actorRef` of the proposing admin. */
+  proposed_by: string;
+  proposed_at: number;
+  /** `pending`, `approved` or `rejected`. */
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  /** The version it became, once approved. */
+  version: number | null;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -344,4 +372,6 @@ export interface Database {
   alerts: AlertsTable;
   auth_challenges: AuthChallengesTable;
   sso_identities: SsoIdentitiesTable;
+  policy_versions: PolicyVersionsTable;
+  policy_proposals: PolicyProposalsTable;
 }

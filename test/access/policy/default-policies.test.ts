@@ -342,6 +342,19 @@ describe('bad queries are denied, never thrown', () => {
     }
   });
 
+  test('a query object that throws when read is denied, not thrown', () => {
+    const hostile = new Proxy({} as AccessQuery, {
+      get() {
+        throw new Error('boom');
+      },
+    });
+    assert.deepEqual(engine.decide(hostile), {
+      allow: false,
+      policies: [],
+      errors: ['query: could not be read'],
+    });
+  });
+
   test('a field class on anything but reveal is ignored', () => {
     const d = ask('support', 'view', { fieldClass: 'sensitive' });
     assert.equal(d.allow, true);
