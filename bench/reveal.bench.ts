@@ -391,10 +391,8 @@ async function anatomy(scratch: string, reveals: number) {
     timeMethod(stages, 'principal (staff row)', custos.access, 'principalOf');
     timeMethod(stages, 'case + assignees (contextFor)', custos.access.cases, 'contextFor');
     timeMethod(stages, 'quota check (checkReveal)', custos.access.quotas, 'checkReveal');
-    timeMethod(stages, 'sealNote (customer row + DEK unwrap + seal)', custos.vault, 'sealNote');
+    timeMethod(stages, 'prepareReveal (customer row + DEK unwrap)', custos.vault, 'prepareReveal');
     timeMethod(stages, 'ledger append (group commit, fsync)', custos.ledger, 'append');
-    timeMethod(stages, 'reveal row insert (own commit, fsync)', custos.access.usage, 'insertReveal');
-    timeMethod(stages, 'revealFields (customer row + DEK unwrap + open)', custos.vault, 'revealFields');
     timeMethod(stages, 'whole reveal service call', custos.access.customerAccess, 'reveal');
     const built = await buildServer(custos);
     app = built;

@@ -33,7 +33,7 @@ export interface PendingReview extends CaseView {
 export function createBreakGlass(deps: {
   cases: Cases;
   store: CaseStore;
-  vault: Pick<VaultService, 'exists' | 'sealNote'>;
+  vault: Pick<VaultService, 'exists' | 'prepareReveal'>;
   gate: AccessGate;
   alerts: Alerts;
   sessions: Pick<Sessions, 'requireStepUp'>;
@@ -82,7 +82,10 @@ export function createBreakGlass(deps: {
           channel: 'staff_initiated',
           status: 'open',
           break_glass: 1,
-          reason_sealed: await deps.vault.sealNote(input.customerId, `break-glass-reason/${id}`, reason),
+          reason_sealed: (await deps.vault.prepareReveal(input.customerId)).sealNote(
+            `break-glass-reason/${id}`,
+            reason,
+          ),
           opened_by: p.staffId,
           opened_at: now,
           expires_at: now + BREAK_GLASS_TTL_MS,

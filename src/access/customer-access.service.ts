@@ -7,7 +7,7 @@
  *
  * Invariants: no plaintext leaves before its `customer.revealed` entry is durable (the decrypt runs inside
  * `ledger.record`, after the append); a refusal at any step is ledgered and published; a reveal is all or
- * nothing — one field refused refuses the request; quota check and reveal record are one step per staff.
+ * nothing — one field refused refuses the request; quota check and reveal entry are one step per staff.
  */
 import type { Sessions } from '../identity/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -31,7 +31,6 @@ import {
 } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { Quotas } from './quotas.ts';
-import type { UsageStore } from './usage.store.ts';
 
 export type RevealableField = FieldName | typeof ATTRIBUTES_FIELD;
 const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
@@ -76,7 +75,6 @@ export function createCustomerAccess(deps: {
   cases: Cases;
   gate: AccessGate;
   quotas: Quotas;
-  usage: Pick<UsageStore, 'insertReveal'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'record'>;
   bus: Pick<EventBus, 'publish'>;
@@ -119,17 +117,18 @@ export function createCustomerAccess(deps: {
         },
         {},
       );
-      await perStaff(p.staffId, async () => {
+      // The search counts once its `customer.searched` entry is durable: check and search in one step.
+      const results = await perStaff(p.staffId, async () => {
         try {
-          await quotas.useSearch(p);
+          await quotas.checkSearch(p);
         } catch (error) {
           if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
             throw await gate.refuse(p, 'search', 'QUOTA_EXCEEDED', {}, [], error.message);
           }
           throw error;
         }
+        return vault.search(p.actor, by, value);
       });
-      const results = await vault.search(p.actor, by, value);
       gate.allowed(p, 'search', {});
       return results;
     },
@@ -231,27 +230,17 @@ export function createCustomerAccess(deps: {
           }
           throw error;
         }
-        const reasonSealed = await vault.sealNote(customerId, `reveal-reason/${revealId}`, reason);
+        const customer = await vault.prepareReveal(customerId);
+        const reasonSealed = customer.sealNote(`reveal-reason/${revealId}`, reason).toString('base64');
+        // The reveal counts (quota) and is on the record (customer history) by this one durable entry.
         return ledger.record(
           {
             type: 'customer.revealed',
             actor: actorRef(p.actor),
             subject: customerId,
-            data: { customerId, caseId, fields, purpose: c.purpose, revealId },
+            data: { customerId, caseId, fields, purpose: c.purpose, revealId, reason: reasonSealed },
           },
-          async (index) => {
-            await deps.usage.insertReveal({
-              id: revealId,
-              staff_id: p.staffId,
-              customer_id: customerId,
-              case_id: caseId,
-              fields: JSON.stringify(fields),
-              reason_sealed: reasonSealed,
-              ledger_index: index,
-              at: clock.now(),
-            });
-            return vault.revealFields(customerId, fields);
-          },
+          async () => customer.open(fields),
         );
       });
       bus.publish('customer.revealed', {

@@ -4,13 +4,20 @@
  * already revealed in a window costs nothing there; a new customer costs one in every window). Defaults
  * per role, overrides per staff member.
  *
- * Invariant: a check and the use it allows are one step per staff member (the caller runs them in the
- * staff member's queue), so parallel requests cannot all pass the same last unit of quota.
+ * What is counted is the ledger: a search is its `customer.searched` entry, a reveal its `customer.revealed`
+ * entry (subject = the customer). An act counts exactly when it is durably recorded, and costs no write of
+ * its own on the hot path.
+ *
+ * Invariant: a check and the act it allows are one step per staff member (the caller runs both in the
+ * staff member's queue, the act's entry durable before the next check), so parallel requests cannot all
+ * pass the same last unit of quota. Across API nodes the same staff member could exceed a limit by the
+ * number of nodes at most.
  */
 import type { StaffRole } from '../identity/staff.store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
-import type { UsageStore } from './usage.store.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
+import type { QuotaOverrideStore } from './quota-overrides.store.ts';
 
 export const quotaNames = ['search_hour', 'reveal_hour', 'reveal_day', 'reveal_week'] as const;
 export type QuotaName = (typeof quotaNames)[number];
@@ -54,12 +61,15 @@ function exceeded(quota: QuotaName, limit: number): CustosError {
   );
 }
 
+const actorOf = (staff: QuotaStaff) => `staff:${staff.staffId}`;
+
 export function createQuotas(deps: {
-  store: UsageStore;
+  store: QuotaOverrideStore;
+  ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince'>;
   clock: Clock;
   defaults?: Record<StaffRole, QuotaLimits>;
 }) {
-  const { store, clock } = deps;
+  const { store, ledger, clock } = deps;
   const defaults = deps.defaults ?? defaultQuotas;
 
   async function limitsFor(staff: QuotaStaff): Promise<QuotaLimits> {
@@ -73,29 +83,29 @@ export function createQuotas(deps: {
   return {
     limitsFor,
 
-    /** Throws QUOTA_EXCEEDED when one more search would pass the hourly limit; otherwise counts it. */
-    async useSearch(staff: QuotaStaff): Promise<void> {
-      const now = clock.now();
+    /** Throws QUOTA_EXCEEDED when one more search would pass the hourly limit. */
+    async checkSearch(staff: QuotaStaff): Promise<void> {
       const limit = (await limitsFor(staff)).search_hour;
-      const used = await store.searchesSince(staff.staffId, now - quotaWindows.search_hour);
-      if (used >= limit) throw exceeded('search_hour', limit);
-      await store.insertSearch(staff.staffId, now);
+      const since = clock.now() - quotaWindows.search_hour;
+      if ((await ledger.countSince(actorOf(staff), 'customer.searched', since)) >= limit) {
+        throw exceeded('search_hour', limit);
+      }
     },
 
-    /**
-     * Throws QUOTA_EXCEEDED when revealing `customerId` would pass any window's limit. Does not count the
-     * reveal: the caller records it once the reveal is ledgered.
-     */
+    /** Throws QUOTA_EXCEEDED when revealing `customerId` would pass any window's limit. */
     async checkReveal(staff: QuotaStaff, customerId: string): Promise<void> {
       const now = clock.now();
       const limits = await limitsFor(staff);
-      const rows = await store.revealsSince(staff.staffId, now - quotaWindows.reveal_week);
-      for (const quota of revealQuotas) {
-        const since = now - quotaWindows[quota];
-        const customers = new Set(rows.filter((r) => r.at >= since).map((r) => r.customer_id));
-        if (!customers.has(customerId) && customers.size >= limits[quota])
-          throw exceeded(quota, limits[quota]);
-      }
+      const windows = await ledger.distinctSubjectsSince(
+        actorOf(staff),
+        'customer.revealed',
+        revealQuotas.map((quota) => now - quotaWindows[quota]),
+        customerId,
+      );
+      revealQuotas.forEach((quota, i) => {
+        const { count, includes } = windows[i] as { count: number; includes: boolean };
+        if (!includes && count >= limits[quota]) throw exceeded(quota, limits[quota]);
+      });
     },
 
     async setOverride(staffId: string, quota: QuotaName, max: number, by: string): Promise<void> {

@@ -22,7 +22,7 @@ import { createExportStore } from './exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createPrincipals } from './principal.ts';
 import { createQuotas } from './quotas.ts';
-import { createUsageStore } from './usage.store.ts';
+import { createQuotaOverrideStore } from './quota-overrides.store.ts';
 
 export function wireAccess(deps: {
   db: Kysely<Database>;
@@ -31,7 +31,7 @@ export function wireAccess(deps: {
   keyring: Pick<Keyring, 'blindIndex'>;
   staff: Pick<StaffStore, 'byId'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
-  ledger: Pick<Ledger, 'append' | 'record'>;
+  ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   bus: EventBus;
   clock: Clock;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
@@ -45,8 +45,7 @@ export function wireAccess(deps: {
     bus,
   });
   const caseStore = createCaseStore(db);
-  const usage = createUsageStore(db);
-  const quotas = createQuotas({ store: usage, clock });
+  const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock });
   const alerts = createAlerts({ store: createAlertStore(db), ledger, bus, clock });
   const cases = createCases({
     store: caseStore,
@@ -66,8 +65,7 @@ export function wireAccess(deps: {
     quotas,
     alerts,
     consents,
-    usage,
-    customerAccess: createCustomerAccess({ vault, cases, gate, quotas, usage, sessions, ledger, bus, clock }),
+    customerAccess: createCustomerAccess({ vault, cases, gate, quotas, sessions, ledger, bus, clock }),
     breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
     exports: createExports({
       store: createExportStore(db),

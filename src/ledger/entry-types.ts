@@ -1,7 +1,7 @@
 /**
  * What the ledger records: a closed set of entry types, each with its own payload. No payload holds
  * personal data in plaintext — customers are referred to by id, fields by name, search queries by their
- * keyed blind-index digest. Adding an act to Custos means adding its type here.
+ * keyed blind-index digest, reasons staff type sealed under the customer's own key. Adding an act to Custos means adding its type here.
  */
 
 export interface EntryPayloads {
@@ -15,6 +15,8 @@ export interface EntryPayloads {
     fields: string[];
     purpose: string;
     revealId: string;
+    /** What the staff member typed, sealed under the customer's key (base64); gone with crypto-shredding. */
+    reason: string;
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };

@@ -111,6 +111,17 @@ export async function createLedger(deps: LedgerDeps) {
 
     size: () => sequencer.state().size,
 
+    /**
+     * Per window start, the distinct subjects of `actor`'s committed entries of one type since then, and
+     * whether `subject` is among them. The ledger is the record quotas count from: an act counts exactly
+     * when its entry is durable, with no second write.
+     */
+    distinctSubjectsSince: (actor: string, type: EntryType, since: readonly number[], subject: string) =>
+      store.distinctSubjectsSince(actor, type, since, subject),
+
+    /** How many committed entries of one type `actor` has since `since`. */
+    countSince: (actor: string, type: EntryType, since: number) => store.countSince(actor, type, since),
+
     /** Sign (and have witnessed) a checkpoint of everything committed so far, unless one exists. */
     checkpointNow(): Promise<Awaited<ReturnType<typeof signLatest>>> {
       const run = checkpointing.then(signLatest, signLatest);

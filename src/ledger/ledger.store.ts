@@ -100,6 +100,47 @@ export function createLedgerStore({
       return trx.selectFrom('ledger_checkpoints').selectAll().orderBy('size').execute();
     },
 
+    /**
+     * For each window start in `since` (oldest first), how many distinct subjects `actor` has entries of
+     * `type` for since then, and whether `subject` is among them: what quotas in distinct customers count.
+     * One indexed range scan, aggregated in SQL.
+     */
+    async distinctSubjectsSince(
+      actor: string,
+      type: string,
+      since: readonly number[],
+      subject: string,
+      trx: Db = db,
+    ): Promise<Array<{ count: number; includes: boolean }>> {
+      const oldest = Math.min(...since);
+      const columns = since.flatMap((start, i) => [
+        sql<number>`count(distinct case when at >= ${start} then subject end)`.as(`n${i}`),
+        sql<number>`max(case when at >= ${start} and subject = ${subject} then 1 else 0 end)`.as(`i${i}`),
+      ]);
+      const row = (await trx
+        .selectFrom('ledger_entries')
+        .select(columns)
+        .where('actor', '=', actor)
+        .where('type', '=', type)
+        .where('at', '>=', oldest)
+        .executeTakeFirst()) as Record<string, unknown> | undefined;
+      return since.map((_, i) => ({
+        count: Number(row?.[`n${i}`] ?? 0),
+        includes: Number(row?.[`i${i}`] ?? 0) === 1,
+      }));
+    },
+
+    async countSince(actor: string, type: string, since: number, trx: Db = db): Promise<number> {
+      const row = await trx
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('actor', '=', actor)
+        .where('type', '=', type)
+        .where('at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** Drop the payload of entries older than `before`; the leaf hashes stay in the tiles. */
     async redactBefore(before: number, now: number, trx: Db = db): Promise<number> {
       const result = await trx

@@ -2,7 +2,7 @@
  * The vault: customers held sealed, shown masked, found by exact blind-index search.
  *
  * Invariants: every act is in the ledger before its effect is visible (write-ahead, see ledger.service.ts);
- * nothing here returns a real field value except `revealFields` / `unsealFields`, which exist for the reveal
+ * nothing here returns a real field value except `prepareReveal` / `unsealFields`, which exist for the reveal
  * and export paths (access module) to call after their decision and ledger entry; no route calls them.
  */
 import { timingSafeEqual } from 'node:crypto';
@@ -194,25 +194,26 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
     },
 
     /**
-     * The real values of some fields, beside the masked view of the rest, from one read. For the reveal
-     * and export paths only, after their access decision and durable ledger entry; never wired to a route
-     * on its own, and it records nothing itself.
+     * One customer loaded for a reveal: the row read and the data key unwrapped once. `sealNote` seals a
+     * note (a reason staff typed) under the customer's key; `open` gives the real values of some fields
+     * beside the masked view. For the reveal path only, which must call `open` after its decision and its
+     * durable ledger entry; never wired to a route on its own, and it records nothing itself.
      */
-    async revealFields(id: string, fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) {
+    async prepareReveal(id: string) {
       const { row, cipher } = await load(id);
-      return { view: maskedView(cipher, row), values: openFields(cipher, row, fields) };
+      return {
+        sealNote: (label: string, text: string): Buffer => cipher.seal(label, text),
+        open: (fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) => ({
+          view: maskedView(cipher, row),
+          values: openFields(cipher, row, fields),
+        }),
+      };
     },
 
-    /** The real values only (`revealFields` without the view). Same rule: after a decision and its entry. */
+    /** The real values of some fields (exports). Same rule: only after a decision and its durable entry. */
     async unsealFields(id: string, fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) {
       const { row, cipher } = await load(id);
       return openFields(cipher, row, fields);
-    },
-
-    /** Seal a note about a customer (a reason staff typed) under that customer's key. */
-    async sealNote(id: string, label: string, text: string): Promise<Buffer> {
-      const { cipher } = await load(id);
-      return cipher.seal(label, text);
     },
 
     /** True when the customer exists and still has a key (not erased). Records nothing. */

@@ -276,25 +276,6 @@ export interface PresenceCodesTable {
   created_at: number;
 }
 
-export interface AccessRevealsTable {
-  id: string;
-  staff_id: string;
-  customer_id: string;
-  case_id: string;
-  /** JSON array of field names. */
-  fields: string;
-  /** The reason the staff member gave, sealed under the customer's key. */
-  reason_sealed: Buffer;
-  /** The ledger entry that recorded this reveal. */
-  ledger_index: number;
-  at: number;
-}
-
-export interface AccessSearchesTable {
-  staff_id: string;
-  at: number;
-}
-
 export interface QuotaOverridesTable {
   staff_id: string;
   /** e.g. `reveal_day`, `search_hour`. */
@@ -364,8 +345,6 @@ export interface Database {
   cases: CasesTable;
   case_assignees: CaseAssigneesTable;
   presence_codes: PresenceCodesTable;
-  access_reveals: AccessRevealsTable;
-  access_searches: AccessSearchesTable;
   quota_overrides: QuotaOverridesTable;
   consents: ConsentsTable;
   exports: ExportsTable;

@@ -1,8 +1,7 @@
 /**
- * Access: cases and their assignees, customer-present codes, the record of reveals and searches (what
- * quotas count), quota overrides, consents per purpose, export requests and security alerts. Reasons staff
- * type are sealed under the customer's own key, so erasing the customer erases them too. Never edit after
- * landing.
+ * Access: cases and their assignees, customer-present codes, quota overrides, consents per purpose, export
+ * requests and security alerts, and the ledger index quotas count from. Reasons staff type are sealed under
+ * the customer's own key, so erasing the customer erases them too. Never edit after landing.
  */
 import type { Kysely, Migration } from 'kysely';
 import type { MigrationContext } from './context.ts';
@@ -59,36 +58,12 @@ export function access({ binary }: MigrationContext): Migration {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('presence_codes_pk', ['customer_id', 'code_hash'])
         .execute();
+      // Quotas count from the ledger itself (an act counts once its entry is durable): who did what to whom
+      // since when, answered from the index alone.
       await db.schema
-        .createTable('access_reveals')
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('staff_id', 'text', (c) => c.notNull())
-        .addColumn('customer_id', 'text', (c) => c.notNull())
-        .addColumn('case_id', 'text', (c) => c.notNull())
-        .addColumn('fields', 'text', (c) => c.notNull())
-        .addColumn('reason_sealed', binary, (c) => c.notNull())
-        .addColumn('ledger_index', 'bigint', (c) => c.notNull())
-        .addColumn('at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('access_reveals_staff_at')
-        .on('access_reveals')
-        .columns(['staff_id', 'at'])
-        .execute();
-      await db.schema
-        .createIndex('access_reveals_customer_at')
-        .on('access_reveals')
-        .columns(['customer_id', 'at'])
-        .execute();
-      await db.schema
-        .createTable('access_searches')
-        .addColumn('staff_id', 'text', (c) => c.notNull())
-        .addColumn('at', 'bigint', (c) => c.notNull())
-        .execute();
-      await db.schema
-        .createIndex('access_searches_staff_at')
-        .on('access_searches')
-        .columns(['staff_id', 'at'])
+        .createIndex('ledger_entries_actor_type_at')
+        .on('ledger_entries')
+        .columns(['actor', 'type', 'at', 'subject'])
         .execute();
       await db.schema
         .createTable('quota_overrides')
