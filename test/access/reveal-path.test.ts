@@ -8,8 +8,6 @@ import { totp } from '../../src/identity/totp.ts';
 import type { BusEvent } from '../../src/platform/bus.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
 
-const HOUR = 3600_000;
-
 describe('reveal path', () => {
   let f: AccessFixture;
   let clockNow = Date.now();
