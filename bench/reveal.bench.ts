@@ -26,7 +26,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
@@ -38,6 +37,16 @@ import { buildServer } from '../src/http/server.ts';
 import { systemActor } from '../src/platform/actor.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import {
+  commandLine,
+  custosCli,
+  custosProcess,
+  envInt,
+  helloWorldServer,
+  note,
+  pickFrom,
+  repoRoot,
+} from './support/bench-setup.ts';
 import { type ChildOptions, killAll, runToCompletion, startServer } from './support/child-processes.ts';
 import { type LoadSettings, type Measurement, problemsOf } from './support/load.ts';
 import { writeCustomerCsv } from './support/synthetic-csv.ts';
@@ -48,45 +57,6 @@ const STEP_UP_WINDOW_MS = 5 * 60_000;
 const REVEAL_QUOTAS = ['reveal_hour', 'reveal_day', 'reveal_week'] as const;
 const QUOTA_MAX = 100_000;
 const REASON = 'customer asked at the counter';
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const custosCli = join(repoRoot, 'bin/custos.mjs');
-const helloWorldServer = join(repoRoot, 'bench/support/hello-world.server.ts');
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${name} must be a positive whole number, not "${raw}"`);
-  return n;
-}
-
-function note(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function commandLine(): string {
-  const overrides = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
-  return [...overrides.map(([k, v]) => `${k}=${v}`), 'npm run bench:reveal'].join(' ');
-}
-
-/** Custos configured for the scratch data directory only: inherited CUSTOS_* settings are dropped. */
-function custosProcess(dataDir: string): ChildOptions {
-  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('CUSTOS_'));
-  return {
-    cwd: repoRoot,
-    env: {
-      ...Object.fromEntries(inherited),
-      CUSTOS_DATA_DIR: dataDir,
-      CUSTOS_DEMO: 'false',
-      CUSTOS_LOG_LEVEL: 'warn',
-      CUSTOS_HOST: '127.0.0.1',
-      CUSTOS_PORT: '0',
-    },
-  };
-}
-
-const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
 /** Run `work` over `items` with at most `limit` in flight. */
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
@@ -517,7 +487,7 @@ async function main(): Promise<number> {
   const lines = [
     `### Reveal benchmark, ${new Date().toISOString().slice(0, 10)}`,
     '',
-    `- Command: \`${commandLine()}\``,
+    `- Command: \`${commandLine('bench:reveal')}\``,
     `- Date: ${new Date().toISOString()}`,
     `- Node: ${process.version}; CPU: ${cpus()[0]?.model.trim() ?? 'unknown'} × ${cpus().length}`,
     `- Customers (N): ${integer.format(customers)}, one repair case each, spread over ${http.staffCount} ` +

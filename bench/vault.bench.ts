@@ -18,8 +18,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import {
+  commandLine,
+  custosCli,
+  custosProcess,
+  envInt,
+  helloWorldServer,
+  note,
+  pickFrom,
+  repoRoot,
+} from './support/bench-setup.ts';
 import { type ChildOptions, killAll, runToCompletion, startServer } from './support/child-processes.ts';
 import { type LoadSettings, type Measurement, measure, problemsOf } from './support/load.ts';
 import { formatReport, type ImportTiming } from './support/report.ts';
@@ -29,44 +38,6 @@ import { fetchSend, signInStaff } from '../test/support/staff-session.ts';
 const SEED = 2017;
 /** How many distinct ids and phones the requests are drawn from. */
 const SAMPLE = 10_000;
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const custosCli = join(repoRoot, 'bin/custos.mjs');
-const helloWorldServer = join(repoRoot, 'bench/support/hello-world.server.ts');
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${name} must be a positive whole number, not "${raw}"`);
-  return n;
-}
-
-function note(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-/** The command as run, with the BENCH_* overrides in force. */
-function commandLine(): string {
-  const overrides = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
-  return [...overrides.map(([k, v]) => `${k}=${v}`), 'npm run bench:vault'].join(' ');
-}
-
-/** Custos configured for the scratch data directory only: inherited CUSTOS_* settings are dropped. */
-function custosProcess(dataDir: string): ChildOptions {
-  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('CUSTOS_'));
-  return {
-    cwd: repoRoot,
-    env: {
-      ...Object.fromEntries(inherited),
-      CUSTOS_DATA_DIR: dataDir,
-      CUSTOS_DEMO: 'false',
-      CUSTOS_LOG_LEVEL: 'warn',
-      CUSTOS_HOST: '127.0.0.1',
-      CUSTOS_PORT: '0',
-    },
-  };
-}
 
 async function importCustomers(csv: string, custos: ChildOptions, customers: number, failures: string[]) {
   const started = performance.now();
@@ -98,8 +69,6 @@ function sampleCustomerIds(dataDir: string, sample: number): string[] {
     db.close();
   }
 }
-
-const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
 
 async function measureBaseline(load: LoadSettings): Promise<Measurement> {
   const server = await startServer(['--import', 'tsx', helloWorldServer], {
@@ -222,7 +191,15 @@ async function main(): Promise<number> {
     if (problems) failures.push(`${m.scenario}: ${problems}`);
   }
   process.stdout.write(
-    formatReport({ command: commandLine(), customers, load, baseline, scenarios, importTiming, failures }),
+    formatReport({
+      command: commandLine('bench:vault'),
+      customers,
+      load,
+      baseline,
+      scenarios,
+      importTiming,
+      failures,
+    }),
   );
   if (failures.length === 0) return 0;
   note(`BENCHMARK FAILED: ${failures.length} problem(s); the figures above are not valid:`);

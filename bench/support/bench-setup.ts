@@ -1,0 +1,46 @@
+/** What every benchmark script shares: paths, BENCH_* settings, progress notes, the scratch Custos process. */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildOptions } from './child-processes.ts';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const custosCli = join(repoRoot, 'bin/custos.mjs');
+export const helloWorldServer = join(repoRoot, 'bench/support/hello-world.server.ts');
+
+/** A positive whole number from the environment, or the fallback; anything else stops the run. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`${name} must be a positive whole number, not "${raw}"`);
+  return n;
+}
+
+export function note(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** The command as run, with the BENCH_* overrides in force, e.g. `BENCH_DURATION=5 npm run bench:vault`. */
+export function commandLine(script: string): string {
+  const overrides = Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_'));
+  return [...overrides.map(([k, v]) => `${k}=${v}`), `npm run ${script}`].join(' ');
+}
+
+/** Custos configured for the scratch data directory only: inherited CUSTOS_* settings are dropped. */
+export function custosProcess(dataDir: string): ChildOptions {
+  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('CUSTOS_'));
+  return {
+    cwd: repoRoot,
+    env: {
+      ...Object.fromEntries(inherited),
+      CUSTOS_DATA_DIR: dataDir,
+      CUSTOS_DEMO: 'false',
+      CUSTOS_LOG_LEVEL: 'warn',
+      CUSTOS_HOST: '127.0.0.1',
+      CUSTOS_PORT: '0',
+    },
+  };
+}
+
+export const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
