@@ -186,6 +186,29 @@ export function createCases(deps: {
   return {
     contextFor,
 
+    /**
+     * The case, checked for `view` by the policy: what every act on a case's customer starts with. Refused
+     * in the case's own words (not assigned, closed, expired) and ledgered.
+     */
+    async viewable(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
+      const c = await contextFor(p, caseId);
+      await gate.require(
+        p,
+        {
+          action: 'view',
+          caseRelation: c.relation,
+          purpose: c.purpose,
+          channel: c.channel,
+          customerPresent: c.customerPresent,
+          breakGlass: c.breakGlass,
+          secondApprover: false,
+        },
+        { caseId, customerId: c.row.customer_id },
+        relationCode[c.relation],
+      );
+      return c;
+    },
+
     /** Open a case for one customer; the opener is always among its assignees. */
     async openCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseView> {
       const { purpose, channel } = caseKind(input);

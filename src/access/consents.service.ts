@@ -13,7 +13,6 @@ import type { Clock } from '../platform/clock.ts';
 import { validationFailed } from '../platform/errors.ts';
 import type { AccessGate } from './access-gate.ts';
 import type { Cases } from './cases.service.ts';
-import { relationCode } from './cases.service.ts';
 import type { ConsentStore } from './consents.store.ts';
 import type { StaffPrincipal } from './principal.ts';
 
@@ -29,7 +28,7 @@ export interface ConsentState {
 
 export function createConsents(deps: {
   store: ConsentStore;
-  cases: Pick<Cases, 'contextFor'>;
+  cases: Pick<Cases, 'viewable'>;
   gate: AccessGate;
   ledger: Pick<Ledger, 'record'>;
   clock: Clock;
@@ -91,22 +90,8 @@ export function createConsents(deps: {
           { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
         ]);
       }
-      const c = await deps.cases.contextFor(p, caseId);
+      const c = await deps.cases.viewable(p, caseId);
       const customerId = c.row.customer_id;
-      await deps.gate.require(
-        p,
-        {
-          action: 'view',
-          caseRelation: c.relation,
-          purpose: c.purpose,
-          channel: c.channel,
-          customerPresent: c.customerPresent,
-          breakGlass: c.breakGlass,
-          secondApprover: false,
-        },
-        { caseId, customerId },
-        relationCode[c.relation],
-      );
       if (granted && !c.customerPresent) {
         throw await deps.gate.refuse(p, 'consent_grant', 'CUSTOMER_PRESENCE_REQUIRED', {
           caseId,

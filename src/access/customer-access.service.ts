@@ -21,14 +21,7 @@ import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from '../vau
 import type { VaultService } from '../vault/vault.service.ts';
 import type { MaskedCustomer } from '../vault/vault.types.ts';
 import type { AccessGate } from './access-gate.ts';
-import {
-  type CaseContext,
-  caseKind,
-  type Cases,
-  type CaseView,
-  type OpenCaseInput,
-  relationCode,
-} from './cases.service.ts';
+import { caseKind, type Cases, type CaseView, type OpenCaseInput, relationCode } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { Quotas } from './quotas.ts';
 
@@ -82,26 +75,6 @@ export function createCustomerAccess(deps: {
 }) {
   const { vault, cases, gate, quotas, ledger, bus, clock } = deps;
   const perStaff = createKeyedQueue();
-
-  /** The case, checked for `view`: what every case-bound route starts with. */
-  async function viewableCase(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
-    const c = await cases.contextFor(p, caseId);
-    await gate.require(
-      p,
-      {
-        action: 'view',
-        caseRelation: c.relation,
-        purpose: c.purpose,
-        channel: c.channel,
-        customerPresent: c.customerPresent,
-        breakGlass: c.breakGlass,
-        secondApprover: false,
-      },
-      { caseId, customerId: c.row.customer_id },
-      relationCode[c.relation],
-    );
-    return c;
-  }
 
   return {
     /** Exact search: masked results, at most ten, counted against the hourly search quota. */
@@ -159,7 +132,7 @@ export function createCustomerAccess(deps: {
     },
 
     async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {
-      const c = await viewableCase(p, caseId);
+      const c = await cases.viewable(p, caseId);
       const view = await vault.getMasked(p.actor, c.row.customer_id, { caseId });
       gate.allowed(p, 'view', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
       return view;
@@ -173,7 +146,7 @@ export function createCustomerAccess(deps: {
       version?: number,
     ): Promise<MaskedCustomer> {
       deps.sessions.requireStepUp(p.session);
-      const c = await viewableCase(p, caseId);
+      const c = await cases.viewable(p, caseId);
       const view = await vault.updateCustomer(p.actor, c.row.customer_id, input, version, { caseId });
       gate.allowed(p, 'correct', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
       return view;
