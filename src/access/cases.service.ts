@@ -183,6 +183,71 @@ export function createCases(deps: {
     return ok;
   }
 
+  /** Check a new case (kind, lifetime, assignees, presence code, policy) and build its row; stores nothing. */
+  async function decideCase(
+    p: StaffPrincipal,
+    input: OpenCaseInput,
+  ): Promise<{ row: CasesTable; assignees: string[] }> {
+    const { purpose, channel } = caseKind(input);
+    const hours = input.expiresInHours ?? DEFAULT_CASE_TTL_MS / HOUR;
+    if (!Number.isFinite(hours) || hours <= 0 || hours * HOUR > MAX_CASE_TTL_MS) {
+      throw validationFailed([
+        { path: 'expiresInHours', problem: `must be more than 0 and at most ${MAX_CASE_TTL_MS / HOUR}` },
+      ]);
+    }
+    const assignees = [...new Set([p.staffId, ...(input.assignees ?? [])])];
+    if (assignees.length > MAX_ASSIGNEES) {
+      throw validationFailed([{ path: 'assignees', problem: `at most ${MAX_ASSIGNEES - 1} besides you` }]);
+    }
+    for (const staffId of assignees) await activeStaff(staffId);
+    const now = clock.now();
+    const row: CasesTable = {
+      id: uuidv7(now),
+      customer_id: input.customerId,
+      purpose,
+      channel,
+      status: 'open',
+      break_glass: 0,
+      reason_sealed: null,
+      opened_by: p.staffId,
+      opened_at: now,
+      expires_at: now + Math.round(hours * HOUR),
+      closed_at: null,
+      closed_by: null,
+      customer_present_at: null,
+      presence_failures: 0,
+      review_due_at: null,
+      reviewed_at: null,
+      reviewed_by: null,
+      review_outcome: null,
+    };
+    if (input.presenceCode !== undefined) {
+      if (!(await checkPresence(p, row, input.presenceCode))) {
+        throw new CustosError(
+          'CUSTOMER_PRESENCE_REQUIRED',
+          'The customer code is not valid (used, expired or mistyped)',
+        );
+      }
+      row.customer_present_at = now;
+    }
+    const customerPresent = row.customer_present_at !== null;
+    await gate.require(
+      p,
+      {
+        action: 'case_open',
+        caseRelation: 'none',
+        purpose,
+        channel,
+        customerPresent,
+        breakGlass: false,
+        secondApprover: false,
+      },
+      { customerId: input.customerId },
+      customerPresent ? 'ACCESS_DENIED' : 'CUSTOMER_PRESENCE_REQUIRED',
+    );
+    return { row, assignees };
+  }
+
   return {
     contextFor,
 
@@ -211,68 +276,29 @@ export function createCases(deps: {
 
     /** Open a case for one customer; the opener is always among its assignees. */
     async openCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseView> {
-      const { purpose, channel } = caseKind(input);
-      const hours = input.expiresInHours ?? DEFAULT_CASE_TTL_MS / HOUR;
-      if (!Number.isFinite(hours) || hours <= 0 || hours * HOUR > MAX_CASE_TTL_MS) {
-        throw validationFailed([
-          { path: 'expiresInHours', problem: `must be more than 0 and at most ${MAX_CASE_TTL_MS / HOUR}` },
-        ]);
-      }
-      const assignees = [...new Set([p.staffId, ...(input.assignees ?? [])])];
-      if (assignees.length > MAX_ASSIGNEES) {
-        throw validationFailed([{ path: 'assignees', problem: `at most ${MAX_ASSIGNEES - 1} besides you` }]);
-      }
       if (!(await deps.vault.exists(input.customerId))) {
         throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       }
-      for (const staffId of assignees) await activeStaff(staffId);
-      const now = clock.now();
-      const id = uuidv7(now);
-      const row: CasesTable = {
-        id,
-        customer_id: input.customerId,
-        purpose,
-        channel,
-        status: 'open',
-        break_glass: 0,
-        reason_sealed: null,
-        opened_by: p.staffId,
-        opened_at: now,
-        expires_at: now + Math.round(hours * HOUR),
-        closed_at: null,
-        closed_by: null,
-        customer_present_at: null,
-        presence_failures: 0,
-        review_due_at: null,
-        reviewed_at: null,
-        reviewed_by: null,
-        review_outcome: null,
-      };
-      if (input.presenceCode !== undefined) {
-        if (!(await checkPresence(p, row, input.presenceCode))) {
-          throw new CustosError(
-            'CUSTOMER_PRESENCE_REQUIRED',
-            'The customer code is not valid (used, expired or mistyped)',
-          );
-        }
-        row.customer_present_at = now;
-      }
-      const customerPresent = row.customer_present_at !== null;
-      await gate.require(
-        p,
-        {
-          action: 'case_open',
-          caseRelation: 'none',
-          purpose,
-          channel,
-          customerPresent,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        { customerId: input.customerId },
-        customerPresent ? 'ACCESS_DENIED' : 'CUSTOMER_PRESENCE_REQUIRED',
-      );
+      const { row, assignees } = await decideCase(p, input);
       return this.insertCase(p, row, assignees);
+    },
+
+    /**
+     * Everything `openCase` checks, for a customer about to be registered: the caller creates the customer
+     * only if this passes, then stores the case with `insertCase`. No presence code: a customer not yet
+     * registered cannot have one.
+     */
+    async decideNewCustomerCase(
+      p: StaffPrincipal,
+      input: Omit<OpenCaseInput, 'customerId'>,
+      customerId: string,
+    ) {
+      if (input.presenceCode !== undefined) {
+        throw validationFailed([
+          { path: 'case.presenceCode', problem: 'a new customer has no presence code yet' },
+        ]);
+      }
+      return decideCase(p, { ...input, customerId });
     },
 
     /** Store a decided case: ledger first, then the row; tells the watcher. Break-glass uses it too. */

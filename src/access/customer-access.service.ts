@@ -21,7 +21,7 @@ import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from '../vau
 import type { VaultService } from '../vault/vault.service.ts';
 import type { MaskedCustomer } from '../vault/vault.types.ts';
 import type { AccessGate } from './access-gate.ts';
-import { caseKind, type Cases, type CaseView, type OpenCaseInput, relationCode } from './cases.service.ts';
+import { type Cases, type CaseView, type OpenCaseInput, relationCode } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { Quotas } from './quotas.ts';
 
@@ -106,29 +106,19 @@ export function createCustomerAccess(deps: {
       return results;
     },
 
-    /** Register a new customer within a case opened for them by the same staff member. */
+    /**
+     * Register a new customer within a case opened for them by the same staff member. The case is decided
+     * first, so a refused case creates no customer (nothing half-written).
+     */
     async register(
       p: StaffPrincipal,
       input: unknown,
       caseInput: Omit<OpenCaseInput, 'customerId'>,
     ): Promise<{ customer: MaskedCustomer; case: CaseView }> {
-      const { purpose, channel } = caseKind(caseInput);
-      await gate.require(
-        p,
-        {
-          action: 'case_open',
-          caseRelation: 'none',
-          purpose,
-          channel,
-          customerPresent: caseInput.presenceCode !== undefined,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
-      const customer = await vault.createCustomer(p.actor, input);
-      const opened = await cases.openCase(p, { ...caseInput, customerId: customer.id });
-      return { customer, case: opened };
+      const customerId = uuidv7(clock.now());
+      const decided = await cases.decideNewCustomerCase(p, caseInput, customerId);
+      const customer = await vault.createCustomer(p.actor, input, customerId);
+      return { customer, case: await cases.insertCase(p, decided.row, decided.assignees) };
     },
 
     async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {

@@ -59,10 +59,15 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
   }
 
   return {
-    async createCustomer(actor: Actor, input: unknown): Promise<MaskedCustomer> {
+    /** Create a customer; `id` may be chosen by the caller (a fresh UUIDv7) when it needs it first. */
+    async createCustomer(
+      actor: Actor,
+      input: unknown,
+      id: string = uuidv7(clock.now()),
+    ): Promise<MaskedCustomer> {
+      requireId(id);
       const customer = normaliseCustomerInput(input, { partial: false });
       const now = clock.now();
-      const id = uuidv7(now);
       const { cipher, row: keyRow } = keyring.newCustomerKey(id);
       const sealed = sealChange(cipher, keyring, customer);
       const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
