@@ -7,7 +7,7 @@
  *
  * Invariants: no plaintext leaves before its `customer.revealed` entry is durable (the decrypt runs inside
  * `ledger.record`, after the append); a refusal at any step is ledgered and published; a reveal is all or
- * nothing — one field refused refuses the request; quota check and reveal entry are one step per staff.
+ * nothing — one field refused refuses the request; a quota reservation holds until the reveal's entry is durable.
  */
 import type { Sessions } from '../identity/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -16,7 +16,6 @@ import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { uuidv7 } from '../platform/ids.ts';
-import { createKeyedQueue } from '../platform/keyed-queue.ts';
 import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from '../vault/customer-fields.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { MaskedCustomer } from '../vault/vault.types.ts';
@@ -74,7 +73,23 @@ export function createCustomerAccess(deps: {
   clock: Clock;
 }) {
   const { vault, cases, gate, quotas, ledger, bus, clock } = deps;
-  const perStaff = createKeyedQueue();
+
+  /** A quota reservation, or the refusal ledgered and published when the quota is spent. */
+  async function quotaOrRefusal(
+    p: StaffPrincipal,
+    action: string,
+    subject: { caseId?: string; customerId?: string; fields?: string[] },
+    reserve: () => Promise<() => void>,
+  ): Promise<() => void> {
+    try {
+      return await reserve();
+    } catch (error) {
+      if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
+        throw await gate.refuse(p, action, 'QUOTA_EXCEEDED', subject, [], error.message);
+      }
+      throw error;
+    }
+  }
 
   return {
     /** Exact search: masked results, at most ten, counted against the hourly search quota. */
@@ -90,18 +105,9 @@ export function createCustomerAccess(deps: {
         },
         {},
       );
-      // The search counts once its `customer.searched` entry is durable: check and search in one step.
-      const results = await perStaff(p.staffId, async () => {
-        try {
-          await quotas.checkSearch(p);
-        } catch (error) {
-          if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
-            throw await gate.refuse(p, 'search', 'QUOTA_EXCEEDED', {}, [], error.message);
-          }
-          throw error;
-        }
-        return vault.search(p.actor, by, value);
-      });
+      // The search counts once its `customer.searched` entry is durable; until then it holds a reservation.
+      const release = await quotaOrRefusal(p, 'search', {}, () => quotas.reserveSearch(p));
+      const results = await vault.search(p.actor, by, value).finally(release);
       gate.allowed(p, 'search', {});
       return results;
     },
@@ -184,15 +190,8 @@ export function createCustomerAccess(deps: {
         );
       }
       const revealId = uuidv7(clock.now());
-      const result = await perStaff(p.staffId, async () => {
-        try {
-          await quotas.checkReveal(p, customerId);
-        } catch (error) {
-          if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
-            throw await gate.refuse(p, 'reveal', 'QUOTA_EXCEEDED', subject, [], error.message);
-          }
-          throw error;
-        }
+      const release = await quotaOrRefusal(p, 'reveal', subject, () => quotas.reserveReveal(p, customerId));
+      const result = await (async () => {
         const customer = await vault.prepareReveal(customerId);
         const reasonSealed = customer.sealNote(`reveal-reason/${revealId}`, reason).toString('base64');
         // The reveal counts (quota) and is on the record (customer history) by this one durable entry.
@@ -205,7 +204,7 @@ export function createCustomerAccess(deps: {
           },
           async () => customer.open(fields),
         );
-      });
+      })().finally(release);
       bus.publish('customer.revealed', {
         staffId: p.staffId,
         customerId,

@@ -8,15 +8,15 @@
  * entry (subject = the customer). An act counts exactly when it is durably recorded, and costs no write of
  * its own on the hot path.
  *
- * Invariant: a check and the act it allows are one step per staff member (the caller runs both in the
- * staff member's queue, the act's entry durable before the next check), so parallel requests cannot all
- * pass the same last unit of quota. Across API nodes the same staff member could exceed a limit by the
- * number of nodes at most.
+ * Invariant: a check reserves what it admits until the act's entry is durable (then the ledger counts it),
+ * and check-and-reserve is one step per staff member, so parallel requests cannot all pass the same last
+ * unit of quota. Across API nodes the same staff member could exceed a limit by the number of nodes at most.
  */
 import type { StaffRole } from '../identity/staff.store.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
+import { createKeyedQueue } from '../platform/keyed-queue.ts';
 import type { QuotaOverrideStore } from './quota-overrides.store.ts';
 
 export const quotaNames = ['search_hour', 'reveal_hour', 'reveal_day', 'reveal_week'] as const;
@@ -63,6 +63,23 @@ function exceeded(quota: QuotaName, limit: number): CustosError {
 
 const actorOf = (staff: QuotaStaff) => `staff:${staff.staffId}`;
 
+interface Held {
+  searches: number;
+  /** Customer id → reveals of it in flight. */
+  customers: Map<string, number>;
+}
+
+/** A release that works once, however often it is called. */
+function once(release: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      release();
+    }
+  };
+}
+
 export function createQuotas(deps: {
   store: QuotaOverrideStore;
   ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince'>;
@@ -71,6 +88,23 @@ export function createQuotas(deps: {
 }) {
   const { store, ledger, clock } = deps;
   const defaults = deps.defaults ?? defaultQuotas;
+  // Check-and-reserve is one step per staff member; the act itself runs outside it, so one person's
+  // parallel requests still share a group commit.
+  const oneAtATime = createKeyedQueue();
+  /** Per staff member: searches and reveals admitted but whose ledger entries are not yet durable. */
+  const pending = new Map<string, Held>();
+  const pendingOf = (staffId: string): Held => {
+    let held = pending.get(staffId);
+    if (!held) {
+      held = { searches: 0, customers: new Map() };
+      pending.set(staffId, held);
+    }
+    return held;
+  };
+  const forget = (staffId: string, held: Held) => {
+    if (held.searches === 0 && held.customers.size === 0 && pending.get(staffId) === held)
+      pending.delete(staffId);
+  };
 
   async function limitsFor(staff: QuotaStaff): Promise<QuotaLimits> {
     const limits = { ...defaults[staff.role] };
@@ -83,28 +117,56 @@ export function createQuotas(deps: {
   return {
     limitsFor,
 
-    /** Throws QUOTA_EXCEEDED when one more search would pass the hourly limit. */
-    async checkSearch(staff: QuotaStaff): Promise<void> {
-      const limit = (await limitsFor(staff)).search_hour;
-      const since = clock.now() - quotaWindows.search_hour;
-      if ((await ledger.countSince(actorOf(staff), 'customer.searched', since)) >= limit) {
-        throw exceeded('search_hour', limit);
-      }
+    /**
+     * Reserve one search: throws QUOTA_EXCEEDED when it would pass the hourly limit. Call the release once
+     * the search's `customer.searched` entry is durable (or the search failed).
+     */
+    reserveSearch(staff: QuotaStaff): Promise<() => void> {
+      return oneAtATime(staff.staffId, async () => {
+        const limit = (await limitsFor(staff)).search_hour;
+        const since = clock.now() - quotaWindows.search_hour;
+        const held = pendingOf(staff.staffId);
+        if ((await ledger.countSince(actorOf(staff), 'customer.searched', since)) + held.searches >= limit) {
+          throw exceeded('search_hour', limit);
+        }
+        held.searches++;
+        return once(() => {
+          held.searches--;
+          forget(staff.staffId, held);
+        });
+      });
     },
 
-    /** Throws QUOTA_EXCEEDED when revealing `customerId` would pass any window's limit. */
-    async checkReveal(staff: QuotaStaff, customerId: string): Promise<void> {
-      const now = clock.now();
-      const limits = await limitsFor(staff);
-      const windows = await ledger.distinctSubjectsSince(
-        actorOf(staff),
-        'customer.revealed',
-        revealQuotas.map((quota) => now - quotaWindows[quota]),
-        customerId,
-      );
-      revealQuotas.forEach((quota, i) => {
-        const { count, includes } = windows[i] as { count: number; includes: boolean };
-        if (!includes && count >= limits[quota]) throw exceeded(quota, limits[quota]);
+    /**
+     * Reserve a reveal of `customerId`: throws QUOTA_EXCEEDED when it would pass any window's limit. Call
+     * the release once the reveal's `customer.revealed` entry is durable (or the reveal failed). Reveals
+     * still in flight count as new customers, so parallel requests can only be refused early, never let
+     * through late.
+     */
+    reserveReveal(staff: QuotaStaff, customerId: string): Promise<() => void> {
+      return oneAtATime(staff.staffId, async () => {
+        const now = clock.now();
+        const limits = await limitsFor(staff);
+        const windows = await ledger.distinctSubjectsSince(
+          actorOf(staff),
+          'customer.revealed',
+          revealQuotas.map((quota) => now - quotaWindows[quota]),
+          customerId,
+        );
+        const held = pendingOf(staff.staffId);
+        const already = held.customers.has(customerId);
+        const others = held.customers.size - (already ? 1 : 0);
+        revealQuotas.forEach((quota, i) => {
+          const { count, includes } = windows[i] as { count: number; includes: boolean };
+          if (!includes && !already && count + others >= limits[quota]) throw exceeded(quota, limits[quota]);
+        });
+        held.customers.set(customerId, (held.customers.get(customerId) ?? 0) + 1);
+        return once(() => {
+          const left = (held.customers.get(customerId) ?? 1) - 1;
+          if (left > 0) held.customers.set(customerId, left);
+          else held.customers.delete(customerId);
+          forget(staff.staffId, held);
+        });
       });
     },
 

@@ -35,43 +35,73 @@ for (const { dialect, skip } of await dialects()) {
           : { type, actor: `staff:${staff.staffId}`, data: { by: 'phone', queryDigest: 'd', matches: 0 } },
       );
 
+    /** Reserve, append the entry, release: what the reveal path does. */
+    const reveal = async (customerId: string) => {
+      const release = await t.custos.access.quotas.reserveReveal(staff, customerId);
+      await append('customer.revealed', customerId);
+      release();
+    };
+    const refusedReveal = (customerId: string, quota: RegExp) =>
+      assert.rejects(t.custos.access.quotas.reserveReveal(staff, customerId), quota);
+
     test('reveals: distinct customers per hour, day and week; repeats cost nothing', async () => {
       const { quotas } = t.custos.access;
       await quotas.setOverride(staff.staffId, 'reveal_hour', 2, 'test');
       await quotas.setOverride(staff.staffId, 'reveal_day', 3, 'test');
       await quotas.setOverride(staff.staffId, 'reveal_week', 4, 'test');
       for (const c of ['a', 'b']) {
-        await quotas.checkReveal(staff, c);
-        await append('customer.revealed', c);
-        await append('customer.revealed', c);
+        await reveal(c);
+        await reveal(c);
       }
-      await assert.rejects(quotas.checkReveal(staff, 'c'), /reveal_hour/);
-      await quotas.checkReveal(staff, 'a');
+      await refusedReveal('c', /reveal_hour/);
+      await reveal('a');
       now += HOUR + 1;
-      await quotas.checkReveal(staff, 'c');
-      await append('customer.revealed', 'c');
+      await reveal('c');
       now += HOUR + 1;
-      await assert.rejects(quotas.checkReveal(staff, 'd'), /reveal_day/);
+      await refusedReveal('d', /reveal_day/);
       now += 24 * HOUR;
-      await quotas.checkReveal(staff, 'd');
-      await append('customer.revealed', 'd');
+      await reveal('d');
       now += HOUR + 1;
-      await assert.rejects(quotas.checkReveal(staff, 'e'), /reveal_week/);
-      await quotas.checkReveal(staff, 'b');
+      await refusedReveal('e', /reveal_week/);
+      await reveal('b');
       // Another staff member's reveals are theirs.
-      await quotas.checkReveal({ staffId: '01a20000-0000-7000-8000-0000000000bb', role: 'store' }, 'e');
+      (await quotas.reserveReveal({ staffId: '01a20000-0000-7000-8000-0000000000bb', role: 'store' }, 'e'))();
     });
 
-    test('searches per hour', async () => {
+    test('reveals in flight hold their place until released, and parallel ones cannot overshoot', async () => {
+      const { quotas } = t.custos.access;
+      const other = { staffId: '01a20000-0000-7000-8000-0000000000cc', role: 'store' as const };
+      await quotas.setOverride(other.staffId, 'reveal_hour', 2, 'test');
+      const tries = await Promise.allSettled(['x', 'y', 'z', 'w'].map((c) => quotas.reserveReveal(other, c)));
+      assert.equal(
+        tries.filter((r) => r.status === 'fulfilled').length,
+        2,
+        'two of four parallel reveals admitted',
+      );
+      // The same customer again while in flight costs nothing new.
+      const admitted = tries.flatMap((r, i) =>
+        r.status === 'fulfilled' ? [['x', 'y', 'z', 'w'][i] as string] : [],
+      );
+      const again = await quotas.reserveReveal(other, admitted[0] as string);
+      again();
+      // Released without an entry (the reveal failed): the place is free again.
+      for (const r of tries) if (r.status === 'fulfilled') r.value();
+      (await quotas.reserveReveal(other, 'v'))();
+    });
+
+    test('searches per hour, in flight included', async () => {
       const { quotas } = t.custos.access;
       await quotas.setOverride(staff.staffId, 'search_hour', 2, 'test');
-      await quotas.checkSearch(staff);
+      const first = await quotas.reserveSearch(staff);
+      const second = await quotas.reserveSearch(staff);
+      await assert.rejects(quotas.reserveSearch(staff), /search_hour/, 'two in flight fill the hour');
       await append('customer.searched');
-      await quotas.checkSearch(staff);
+      first();
       await append('customer.searched');
-      await assert.rejects(quotas.checkSearch(staff), /search_hour/);
+      second();
+      await assert.rejects(quotas.reserveSearch(staff), /search_hour/, 'two done fill it too');
       now += HOUR + 1;
-      await quotas.checkSearch(staff);
+      (await quotas.reserveSearch(staff))();
     });
   });
 }
