@@ -75,6 +75,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       keyring,
       staff: identity.staff,
       sessions: identity.sessions,
+      accounts: identity.accounts,
       ledger,
       bus,
       clock,

@@ -186,6 +186,29 @@ export function createCases(deps: {
   return {
     contextFor,
 
+    /**
+     * The case, checked for `view` (the relation, purpose and presence the policy sees): what every act
+     * that reaches the customer through a case starts with. Refused in the words of the case's state.
+     */
+    async viewableCase(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
+      const c = await contextFor(p, caseId);
+      await gate.require(
+        p,
+        {
+          action: 'view',
+          caseRelation: c.relation,
+          purpose: c.purpose,
+          channel: c.channel,
+          customerPresent: c.customerPresent,
+          breakGlass: c.breakGlass,
+          secondApprover: false,
+        },
+        { caseId, customerId: c.row.customer_id },
+        relationCode[c.relation],
+      );
+      return c;
+    },
+
     /** Open a case for one customer; the opener is always among its assignees. */
     async openCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseView> {
       const { purpose, channel } = caseKind(input);

@@ -10,6 +10,7 @@ import type { Custos } from '../app.ts';
 import { caseRoutes } from '../access/cases.routes.ts';
 import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
+import { portalInvitationRoutes } from '../access/portal-invitations.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
@@ -69,6 +70,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   customerRoutes(app, access);
   caseRoutes(app, access);
   oversightRoutes(app, access);
+  portalInvitationRoutes(app, access);
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });
