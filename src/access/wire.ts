@@ -26,6 +26,7 @@ import { createExportStore } from './exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createPortalInvitations } from './portal-invitations.service.ts';
 import { createPrincipals } from './principal.ts';
+import { createQuotaOverrides } from './quota-overrides.service.ts';
 import { createQuotas } from './quotas.ts';
 import { createUsageStore } from './usage.store.ts';
 
@@ -71,6 +72,7 @@ export function wireAccess(deps: {
     principalOf: createPrincipals({ staff: deps.staff }),
     cases,
     quotas,
+    quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
     alerts,
     consents,
     usage,
