@@ -247,6 +247,7 @@ export function createCases(deps: {
         reviewed_at: null,
         reviewed_by: null,
         review_outcome: null,
+        review_alerted_at: null,
       };
       if (input.presenceCode !== undefined) {
         if (!(await checkPresence(p, row, input.presenceCode))) {
