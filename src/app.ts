@@ -20,11 +20,14 @@ import { type DatabaseOptions, openDatabase } from './platform/database/database
 import { createMetaStore } from './platform/database/meta.store.ts';
 import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import { runEvery } from './platform/periodic.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
 const POLICY_REFRESH_MS = 5000;
+/** How often overdue break-glass reviews are looked for (each raises its alert once). */
+const REVIEW_ALERTS_MS = 60_000;
 
 export interface CustosOptions {
   clock?: Clock;
@@ -68,6 +71,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     });
     const { policyEngine, policies } = await wirePolicies({ database, ledger, clock });
     let stopPolicyRefresh: (() => void) | undefined;
+    let stopReviewAlerts: (() => void) | undefined;
     const access = wireAccess({
       db: database.db,
       policy: policyEngine,
@@ -75,6 +79,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       keyring,
       staff: identity.staff,
       sessions: identity.sessions,
+      accounts: identity.accounts,
       ledger,
       bus,
       clock,
@@ -119,17 +124,23 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes.
+       * other nodes; alerting security to break-glass reviews gone overdue.
        */
       start(): void {
         ledger.start();
         stopPolicyRefresh ??= policies.refreshEvery(POLICY_REFRESH_MS, (error) =>
           logger.warn({ err: error }, 'policy set not refreshed'),
         );
+        stopReviewAlerts ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => access.breakGlass.raiseOverdueAlerts(),
+          (error) => logger.warn({ err: error }, 'overdue break-glass reviews not alerted'),
+        );
       },
 
       async close(): Promise<void> {
         stopPolicyRefresh?.();
+        stopReviewAlerts?.();
         await ledger.close();
         await bus.close();
         await database.close();

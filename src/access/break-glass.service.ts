@@ -1,15 +1,17 @@
 /**
  * Break-glass: access to a customer without an assigned case, for emergencies. It needs a reason and a
  * fresh second factor, opens a short emergency case (one hour) for the requester alone, raises a high alert
- * to security at once, and must be reviewed by security (not the requester) within 24 hours. The watcher
- * weighs it heavily (it sees `case.opened` with `breakGlass: true` on the bus).
+ * to security at once, and must be reviewed by security (not the requester) within 24 hours; a review not
+ * done by then raises a second high alert, once. The watcher weighs it heavily (it sees `case.opened` with
+ * `breakGlass: true` on the bus).
  *
- * Invariant: everything done under break-glass goes through the ordinary case routes, so it is decided,
- * ledgered and counted like any other access; break-glass only changes what the policy sees.
+ * Invariants: everything done under break-glass goes through the ordinary case routes, so it is decided,
+ * ledgered and counted like any other access; break-glass only changes what the policy sees. Each overdue
+ * review raises exactly one overdue alert, however many nodes run the check.
  */
 import type { Sessions } from '../identity/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { actorRef } from '../platform/actor.ts';
+import { actorRef, systemActor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
@@ -24,6 +26,8 @@ import type { StaffPrincipal } from './principal.ts';
 export const BREAK_GLASS_TTL_MS = 3600_000;
 export const REVIEW_WITHIN_MS = 24 * 3600_000;
 export const reviewOutcomes = ['justified', 'unjustified'] as const;
+/** Overdue reviews alerted per run at most; the rest wait a minute. */
+const OVERDUE_ALERTS_PER_RUN = 100;
 
 export interface PendingReview extends CaseView {
   reviewDueAt: string;
@@ -97,6 +101,7 @@ export function createBreakGlass(deps: {
           reviewed_at: null,
           reviewed_by: null,
           review_outcome: null,
+          review_alerted_at: null,
         },
         [p.staffId],
       );
@@ -137,6 +142,33 @@ export function createBreakGlass(deps: {
         out.push({ ...caseView(full, now), reviewDueAt: new Date(due).toISOString(), overdue: now > due });
       }
       return out;
+    },
+
+    /**
+     * One high `break_glass_review_overdue` alert per break-glass case past its review date and still
+     * unreviewed, raised once: the case is claimed first (so two nodes never both raise it), and a claim
+     * whose alert could not be raised is given back for the next run. Returns how many were raised.
+     * `start()` runs it every minute.
+     */
+    async raiseOverdueAlerts(): Promise<number> {
+      let raised = 0;
+      for (const row of await store.overdueUnalertedReviews(clock.now(), OVERDUE_ALERTS_PER_RUN)) {
+        if (!(await store.claimReviewAlert(row.id, clock.now()))) continue;
+        try {
+          await alerts.raise(systemActor, {
+            kind: 'break_glass_review_overdue',
+            severity: 'high',
+            staffId: row.opened_by,
+            subject: row.customer_id,
+            data: { caseId: row.id, reviewDueAt: new Date(Number(row.review_due_at)).toISOString() },
+          });
+          raised++;
+        } catch (error) {
+          await store.releaseReviewAlert(row.id);
+          throw error;
+        }
+      }
+      return raised;
     },
 
     /** Security's review: justified or not. Never by the person who broke the glass. */

@@ -220,6 +220,7 @@ export function createCases(deps: {
       reviewed_at: null,
       reviewed_by: null,
       review_outcome: null,
+      review_alerted_at: null,
     };
     if (input.presenceCode !== undefined) {
       if (!(await checkPresence(p, row, input.presenceCode))) {
@@ -231,19 +232,22 @@ export function createCases(deps: {
       row.customer_present_at = now;
     }
     const customerPresent = row.customer_present_at !== null;
+    const query = {
+      action: 'case_open',
+      caseRelation: 'none',
+      purpose,
+      channel,
+      customerPresent,
+      breakGlass: false,
+      secondApprover: false,
+    } as const;
+    // Say "needs the customer present" only when presence is what is missing, not the role.
+    const presenceWouldDo = !customerPresent && gate.decide(p, { ...query, customerPresent: true }).allow;
     await gate.require(
       p,
-      {
-        action: 'case_open',
-        caseRelation: 'none',
-        purpose,
-        channel,
-        customerPresent,
-        breakGlass: false,
-        secondApprover: false,
-      },
+      query,
       { customerId: input.customerId },
-      customerPresent ? 'ACCESS_DENIED' : 'CUSTOMER_PRESENCE_REQUIRED',
+      presenceWouldDo ? 'CUSTOMER_PRESENCE_REQUIRED' : 'ACCESS_DENIED',
     );
     return { row, assignees };
   }

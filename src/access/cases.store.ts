@@ -97,6 +97,38 @@ export function createCaseStore(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Break-glass cases past their review date, unreviewed, whose overdue alert is not raised yet. */
+    async overdueUnalertedReviews(now: number, limit: number): Promise<CasesTable[]> {
+      return db
+        .selectFrom('cases')
+        .selectAll()
+        .where('break_glass', '=', 1)
+        .where('reviewed_at', 'is', null)
+        .where('review_due_at', '<', now)
+        .where('review_alerted_at', 'is', null)
+        .orderBy('review_due_at', 'asc')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Claim the overdue alert of a review: true for the first caller only, while it is unreviewed. */
+    async claimReviewAlert(id: string, now: number): Promise<boolean> {
+      const result = await db
+        .updateTable('cases')
+        .set({ review_alerted_at: now })
+        .where('id', '=', id)
+        .where('break_glass', '=', 1)
+        .where('reviewed_at', 'is', null)
+        .where('review_alerted_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Give a claim back (the alert could not be raised), so the next run tries again. */
+    async releaseReviewAlert(id: string): Promise<void> {
+      await db.updateTable('cases').set({ review_alerted_at: null }).where('id', '=', id).execute();
+    },
+
     /** Record the review of a break-glass case; false when it was already reviewed. */
     async review(id: string, by: string, outcome: string, now: number): Promise<boolean> {
       const result = await db

@@ -6,7 +6,8 @@
  *
  * Invariants: an export runs only after approval by someone other than the requester; each customer's
  * record leaves only after its own `customer.exported` entry is durable (so their access history shows
- * it); an approved export runs at most once.
+ * it); an approved export runs at most once, and one that fails part-way ends `failed` (ledgered), never
+ * stuck in `running` and never run again.
  */
 import type { Sessions } from '../identity/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -142,6 +143,51 @@ export function createExports(deps: {
     return { kind: 'aggregate', exportId: row.id, ...kAnonymousCounts(people, spec.dimensions, spec.k) };
   }
 
+  /** The work of a run, from `running` to `completed`. */
+  async function complete(p: StaffPrincipal, row: ExportsTable, approvedBy: string): Promise<ExportResult> {
+    const id = row.id;
+    const spec = JSON.parse(row.spec) as RecordSpec & AggregateSpec;
+    const result = row.kind === 'records' ? await runRecords(p, row, spec) : await runAggregate(row, spec);
+    const records = result.kind === 'records' ? result.records.length : result.groups.length;
+    await ledger.append({
+      type: 'export.completed',
+      actor: actorRef(p.actor),
+      data: {
+        exportId: id,
+        records,
+        excluded: result.kind === 'records' ? result.excluded : 0,
+        ...(result.kind === 'aggregate' ? { suppressed: result.suppressedGroups } : {}),
+      },
+    });
+    await store.transition(id, 'running', {
+      status: 'completed',
+      completed_at: clock.now(),
+      result_count: records,
+    });
+    deps.bus.publish('export.completed', {
+      exportId: id,
+      requestedBy: row.requested_by,
+      approvedBy,
+      records,
+    });
+    return result;
+  }
+
+  /**
+   * A run that threw: ledger `export.failed` with the error's code, then leave the export `failed`. The
+   * status changes even if the ledger cannot take the entry (the run's own error is what the caller sees):
+   * `failed` only takes a capability away, and a `running` export would otherwise stay so for ever.
+   */
+  async function fail(p: StaffPrincipal, id: string, error: unknown): Promise<void> {
+    const code = error instanceof CustosError ? error.code : 'INTERNAL';
+    await ledger
+      .append({ type: 'export.failed', actor: actorRef(p.actor), data: { exportId: id, code } })
+      .catch(() => undefined);
+    await store
+      .transition(id, 'running', { status: 'failed', completed_at: clock.now() })
+      .catch(() => undefined);
+  }
+
   return {
     /** Ask for an export; nothing leaves until a second person approves. */
     async request(
@@ -269,43 +315,31 @@ export function createExports(deps: {
       return view({ ...row, status, decided_by: p.staffId, decided_at: now });
     },
 
-    /** The requester runs an approved export, once. */
+    /**
+     * The requester runs an approved export, once. A run that fails part-way is recorded (`export.failed`)
+     * and leaves the export `failed`, not runnable again: some customers' `customer.exported` entries may
+     * already be in the ledger, so another attempt needs a new request and a new approval.
+     */
     async run(p: StaffPrincipal, id: string): Promise<ExportResult> {
       deps.sessions.requireStepUp(p.session);
       const row = await load(id);
       if (row.requested_by !== p.staffId)
         throw new CustosError('ACCESS_DENIED', 'Only the requester can run an export');
+      if (row.status === 'failed') {
+        throw new CustosError('APPROVAL_REQUIRED', 'This export failed: request a new one');
+      }
       if (row.status !== 'approved' || row.decided_by === null || row.decided_by === row.requested_by) {
         throw new CustosError('APPROVAL_REQUIRED', 'This export is not approved by a second person');
       }
       if (!(await store.transition(id, 'approved', { status: 'running' }))) {
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already run');
       }
-      const spec = JSON.parse(row.spec) as RecordSpec & AggregateSpec;
-      const result = row.kind === 'records' ? await runRecords(p, row, spec) : await runAggregate(row, spec);
-      const records = result.kind === 'records' ? result.records.length : result.groups.length;
-      await ledger.append({
-        type: 'export.completed',
-        actor: actorRef(p.actor),
-        data: {
-          exportId: id,
-          records,
-          excluded: result.kind === 'records' ? result.excluded : 0,
-          ...(result.kind === 'aggregate' ? { suppressed: result.suppressedGroups } : {}),
-        },
-      });
-      await store.transition(id, 'running', {
-        status: 'completed',
-        completed_at: clock.now(),
-        result_count: records,
-      });
-      deps.bus.publish('export.completed', {
-        exportId: id,
-        requestedBy: row.requested_by,
-        approvedBy: row.decided_by,
-        records,
-      });
-      return result;
+      try {
+        return await complete(p, row, row.decided_by);
+      } catch (error) {
+        await fail(p, id, error);
+        throw error;
+      }
     },
   };
 }

@@ -5,17 +5,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { type AccessRouteDeps, principal, security } from './access-routes.ts';
-import type { AccessGate } from './access-gate.ts';
 import type { Alerts } from './alerts.ts';
 import type { BreakGlass } from './break-glass.service.ts';
 import { CaseSchema } from './cases.routes.ts';
 import type { Exports } from './exports.service.ts';
-import type { Ledger } from '../ledger/ledger.service.ts';
-import { actorRef } from '../platform/actor.ts';
-import { type QuotaName, quotaNames, type Quotas } from './quotas.ts';
-import { CustosError } from '../platform/errors.ts';
-import type { StaffStore } from '../identity/staff.store.ts';
-import { isUuid } from '../platform/ids.ts';
+import type { AccessGate } from './access-gate.ts';
+import { MAX_QUOTA_OVERRIDE, type QuotaOverrides } from './quota-overrides.service.ts';
 
 const Id = Type.String({ maxLength: 64 });
 const IdParams = Type.Object({ id: Id });
@@ -37,7 +32,7 @@ const ExportBody = Type.Object(
 );
 const QuotaParams = Type.Object({ staffId: Id, quota: Type.String({ maxLength: 32 }) });
 const QuotaBody = Type.Object(
-  { max: Type.Integer({ minimum: 0, maximum: 100_000 }) },
+  { max: Type.Integer({ minimum: 0, maximum: MAX_QUOTA_OVERRIDE }) },
   { additionalProperties: false },
 );
 
@@ -47,10 +42,8 @@ export function oversightRoutes(
     breakGlass: BreakGlass;
     alerts: Alerts;
     exports: Exports;
-    quotas: Quotas;
+    quotaOverrides: QuotaOverrides;
     gate: AccessGate;
-    staff: Pick<StaffStore, 'byId'>;
-    ledger: Pick<Ledger, 'record'>;
   },
 ) {
   const { breakGlass, alerts, exports, staffSession } = deps;
@@ -199,28 +192,8 @@ export function oversightRoutes(
       },
     },
     async (request, reply) => {
-      const admin = await p(request);
-      await deps.gate.require(
-        admin,
-        {
-          action: 'staff_manage',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
       const { staffId, quota } = request.params;
-      if (!(quotaNames as readonly string[]).includes(quota)) {
-        throw new CustosError('VALIDATION_FAILED', `quota must be one of ${quotaNames.join(', ')}`);
-      }
-      if (!isUuid(staffId) || !(await deps.staff.byId(staffId)))
-        throw new CustosError('STAFF_NOT_FOUND', 'No such staff member');
-      await deps.ledger.record(
-        { type: 'quota.set', actor: actorRef(admin.actor), data: { staffId, quota, max: request.body.max } },
-        () => deps.quotas.setOverride(staffId, quota as QuotaName, request.body.max, admin.staffId),
-      );
+      await deps.quotaOverrides.setOverrideAs(await p(request), staffId, quota, request.body.max);
       return reply.status(204).send();
     },
   );

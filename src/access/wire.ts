@@ -1,6 +1,10 @@
-/** Builds the access module: policy engine, cases, quotas, the customer-data paths, break-glass, consents, exports. */
+/**
+ * Builds the access module: policy engine, cases, quotas, the customer-data paths, portal invitations,
+ * break-glass, consents, exports.
+ */
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
+import type { Accounts } from '../identity/accounts.service.ts';
 import type { Sessions } from '../identity/sessions.ts';
 import type { StaffStore } from '../identity/staff.store.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -20,7 +24,9 @@ import { createCustomerAccess } from './customer-access.service.ts';
 import { createExports } from './exports.service.ts';
 import { createExportStore } from './exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
+import { createPortalInvitations } from './portal-invitations.service.ts';
 import { createPrincipals } from './principal.ts';
+import { createQuotaOverrides } from './quota-overrides.service.ts';
 import { createQuotas } from './quotas.ts';
 import { createQuotaOverrideStore } from './quota-overrides.store.ts';
 
@@ -31,6 +37,8 @@ export function wireAccess(deps: {
   keyring: Pick<Keyring, 'blindIndex'>;
   staff: Pick<StaffStore, 'byId'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
+  /** Identity's customer accounts: portal invitations are sent through a case from here. */
+  accounts: Pick<Accounts, 'inviteCustomer'>;
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   bus: EventBus;
   clock: Clock;
@@ -63,8 +71,10 @@ export function wireAccess(deps: {
     principalOf: createPrincipals({ staff: deps.staff }),
     cases,
     quotas,
+    quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
     alerts,
     consents,
+    portalInvitations: createPortalInvitations({ cases, gate, accounts: deps.accounts, sessions }),
     customerAccess: createCustomerAccess({ vault, cases, gate, quotas, sessions, ledger, bus, clock }),
     breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
     exports: createExports({

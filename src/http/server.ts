@@ -11,6 +11,7 @@ import { caseRoutes } from '../access/cases.routes.ts';
 import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
 import { presenceRoutes } from '../access/presence.routes.ts';
+import { portalInvitationRoutes } from '../access/portal-invitations.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
@@ -71,6 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   caseRoutes(app, access);
   oversightRoutes(app, access);
   presenceRoutes(app, { cases: deps.access.cases, sessions: deps.sessions });
+  portalInvitationRoutes(app, access);
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });

@@ -244,7 +244,8 @@ export function createAccounts(deps: {
     /**
      * A staff member (full session, fresh step-up) invites a customer to the privacy portal. The login must
      * be the customer's own email or phone on file (checked by blind index), so the account can only ever be
-     * bound to a contact the customer gave; the token is shown once, for delivery to that contact.
+     * bound to a contact the customer gave; the token is shown once, for delivery to that contact. Which
+     * customer a staff member may invite is access's decision (through a case), made before this is called.
      */
     async inviteCustomer(
       session: Session,

@@ -54,6 +54,8 @@ export interface EntryPayloads {
   };
   'export.decided': { exportId: string; approved: boolean };
   'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
+  /** An export's run failed part-way (`code`: the error's); the export cannot be run again. */
+  'export.failed': { exportId: string; code: string };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'customer.searched': { by: string; queryDigest: string; matches: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
@@ -108,6 +110,7 @@ export const entryTypes = [
   'export.requested',
   'export.decided',
   'export.completed',
+  'export.failed',
   'alert.raised',
   'customer.searched',
   'customers.imported',

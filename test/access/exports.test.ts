@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { systemActor } from '../../src/platform/actor.ts';
+import { CustosError } from '../../src/platform/errors.ts';
+import { createExports } from '../../src/access/exports.service.ts';
+import { createExportStore } from '../../src/access/exports.store.ts';
 import { kAnonymousCounts } from '../../src/access/k-anonymity.ts';
+import { ledgerEntries } from '../support/ledger-entries.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
 import { dialects } from '../support/databases.ts';
 
@@ -80,6 +84,53 @@ for (const { dialect, skip } of await dialects()) {
         if (entry?.type === 'customer.exported') exported.push(entry.subject);
       }
       assert.deepEqual(exported.sort(), [...ids].sort());
+    });
+
+    test('a run that fails part-way is ledgered as failed and cannot be run again', async () => {
+      const [first, broken, last] = [await f.customer(), await f.customer(), await f.customer()];
+      const asked = await request(requester, {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [first, broken, last],
+        fields: ['name'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const id = asked.body.id as string;
+      assert.equal((await f.send(approver, 'POST', `/v1/exports/${id}/approve`)).status, 200);
+
+      // The same export service, over a vault that cannot open one customer's record.
+      const { custos } = f.t;
+      const vault: Parameters<typeof createExports>[0]['vault'] = {
+        unsealFields: async (customerId, fields) => {
+          if (customerId === broken) throw new CustosError('KEYRING_UNAVAILABLE', 'Keys unavailable');
+          return custos.vault.unsealFields(customerId, fields);
+        },
+      };
+      const exports = createExports({
+        store: createExportStore(custos.database.db),
+        vault,
+        consents: custos.access.consents,
+        gate: custos.access.gate,
+        sessions: custos.sessions,
+        ledger: custos.ledger,
+        bus: custos.bus,
+        clock: custos.clock,
+      });
+      const p = await custos.access.principalOf(await custos.sessions.authenticate(requester.token, 'staff'));
+      await assert.rejects(exports.run(p, id), { code: 'KEYRING_UNAVAILABLE' });
+
+      const failed = await ledgerEntries(custos, 'export.failed');
+      assert.deepEqual(failed.at(-1)?.data, { exportId: id, code: 'KEYRING_UNAVAILABLE' });
+      assert.equal(failed.at(-1)?.actor, `staff:${requester.staffId}`);
+      assert.equal((await f.send(requester, 'GET', `/v1/exports/${id}`)).body.status, 'failed');
+      const again = await f.send(requester, 'POST', `/v1/exports/${id}/run`);
+      assert.equal(again.status, 403);
+      assert.equal(again.body.error.code, 'APPROVAL_REQUIRED');
+      assert.match(again.body.error.message, /request a new one/);
+      assert.ok(
+        !(await ledgerEntries(custos, 'export.completed')).some((e) => e.data.exportId === id),
+        'never completed',
+      );
     });
 
     test('a security approver cannot approve their own request; the requester cannot approve theirs', async () => {

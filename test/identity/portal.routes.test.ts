@@ -64,53 +64,52 @@ describe('customer portal', () => {
     assert.equal(invited.at(-1)?.actor, `staff:${staff.staffId}`);
   });
 
-  test('the invitation binds to a contact on file, needs a fresh step-up, and is for one realm only', async () => {
+  async function register(name: string, contacts: { phone?: string; email?: string }) {
     const created = await send(
       'POST',
       '/v1/customers',
-      {
-        customer: { name: 'Li Na', phone: '+86 138 0013 8000', email: 'li.na@example.com' },
-        case: { purpose: 'repair', channel: 'counter' },
-      },
+      { customer: { name, ...contacts }, case: { purpose: 'repair', channel: 'counter' } },
       bearer(staff.token),
     );
-    assert.equal(created.status, 201);
-    const id = (created.body as { customer: { id: string } }).customer.id;
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created.body as { customer: { id: string }; case: { id: string } };
+  }
+  const invite = (caseId: string, login: string, token = staff.token) =>
+    send('POST', `/v1/cases/${caseId}/portal-invitation`, { login }, bearer(token));
+
+  test('the invitation goes through a case, binds to a contact on file, needs a fresh step-up, and is for one realm only', async () => {
+    const { customer: liNa, case: liNaCase } = await register('Li Na', {
+      phone: '+86 138 0013 8000',
+      email: 'li.na@example.com',
+    });
+    const caseId = liNaCase.id;
     clock.advance(6 * 60_000);
-    const stale = await send(
-      'POST',
-      `/v1/customers/${id}/portal-invitation`,
-      { login: 'li.na@example.com' },
-      bearer(staff.token),
-    );
+    const stale = await invite(caseId, 'li.na@example.com');
     assert.equal(errorCode(stale), 'STEP_UP_REQUIRED');
     await stepUpStaff();
     for (const login of ['someone.else@example.com', '+86 139 0000 0000', 'not a contact']) {
-      const res = await send('POST', `/v1/customers/${id}/portal-invitation`, { login }, bearer(staff.token));
+      const res = await invite(caseId, login);
       assert.equal(res.status, 400, login);
       assert.equal(errorCode(res), 'VALIDATION_FAILED');
     }
-    const missing = await send(
-      'POST',
-      '/v1/customers/01a20856-8bfa-73cd-b677-728695ea8377/portal-invitation',
-      { login: 'li.na@example.com' },
-      bearer(staff.token),
-    );
-    assert.equal(errorCode(missing), 'CUSTOMER_NOT_FOUND');
-    const byPhone = await send(
-      'POST',
-      `/v1/customers/${id}/portal-invitation`,
-      { login: '13800138000' },
-      bearer(staff.token),
-    );
+    const refusals = await ledgerEntries(t.custos, 'access.denied');
+    assert.deepEqual(refusals.at(-1)?.data, {
+      action: 'portal_invite',
+      code: 'VALIDATION_FAILED',
+      caseId,
+      customerId: liNa.id,
+    });
+    const missing = await invite('01a20856-8bfa-73cd-b677-728695ea8377', 'li.na@example.com');
+    assert.equal(errorCode(missing), 'CASE_NOT_FOUND');
+    const byPhone = await invite(caseId, '13800138000');
     assert.equal(byPhone.status, 201, JSON.stringify(byPhone.body));
+    assert.deepEqual(Object.keys(byPhone.body as object).sort(), [
+      'accountId',
+      'expiresAt',
+      'invitationToken',
+    ]);
     const token = (byPhone.body as { invitationToken: string }).invitationToken;
-    const twice = await send(
-      'POST',
-      `/v1/customers/${id}/portal-invitation`,
-      { login: 'li.na@example.com' },
-      bearer(staff.token),
-    );
+    const twice = await invite(caseId, 'li.na@example.com');
     assert.equal(twice.status, 400);
 
     const atStaffRoute = await send('POST', '/v1/auth/invitations/accept', { token, password: PASSWORD }, {});
@@ -125,6 +124,54 @@ describe('customer portal', () => {
       bearer((signedUp.body as { token: string }).token),
     );
     assert.equal(errorCode(notYet), 'SECOND_FACTOR_REQUIRED');
+  });
+
+  test('staff invite only the customer of a case they may view', async () => {
+    const { case: wangCase } = await register('Wang Fang', { email: 'wang.fang@example.com' });
+    const { customer: zhao, case: zhaoCase } = await register('Zhao Lei', { email: 'zhao.lei@example.com' });
+    const other = await signInStaff(send, t.adminToken, { now: clock.now });
+
+    // A staff member without a case for Zhao cannot reach Zhao through a case of someone else's…
+    const viaOthersCase = await invite(zhaoCase.id, 'zhao.lei@example.com', other.token);
+    assert.equal(viaOthersCase.status, 403);
+    assert.equal(errorCode(viaOthersCase), 'CASE_NOT_ASSIGNED');
+    // …nor through a case of their own for another customer: the invitation is for that case's customer.
+    const { case: ownCase } = await (async () => {
+      const created = await send(
+        'POST',
+        '/v1/customers',
+        { customer: { name: 'Sun Mei' }, case: { purpose: 'repair', channel: 'counter' } },
+        bearer(other.token),
+      );
+      assert.equal(created.status, 201);
+      return created.body as { case: { id: string } };
+    })();
+    const viaOwnCase = await invite(ownCase.id, 'zhao.lei@example.com', other.token);
+    assert.equal(viaOwnCase.status, 400);
+    assert.equal(errorCode(viaOwnCase), 'VALIDATION_FAILED');
+
+    // A closed case reaches nobody, and a refusal is ledgered with the case and its customer.
+    await stepUpStaff();
+    assert.equal((await send('POST', `/v1/cases/${wangCase.id}/close`, {}, bearer(staff.token))).status, 200);
+    const closed = await invite(wangCase.id, 'wang.fang@example.com');
+    assert.equal(errorCode(closed), 'CASE_CLOSED');
+
+    const denied = await ledgerEntries(t.custos, 'access.denied');
+    assert.ok(
+      denied.some(
+        (e) =>
+          e.actor === `staff:${other.staffId}` &&
+          e.data.caseId === zhaoCase.id &&
+          e.data.customerId === zhao.id &&
+          e.data.code === 'CASE_NOT_ASSIGNED',
+      ),
+    );
+    assert.equal(
+      (await ledgerEntries(t.custos, 'account.invited')).filter((e) => e.subject === zhao.id).length,
+      0,
+    );
+    const ours = await invite(zhaoCase.id, 'zhao.lei@example.com');
+    assert.equal(ours.status, 201, JSON.stringify(ours.body));
   });
 
   test('sign-in: email or phone in any usual form, password, then a second factor', async () => {
@@ -173,7 +220,7 @@ describe('customer portal', () => {
       ['GET', `/v1/cases/${customer.customerId}/customer`, undefined],
       ['POST', '/v1/customers/search', { by: 'email', value: customer.email }],
       ['POST', '/v1/customers', { customer: { name: 'X' }, case: { purpose: 'repair', channel: 'counter' } }],
-      ['POST', `/v1/customers/${customer.customerId}/portal-invitation`, { login: customer.email }],
+      ['POST', `/v1/cases/${customer.customerId}/portal-invitation`, { login: customer.email }],
       ['POST', '/v1/auth/step-up', { code: '000000' }],
       ['GET', '/v1/auth/passkeys', undefined],
       ['POST', '/v1/staff/invitations', { email: 'x@example.com' }],

@@ -1,6 +1,6 @@
 /**
- * A signed-in customer for tests, made the way it happens for real: a staff member creates the customer,
- * steps up and invites them by their own email on file; the customer signs up with a password, enrols TOTP
+ * A signed-in customer for tests, made the way it happens for real: a staff member registers the customer
+ * (which opens a case for them), steps up and invites them through that case by their own email on file; the customer signs up with a password, enrols TOTP
  * and gets a full portal session. Works over any HTTP client (`Send`).
  */
 import { decodeBase32 } from '../../src/identity/base32.ts';
@@ -37,8 +37,9 @@ export async function signInCustomer(
     'create customer',
   );
   const customer = registered.customer as { id: string };
+  const caseId = (registered.case as { id: string }).id;
   const invited = expect(
-    await send('POST', `/v1/customers/${customer.id}/portal-invitation`, { login: email }, asStaff),
+    await send('POST', `/v1/cases/${caseId}/portal-invitation`, { login: email }, asStaff),
     201,
     'invite',
   );

@@ -258,6 +258,8 @@ export interface CasesTable {
   reviewed_at: number | null;
   reviewed_by: string | null;
   review_outcome: string | null;
+  /** Break-glass only: when the alert for an overdue review was raised (one per case). */
+  review_alerted_at: number | null;
 }
 
 export interface CaseAssigneesTable {
