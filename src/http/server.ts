@@ -10,6 +10,7 @@ import type { Custos } from '../app.ts';
 import { caseRoutes } from '../access/cases.routes.ts';
 import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
+import { policyRoutes } from '../access/policy/policy.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
@@ -25,6 +26,7 @@ import { installMetrics } from './metrics.ts';
 export type ServerDeps = Pick<
   Custos,
   | 'access'
+  | 'policies'
   | 'ledger'
   | 'apiTokens'
   | 'accounts'
@@ -69,6 +71,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   customerRoutes(app, access);
   caseRoutes(app, access);
   oversightRoutes(app, access);
+  policyRoutes(app, { ...access, policies: deps.policies, sessions: deps.sessions });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });
