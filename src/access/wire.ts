@@ -1,4 +1,7 @@
-/** Builds the access module: policy engine, cases, quotas, the customer-data paths, break-glass, consents, exports. */
+/**
+ * Builds the access module: policy engine, cases, quotas, the customer-data paths, break-glass, consents,
+ * exports, reveal approvals.
+ */
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Sessions } from '../identity/sessions.ts';
@@ -22,6 +25,8 @@ import { createExportStore } from './exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createPrincipals } from './principal.ts';
 import { createQuotas } from './quotas.ts';
+import { createRevealApprovals } from './reveal-approvals.service.ts';
+import { createRevealApprovalStore } from './reveal-approvals.store.ts';
 import { createUsageStore } from './usage.store.ts';
 
 export function wireAccess(deps: {
@@ -77,6 +82,15 @@ export function wireAccess(deps: {
       sessions,
       ledger,
       bus,
+      clock,
+    }),
+    revealApprovals: createRevealApprovals({
+      store: createRevealApprovalStore(db),
+      cases,
+      vault,
+      gate,
+      sessions,
+      ledger,
       clock,
     }),
   };

@@ -11,6 +11,7 @@ import { caseRoutes } from '../access/cases.routes.ts';
 import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
 import { policyRoutes } from '../access/policy/policy.routes.ts';
+import { revealApprovalRoutes } from '../access/reveal-approvals.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
@@ -71,6 +72,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   customerRoutes(app, access);
   caseRoutes(app, access);
   oversightRoutes(app, access);
+  revealApprovalRoutes(app, access);
   policyRoutes(app, { ...access, policies: deps.policies, sessions: deps.sessions });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });

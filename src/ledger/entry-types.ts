@@ -52,6 +52,17 @@ export interface EntryPayloads {
   };
   'export.decided': { exportId: string; approved: boolean };
   'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
+  /** Staff asked a second person to approve revealing fields (sensitive class) through a case. */
+  'reveal_approval.requested': {
+    approvalId: string;
+    caseId: string;
+    customerId: string;
+    fields: string[];
+    expiresAt: number;
+  };
+  'reveal_approval.decided': { approvalId: string; caseId: string; approved: boolean };
+  /** The requester's reveal used the approval (once); the reveal's own `customer.revealed` follows. */
+  'reveal_approval.used': { approvalId: string; caseId: string; fields: string[] };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'customer.searched': { by: string; queryDigest: string; matches: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
@@ -106,6 +117,9 @@ export const entryTypes = [
   'export.requested',
   'export.decided',
   'export.completed',
+  'reveal_approval.requested',
+  'reveal_approval.decided',
+  'reveal_approval.used',
   'alert.raised',
   'customer.searched',
   'customers.imported',
