@@ -37,7 +37,7 @@ export interface PendingReview extends CaseView {
 export function createBreakGlass(deps: {
   cases: Cases;
   store: CaseStore;
-  vault: Pick<VaultService, 'exists' | 'prepareReveal'>;
+  vault: Pick<VaultService, 'exists' | 'sealNote'>;
   gate: AccessGate;
   alerts: Alerts;
   sessions: Pick<Sessions, 'requireStepUp'>;
@@ -86,10 +86,7 @@ export function createBreakGlass(deps: {
           channel: 'staff_initiated',
           status: 'open',
           break_glass: 1,
-          reason_sealed: (await deps.vault.prepareReveal(input.customerId)).sealNote(
-            `break-glass-reason/${id}`,
-            reason,
-          ),
+          reason_sealed: await deps.vault.sealNote(input.customerId, `break-glass-reason/${id}`, reason),
           opened_by: p.staffId,
           opened_at: now,
           expires_at: now + BREAK_GLASS_TTL_MS,

@@ -47,6 +47,7 @@ const Reveal = Type.Object(
   {
     fields: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 8 }),
     reason: Type.String({ maxLength: 500 }),
+    approvalId: Type.Optional(Type.String({ maxLength: 64 })),
   },
   { additionalProperties: false },
 );
@@ -234,6 +235,7 @@ export function caseRoutes(
         request.params.caseId,
         request.body.fields,
         request.body.reason,
+        request.body.approvalId,
       ),
   );
 

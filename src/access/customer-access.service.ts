@@ -23,6 +23,7 @@ import type { AccessGate } from './access-gate.ts';
 import { type Cases, type CaseView, type OpenCaseInput, relationCode } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { Quotas } from './quotas.ts';
+import type { RevealApprovals } from './reveal-approvals.service.ts';
 
 export type RevealableField = FieldName | typeof ATTRIBUTES_FIELD;
 const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
@@ -67,6 +68,7 @@ export function createCustomerAccess(deps: {
   cases: Cases;
   gate: AccessGate;
   quotas: Quotas;
+  revealApprovals: Pick<RevealApprovals, 'consume'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'record'>;
   bus: Pick<EventBus, 'publish'>;
@@ -148,12 +150,16 @@ export function createCustomerAccess(deps: {
       return view;
     },
 
-    /** The reveal path. */
+    /**
+     * The reveal path. `approvalId` names a second person's approval (reveal-approvals) for fields that
+     * need one (the sensitive class); it is used up only when the policy allows the reveal with it.
+     */
     async reveal(
       p: StaffPrincipal,
       caseId: string,
       fieldsIn: unknown,
       reasonIn: unknown,
+      approvalId?: string,
     ): Promise<RevealResult> {
       deps.sessions.requireStepUp(p.session);
       const fields = validFields(fieldsIn);
@@ -171,7 +177,7 @@ export function createCustomerAccess(deps: {
           channel: c.channel,
           customerPresent: c.customerPresent,
           breakGlass: c.breakGlass,
-          secondApprover: false,
+          secondApprover: approvalId !== undefined,
         });
         if (decision.errors.length > 0) throw await gate.refuse(p, 'reveal', 'POLICY_UNAVAILABLE', subject);
         if (!decision.allow) refusedBy.push(field);
@@ -189,6 +195,17 @@ export function createCustomerAccess(deps: {
             : undefined,
         );
       }
+      // After the policy (a refused reveal does not use the approval), before anything is written or opened.
+      if (approvalId !== undefined && !(await deps.revealApprovals.consume(p, caseId, approvalId, fields))) {
+        throw await gate.refuse(
+          p,
+          'reveal',
+          'APPROVAL_REQUIRED',
+          subject,
+          [],
+          'This approval is not usable here (used, expired, not approved, or for other fields)',
+        );
+      }
       const revealId = uuidv7(clock.now());
       const release = await quotaOrRefusal(p, 'reveal', subject, () => quotas.reserveReveal(p, customerId));
       const result = await (async () => {
@@ -200,7 +217,15 @@ export function createCustomerAccess(deps: {
             type: 'customer.revealed',
             actor: actorRef(p.actor),
             subject: customerId,
-            data: { customerId, caseId, fields, purpose: c.purpose, revealId, reason: reasonSealed },
+            data: {
+              customerId,
+              caseId,
+              fields,
+              purpose: c.purpose,
+              revealId,
+              reason: reasonSealed,
+              ...(approvalId === undefined ? {} : { approvalId }),
+            },
           },
           async () => customer.open(fields),
         );

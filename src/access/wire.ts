@@ -1,6 +1,6 @@
 /**
  * Builds the access module: policy engine, cases, quotas, the customer-data paths, portal invitations,
- * break-glass, consents, exports.
+ * break-glass, consents, exports, reveal approvals.
  */
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
@@ -29,6 +29,8 @@ import { createPrincipals } from './principal.ts';
 import { createQuotaOverrides } from './quota-overrides.service.ts';
 import { createQuotas } from './quotas.ts';
 import { createQuotaOverrideStore } from './quota-overrides.store.ts';
+import { createRevealApprovals } from './reveal-approvals.service.ts';
+import { createRevealApprovalStore } from './reveal-approvals.store.ts';
 
 export function wireAccess(deps: {
   db: Kysely<Database>;
@@ -66,6 +68,15 @@ export function wireAccess(deps: {
     clock,
   });
   const consents = createConsents({ store: createConsentStore(db), cases, gate, ledger, clock });
+  const revealApprovals = createRevealApprovals({
+    store: createRevealApprovalStore(db),
+    cases,
+    vault,
+    gate,
+    sessions,
+    ledger,
+    clock,
+  });
   return {
     gate,
     principalOf: createPrincipals({ staff: deps.staff }),
@@ -75,7 +86,17 @@ export function wireAccess(deps: {
     alerts,
     consents,
     portalInvitations: createPortalInvitations({ cases, gate, accounts: deps.accounts, sessions }),
-    customerAccess: createCustomerAccess({ vault, cases, gate, quotas, sessions, ledger, bus, clock }),
+    customerAccess: createCustomerAccess({
+      vault,
+      cases,
+      gate,
+      quotas,
+      revealApprovals,
+      sessions,
+      ledger,
+      bus,
+      clock,
+    }),
     breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
     exports: createExports({
       store: createExportStore(db),
@@ -87,6 +108,7 @@ export function wireAccess(deps: {
       bus,
       clock,
     }),
+    revealApprovals,
   };
 }
 

@@ -12,6 +12,8 @@ import { customerRoutes } from '../access/customers.routes.ts';
 import { oversightRoutes } from '../access/oversight.routes.ts';
 import { presenceRoutes } from '../access/presence.routes.ts';
 import { portalInvitationRoutes } from '../access/portal-invitations.routes.ts';
+import { policyRoutes } from '../access/policy/policy.routes.ts';
+import { revealApprovalRoutes } from '../access/reveal-approvals.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import { identityRoutes } from '../identity/identity.routes.ts';
 import { oidcRoutes } from '../identity/oidc.routes.ts';
@@ -27,6 +29,7 @@ import { installMetrics } from './metrics.ts';
 export type ServerDeps = Pick<
   Custos,
   | 'access'
+  | 'policies'
   | 'ledger'
   | 'apiTokens'
   | 'accounts'
@@ -73,6 +76,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   oversightRoutes(app, access);
   presenceRoutes(app, { cases: deps.access.cases, sessions: deps.sessions });
   portalInvitationRoutes(app, access);
+  revealApprovalRoutes(app, access);
+  policyRoutes(app, { ...access, policies: deps.policies, sessions: deps.sessions });
   ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
   identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
   portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });

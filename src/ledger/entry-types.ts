@@ -17,6 +17,8 @@ export interface EntryPayloads {
     revealId: string;
     /** What the staff member typed, sealed under the customer's key (base64); gone with crypto-shredding. */
     reason: string;
+    /** The second person's approval the reveal used (sensitive class). */
+    approvalId?: string;
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };
@@ -56,6 +58,17 @@ export interface EntryPayloads {
   'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
   /** An export's run failed part-way (`code`: the error's); the export cannot be run again. */
   'export.failed': { exportId: string; code: string };
+  /** Staff asked a second person to approve revealing fields (sensitive class) through a case. */
+  'reveal_approval.requested': {
+    approvalId: string;
+    caseId: string;
+    customerId: string;
+    fields: string[];
+    expiresAt: number;
+  };
+  'reveal_approval.decided': { approvalId: string; caseId: string; approved: boolean };
+  /** The requester's reveal used the approval (once); the reveal's own `customer.revealed` follows. */
+  'reveal_approval.used': { approvalId: string; caseId: string; fields: string[] };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'customer.searched': { by: string; queryDigest: string; matches: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
@@ -111,6 +124,9 @@ export const entryTypes = [
   'export.decided',
   'export.completed',
   'export.failed',
+  'reveal_approval.requested',
+  'reveal_approval.decided',
+  'reveal_approval.used',
   'alert.raised',
   'customer.searched',
   'customers.imported',

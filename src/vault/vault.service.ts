@@ -221,6 +221,12 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       return openFields(cipher, row, fields);
     },
 
+    /** Seal a note about a customer (a reason staff typed) under that customer's key. */
+    async sealNote(id: string, label: string, text: string): Promise<Buffer> {
+      const { cipher } = await load(id);
+      return cipher.seal(label, text);
+    },
+
     /** True when the customer exists and still has a key (not erased). Records nothing. */
     async exists(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;

@@ -229,6 +229,13 @@ const caseOnlyRoutes = [
 ];
 
 /**
+ * Routes under a customer-data prefix that answer only the RevealApproval shape (ids, field names, state; no
+ * personal data, not even the sealed reason): asking security to approve a reveal reveals nothing. Each is
+ * checked to answer nothing but `RevealApproval`.
+ */
+const revealApprovalRoutes = ['POST /v1/cases/:caseId/reveal-approvals'];
+
+/**
  * Case-bound routes that answer no personal data but something other than a Case, each with the one
  * response schema it may answer and why it carries no flag. Each is checked to answer nothing else.
  */
@@ -727,15 +734,22 @@ describe('access matrix: every customer-data route × role × situation', { time
       r.url.startsWith('/v1/customers') ||
       r.url === '/v1/exports/:id/run';
     for (const r of routes.filter((r) => customerRoute(r) && r.config?.customerData !== true).map(key)) {
-      if (!caseOnlyRoutes.includes(r) && !(r in exemptRoutes))
+      if (!caseOnlyRoutes.includes(r) && !revealApprovalRoutes.includes(r) && !(r in exemptRoutes))
         problems.push(`${r}: a customer route without config.customerData`);
     }
-    for (const name of caseOnlyRoutes) {
-      const route = routes.find((r) => key(r) === name);
-      const responses = Object.values((route?.schema?.response ?? {}) as Record<string, { $id?: string }>);
-      if (!route) problems.push(`${name}: no longer a route (drop it from caseOnlyRoutes)`);
-      else if (responses.length === 0 || responses.some((schema) => schema.$id !== 'Case'))
-        problems.push(`${name}: answers more than a Case: flag it customerData and add it to the matrix`);
+    for (const [list, names, shape] of [
+      ['caseOnlyRoutes', caseOnlyRoutes, 'Case'],
+      ['revealApprovalRoutes', revealApprovalRoutes, 'RevealApproval'],
+    ] as const) {
+      for (const name of names) {
+        const route = routes.find((r) => key(r) === name);
+        const responses = Object.values((route?.schema?.response ?? {}) as Record<string, { $id?: string }>);
+        if (!route) problems.push(`${name}: no longer a route (drop it from ${list})`);
+        else if (responses.length === 0 || responses.some((schema) => schema.$id !== shape))
+          problems.push(
+            `${name}: answers more than a ${shape}: flag it customerData and add it to the matrix`,
+          );
+      }
     }
     for (const [name, { schema }] of Object.entries(exemptRoutes)) {
       const route = routes.find((r) => key(r) === name);

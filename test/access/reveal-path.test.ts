@@ -247,3 +247,53 @@ describe('reveal path', () => {
     assert.equal(after.body.error.code, 'CASE_CLOSED');
   });
 });
+
+describe('sensitive class: a second person approves, once (PIPL art. 28)', () => {
+  test('national ID: refused alone, revealed with an approval by security, the approval used once', async () => {
+    const f = await accessFixture();
+    try {
+      const clerk = await f.staff('support');
+      const security = await f.staff('security');
+      const customerId = await f.customer({ national_id: '11010519491231002X' });
+      const { code } = await f.t.custos.access.cases.issuePresenceCode(
+        { type: 'customer', id: customerId },
+        customerId,
+      );
+      const opened = await f.send(clerk, 'POST', '/v1/cases', {
+        customerId,
+        purpose: 'identity_check',
+        channel: 'counter',
+        presenceCode: code,
+      });
+      const caseId = opened.body.id as string;
+      const body = { fields: ['national_id'], reason: 'customer proving identity at the counter' };
+      const alone = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, body);
+      assert.equal(alone.status, 403);
+
+      const asked = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal-approvals`, body);
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const approvalId = asked.body.id as string;
+      const early = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, { ...body, approvalId });
+      assert.equal(early.body.error.code, 'APPROVAL_REQUIRED', 'not approved yet');
+      assert.equal((await f.send(clerk, 'POST', `/v1/reveal-approvals/${approvalId}/approve`)).status, 403);
+      assert.equal(
+        (await f.send(security, 'POST', `/v1/reveal-approvals/${approvalId}/approve`)).status,
+        200,
+      );
+
+      const shown = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, { ...body, approvalId });
+      assert.equal(shown.status, 200, JSON.stringify(shown.body));
+      assert.deepEqual(shown.body.revealed, { national_id: '11010519491231002X' });
+      const again = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, { ...body, approvalId });
+      assert.equal(again.status, 403, 'used once');
+      assert.ok(!JSON.stringify(again.body).includes('1101051949'));
+
+      const contractor = await f.staff('contractor');
+      const theirCase = await f.openCase(contractor, customerId, 'repair');
+      const contractorAsk = await f.send(contractor, 'POST', `/v1/cases/${theirCase}/reveal-approvals`, body);
+      assert.equal(contractorAsk.status, 403, 'contractors never reach the sensitive class');
+    } finally {
+      await f.close();
+    }
+  });
+});

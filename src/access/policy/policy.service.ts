@@ -51,7 +51,9 @@ export interface PolicyServiceDeps {
   initialPolicies?: string;
 }
 
-const administrative = (role: StaffRole, action: 'policy_edit' | 'policy_approve'): AccessQuery => ({
+type PolicyAction = 'policy_edit' | 'policy_approve' | 'ledger_read';
+
+const administrative = (role: StaffRole, action: PolicyAction): AccessQuery => ({
   role,
   action,
   caseRelation: 'none',
@@ -64,15 +66,19 @@ const administrative = (role: StaffRole, action: 'policy_edit' | 'policy_approve
 export function createPolicyService(deps: PolicyServiceDeps) {
   const { store, engine, ledger, clock } = deps;
 
-  function authorise(by: PolicyActor, action: 'policy_edit' | 'policy_approve'): string {
+  const refusals: Record<PolicyAction, string> = {
+    policy_edit: 'Not allowed to propose policies',
+    policy_approve: 'Not allowed to decide on policies',
+    ledger_read: 'Not allowed to read the policy set',
+  };
+
+  /** The actor's ref if the engine lets their role do any one of `actions`; FORBIDDEN otherwise. */
+  function authorise(by: PolicyActor, ...actions: [PolicyAction, ...PolicyAction[]]): string {
     if (typeof by?.staffId !== 'string' || by.staffId === '') {
       throw new CustosError('FORBIDDEN', 'A staff member must be named');
     }
-    if (!engine.decide(administrative(by.role, action)).allow) {
-      throw new CustosError(
-        'FORBIDDEN',
-        action === 'policy_edit' ? 'Not allowed to propose policies' : 'Not allowed to decide on policies',
-      );
+    if (!actions.some((action) => engine.decide(administrative(by.role, action)).allow)) {
+      throw new CustosError('FORBIDDEN', refusals[actions[0]]);
     }
     return actorRef({ type: 'staff', id: by.staffId });
   }
@@ -163,6 +169,16 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       }, everyMs);
       timer.unref();
       return () => clearInterval(timer);
+    },
+
+    /**
+     * The set in force: its version and text. Readable by whoever may propose or decide on policies, and by
+     * whoever may read the ledger (every change is there, diff and all, so this shows them nothing new).
+     */
+    async live(by: PolicyActor): Promise<{ version: number; text: string }> {
+      authorise(by, 'policy_edit', 'policy_approve', 'ledger_read');
+      const live = await liveRow();
+      return { version: live.version, text: live.text };
     },
 
     /** Propose a new policy text against the live version; it is validated and stored pending approval. */

@@ -12,6 +12,7 @@ import { authChallenges } from './migrations/2026-12-01T0900_auth_challenges.ts'
 import { ssoIdentities } from './migrations/2026-12-01T0910_sso_identities.ts';
 import { access } from './migrations/2026-12-01T1000_access.ts';
 import { policies } from './migrations/2026-12-01T0930_policies.ts';
+import { revealApprovals } from './migrations/2026-12-01T1100_reveal_approvals.ts';
 import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
 import { migrationContext } from './migrations/context.ts';
 
@@ -27,6 +28,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-01T0910_sso_identities': ssoIdentities(context),
         '2026-12-01T1000_access': access(context),
         '2026-12-01T0930_policies': policies(context),
+        '2026-12-01T1100_reveal_approvals': revealApprovals(context),
         '2026-12-01T1110_review_alerts': reviewAlerts(context),
       };
     },

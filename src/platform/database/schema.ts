@@ -314,6 +314,26 @@ export interface ExportsTable {
   result_count: number | null;
 }
 
+export interface RevealApprovalsTable {
+  id: string;
+  case_id: string;
+  customer_id: string;
+  /** The case's purpose when the approval was asked for. */
+  purpose: string;
+  requested_by: string;
+  /** JSON array of field names the approval covers. */
+  fields: string;
+  /** The asker's reason, sealed under the customer's key. */
+  reason_sealed: Buffer;
+  /** `pending`, `approved`, `rejected`, `used`. */
+  status: string;
+  created_at: number;
+  expires_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  used_at: number | null;
+}
+
 export interface AlertsTable {
   id: string;
   kind: string;
@@ -350,6 +370,7 @@ export interface Database {
   quota_overrides: QuotaOverridesTable;
   consents: ConsentsTable;
   exports: ExportsTable;
+  reveal_approvals: RevealApprovalsTable;
   alerts: AlertsTable;
   auth_challenges: AuthChallengesTable;
   sso_identities: SsoIdentitiesTable;

@@ -1,0 +1,127 @@
+/**
+ * HTTP routes of the policy set's lifecycle: read the set in force, propose a new text, list pending
+ * proposals, approve or reject one (policy.service.ts decides who may).
+ *
+ * Invariants: the actor handed to the service is the request's staff principal, whose role comes from the
+ * staff directory, never from the client; every change (propose, approve, reject) needs a fresh step-up
+ * before the service is asked.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Sessions } from '../../identity/sessions.ts';
+import { type AccessRouteDeps, principal, security } from '../access-routes.ts';
+import type { StaffPrincipal } from '../principal.ts';
+import { MAX_POLICY_TEXT } from './policy-validation.ts';
+import type { PolicyActor, PolicyService } from './policy.service.ts';
+
+const tags = ['policies'];
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+// Longer than the service's own limit, so an oversized text is its POLICY_INVALID (422), not a schema 400.
+const Proposal = Type.Object(
+  { text: Type.String({ maxLength: 2 * MAX_POLICY_TEXT }) },
+  { additionalProperties: false },
+);
+const ProposalSchema = Type.Object({
+  id: Type.String(),
+  baseVersion: Type.Integer(),
+  proposedBy: Type.String(),
+  proposedAt: Type.Number(),
+  status: Type.String(),
+  diff: Type.String(),
+});
+
+const actorOf = (p: StaffPrincipal): PolicyActor => ({ staffId: p.staffId, role: p.role });
+
+export function policyRoutes(
+  app: FastifyInstance,
+  deps: AccessRouteDeps & { policies: PolicyService; sessions: Pick<Sessions, 'requireStepUp'> },
+) {
+  const { policies, staffSession } = deps;
+  /** The acting staff member, for reads. */
+  const reader = async (request: FastifyRequest) => actorOf(await principal(deps, request));
+  /** The acting staff member, for changes: a fresh step-up first. */
+  const changer = async (request: FastifyRequest) => {
+    const p = await principal(deps, request);
+    deps.sessions.requireStepUp(p.session);
+    return actorOf(p);
+  };
+
+  app.get(
+    '/v1/policies',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'The policy set in force: version and Cedar text (admin, security)',
+        response: { 200: Type.Object({ version: Type.Integer(), text: Type.String() }) },
+      },
+    },
+    async (request) => policies.live(await reader(request)),
+  );
+
+  app.post<{ Body: Static<typeof Proposal> }>(
+    '/v1/policies/proposals',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Propose a new policy set against the live version (admin, step-up); a second admin approves',
+        body: Proposal,
+        response: {
+          201: Type.Object({ ...ProposalSchema.properties, warnings: Type.Array(Type.String()) }),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await policies.propose(await changer(request), request.body.text)),
+  );
+
+  app.get(
+    '/v1/policies/proposals',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'Pending policy proposals, each with its diff (admin)',
+        response: { 200: Type.Object({ proposals: Type.Array(ProposalSchema) }) },
+      },
+    },
+    async (request) => ({ proposals: await policies.pending(await reader(request)) }),
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/v1/policies/proposals/:id/approve',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'Approve a proposal: it becomes the next version, in force at once (another admin, step-up)',
+        params: IdParams,
+        response: { 200: Type.Object({ version: Type.Integer() }) },
+      },
+    },
+    async (request) => policies.approve(await changer(request), request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/v1/policies/proposals/:id/reject',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'Reject a pending proposal (admin, step-up; its proposer may withdraw it this way)',
+        params: IdParams,
+      },
+    },
+    async (request, reply) => {
+      await policies.reject(await changer(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+}
