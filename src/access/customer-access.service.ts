@@ -14,21 +14,16 @@ import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
-import { CustosError, validationFailed } from '../platform/errors.ts';
+import { CustosError } from '../platform/errors.ts';
 import { uuidv7 } from '../platform/ids.ts';
-import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from '../vault/customer-fields.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { MaskedCustomer } from '../vault/vault.types.ts';
 import type { AccessGate } from './access-gate.ts';
 import { type Cases, type CaseView, type OpenCaseInput, relationCode } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { Quotas } from './quotas.ts';
+import { fieldClass, validFields, validReason } from './reveal-request.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
-
-export type RevealableField = FieldName | typeof ATTRIBUTES_FIELD;
-const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
-const MIN_REASON = 5;
-const MAX_REASON = 500;
 
 export interface RevealResult {
   caseId: string;
@@ -37,30 +32,6 @@ export interface RevealResult {
   revealed: Record<string, string | Record<string, string> | null>;
   /** Everything else, masked. */
   customer: MaskedCustomer;
-}
-
-function fieldClass(field: RevealableField) {
-  return field === ATTRIBUTES_FIELD ? 'basic' : fieldSpecs[field].sensitivity;
-}
-
-function validReason(reason: unknown): string {
-  const text = typeof reason === 'string' ? reason.trim() : '';
-  if (text.length < MIN_REASON || text.length > MAX_REASON || /\p{Cc}/u.test(text)) {
-    throw validationFailed([
-      { path: 'reason', problem: `must be ${MIN_REASON}–${MAX_REASON} printable characters` },
-    ]);
-  }
-  return text;
-}
-
-function validFields(fields: unknown): RevealableField[] {
-  const list = Array.isArray(fields) ? [...new Set(fields)] : [];
-  if (list.length === 0 || list.some((f) => typeof f !== 'string' || !revealable.includes(f))) {
-    throw validationFailed([
-      { path: 'fields', problem: `must list one or more of ${revealable.join(', ')}` },
-    ]);
-  }
-  return list as RevealableField[];
 }
 
 export function createCustomerAccess(deps: {

@@ -17,7 +17,6 @@ import type { Clock } from '../platform/clock.ts';
 import type { ExportsTable } from '../platform/database/schema.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
-import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs } from '../vault/customer-fields.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { AccessGate } from './access-gate.ts';
 import type { Consents } from './consents.service.ts';
@@ -31,6 +30,7 @@ import {
   validDimensions,
 } from './k-anonymity.ts';
 import type { StaffPrincipal } from './principal.ts';
+import { fieldClass, validFields } from './reveal-request.ts';
 
 /** At most this many customers in one record export. */
 export const EXPORT_CAP = 1000;
@@ -42,7 +42,6 @@ export const recordExportPurposes = [
   'third_party_sharing',
   'sale',
 ] as const;
-const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
 
 type RecordSpec = { customerIds: string[]; fields: string[] };
 type AggregateSpec = { dimensions: AggregateDimension[]; k: number };
@@ -219,22 +218,15 @@ export function createExports(deps: {
             { path: 'customerIds', problem: `must list 1–${EXPORT_CAP} customer ids` },
           ]);
         }
-        const fields = Array.isArray(input.fields) ? [...new Set(input.fields)] : [];
-        if (fields.length === 0 || fields.some((f) => typeof f !== 'string' || !revealable.includes(f))) {
-          throw validationFailed([
-            { path: 'fields', problem: `must list one or more of ${revealable.join(', ')}` },
-          ]);
-        }
-        for (const field of fields as string[]) {
-          const fieldClass =
-            field === ATTRIBUTES_FIELD ? 'basic' : fieldSpecs[field as keyof typeof fieldSpecs].sensitivity;
+        const fields = validFields(input.fields);
+        for (const field of fields) {
           await gate.require(
             p,
-            { action: 'export_request', fieldClass, ...noCase, secondApprover: false },
-            { fields: fields as string[] },
+            { action: 'export_request', fieldClass: fieldClass(field), ...noCase, secondApprover: false },
+            { fields },
           );
         }
-        spec = { customerIds: ids as string[], fields: fields as string[] };
+        spec = { customerIds: ids as string[], fields };
       } else if (input.kind === 'aggregate') {
         if (input.purpose !== 'marketing') {
           throw validationFailed([{ path: 'purpose', problem: 'aggregates are for marketing' }]);

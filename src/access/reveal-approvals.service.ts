@@ -14,20 +14,17 @@ import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { RevealApprovalsTable } from '../platform/database/schema.ts';
-import { CustosError, isCustosError, validationFailed } from '../platform/errors.ts';
+import { CustosError, isCustosError } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
-import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs, type FieldName } from '../vault/customer-fields.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { AccessGate } from './access-gate.ts';
 import { type Cases, relationCode } from './cases.service.ts';
 import type { StaffPrincipal } from './principal.ts';
 import type { RevealApprovalStore } from './reveal-approvals.store.ts';
+import { fieldClass, validFields, validReason } from './reveal-request.ts';
 
 /** How long an approval may be decided on and then used, from the request. */
 export const REVEAL_APPROVAL_TTL_MS = 30 * 60_000;
-const revealable: readonly string[] = [...fieldNames, ATTRIBUTES_FIELD];
-const MIN_REASON = 5;
-const MAX_REASON = 500;
 
 /** What requester and approver see: ids, field names and state; no personal data, not even the reason. */
 export interface RevealApprovalView {
@@ -58,29 +55,6 @@ function view(row: RevealApprovalsTable, now: number): RevealApprovalView {
     expiresAt: new Date(Number(row.expires_at)).toISOString(),
   };
 }
-
-function validFields(fields: unknown): string[] {
-  const list = Array.isArray(fields) ? [...new Set(fields)] : [];
-  if (list.length === 0 || list.some((f) => typeof f !== 'string' || !revealable.includes(f))) {
-    throw validationFailed([
-      { path: 'fields', problem: `must list one or more of ${revealable.join(', ')}` },
-    ]);
-  }
-  return list as string[];
-}
-
-function validReason(reason: unknown): string {
-  const text = typeof reason === 'string' ? reason.trim() : '';
-  if (text.length < MIN_REASON || text.length > MAX_REASON || /\p{Cc}/u.test(text)) {
-    throw validationFailed([
-      { path: 'reason', problem: `must be ${MIN_REASON}–${MAX_REASON} printable characters` },
-    ]);
-  }
-  return text;
-}
-
-const fieldClass = (field: string) =>
-  field === ATTRIBUTES_FIELD ? 'basic' : fieldSpecs[field as FieldName].sensitivity;
 
 const approving = {
   action: 'export_approve',
