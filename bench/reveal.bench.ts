@@ -26,7 +26,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { type Custos, createCustos } from '../src/app.ts';
@@ -42,13 +41,12 @@ import {
   custosCli,
   custosProcess,
   envInt,
-  helloWorldServer,
+  measureBaseline,
   note,
   pickFrom,
-  repoRoot,
 } from './support/bench-setup.ts';
 import { type ChildOptions, killAll, runToCompletion, startServer } from './support/child-processes.ts';
-import { type LoadSettings, type Measurement, problemsOf } from './support/load.ts';
+import { type LoadSettings, type Measurement, measure, problemsOf } from './support/load.ts';
 import { writeCustomerCsv } from './support/synthetic-csv.ts';
 import { fetchSend, type Send, signInStaff } from '../test/support/staff-session.ts';
 
@@ -74,84 +72,7 @@ function expectStatus(r: { status: number; body: unknown }, status: number, what
 
 // ─── Load ─────────────────────────────────────────────────────────────────────────────────────────────
 
-interface Target {
-  headers: Record<string, string>;
-  path: string;
-  body?: string;
-}
-
-interface LoadScenario {
-  name: string;
-  url: string;
-  method: 'GET' | 'POST';
-  next(): Target;
-  isWrongAnswer?(body: string): boolean;
-}
-
-/** autocannon with a different credential per request (load.ts sends one set of headers for all). */
-async function fire(s: LoadScenario, connections: number, seconds: number, onWrong: () => void) {
-  return autocannon({
-    url: s.url,
-    connections,
-    duration: seconds,
-    requests: [
-      {
-        method: s.method,
-        setupRequest: (request) => {
-          const target = s.next();
-          return { ...request, path: target.path, headers: target.headers, body: target.body };
-        },
-        onResponse: (status, body) => {
-          if (status < 300 && s.isWrongAnswer?.(body)) onWrong();
-        },
-      },
-    ],
-  });
-}
-
-async function measure(s: LoadScenario, settings: LoadSettings): Promise<Measurement> {
-  await fire(s, settings.connections, settings.warmupSeconds, () => {});
-  let wrongAnswers = 0;
-  const result = await fire(s, settings.connections, settings.durationSeconds, () => {
-    wrongAnswers++;
-  });
-  const non2xx: Record<string, number> = {};
-  for (const status of ['1xx', '3xx', '4xx', '5xx'] as const)
-    if (result[status] > 0) non2xx[status] = result[status];
-  return {
-    scenario: s.name,
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx,
-    errors: result.errors,
-    wrongAnswers,
-  };
-}
-
 // ─── (a) baseline; (b), (c) Custos over HTTP ──────────────────────────────────────────────────────────
-
-async function measureBaseline(load: LoadSettings): Promise<Measurement> {
-  const server = await startServer(['--import', 'tsx', helloWorldServer], {
-    cwd: repoRoot,
-    env: process.env,
-  });
-  try {
-    note(`measuring the hello-world baseline at ${server.url}`);
-    const headers = {};
-    return await measure(
-      {
-        name: 'Fastify hello-world (baseline)',
-        url: server.url,
-        method: 'GET',
-        next: () => ({ headers, path: '/' }),
-      },
-      load,
-    );
-  } finally {
-    await server.stop();
-  }
-}
 
 interface Work {
   token: string;
@@ -218,7 +139,7 @@ async function measureCustos(
     const setupStarted = performance.now();
     const { work, signedInAt } = await prepare(send, adminToken, customerIds, staffCount);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
-    const targetOf = (w: Work, path: string, body?: string): Target => ({
+    const targetOf = (w: Work, path: string, body?: string) => ({
       headers: { authorization: `Bearer ${w.token}`, 'content-type': 'application/json' },
       path,
       body,
@@ -230,7 +151,7 @@ async function measureCustos(
         name: "POST /v1/cases/:caseId/reveal {fields: ['phone']}",
         url: server.url,
         method: 'POST',
-        next: () => {
+        nextRequest: () => {
           const w = pickFrom(work);
           return targetOf(w, `/v1/cases/${w.caseId}/reveal`, revealBody);
         },
@@ -244,7 +165,7 @@ async function measureCustos(
         name: 'GET /v1/cases/:caseId/customer (masked)',
         url: server.url,
         method: 'GET',
-        next: () => {
+        nextRequest: () => {
           const w = pickFrom(work);
           return targetOf(w, `/v1/cases/${w.caseId}/customer`);
         },

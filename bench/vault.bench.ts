@@ -24,13 +24,12 @@ import {
   custosCli,
   custosProcess,
   envInt,
-  helloWorldServer,
+  measureBaseline,
   note,
   pickFrom,
-  repoRoot,
 } from './support/bench-setup.ts';
 import { type ChildOptions, killAll, runToCompletion, startServer } from './support/child-processes.ts';
-import { type LoadSettings, type Measurement, measure, problemsOf } from './support/load.ts';
+import { type LoadSettings, measure, problemsOf } from './support/load.ts';
 import { formatReport, type ImportTiming } from './support/report.ts';
 import { samplePhones, writeCustomerCsv } from './support/synthetic-csv.ts';
 import { fetchSend, signInStaff } from '../test/support/staff-session.ts';
@@ -67,27 +66,6 @@ function sampleCustomerIds(dataDir: string, sample: number): string[] {
     return db.prepare('SELECT id FROM customers ORDER BY random() LIMIT ?').pluck().all(sample) as string[];
   } finally {
     db.close();
-  }
-}
-
-async function measureBaseline(load: LoadSettings): Promise<Measurement> {
-  const server = await startServer(['--import', 'tsx', helloWorldServer], {
-    cwd: repoRoot,
-    env: process.env,
-  });
-  try {
-    note(`measuring the hello-world baseline at ${server.url}`);
-    return await measure(
-      {
-        name: 'Fastify hello-world (baseline)',
-        url: server.url,
-        method: 'GET',
-        nextRequest: () => ({ path: '/' }),
-      },
-      load,
-    );
-  } finally {
-    await server.stop();
   }
 }
 

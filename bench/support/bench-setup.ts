@@ -1,7 +1,8 @@
 /** What every benchmark script shares: paths, BENCH_* settings, progress notes, the scratch Custos process. */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildOptions } from './child-processes.ts';
+import { type ChildOptions, startServer } from './child-processes.ts';
+import { type LoadSettings, type Measurement, measure } from './load.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const custosCli = join(repoRoot, 'bin/custos.mjs');
@@ -44,3 +45,25 @@ export function custosProcess(dataDir: string): ChildOptions {
 }
 
 export const pickFrom = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)] as T;
+
+/** The baseline every ratio is against: a plain Fastify hello-world, alone in a child process. */
+export async function measureBaseline(load: LoadSettings): Promise<Measurement> {
+  const server = await startServer(['--import', 'tsx', helloWorldServer], {
+    cwd: repoRoot,
+    env: process.env,
+  });
+  try {
+    note(`measuring the hello-world baseline at ${server.url}`);
+    return await measure(
+      {
+        name: 'Fastify hello-world (baseline)',
+        url: server.url,
+        method: 'GET',
+        nextRequest: () => ({ path: '/' }),
+      },
+      load,
+    );
+  } finally {
+    await server.stop();
+  }
+}

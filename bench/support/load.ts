@@ -17,8 +17,11 @@ export interface Scenario {
   url: string;
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
-  /** The next request's path and body; called for every request, so that each one can differ. */
-  nextRequest(): { path: string; body?: string };
+  /**
+   * The next request's path, body and any headers of its own (added to `headers`, e.g. another staff
+   * member's session); called for every request, so that each one can differ.
+   */
+  nextRequest(): { path: string; body?: string; headers?: Record<string, string> };
   /** True when a 2xx answer is nonetheless wrong (a search for a phone that exists finding nothing). */
   isWrongAnswer?(body: string): boolean;
 }
@@ -52,7 +55,10 @@ async function fire(scenario: Scenario, connections: number, seconds: number, on
       {
         method: scenario.method,
         headers: scenario.headers,
-        setupRequest: (request) => ({ ...request, ...scenario.nextRequest() }),
+        setupRequest: (request) => {
+          const next = scenario.nextRequest();
+          return { ...request, ...next, headers: { ...request.headers, ...next.headers } };
+        },
         onResponse: (status, body) => {
           if (status < 300 && scenario.isWrongAnswer?.(body)) onWrong();
         },
