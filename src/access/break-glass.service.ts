@@ -19,7 +19,8 @@ import type { VaultService } from '../vault/vault.service.ts';
 import type { AccessGate } from './access-gate.ts';
 import type { Alerts } from './alerts.ts';
 import type { CaseStore } from './cases.store.ts';
-import { type Cases, caseView, type CaseView } from './cases.service.ts';
+import { caseView, type CaseView } from './case-state.ts';
+import type { Cases } from './cases.service.ts';
 import { type CasePurpose, casePurposes } from './policy/access-query.ts';
 import type { StaffPrincipal } from './principal.ts';
 

@@ -5,36 +5,34 @@
  * receives by SMS or email.
  *
  * Invariants: opening, assigning, closing and every presence check are ledgered; a wrong presence code is
- * counted on the case and five end its chances; a presence code is used once, for its own customer only,
- * within ten minutes.
+ * counted on the case and five end its chances (the codes themselves: presence-codes.ts).
  */
-import { randomInt } from 'node:crypto';
-import type { Keyring } from '../crypto/keyring.ts';
 import type { StaffStore } from '../identity/staff.store.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../platform/actor.ts';
+import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { CasesTable } from '../platform/database/schema.ts';
-import { CustosError, type ErrorCode, validationFailed } from '../platform/errors.ts';
+import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { AccessGate } from './access-gate.ts';
-import type { CaseStore, CaseWithAssignees } from './cases.store.ts';
+import type { CaseStore } from './cases.store.ts';
+import type { PresenceCodes } from './presence-codes.ts';
+import { type CaseChannel, type CasePurpose } from './policy/access-query.ts';
 import {
-  type CaseChannel,
-  caseChannels,
-  type CasePurpose,
-  casePurposes,
-  type CaseRelation,
-} from './policy/access-query.ts';
+  type CaseContext,
+  caseKind,
+  caseRelation,
+  caseView,
+  type CaseView,
+  relationCode,
+} from './case-state.ts';
 import type { StaffPrincipal } from './principal.ts';
 
 const HOUR = 3600_000;
 export const DEFAULT_CASE_TTL_MS = 72 * HOUR;
 export const MAX_CASE_TTL_MS = 14 * 24 * HOUR;
-export const PRESENCE_CODE_TTL_MS = 10 * 60_000;
-const PRESENCE_CODE_DIGITS = 8;
 const MAX_PRESENCE_FAILURES = 5;
 const MAX_ASSIGNEES = 10;
 
@@ -47,99 +45,17 @@ export interface OpenCaseInput {
   expiresInHours?: number;
 }
 
-/** What staff see of a case: ids, purpose and state; no personal data. */
-export interface CaseView {
-  id: string;
-  customerId: string;
-  purpose: CasePurpose;
-  channel: CaseChannel;
-  status: 'open' | 'closed' | 'expired';
-  breakGlass: boolean;
-  customerPresent: boolean;
-  assignees: string[];
-  openedBy: string;
-  openedAt: string;
-  expiresAt: string;
-}
-
-/** A case as the acting staff member stands to it: what access decisions are made on. */
-export interface CaseContext {
-  row: CaseWithAssignees;
-  relation: CaseRelation;
-  purpose: CasePurpose;
-  channel: CaseChannel;
-  customerPresent: boolean;
-  breakGlass: boolean;
-}
-
-/** The error for a refusal, in the words of the case's state. */
-export const relationCode: Record<CaseRelation, ErrorCode> = {
-  assigned_open: 'ACCESS_DENIED',
-  unassigned: 'CASE_NOT_ASSIGNED',
-  closed: 'CASE_CLOSED',
-  expired: 'CASE_EXPIRED',
-  none: 'ACCESS_DENIED',
-};
-
-export function caseRelation(
-  row: CasesTable & { assignees: string[] },
-  staffId: string,
-  now: number,
-): CaseRelation {
-  if (!row.assignees.includes(staffId)) return 'unassigned';
-  if (row.status !== 'open') return 'closed';
-  if (now >= row.expires_at) return 'expired';
-  return 'assigned_open';
-}
-
-export function caseView(row: CaseWithAssignees, now: number): CaseView {
-  return {
-    id: row.id,
-    customerId: row.customer_id,
-    purpose: row.purpose as CasePurpose,
-    channel: row.channel as CaseChannel,
-    status: row.status !== 'open' ? 'closed' : now >= row.expires_at ? 'expired' : 'open',
-    breakGlass: row.break_glass === 1,
-    customerPresent: row.customer_present_at !== null,
-    assignees: row.assignees,
-    openedBy: row.opened_by,
-    openedAt: new Date(Number(row.opened_at)).toISOString(),
-    expiresAt: new Date(Number(row.expires_at)).toISOString(),
-  };
-}
-
-/** The purpose and channel of a new case, checked against the closed lists (VALIDATION_FAILED otherwise). */
-export function caseKind(input: { purpose: string; channel: string }): {
-  purpose: CasePurpose;
-  channel: CaseChannel;
-} {
-  return {
-    purpose: oneOf(casePurposes, input.purpose, 'purpose'),
-    channel: oneOf(caseChannels, input.channel, 'channel'),
-  };
-}
-
-function oneOf<T extends string>(values: readonly T[], value: string, path: string): T {
-  if (!(values as readonly string[]).includes(value)) {
-    throw validationFailed([{ path, problem: `must be one of ${values.join(', ')}` }]);
-  }
-  return value as T;
-}
-
 export function createCases(deps: {
   store: CaseStore;
   staff: Pick<StaffStore, 'byId'>;
   vault: Pick<VaultService, 'exists'>;
-  keyring: Pick<Keyring, 'blindIndex'>;
+  presence: Pick<PresenceCodes, 'check'>;
   gate: AccessGate;
   ledger: Pick<Ledger, 'append' | 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }) {
   const { store, gate, ledger, bus, clock } = deps;
-
-  const presenceDigest = (customerId: string, code: string) =>
-    deps.keyring.blindIndex('presence_code', `${customerId}\0${code}`);
 
   async function activeStaff(staffId: string): Promise<void> {
     const row = isUuid(staffId) ? await deps.staff.byId(staffId) : undefined;
@@ -168,19 +84,6 @@ export function createCases(deps: {
       throw await gate.refuse(p, action, relationCode[c.relation], { caseId, customerId: c.row.customer_id });
     }
     return c;
-  }
-
-  async function checkPresence(p: StaffPrincipal, row: CasesTable, code: string): Promise<boolean> {
-    const ok =
-      /^[0-9]{8}$/.test(code) &&
-      (await store.usePresenceCode(row.customer_id, presenceDigest(row.customer_id, code), clock.now()));
-    await ledger.append({
-      type: 'case.presence_checked',
-      actor: actorRef(p.actor),
-      subject: row.customer_id,
-      data: { caseId: row.id, verified: ok },
-    });
-    return ok;
   }
 
   /** Check a new case (kind, lifetime, assignees, presence code, policy) and build its row; stores nothing. */
@@ -223,7 +126,7 @@ export function createCases(deps: {
       review_alerted_at: null,
     };
     if (input.presenceCode !== undefined) {
-      if (!(await checkPresence(p, row, input.presenceCode))) {
+      if (!(await deps.presence.check(p.actor, row, input.presenceCode))) {
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',
           'The customer code is not valid (used, expired or mistyped)',
@@ -412,7 +315,7 @@ export function createCases(deps: {
           'Too many wrong codes on this case: open a new case with the customer',
         );
       }
-      if (!(await checkPresence(p, c.row, code))) {
+      if (!(await deps.presence.check(p.actor, c.row, code))) {
         await store.countPresenceFailure(caseId);
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',
@@ -422,29 +325,6 @@ export function createCases(deps: {
       const now = clock.now();
       await store.markCustomerPresent(caseId, now);
       return caseView({ ...c.row, customer_present_at: now }, now);
-    },
-
-    /**
-     * A new one-time presence code for a customer: shown in their portal, or sent by SMS or email. Only
-     * its keyed digest is stored.
-     */
-    async issuePresenceCode(by: Actor, customerId: string): Promise<{ code: string; expiresAt: string }> {
-      if (!(await deps.vault.exists(customerId)))
-        throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
-      const code = String(randomInt(0, 10 ** PRESENCE_CODE_DIGITS)).padStart(PRESENCE_CODE_DIGITS, '0');
-      const now = clock.now();
-      await ledger.record(
-        { type: 'presence_code.issued', actor: actorRef(by), subject: customerId, data: { customerId } },
-        () =>
-          store.insertPresenceCode({
-            customer_id: customerId,
-            code_hash: presenceDigest(customerId, code),
-            expires_at: now + PRESENCE_CODE_TTL_MS,
-            used_at: null,
-            created_at: now,
-          }),
-      );
-      return { code, expiresAt: new Date(now + PRESENCE_CODE_TTL_MS).toISOString() };
     },
   };
 }

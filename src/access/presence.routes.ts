@@ -8,9 +8,12 @@ import { Type } from '@sinclair/typebox';
 import { requireSession, sessionOf } from '../http/session-auth.ts';
 import type { Sessions } from '../identity/sessions.ts';
 import { CustosError } from '../platform/errors.ts';
-import type { Cases } from './cases.service.ts';
+import type { PresenceCodes } from './presence-codes.ts';
 
-export function presenceRoutes(app: FastifyInstance, deps: { cases: Cases; sessions: Sessions }) {
+export function presenceRoutes(
+  app: FastifyInstance,
+  deps: { presenceCodes: PresenceCodes; sessions: Sessions },
+) {
   const customerSession = requireSession(deps.sessions, { realm: 'customer' });
   app.post(
     '/v1/portal/presence-code',
@@ -27,7 +30,7 @@ export function presenceRoutes(app: FastifyInstance, deps: { cases: Cases; sessi
       const session = sessionOf(request);
       if (session.actor.type !== 'customer')
         throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-      return reply.status(201).send(await deps.cases.issuePresenceCode(session.actor, session.actor.id));
+      return reply.status(201).send(await deps.presenceCodes.issue(session.actor, session.actor.id));
     },
   );
 }

@@ -25,6 +25,7 @@ import { createExports } from './exports.service.ts';
 import { createExportStore } from './exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createPortalInvitations } from './portal-invitations.service.ts';
+import { createPresenceCodes } from './presence-codes.ts';
 import { createPrincipals } from './principal.ts';
 import { createQuotaOverrides } from './quota-overrides.service.ts';
 import { createQuotas } from './quotas.ts';
@@ -57,11 +58,18 @@ export function wireAccess(deps: {
   const caseStore = createCaseStore(db);
   const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock });
   const alerts = createAlerts({ store: createAlertStore(db), ledger, bus, clock });
+  const presenceCodes = createPresenceCodes({
+    store: caseStore,
+    keyring: deps.keyring,
+    vault,
+    ledger,
+    clock,
+  });
   const cases = createCases({
     store: caseStore,
     staff: deps.staff,
     vault,
-    keyring: deps.keyring,
+    presence: presenceCodes,
     gate,
     ledger,
     bus,
@@ -81,6 +89,7 @@ export function wireAccess(deps: {
     gate,
     principalOf: createPrincipals({ staff: deps.staff }),
     cases,
+    presenceCodes,
     quotas,
     quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
     alerts,

@@ -74,7 +74,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   customerRoutes(app, access);
   caseRoutes(app, access);
   oversightRoutes(app, access);
-  presenceRoutes(app, { cases: deps.access.cases, sessions: deps.sessions });
+  presenceRoutes(app, { presenceCodes: deps.access.presenceCodes, sessions: deps.sessions });
   portalInvitationRoutes(app, access);
   revealApprovalRoutes(app, access);
   policyRoutes(app, { ...access, policies: deps.policies, sessions: deps.sessions });

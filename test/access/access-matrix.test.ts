@@ -417,7 +417,7 @@ async function setUp(): Promise<World> {
   const everyone = () => [...Object.values(w.staff), w.helper, w.marketer, w.approver];
 
   const presenceCode = async (customerId: string) =>
-    (await f.t.custos.access.cases.issuePresenceCode(systemActor, customerId)).code;
+    (await f.t.custos.access.presenceCodes.issue(systemActor, customerId)).code;
 
   /** A case the role is assigned to: opened by the role if it may, else by a support colleague who assigns it. */
   const ownCase = async (role: Role, purpose: Purpose, extra: object = {}) => {

@@ -185,7 +185,7 @@ for (const { dialect, skip } of await dialects()) {
           ['sale', false],
         ],
       );
-      const { code } = await f.t.custos.access.cases.issuePresenceCode(systemActor, customerId);
+      const { code } = await f.t.custos.access.presenceCodes.issue(systemActor, customerId);
       assert.equal((await f.send(staff, 'POST', `/v1/cases/${caseId}/presence`, { code })).status, 200);
       assert.equal(
         (await f.send(staff, 'PUT', `/v1/cases/${caseId}/consents/marketing`, { granted: true })).status,

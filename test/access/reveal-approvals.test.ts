@@ -47,7 +47,7 @@ for (const { dialect, skip } of await dialects()) {
     /** An identity_check case with the customer present (the only purpose the default policy lets reveal the sensitive class). */
     const identityCase = async (who: Staff, customerId?: string) => {
       const id = customerId ?? (await f.customer());
-      const { code } = await f.t.custos.access.cases.issuePresenceCode(systemActor, id);
+      const { code } = await f.t.custos.access.presenceCodes.issue(systemActor, id);
       return f.openCase(who, id, 'identity_check', { presenceCode: code });
     };
     /** An approved approval of `who` on a new identity_check case. */

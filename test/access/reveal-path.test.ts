@@ -205,7 +205,7 @@ describe('reveal path', () => {
     });
     assert.equal(without.status, 403);
     assert.equal(without.body.error.code, 'CUSTOMER_PRESENCE_REQUIRED');
-    const { code } = await f.t.custos.access.cases.issuePresenceCode(
+    const { code } = await f.t.custos.access.presenceCodes.issue(
       { type: 'customer', id: customerId },
       customerId,
     );
@@ -255,7 +255,7 @@ describe('sensitive class: a second person approves, once (PIPL art. 28)', () =>
       const clerk = await f.staff('support');
       const security = await f.staff('security');
       const customerId = await f.customer({ national_id: '11010519491231002X' });
-      const { code } = await f.t.custos.access.cases.issuePresenceCode(
+      const { code } = await f.t.custos.access.presenceCodes.issue(
         { type: 'customer', id: customerId },
         customerId,
       );
