@@ -9,7 +9,8 @@ import type { Clock } from '../platform/clock.ts';
 import type { Config } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Database } from '../platform/database/schema.ts';
-import { createAccounts, type CustomerContacts } from './accounts.service.ts';
+import { createAccounts } from './accounts.service.ts';
+import { createInvitations, type CustomerContacts } from './invitations.service.ts';
 import { createAccountStore } from './accounts.store.ts';
 import { createAccountPasskeys } from './account-passkeys.service.ts';
 import { createAuthChallenges } from './auth-challenges.ts';
@@ -94,16 +95,10 @@ export function wireIdentity(deps: {
           })
         : undefined,
     apiTokens: createApiTokens({ store: createApiTokenStore(db), clock }),
-    accounts: createAccounts({
-      store: accountStore,
-      staff,
-      sessions,
-      throttle,
-      keyring,
-      ledger,
-      clock,
-      customers,
-    }),
+    accounts: {
+      ...createAccounts({ store: accountStore, sessions, throttle, keyring, ledger, clock }),
+      ...createInvitations({ store: accountStore, staff, sessions, ledger, clock, customers }),
+    },
     accountPasskeys: createAccountPasskeys({
       passkeys,
       challenges,
