@@ -230,7 +230,10 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
     /** True when the customer exists and still has a key (not erased). Records nothing. */
     async exists(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
-      return (await store.customerById(id)) !== undefined && (await keyring.cipher(id)) !== null;
+      // The key row is enough: existence needs no unwrapping of the data key.
+      return (
+        (await store.customerById(id)) !== undefined && (await keyring.store.customerKey(id)) !== undefined
+      );
     },
 
     async countCustomers(): Promise<number> {
