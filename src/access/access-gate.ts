@@ -11,7 +11,7 @@ import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import { CustosError, type ErrorCode } from '../platform/errors.ts';
 import type { AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
-import type { StaffPrincipal } from './principal.ts';
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 
 export type GateQuery = Omit<AccessQuery, 'role' | 'riskTier'>;
 

@@ -3,7 +3,7 @@
  * case), about 60 staff across stores, support, an outsourced contractor, marketing, security and admin,
  * and ten thousand synthetic customers.
  */
-import type { StaffRole, StaffStore } from '../identity/staff.store.ts';
+import type { StaffRole, StaffStore } from '../identity/staff/staff.store.ts';
 import { systemActor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { StaffTable } from '../platform/database/schema.ts';

@@ -21,7 +21,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import diagnostics from 'node:diagnostics_channel';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import { totp } from '../../src/identity/totp.ts';
+import { totp } from '../../src/identity/second-factor/totp.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';

@@ -3,8 +3,8 @@
  * (which opens a case for them), steps up and invites them through that case by their own email on file; the customer signs up with a password, enrols TOTP
  * and gets a full portal session. Works over any HTTP client (`Send`).
  */
-import { decodeBase32 } from '../../src/identity/base32.ts';
-import { totp } from '../../src/identity/totp.ts';
+import { decodeBase32 } from '../../src/identity/second-factor/base32.ts';
+import { totp } from '../../src/identity/second-factor/totp.ts';
 import type { Send } from './staff-session.ts';
 
 let counter = 0;

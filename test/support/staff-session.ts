@@ -3,8 +3,8 @@
  * the invitee sets a password, enrols TOTP with the code of its authenticator, and gets a full session.
  * Works over any HTTP client: give it a `send` that performs a JSON request.
  */
-import { decodeBase32 } from '../../src/identity/base32.ts';
-import { totp } from '../../src/identity/totp.ts';
+import { decodeBase32 } from '../../src/identity/second-factor/base32.ts';
+import { totp } from '../../src/identity/second-factor/totp.ts';
 
 export type Send = (
   method: string,

@@ -8,9 +8,9 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Sessions } from '../../identity/sessions.ts';
-import { type AccessRouteDeps, principal, security } from '../access-routes.ts';
-import type { StaffPrincipal } from '../principal.ts';
+import type { Sessions } from '../../identity/sessions/sessions.ts';
+import { type AccessRouteDeps, principal, security } from '../route-context.ts';
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { MAX_POLICY_TEXT } from './policy-validation.ts';
 import type { PolicyActor, PolicyService } from './policy.service.ts';
 

@@ -12,7 +12,7 @@
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { EntryInput, EntryType } from '../../ledger/entry-types.ts';
-import { type StaffRole, staffRoles } from '../../identity/staff.store.ts';
+import { type StaffRole, staffRoles } from '../../identity/staff/staff.store.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';

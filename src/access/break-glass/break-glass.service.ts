@@ -1,0 +1,211 @@
+/**
+ * Break-glass: access to a customer without an assigned case, for emergencies. It needs a reason and a
+ * fresh second factor, opens a short emergency case (one hour) for the requester alone, raises a high alert
+ * to security at once, and must be reviewed by security (not the requester) within 24 hours; a review not
+ * done by then raises a second high alert, once. The watcher weighs it heavily (it sees `case.opened` with
+ * `breakGlass: true` on the bus).
+ *
+ * Invariants: everything done under break-glass goes through the ordinary case routes, so it is decided,
+ * ledgered and counted like any other access; break-glass only changes what the policy sees. Each overdue
+ * review raises exactly one overdue alert, however many nodes run the check.
+ */
+import type { Sessions } from '../../identity/sessions/sessions.ts';
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { actorRef, systemActor } from '../../platform/actor.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { CustosError, validationFailed } from '../../platform/errors.ts';
+import { isUuid, uuidv7 } from '../../platform/ids.ts';
+import type { VaultService } from '../../vault/vault.service.ts';
+import type { AccessGate } from '../access-gate.ts';
+import type { Alerts } from '../../watch/alerts.service.ts';
+import type { CaseStore } from '../cases/cases.store.ts';
+import { caseView, type CaseView } from '../cases/case-state.ts';
+import type { Cases } from '../cases/cases.service.ts';
+import { type CasePurpose, casePurposes } from '../policy/access-query.ts';
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+
+export const BREAK_GLASS_TTL_MS = 3600_000;
+export const REVIEW_WITHIN_MS = 24 * 3600_000;
+export const reviewOutcomes = ['justified', 'unjustified'] as const;
+/** Overdue reviews alerted per run at most; the rest wait a minute. */
+const OVERDUE_ALERTS_PER_RUN = 100;
+
+export interface PendingReview extends CaseView {
+  reviewDueAt: string;
+  overdue: boolean;
+}
+
+export function createBreakGlass(deps: {
+  cases: Cases;
+  store: CaseStore;
+  vault: Pick<VaultService, 'exists' | 'sealNote'>;
+  gate: AccessGate;
+  alerts: Alerts;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  ledger: Pick<Ledger, 'record'>;
+  clock: Clock;
+}) {
+  const { cases, store, gate, alerts, ledger, clock } = deps;
+
+  return {
+    async open(
+      p: StaffPrincipal,
+      input: { customerId: string; purpose: string; reason: string },
+    ): Promise<CaseView> {
+      deps.sessions.requireStepUp(p.session);
+      if (!(casePurposes as readonly string[]).includes(input.purpose)) {
+        throw validationFailed([{ path: 'purpose', problem: `must be one of ${casePurposes.join(', ')}` }]);
+      }
+      const reason = typeof input.reason === 'string' ? input.reason.trim() : '';
+      if (reason.length < 10 || reason.length > 500) {
+        throw validationFailed([{ path: 'reason', problem: 'must be 10–500 characters' }]);
+      }
+      if (!(await deps.vault.exists(input.customerId)))
+        throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+      const purpose = input.purpose as CasePurpose;
+      await gate.require(
+        p,
+        {
+          action: 'break_glass',
+          caseRelation: 'none',
+          purpose,
+          channel: 'staff_initiated',
+          customerPresent: false,
+          breakGlass: true,
+          secondApprover: false,
+        },
+        { customerId: input.customerId },
+      );
+      const now = clock.now();
+      const id = uuidv7(now);
+      const opened = await cases.insertCase(
+        p,
+        {
+          id,
+          customer_id: input.customerId,
+          purpose,
+          channel: 'staff_initiated',
+          status: 'open',
+          break_glass: 1,
+          reason_sealed: await deps.vault.sealNote(input.customerId, `break-glass-reason/${id}`, reason),
+          opened_by: p.staffId,
+          opened_at: now,
+          expires_at: now + BREAK_GLASS_TTL_MS,
+          closed_at: null,
+          closed_by: null,
+          customer_present_at: null,
+          presence_failures: 0,
+          review_due_at: now + REVIEW_WITHIN_MS,
+          reviewed_at: null,
+          reviewed_by: null,
+          review_outcome: null,
+          review_alerted_at: null,
+        },
+        [p.staffId],
+      );
+      await alerts.raise(p.actor, {
+        kind: 'break_glass',
+        severity: 'high',
+        staffId: p.staffId,
+        subject: input.customerId,
+        data: {
+          caseId: id,
+          role: p.role,
+          purpose,
+          reviewDueAt: new Date(now + REVIEW_WITHIN_MS).toISOString(),
+        },
+      });
+      return opened;
+    },
+
+    /** Break-glass cases not yet reviewed, oldest due first; `overdue` past the 24 h. */
+    async pendingReviews(p: StaffPrincipal): Promise<PendingReview[]> {
+      await gate.require(
+        p,
+        {
+          action: 'alert_read',
+          caseRelation: 'none',
+          customerPresent: false,
+          breakGlass: false,
+          secondApprover: false,
+        },
+        {},
+      );
+      const now = clock.now();
+      const out: PendingReview[] = [];
+      for (const row of await store.pendingReviews(200)) {
+        const full = await store.byId(row.id);
+        if (!full) continue;
+        const due = Number(row.review_due_at);
+        out.push({ ...caseView(full, now), reviewDueAt: new Date(due).toISOString(), overdue: now > due });
+      }
+      return out;
+    },
+
+    /**
+     * One high `break_glass_review_overdue` alert per break-glass case past its review date and still
+     * unreviewed, raised once: the case is claimed first (so two nodes never both raise it), and a claim
+     * whose alert could not be raised is given back for the next run. Returns how many were raised.
+     * `start()` runs it every minute.
+     */
+    async raiseOverdueAlerts(): Promise<number> {
+      let raised = 0;
+      for (const row of await store.overdueUnalertedReviews(clock.now(), OVERDUE_ALERTS_PER_RUN)) {
+        if (!(await store.claimReviewAlert(row.id, clock.now()))) continue;
+        try {
+          await alerts.raise(systemActor, {
+            kind: 'break_glass_review_overdue',
+            severity: 'high',
+            staffId: row.opened_by,
+            subject: row.customer_id,
+            data: { caseId: row.id, reviewDueAt: new Date(Number(row.review_due_at)).toISOString() },
+          });
+          raised++;
+        } catch (error) {
+          await store.releaseReviewAlert(row.id);
+          throw error;
+        }
+      }
+      return raised;
+    },
+
+    /** Security's review: justified or not. Never by the person who broke the glass. */
+    async review(p: StaffPrincipal, caseId: string, outcome: string): Promise<void> {
+      await gate.require(
+        p,
+        {
+          action: 'alert_read',
+          caseRelation: 'none',
+          customerPresent: false,
+          breakGlass: false,
+          secondApprover: false,
+        },
+        { caseId },
+      );
+      if (!(reviewOutcomes as readonly string[]).includes(outcome)) {
+        throw validationFailed([{ path: 'outcome', problem: `must be one of ${reviewOutcomes.join(', ')}` }]);
+      }
+      const row = isUuid(caseId) ? await store.byId(caseId) : undefined;
+      if (!row || row.break_glass !== 1) throw new CustosError('CASE_NOT_FOUND', 'No such break-glass case');
+      if (row.opened_by === p.staffId)
+        throw new CustosError('SAME_PERSON', 'You cannot review your own break-glass');
+      if (row.reviewed_at !== null)
+        throw new CustosError('ALREADY_REVIEWED', 'This break-glass was already reviewed');
+      await ledger.record(
+        {
+          type: 'break_glass.reviewed',
+          actor: actorRef(p.actor),
+          subject: row.customer_id,
+          data: { caseId, staffId: row.opened_by, outcome },
+        },
+        async () => {
+          if (!(await store.review(caseId, p.staffId, outcome, clock.now()))) {
+            throw new CustosError('ALREADY_REVIEWED', 'This break-glass was already reviewed');
+          }
+        },
+      );
+    },
+  };
+}
+
+export type BreakGlass = ReturnType<typeof createBreakGlass>;

@@ -1,0 +1,332 @@
+/**
+ * Cases: the only way staff reach a customer. A case is opened for one customer with a purpose and a
+ * channel, assigned to staff, and lives until it is closed or expires (72 h unless asked shorter). It may
+ * carry proof that the customer is present: a one-time code the customer reads out from their portal or
+ * receives by SMS or email.
+ *
+ * Invariants: opening, assigning, closing and every presence check are ledgered; a wrong presence code is
+ * counted on the case and five end its chances (the codes themselves: presence-codes.ts).
+ */
+import type { StaffStore } from '../../identity/staff/staff.store.ts';
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { actorRef } from '../../platform/actor.ts';
+import type { EventBus } from '../../platform/bus.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { CasesTable } from '../../platform/database/schema.ts';
+import { CustosError, validationFailed } from '../../platform/errors.ts';
+import { isUuid, uuidv7 } from '../../platform/ids.ts';
+import type { VaultService } from '../../vault/vault.service.ts';
+import type { AccessGate } from '../access-gate.ts';
+import type { CaseStore } from './cases.store.ts';
+import type { PresenceCodes } from './presence-codes.ts';
+import { type CaseChannel, type CasePurpose } from '../policy/access-query.ts';
+import {
+  type CaseContext,
+  caseKind,
+  caseRelation,
+  caseView,
+  type CaseView,
+  relationCode,
+} from './case-state.ts';
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+
+const HOUR = 3600_000;
+export const DEFAULT_CASE_TTL_MS = 72 * HOUR;
+export const MAX_CASE_TTL_MS = 14 * 24 * HOUR;
+const MAX_PRESENCE_FAILURES = 5;
+const MAX_ASSIGNEES = 10;
+
+export interface OpenCaseInput {
+  customerId: string;
+  purpose: string;
+  channel: string;
+  assignees?: string[];
+  presenceCode?: string;
+  expiresInHours?: number;
+}
+
+export function createCases(deps: {
+  store: CaseStore;
+  staff: Pick<StaffStore, 'byId'>;
+  vault: Pick<VaultService, 'exists'>;
+  presence: Pick<PresenceCodes, 'check'>;
+  gate: AccessGate;
+  ledger: Pick<Ledger, 'append' | 'record'>;
+  bus: Pick<EventBus, 'publish'>;
+  clock: Clock;
+}) {
+  const { store, gate, ledger, bus, clock } = deps;
+
+  async function activeStaff(staffId: string): Promise<void> {
+    const row = isUuid(staffId) ? await deps.staff.byId(staffId) : undefined;
+    if (!row || row.status !== 'active')
+      throw new CustosError('STAFF_NOT_FOUND', 'No such active staff member');
+  }
+
+  /** The case as `p` stands to it; CASE_NOT_FOUND when there is none (also for malformed ids). */
+  async function contextFor(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
+    const row = isUuid(caseId) ? await store.byId(caseId) : undefined;
+    if (!row) throw new CustosError('CASE_NOT_FOUND', 'No such case');
+    return {
+      row,
+      relation: caseRelation(row, p.staffId, clock.now()),
+      purpose: row.purpose as CasePurpose,
+      channel: row.channel as CaseChannel,
+      customerPresent: row.customer_present_at !== null,
+      breakGlass: row.break_glass === 1,
+    };
+  }
+
+  /** For acts on the case itself (assign, close, presence): assigned and open, or refused in its words. */
+  async function workingCase(p: StaffPrincipal, caseId: string, action: string): Promise<CaseContext> {
+    const c = await contextFor(p, caseId);
+    if (c.relation !== 'assigned_open') {
+      throw await gate.refuse(p, action, relationCode[c.relation], { caseId, customerId: c.row.customer_id });
+    }
+    return c;
+  }
+
+  /** Check a new case (kind, lifetime, assignees, presence code, policy) and build its row; stores nothing. */
+  async function decideCase(
+    p: StaffPrincipal,
+    input: OpenCaseInput,
+  ): Promise<{ row: CasesTable; assignees: string[] }> {
+    const { purpose, channel } = caseKind(input);
+    const hours = input.expiresInHours ?? DEFAULT_CASE_TTL_MS / HOUR;
+    if (!Number.isFinite(hours) || hours <= 0 || hours * HOUR > MAX_CASE_TTL_MS) {
+      throw validationFailed([
+        { path: 'expiresInHours', problem: `must be more than 0 and at most ${MAX_CASE_TTL_MS / HOUR}` },
+      ]);
+    }
+    const assignees = [...new Set([p.staffId, ...(input.assignees ?? [])])];
+    if (assignees.length > MAX_ASSIGNEES) {
+      throw validationFailed([{ path: 'assignees', problem: `at most ${MAX_ASSIGNEES - 1} besides you` }]);
+    }
+    for (const staffId of assignees) await activeStaff(staffId);
+    const now = clock.now();
+    const row: CasesTable = {
+      id: uuidv7(now),
+      customer_id: input.customerId,
+      purpose,
+      channel,
+      status: 'open',
+      break_glass: 0,
+      reason_sealed: null,
+      opened_by: p.staffId,
+      opened_at: now,
+      expires_at: now + Math.round(hours * HOUR),
+      closed_at: null,
+      closed_by: null,
+      customer_present_at: null,
+      presence_failures: 0,
+      review_due_at: null,
+      reviewed_at: null,
+      reviewed_by: null,
+      review_outcome: null,
+      review_alerted_at: null,
+    };
+    if (input.presenceCode !== undefined) {
+      if (!(await deps.presence.check(p.actor, row, input.presenceCode))) {
+        throw new CustosError(
+          'CUSTOMER_PRESENCE_REQUIRED',
+          'The customer code is not valid (used, expired or mistyped)',
+        );
+      }
+      row.customer_present_at = now;
+    }
+    const customerPresent = row.customer_present_at !== null;
+    const query = {
+      action: 'case_open',
+      caseRelation: 'none',
+      purpose,
+      channel,
+      customerPresent,
+      breakGlass: false,
+      secondApprover: false,
+    } as const;
+    // Say "needs the customer present" only when presence is what is missing, not the role.
+    const presenceWouldDo = !customerPresent && gate.decide(p, { ...query, customerPresent: true }).allow;
+    await gate.require(
+      p,
+      query,
+      { customerId: input.customerId },
+      presenceWouldDo ? 'CUSTOMER_PRESENCE_REQUIRED' : 'ACCESS_DENIED',
+    );
+    return { row, assignees };
+  }
+
+  return {
+    contextFor,
+
+    /**
+     * The case, checked for `view` by the policy: what every act on a case's customer starts with. Refused
+     * in the case's own words (not assigned, closed, expired) and ledgered.
+     */
+    async viewable(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
+      const c = await contextFor(p, caseId);
+      await gate.require(
+        p,
+        {
+          action: 'view',
+          caseRelation: c.relation,
+          purpose: c.purpose,
+          channel: c.channel,
+          customerPresent: c.customerPresent,
+          breakGlass: c.breakGlass,
+          secondApprover: false,
+        },
+        { caseId, customerId: c.row.customer_id },
+        relationCode[c.relation],
+      );
+      return c;
+    },
+
+    /** Open a case for one customer; the opener is always among its assignees. */
+    async openCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseView> {
+      if (!(await deps.vault.exists(input.customerId))) {
+        throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+      }
+      const { row, assignees } = await decideCase(p, input);
+      return this.insertCase(p, row, assignees);
+    },
+
+    /**
+     * Everything `openCase` checks, for a customer about to be registered: the caller creates the customer
+     * only if this passes, then stores the case with `insertCase`. No presence code: a customer not yet
+     * registered cannot have one.
+     */
+    async decideNewCustomerCase(
+      p: StaffPrincipal,
+      input: Omit<OpenCaseInput, 'customerId'>,
+      customerId: string,
+    ) {
+      if (input.presenceCode !== undefined) {
+        throw validationFailed([
+          { path: 'case.presenceCode', problem: 'a new customer has no presence code yet' },
+        ]);
+      }
+      return decideCase(p, { ...input, customerId });
+    },
+
+    /** Store a decided case: ledger first, then the row; tells the watcher. Break-glass uses it too. */
+    async insertCase(p: StaffPrincipal, row: CasesTable, assignees: string[]): Promise<CaseView> {
+      const now = row.opened_at;
+      await ledger.record(
+        {
+          type: 'case.opened',
+          actor: actorRef(p.actor),
+          subject: row.customer_id,
+          data: {
+            caseId: row.id,
+            customerId: row.customer_id,
+            purpose: row.purpose,
+            channel: row.channel,
+            assignees,
+            breakGlass: row.break_glass === 1,
+            customerPresent: row.customer_present_at !== null,
+          },
+        },
+        () =>
+          store.insertCase(
+            row,
+            assignees.map((staffId) => ({
+              case_id: row.id,
+              staff_id: staffId,
+              assigned_by: p.staffId,
+              assigned_at: now,
+            })),
+          ),
+      );
+      bus.publish('case.opened', {
+        staffId: p.staffId,
+        caseId: row.id,
+        customerId: row.customer_id,
+        purpose: row.purpose,
+        channel: row.channel,
+        breakGlass: row.break_glass === 1,
+        customerPresent: row.customer_present_at !== null,
+      });
+      return caseView({ ...row, assignees }, now);
+    },
+
+    async get(p: StaffPrincipal, caseId: string): Promise<CaseView> {
+      const c = await contextFor(p, caseId);
+      if (c.relation === 'unassigned')
+        throw await gate.refuse(p, 'case_read', 'CASE_NOT_ASSIGNED', { caseId });
+      return caseView(c.row, clock.now());
+    },
+
+    async openCases(p: StaffPrincipal): Promise<CaseView[]> {
+      const now = clock.now();
+      const rows = await store.openFor(p.staffId, now, 100);
+      const out: CaseView[] = [];
+      for (const row of rows) {
+        const full = await store.byId(row.id);
+        if (full) out.push(caseView(full, now));
+      }
+      return out;
+    },
+
+    async assign(p: StaffPrincipal, caseId: string, staffId: string): Promise<CaseView> {
+      const c = await workingCase(p, caseId, 'case_assign');
+      if (c.row.break_glass === 1) throw await gate.refuse(p, 'case_assign', 'ACCESS_DENIED', { caseId });
+      if (c.row.assignees.length >= MAX_ASSIGNEES) {
+        throw validationFailed([
+          { path: 'staffId', problem: `a case has at most ${MAX_ASSIGNEES} assignees` },
+        ]);
+      }
+      await activeStaff(staffId);
+      const now = clock.now();
+      await ledger.record(
+        {
+          type: 'case.assigned',
+          actor: actorRef(p.actor),
+          subject: c.row.customer_id,
+          data: { caseId, staffId },
+        },
+        () =>
+          store.addAssignee({ case_id: caseId, staff_id: staffId, assigned_by: p.staffId, assigned_at: now }),
+      );
+      const assignees = c.row.assignees.includes(staffId) ? c.row.assignees : [...c.row.assignees, staffId];
+      return caseView({ ...c.row, assignees }, now);
+    },
+
+    /** Closing a case ends every assignee's access through it. */
+    async close(p: StaffPrincipal, caseId: string): Promise<CaseView> {
+      const c = await workingCase(p, caseId, 'case_close');
+      const now = clock.now();
+      await ledger.record(
+        { type: 'case.closed', actor: actorRef(p.actor), subject: c.row.customer_id, data: { caseId } },
+        async () => {
+          if (!(await store.close(caseId, p.staffId, now)))
+            throw new CustosError('CASE_CLOSED', 'This case is closed');
+        },
+      );
+      return caseView({ ...c.row, status: 'closed', closed_at: now }, now);
+    },
+
+    /** The customer's code, read out at the counter or on the phone, proves they asked for this case. */
+    async verifyPresence(p: StaffPrincipal, caseId: string, code: string): Promise<CaseView> {
+      const c = await workingCase(p, caseId, 'case_presence');
+      if (c.row.customer_present_at !== null) return caseView(c.row, clock.now());
+      if (c.row.presence_failures >= MAX_PRESENCE_FAILURES) {
+        throw new CustosError(
+          'RATE_LIMITED',
+          'Too many wrong codes on this case: open a new case with the customer',
+        );
+      }
+      if (!(await deps.presence.check(p.actor, c.row, code))) {
+        await store.countPresenceFailure(caseId);
+        throw new CustosError(
+          'CUSTOMER_PRESENCE_REQUIRED',
+          'The customer code is not valid (used, expired or mistyped)',
+        );
+      }
+      const now = clock.now();
+      await store.markCustomerPresent(caseId, now);
+      return caseView({ ...c.row, customer_present_at: now }, now);
+    },
+  };
+}
+
+export type Cases = ReturnType<typeof createCases>;

@@ -1,0 +1,179 @@
+/**
+ * Quotas: how much a staff member may look up and reveal, counted where harvesting shows — searches per
+ * hour, and reveals in DISTINCT customers per hour, day and week at once (a second field of a customer
+ * already revealed in a window costs nothing there; a new customer costs one in every window). Defaults
+ * per role, overrides per staff member.
+ *
+ * What is counted is the ledger: a search is its `customer.searched` entry, a reveal its `customer.revealed`
+ * entry (subject = the customer). An act counts exactly when it is durably recorded, and costs no write of
+ * its own on the hot path.
+ *
+ * Invariant: a check reserves what it admits until the act's entry is durable (then the ledger counts it),
+ * and check-and-reserve is one step per staff member, so parallel requests cannot all pass the same last
+ * unit of quota. Across API nodes the same staff member could exceed a limit by the number of nodes at most.
+ */
+import type { StaffRole } from '../../identity/staff/staff.store.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { CustosError } from '../../platform/errors.ts';
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { createKeyedQueue } from '../../platform/keyed-queue.ts';
+import type { QuotaOverrideStore } from './quota-overrides.store.ts';
+
+export const quotaNames = ['search_hour', 'reveal_hour', 'reveal_day', 'reveal_week'] as const;
+export type QuotaName = (typeof quotaNames)[number];
+export type QuotaLimits = Record<QuotaName, number>;
+
+const HOUR = 3600_000;
+export const quotaWindows: Record<QuotaName, number> = {
+  search_hour: HOUR,
+  reveal_hour: HOUR,
+  reveal_day: 24 * HOUR,
+  reveal_week: 7 * 24 * HOUR,
+};
+const revealQuotas = ['reveal_hour', 'reveal_day', 'reveal_week'] as const;
+
+/**
+ * Defaults per role, sized for a front-line shift: a store clerk serves perhaps 30 customers a day and
+ * reveals a field for a fraction of them. Roles that never search or reveal get zero; an administrator's
+ * reveals happen only under break-glass and stay few.
+ */
+export const defaultQuotas: Record<StaffRole, QuotaLimits> = {
+  store: { search_hour: 40, reveal_hour: 10, reveal_day: 40, reveal_week: 150 },
+  support: { search_hour: 60, reveal_hour: 15, reveal_day: 60, reveal_week: 200 },
+  contractor: { search_hour: 30, reveal_hour: 8, reveal_day: 30, reveal_week: 100 },
+  marketing: { search_hour: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
+  security: { search_hour: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
+  admin: { search_hour: 0, reveal_hour: 3, reveal_day: 5, reveal_week: 10 },
+};
+
+export interface QuotaStaff {
+  staffId: string;
+  role: StaffRole;
+}
+
+function exceeded(quota: QuotaName, limit: number): CustosError {
+  return new CustosError(
+    'QUOTA_EXCEEDED',
+    `Quota ${quota} reached (${limit}): ask your manager or security`,
+    {
+      details: [{ path: quota, problem: `limit ${limit}` }],
+    },
+  );
+}
+
+const actorOf = (staff: QuotaStaff) => `staff:${staff.staffId}`;
+
+interface Held {
+  searches: number;
+  /** Customer id → reveals of it in flight. */
+  customers: Map<string, number>;
+}
+
+/** A release that works once, however often it is called. */
+function once(release: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      release();
+    }
+  };
+}
+
+export function createQuotas(deps: {
+  store: QuotaOverrideStore;
+  ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince'>;
+  clock: Clock;
+  defaults?: Record<StaffRole, QuotaLimits>;
+}) {
+  const { store, ledger, clock } = deps;
+  const defaults = deps.defaults ?? defaultQuotas;
+  // Check-and-reserve is one step per staff member; the act itself runs outside it, so one person's
+  // parallel requests still share a group commit.
+  const oneAtATime = createKeyedQueue();
+  /** Per staff member: searches and reveals admitted but whose ledger entries are not yet durable. */
+  const pending = new Map<string, Held>();
+  const pendingOf = (staffId: string): Held => {
+    let held = pending.get(staffId);
+    if (!held) {
+      held = { searches: 0, customers: new Map() };
+      pending.set(staffId, held);
+    }
+    return held;
+  };
+  const forget = (staffId: string, held: Held) => {
+    if (held.searches === 0 && held.customers.size === 0 && pending.get(staffId) === held)
+      pending.delete(staffId);
+  };
+
+  async function limitsFor(staff: QuotaStaff): Promise<QuotaLimits> {
+    const limits = { ...defaults[staff.role] };
+    for (const o of await store.overrides(staff.staffId)) {
+      if ((quotaNames as readonly string[]).includes(o.quota)) limits[o.quota as QuotaName] = Number(o.max);
+    }
+    return limits;
+  }
+
+  return {
+    limitsFor,
+
+    /**
+     * Reserve one search: throws QUOTA_EXCEEDED when it would pass the hourly limit. Call the release once
+     * the search's `customer.searched` entry is durable (or the search failed).
+     */
+    reserveSearch(staff: QuotaStaff): Promise<() => void> {
+      return oneAtATime(staff.staffId, async () => {
+        const limit = (await limitsFor(staff)).search_hour;
+        const since = clock.now() - quotaWindows.search_hour;
+        const held = pendingOf(staff.staffId);
+        if ((await ledger.countSince(actorOf(staff), 'customer.searched', since)) + held.searches >= limit) {
+          throw exceeded('search_hour', limit);
+        }
+        held.searches++;
+        return once(() => {
+          held.searches--;
+          forget(staff.staffId, held);
+        });
+      });
+    },
+
+    /**
+     * Reserve a reveal of `customerId`: throws QUOTA_EXCEEDED when it would pass any window's limit. Call
+     * the release once the reveal's `customer.revealed` entry is durable (or the reveal failed). Reveals
+     * still in flight count as new customers, so parallel requests can only be refused early, never let
+     * through late.
+     */
+    reserveReveal(staff: QuotaStaff, customerId: string): Promise<() => void> {
+      return oneAtATime(staff.staffId, async () => {
+        const now = clock.now();
+        const limits = await limitsFor(staff);
+        const windows = await ledger.distinctSubjectsSince(
+          actorOf(staff),
+          'customer.revealed',
+          revealQuotas.map((quota) => now - quotaWindows[quota]),
+          customerId,
+        );
+        const held = pendingOf(staff.staffId);
+        const already = held.customers.has(customerId);
+        const others = held.customers.size - (already ? 1 : 0);
+        revealQuotas.forEach((quota, i) => {
+          const { count, includes } = windows[i] as { count: number; includes: boolean };
+          if (!includes && !already && count + others >= limits[quota]) throw exceeded(quota, limits[quota]);
+        });
+        held.customers.set(customerId, (held.customers.get(customerId) ?? 0) + 1);
+        return once(() => {
+          const left = (held.customers.get(customerId) ?? 1) - 1;
+          if (left > 0) held.customers.set(customerId, left);
+          else held.customers.delete(customerId);
+          forget(staff.staffId, held);
+        });
+      });
+    },
+
+    async setOverride(staffId: string, quota: QuotaName, max: number, by: string): Promise<void> {
+      await store.setOverride({ staff_id: staffId, quota, max, set_by: by, set_at: clock.now() });
+    },
+  };
+}
+
+export type Quotas = ReturnType<typeof createQuotas>;

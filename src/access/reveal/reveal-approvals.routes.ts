@@ -1,0 +1,114 @@
+/**
+ * HTTP routes of reveal approvals: ask through a case, list what awaits a decision, read one, approve or
+ * reject. None answers personal data: a `RevealApproval` holds ids, field names and state only (the
+ * access matrix checks that the case-bound route answers nothing else).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { type AccessRouteDeps, principal, security } from '../route-context.ts';
+import type { RevealApprovals } from './reveal-approvals.service.ts';
+
+const tags = ['reveal-approvals'];
+const Id = Type.String({ maxLength: 64 });
+const CaseParams = Type.Object({ caseId: Id });
+const IdParams = Type.Object({ id: Id });
+const Ask = Type.Object(
+  {
+    fields: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 8 }),
+    reason: Type.String({ maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+export const RevealApprovalSchema = Type.Object(
+  {
+    id: Type.String(),
+    caseId: Type.String(),
+    customerId: Type.String(),
+    purpose: Type.String(),
+    fields: Type.Array(Type.String()),
+    status: Type.String(),
+    requestedBy: Type.String(),
+    decidedBy: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String(),
+    expiresAt: Type.String(),
+  },
+  { $id: 'RevealApproval' },
+);
+
+export function revealApprovalRoutes(
+  app: FastifyInstance,
+  deps: AccessRouteDeps & { revealApprovals: RevealApprovals },
+) {
+  const { revealApprovals, staffSession } = deps;
+  const p = (request: Parameters<typeof principal>[1]) => principal(deps, request);
+
+  app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Ask> }>(
+    '/v1/cases/:caseId/reveal-approvals',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary:
+          'Ask a second person to approve revealing fields (sensitive class) through your case; step-up',
+        params: CaseParams,
+        body: Ask,
+        response: { 201: RevealApprovalSchema },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await revealApprovals.request(await p(request), request.params.caseId, request.body)),
+  );
+
+  app.get(
+    '/v1/reveal-approvals/pending',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'Reveal approvals awaiting a decision (security)',
+        response: { 200: Type.Object({ approvals: Type.Array(RevealApprovalSchema) }) },
+      },
+    },
+    async (request) => ({ approvals: await revealApprovals.pending(await p(request)) }),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/v1/reveal-approvals/:id',
+    {
+      preValidation: staffSession,
+      schema: {
+        tags,
+        security,
+        summary: 'A reveal approval (its requester, or security)',
+        params: IdParams,
+        response: { 200: RevealApprovalSchema },
+      },
+    },
+    async (request) => revealApprovals.get(await p(request), request.params.id),
+  );
+
+  for (const [verb, approve] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
+    app.post<{ Params: Static<typeof IdParams> }>(
+      `/v1/reveal-approvals/:id/${verb}`,
+      {
+        preValidation: staffSession,
+        schema: {
+          tags,
+          security,
+          summary: `${verb} a reveal approval (security, not the requester, step-up)`,
+          params: IdParams,
+          response: { 200: RevealApprovalSchema },
+        },
+      },
+      async (request) => revealApprovals.decide(await p(request), request.params.id, approve),
+    );
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Reveal approvals: four eyes for the sensitive class (PIPL art. 28; LAW.md row 15). A staff member
+ * working a case asks for some fields of its customer with a reason; a second person of the approving role
+ * (the policy's `export_approve`) approves or rejects it within 30 minutes; the reveal path then `consume`s
+ * the approval, which is what lets it ask the policy with `secondApprover: true`.
+ *
+ * Invariants: the approver is never the requester and acts with a fresh second factor; an approval is used
+ * at most once (one conditional UPDATE), only by its requester, only on its case, only for fields it names,
+ * only before it expires; asking, deciding and using are each ledgered before they take effect, with ids
+ * and field names only (the reason is sealed under the customer's key).
+ */
+import type { Sessions } from '../../identity/sessions/sessions.ts';
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { actorRef } from '../../platform/actor.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { RevealApprovalsTable } from '../../platform/database/schema.ts';
+import { CustosError, isCustosError } from '../../platform/errors.ts';
+import { isUuid, uuidv7 } from '../../platform/ids.ts';
+import type { VaultService } from '../../vault/vault.service.ts';
+import type { AccessGate } from '../access-gate.ts';
+import { relationCode } from '../cases/case-state.ts';
+import type { Cases } from '../cases/cases.service.ts';
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+import type { RevealApprovalStore } from './reveal-approvals.store.ts';
+import { fieldClass, validFields, validReason } from './reveal-request.ts';
+
+/** How long an approval may be decided on and then used, from the request. */
+export const REVEAL_APPROVAL_TTL_MS = 30 * 60_000;
+
+/** What requester and approver see: ids, field names and state; no personal data, not even the reason. */
+export interface RevealApprovalView {
+  id: string;
+  caseId: string;
+  customerId: string;
+  purpose: string;
+  fields: string[];
+  status: 'pending' | 'approved' | 'rejected' | 'used' | 'expired';
+  requestedBy: string;
+  decidedBy: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+function view(row: RevealApprovalsTable, now: number): RevealApprovalView {
+  const open = row.status === 'pending' || row.status === 'approved';
+  return {
+    id: row.id,
+    caseId: row.case_id,
+    customerId: row.customer_id,
+    purpose: row.purpose,
+    fields: JSON.parse(row.fields) as string[],
+    status: open && now >= Number(row.expires_at) ? 'expired' : (row.status as RevealApprovalView['status']),
+    requestedBy: row.requested_by,
+    decidedBy: row.decided_by,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    expiresAt: new Date(Number(row.expires_at)).toISOString(),
+  };
+}
+
+const approving = {
+  action: 'export_approve',
+  caseRelation: 'none',
+  customerPresent: false,
+  breakGlass: false,
+  secondApprover: false,
+} as const;
+
+export function createRevealApprovals(deps: {
+  store: RevealApprovalStore;
+  cases: Pick<Cases, 'contextFor'>;
+  vault: Pick<VaultService, 'exists' | 'sealNote'>;
+  gate: AccessGate;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  ledger: Pick<Ledger, 'record'>;
+  clock: Clock;
+}) {
+  const { store, gate, ledger, clock } = deps;
+
+  async function load(id: string): Promise<RevealApprovalsTable> {
+    const row = isUuid(id) ? await store.byId(id) : undefined;
+    if (!row) throw new CustosError('APPROVAL_NOT_FOUND', 'No such reveal approval');
+    return row;
+  }
+
+  return {
+    /**
+     * Ask a second person to approve revealing `fields` through a case you work (step-up; the policy must
+     * let you view the case, and let you reveal each field once approved). Nothing is revealed here.
+     */
+    async request(
+      p: StaffPrincipal,
+      caseId: string,
+      input: { fields: unknown; reason: unknown },
+    ): Promise<RevealApprovalView> {
+      deps.sessions.requireStepUp(p.session);
+      const fields = validFields(input.fields);
+      const reason = validReason(input.reason);
+      const c = await deps.cases.contextFor(p, caseId);
+      const customerId = c.row.customer_id;
+      const subject = { caseId, customerId, fields };
+      const caseQuery = {
+        caseRelation: c.relation,
+        purpose: c.purpose,
+        channel: c.channel,
+        customerPresent: c.customerPresent,
+        breakGlass: c.breakGlass,
+      };
+      await gate.require(
+        p,
+        { action: 'view', ...caseQuery, secondApprover: false },
+        subject,
+        relationCode[c.relation],
+      );
+      // An approval the policy would not honour anyway is refused now, not after security has spent time on it.
+      const refusedBy = [];
+      for (const field of fields) {
+        const decision = gate.decide(p, {
+          action: 'reveal',
+          fieldClass: fieldClass(field),
+          ...caseQuery,
+          secondApprover: true,
+        });
+        if (decision.errors.length > 0)
+          throw await gate.refuse(p, 'reveal_approval', 'POLICY_UNAVAILABLE', subject);
+        if (!decision.allow) refusedBy.push(field);
+      }
+      if (refusedBy.length > 0) {
+        throw await gate.refuse(
+          p,
+          'reveal_approval',
+          'ACCESS_DENIED',
+          subject,
+          [],
+          `Not revealable for a ${c.purpose} case even with approval: ${refusedBy.join(', ')}`,
+        );
+      }
+      if (!(await deps.vault.exists(customerId)))
+        throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+      const now = clock.now();
+      const id = uuidv7(now);
+      const row: RevealApprovalsTable = {
+        id,
+        case_id: caseId,
+        customer_id: customerId,
+        purpose: c.purpose,
+        requested_by: p.staffId,
+        fields: JSON.stringify(fields),
+        reason_sealed: await deps.vault.sealNote(customerId, `reveal-approval-reason/${id}`, reason),
+        status: 'pending',
+        created_at: now,
+        expires_at: now + REVEAL_APPROVAL_TTL_MS,
+        decided_by: null,
+        decided_at: null,
+        used_at: null,
+      };
+      await ledger.record(
+        {
+          type: 'reveal_approval.requested',
+          actor: actorRef(p.actor),
+          subject: customerId,
+          data: { approvalId: id, caseId, customerId, fields, expiresAt: row.expires_at },
+        },
+        () => store.insert(row),
+      );
+      return view(row, now);
+    },
+
+    /** Requests awaiting a decision and not yet expired, oldest first (the approving role). */
+    async pending(p: StaffPrincipal): Promise<RevealApprovalView[]> {
+      await gate.require(p, approving, {});
+      const now = clock.now();
+      return (await store.pending(now, 200)).map((row) => view(row, now));
+    },
+
+    /** One request: for its requester, or the approving role. */
+    async get(p: StaffPrincipal, id: string): Promise<RevealApprovalView> {
+      const row = await load(id);
+      if (row.requested_by !== p.staffId) await gate.require(p, approving, { caseId: row.case_id });
+      return view(row, clock.now());
+    },
+
+    /** The second person's decision: the approving role, a fresh second factor, never the requester. */
+    async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<RevealApprovalView> {
+      deps.sessions.requireStepUp(p.session);
+      await gate.require(p, approving, {});
+      const row = await load(id);
+      if (row.requested_by === p.staffId) {
+        throw new CustosError('SAME_PERSON', 'A second person must decide on your reveal');
+      }
+      const now = clock.now();
+      if (row.status !== 'pending' || now >= Number(row.expires_at)) {
+        throw new CustosError('APPROVAL_NOT_PENDING', 'This reveal approval was decided already or expired');
+      }
+      const status = approve ? 'approved' : 'rejected';
+      await ledger.record(
+        {
+          type: 'reveal_approval.decided',
+          actor: actorRef(p.actor),
+          subject: row.customer_id,
+          data: { approvalId: id, caseId: row.case_id, approved: approve },
+        },
+        async () => {
+          if (!(await store.decide(id, { status, decidedBy: p.staffId, at: now }))) {
+            throw new CustosError(
+              'APPROVAL_NOT_PENDING',
+              'This reveal approval was decided already or expired',
+            );
+          }
+        },
+      );
+      return view({ ...row, status, decided_by: p.staffId, decided_at: now }, now);
+    },
+
+    /**
+     * For the reveal path: true, once, when `approvalId` is an approved, unexpired approval that `p` asked
+     * for on `caseId`, naming every one of `fields`; it is then used up (ledgered first). False otherwise,
+     * and for every later call. Two concurrent reveals with one approval: one gets true.
+     */
+    async consume(p: StaffPrincipal, caseId: string, approvalId: string, fields: string[]): Promise<boolean> {
+      const row = isUuid(approvalId) ? await store.byId(approvalId) : undefined;
+      const now = clock.now();
+      if (
+        !row ||
+        row.status !== 'approved' ||
+        row.requested_by !== p.staffId ||
+        row.case_id !== caseId ||
+        row.decided_by === null ||
+        row.decided_by === row.requested_by ||
+        now >= Number(row.expires_at)
+      ) {
+        return false;
+      }
+      const approved = new Set(JSON.parse(row.fields) as string[]);
+      if (fields.length === 0 || !fields.every((field) => approved.has(field))) return false;
+      try {
+        await ledger.record(
+          {
+            type: 'reveal_approval.used',
+            actor: actorRef(p.actor),
+            subject: row.customer_id,
+            data: { approvalId, caseId, fields: [...fields] },
+          },
+          async () => {
+            if (!(await store.use(approvalId, { staffId: p.staffId, caseId, at: now }))) {
+              throw new CustosError('APPROVAL_NOT_PENDING', 'This reveal approval was used already');
+            }
+          },
+        );
+        return true;
+      } catch (error) {
+        // Another reveal used it first (its `act.failed` is in the ledger); anything else fails closed.
+        if (isCustosError(error, 'APPROVAL_NOT_PENDING')) return false;
+        throw error;
+      }
+    },
+  };
+}
+
+export type RevealApprovals = ReturnType<typeof createRevealApprovals>;

@@ -1,0 +1,155 @@
+/**
+ * HTTP routes for passkeys, once per realm: staff under `/v1/auth/passkeys`, customers under
+ * `/v1/portal/passkeys`. Enrolment and removal need a full session with a fresh step-up; listing and renaming
+ * a full session. Sign-in is usernameless: `sign-in/options` answers the browser's options and a challenge
+ * handle (in the body and in an HttpOnly cookie scoped to the sign-in path), `sign-in/verify` takes the
+ * browser's answer and the handle (body or cookie) and issues a full session of the route's realm.
+ */
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireSession, sessionOf } from '../sessions/session-hook.ts';
+import { sendSession } from '../sessions/session-cookie.ts';
+import type { AccountPasskeys } from './account-passkeys.service.ts';
+import type { Realm, Sessions } from '../sessions/sessions.ts';
+
+const CHALLENGE_COOKIE = 'custos_passkey_challenge';
+
+/** The browser's JSON for a WebAuthn credential; the passkey service checks the inside. */
+const CredentialResponse = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 1024 }),
+    rawId: Type.String({ minLength: 1, maxLength: 1024 }),
+    type: Type.Literal('public-key'),
+    response: Type.Object({}, { additionalProperties: true }),
+    clientExtensionResults: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
+const Handle = Type.String({ minLength: 1, maxLength: 64 });
+const Register = Type.Object(
+  { handle: Handle, name: Type.String({ maxLength: 200 }), response: CredentialResponse },
+  { additionalProperties: false },
+);
+const SignIn = Type.Object(
+  { handle: Type.Optional(Handle), response: CredentialResponse },
+  { additionalProperties: false },
+);
+const Rename = Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
+const Params = Type.Object({ credentialId: Type.String({ minLength: 1, maxLength: 1024 }) });
+
+export function passkeyRoutes(
+  app: FastifyInstance,
+  deps: { realm: Realm; prefix: string; accountPasskeys: AccountPasskeys; sessions: Sessions },
+) {
+  const { realm, accountPasskeys } = deps;
+  const base = `${deps.prefix}/passkeys`;
+  const signInPath = `${base}/sign-in`;
+  const full = requireSession(deps.sessions, { realm });
+  const tags = ['passkeys'];
+  const who = realm === 'staff' ? 'staff' : 'customer';
+
+  app.post(
+    `${base}/registration/options`,
+    {
+      preValidation: full,
+      schema: { tags, summary: `Start enrolling a passkey (${who}; needs a fresh step-up)` },
+    },
+    async (request) => accountPasskeys.registrationOptions(sessionOf(request)),
+  );
+
+  app.post<{ Body: Static<typeof Register> }>(
+    `${base}/registration/verify`,
+    {
+      preValidation: full,
+      schema: { tags, summary: `Finish enrolling a passkey under a name (${who})`, body: Register },
+    },
+    async (request, reply) => {
+      const { handle, name, response } = request.body;
+      const passkey = await accountPasskeys.register(sessionOf(request), {
+        handle,
+        name,
+        response: response as unknown as RegistrationResponseJSON,
+      });
+      return reply.status(201).send(passkey);
+    },
+  );
+
+  app.get(
+    base,
+    { preValidation: full, schema: { tags, summary: `This account's passkeys (${who})` } },
+    async (request) => ({
+      passkeys: await accountPasskeys.list(sessionOf(request)),
+    }),
+  );
+
+  app.patch<{ Params: Static<typeof Params>; Body: Static<typeof Rename> }>(
+    `${base}/:credentialId`,
+    {
+      preValidation: full,
+      schema: {
+        tags,
+        summary: `Rename one of this account's passkeys (${who})`,
+        params: Params,
+        body: Rename,
+      },
+    },
+    async (request, reply) => {
+      await accountPasskeys.rename(sessionOf(request), request.params.credentialId, request.body.name);
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete<{ Params: Static<typeof Params> }>(
+    `${base}/:credentialId`,
+    {
+      preValidation: full,
+      schema: {
+        tags,
+        summary: `Remove one of this account's passkeys (${who}; needs a fresh step-up)`,
+        params: Params,
+      },
+    },
+    async (request, reply) => {
+      await accountPasskeys.remove(sessionOf(request), request.params.credentialId);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${signInPath}/options`,
+    { schema: { tags, summary: `Start a usernameless passkey sign-in (${who})` } },
+    async (_request, reply) => {
+      const { handle, expiresAt, options } = await accountPasskeys.signInOptions(realm);
+      reply.setCookie(CHALLENGE_COOKIE, handle, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'strict',
+        path: signInPath,
+        expires: new Date(expiresAt),
+      });
+      return { handle, options };
+    },
+  );
+
+  app.post<{ Body: Static<typeof SignIn> }>(
+    `${signInPath}/verify`,
+    {
+      schema: {
+        tags,
+        summary: `Finish a passkey sign-in → a full ${who} session (the passkey is both factors)`,
+        body: SignIn,
+      },
+    },
+    async (request, reply) => {
+      const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
+      reply.clearCookie(CHALLENGE_COOKIE, { path: signInPath });
+      const issued = await accountPasskeys.signIn(realm, {
+        handle: request.body.handle ?? cookies?.[CHALLENGE_COOKIE],
+        response: request.body.response as unknown as AuthenticationResponseJSON,
+      });
+      return sendSession(reply, issued);
+    },
+  );
+}

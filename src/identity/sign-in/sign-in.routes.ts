@@ -1,0 +1,129 @@
+/**
+ * Sign-in routes of one realm, the same shape for staff (`/v1/auth/…`) and customers (`/v1/portal/…`):
+ * accept an invitation with a password, enrol TOTP, sign in with password then second factor, step up, sign
+ * out, read the session. Sessions are issued in the route's realm only and checked against it, so a token of
+ * one realm is refused by every route of the other.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireSession, sessionOf } from '../sessions/session-hook.ts';
+import { clearSessionCookie, sendSession } from '../sessions/session-cookie.ts';
+import type { Accounts } from '../accounts/accounts.service.ts';
+import type { Realm, Sessions } from '../sessions/sessions.ts';
+
+const Accept = Type.Object(
+  { token: Type.String({ maxLength: 128 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+const SignIn = Type.Object(
+  { login: Type.String({ maxLength: 320 }), password: Type.String({ maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+const Proof = Type.Object(
+  {
+    code: Type.Optional(Type.String({ maxLength: 16 })),
+    recoveryCode: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+);
+const Code = Type.Object({ code: Type.String({ maxLength: 16 }) }, { additionalProperties: false });
+
+export function signInRoutes(
+  app: FastifyInstance,
+  deps: {
+    realm: Realm;
+    /** `/v1/auth` or `/v1/portal`. */
+    prefix: string;
+    /** Where an invitation is accepted. */
+    acceptPath: string;
+    accounts: Accounts;
+    sessions: Sessions;
+  },
+) {
+  const { realm, prefix, accounts, sessions } = deps;
+  const tags = [realm === 'staff' ? 'identity' : 'portal'];
+  const passwordOnly = requireSession(sessions, { realm, secondFactor: false });
+  const full = requireSession(sessions, { realm });
+
+  app.post<{ Body: Static<typeof Accept> }>(
+    deps.acceptPath,
+    {
+      schema: {
+        tags,
+        summary: 'Accept an invitation with a password; the session can only enrol a second factor',
+        body: Accept,
+      },
+    },
+    async (request, reply) =>
+      sendSession(reply, await accounts.acceptInvitation(request.body.token, request.body.password, realm)),
+  );
+
+  app.post(
+    `${prefix}/totp/enrol`,
+    {
+      preValidation: passwordOnly,
+      schema: { tags, summary: 'Start TOTP enrolment: otpauth URI and QR code, shown once' },
+    },
+    async (request) => accounts.beginTotpEnrolment(sessionOf(request)),
+  );
+
+  app.post<{ Body: Static<typeof Code> }>(
+    `${prefix}/totp/confirm`,
+    {
+      preValidation: passwordOnly,
+      schema: { tags, summary: 'Confirm TOTP with a first code: recovery codes, shown once', body: Code },
+    },
+    async (request, reply) => {
+      const done = await accounts.confirmTotpEnrolment(sessionOf(request), request.body.code);
+      return sendSession(reply, done.session, { recoveryCodes: done.recoveryCodes });
+    },
+  );
+
+  app.post<{ Body: Static<typeof SignIn> }>(
+    `${prefix}/sign-in`,
+    { schema: { tags, summary: 'Password step of sign-in', body: SignIn } },
+    async (request, reply) =>
+      sendSession(reply, await accounts.signIn({ realm, ...request.body, address: request.ip })),
+  );
+
+  app.post<{ Body: Static<typeof Proof> }>(
+    `${prefix}/second-factor`,
+    {
+      preValidation: passwordOnly,
+      schema: { tags, summary: 'Second step: a TOTP code or a recovery code', body: Proof },
+    },
+    async (request, reply) =>
+      sendSession(reply, await accounts.completeSignIn(sessionOf(request), request.body)),
+  );
+
+  app.post<{ Body: Static<typeof Proof> }>(
+    `${prefix}/step-up`,
+    {
+      preValidation: full,
+      schema: { tags, summary: 'A fresh second factor for sensitive acts (valid 5 minutes)', body: Proof },
+    },
+    async (request, reply) => {
+      await accounts.stepUp(sessionOf(request), request.body);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    `${prefix}/sign-out`,
+    { preValidation: passwordOnly, schema: { tags, summary: 'End this session' } },
+    async (request, reply) => {
+      await accounts.signOut(sessionOf(request));
+      clearSessionCookie(reply, realm);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    `${prefix}/session`,
+    { preValidation: full, schema: { tags, summary: 'Who this session is' } },
+    async (request) => {
+      const session = sessionOf(request);
+      return { accountId: session.accountId, actor: session.actor, realm: session.realm };
+    },
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Consent per customer and purpose. Marketing, sharing with third parties and sale are off until the
+ * customer turns them on (PIPL arts. 14, 23, 29; GDPR art. 7; CCPA "do not sell or share"). A purpose
+ * without consent is refused wherever data would leave for it (exports).
+ *
+ * Invariants: every change is ledgered; staff can record a refusal or withdrawal through any case they
+ * may view, but a grant only through a case with a verified customer-present proof — otherwise a harvester
+ * could "consent" customers into a sale export.
+ */
+import type { Ledger } from '../ledger/ledger.service.ts';
+import { type Actor, actorRef } from '../platform/actor.ts';
+import type { Clock } from '../platform/clock.ts';
+import { validationFailed } from '../platform/errors.ts';
+import type { AccessGate } from '../access/access-gate.ts';
+import type { Cases } from '../access/cases/cases.service.ts';
+import type { ConsentStore } from './consents.store.ts';
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+
+export const consentPurposes = ['marketing', 'third_party_sharing', 'sale'] as const;
+export type ConsentPurpose = (typeof consentPurposes)[number];
+
+export interface ConsentState {
+  purpose: ConsentPurpose;
+  granted: boolean;
+  source: string | null;
+  updatedAt: string | null;
+}
+
+export function createConsents(deps: {
+  store: ConsentStore;
+  cases: Pick<Cases, 'viewable'>;
+  gate: AccessGate;
+  ledger: Pick<Ledger, 'record'>;
+  clock: Clock;
+}) {
+  const { store, ledger, clock } = deps;
+
+  async function set(
+    by: Actor,
+    customerId: string,
+    purpose: ConsentPurpose,
+    granted: boolean,
+    source: string,
+  ) {
+    await ledger.record(
+      {
+        type: 'consent.changed',
+        actor: actorRef(by),
+        subject: customerId,
+        data: { customerId, purpose, granted, source },
+      },
+      () =>
+        store.set({
+          customer_id: customerId,
+          purpose,
+          granted: granted ? 1 : 0,
+          source,
+          updated_by: actorRef(by),
+          updated_at: clock.now(),
+        }),
+    );
+  }
+
+  async function forCustomer(customerId: string): Promise<ConsentState[]> {
+    const rows = new Map((await store.forCustomer(customerId)).map((r) => [r.purpose, r]));
+    return consentPurposes.map((purpose) => {
+      const row = rows.get(purpose);
+      return {
+        purpose,
+        granted: Number(row?.granted ?? 0) === 1,
+        source: row?.source ?? null,
+        updatedAt: row ? new Date(Number(row.updated_at)).toISOString() : null,
+      };
+    });
+  }
+
+  return {
+    set,
+    forCustomer,
+
+    /** Staff record the customer's choice on a case they may view. */
+    async setThroughCase(
+      p: StaffPrincipal,
+      caseId: string,
+      purpose: string,
+      granted: boolean,
+    ): Promise<ConsentState[]> {
+      if (!(consentPurposes as readonly string[]).includes(purpose)) {
+        throw validationFailed([
+          { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
+        ]);
+      }
+      const c = await deps.cases.viewable(p, caseId);
+      const customerId = c.row.customer_id;
+      if (granted && !c.customerPresent) {
+        throw await deps.gate.refuse(p, 'consent_grant', 'CUSTOMER_PRESENCE_REQUIRED', {
+          caseId,
+          customerId,
+        });
+      }
+      await set(p.actor, customerId, purpose as ConsentPurpose, granted, 'staff');
+      return forCustomer(customerId);
+    },
+
+    /**
+     * Which of `customerIds` may be included for an outbound purpose: those who granted it when it needs
+     * consent, and never one who refused sharing or sale (except a legal obligation, which needs none).
+     */
+    async admissible(customerIds: readonly string[], purpose: string): Promise<Set<string>> {
+      if (purpose === 'legal_obligation') return new Set(customerIds);
+      const rows = await store.among(customerIds, consentPurposes);
+      const refused = new Set(
+        rows
+          .filter(
+            (r) => (r.purpose === 'third_party_sharing' || r.purpose === 'sale') && Number(r.granted) === 0,
+          )
+          .map((r) => r.customer_id),
+      );
+      const needs = (consentPurposes as readonly string[]).includes(purpose) ? purpose : null;
+      const granted = new Set(
+        rows.filter((r) => r.purpose === needs && Number(r.granted) === 1).map((r) => r.customer_id),
+      );
+      return new Set(customerIds.filter((id) => !refused.has(id) && (needs === null || granted.has(id))));
+    },
+
+    grantedTo: (purpose: ConsentPurpose, limit: number) => store.grantedTo(purpose, limit),
+  };
+}
+
+export type Consents = ReturnType<typeof createConsents>;
