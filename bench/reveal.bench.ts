@@ -278,14 +278,14 @@ async function anatomy(scratch: string, reveals: number) {
     const { adminToken } = await custos.initialise();
     const stages: Stage[] = [];
     // Before buildServer: the routes capture principalOf when they are built.
-    timeMethod(stages, 'session lookup (authenticate)', custos.sessions, 'authenticate');
+    timeMethod(stages, 'session lookup (authenticate)', custos.identity.sessions, 'authenticate');
     timeMethod(stages, 'principal (staff row)', custos.access, 'principalOf');
     timeMethod(stages, 'case + assignees (contextFor)', custos.access.cases, 'contextFor');
     timeMethod(stages, 'quota check (checkReveal)', custos.access.quotas, 'checkReveal');
     timeMethod(stages, 'prepareReveal (customer row + DEK unwrap)', custos.vault, 'prepareReveal');
     timeMethod(stages, 'ledger append (group commit, fsync)', custos.ledger, 'append');
-    timeMethod(stages, 'whole reveal service call', custos.access.customerAccess, 'reveal');
-    const built = await buildServer(custos);
+    timeMethod(stages, 'whole reveal service call', custos.access.reveals, 'reveal');
+    const built = await buildServer(custos.server());
     app = built;
     const send: Send = async (method, url, body, headers) => {
       const res = await built.inject({ method: method as 'POST', url, payload: body, headers });

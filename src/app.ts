@@ -1,17 +1,24 @@
 /**
- * The composition root: the one place that builds every service from config, in dependency order.
- * Nothing else constructs services; tests build a whole Custos through `createCustos` too.
+ * The composition root: the one place that builds every service from config, in dependency order. Every
+ * module is built by its own `wire({ platform, … })` from the platform and the services of the modules
+ * before it; nothing else constructs services, and tests build a whole Custos through `createCustos` too.
  *
  * Building a Custos opens the database, brings the schema up to date, loads the keyring and the ledger's
  * tree edge: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
- * (the first admin token, the demo organisation); `start()` begins background work (checkpoints).
+ * (the first admin token, the demo organisation); `start()` begins background work (checkpoints, policy
+ * refresh, overdue reviews); `routes()` lists every module's route plugin for `http/`.
  */
 import { mkdirSync } from 'node:fs';
+import { accessRoutes } from './access/access.routes.ts';
 import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
+import { type MountedRoutes, mount, type ServerDeps } from './http/server.ts';
+import { identityRoutes } from './identity/identity.routes.ts';
+import type { StaffPrincipal } from './identity/sessions/principal.ts';
 import { wireIdentity } from './identity/wire.ts';
+import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { wireLedger } from './ledger/wire.ts';
 import { createInProcessBus } from './platform/bus.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -21,8 +28,12 @@ import { createMetaStore } from './platform/database/meta.store.ts';
 import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
+import type { Platform } from './platform/platform.ts';
+import { wirePrivacy } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
+import { watchRoutes } from './watch/watch.routes.ts';
+import { wireWatch } from './watch/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
 const POLICY_REFRESH_MS = 5000;
@@ -54,36 +65,44 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       now: clock.now,
       onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
     });
+    const platform: Platform = { config, database, clock, logger, bus };
     const meta = createMetaStore(database.db);
-    const { kek, keyring } = wireCrypto(config, database, clock);
-    await keyring.initialise();
-    await keyring.load();
-    const { ledger, ledgerStore } = await wireLedger(config, database, clock, logger);
-    const { vault, importer } = wireVault({ database, keyring, ledger, bus, clock });
-    const identity = wireIdentity({
-      db: database.db,
-      clock,
-      keyring,
+
+    const { kek, keyring } = await wireCrypto({ platform });
+    const { ledger, ledgerStore } = await wireLedger({ platform });
+    const { vault, importer } = await wireVault({ platform, keyring, ledger });
+    const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
+    const { policyEngine, policies } = await wirePolicies({ platform, ledger });
+    const privacy = await wirePrivacy({ platform, ledger });
+    // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
+    // late, once access (built next, with the alerts) exists.
+    const late: { authorize?: (p: StaffPrincipal, action: 'alert_read') => Promise<void> } = {};
+    const watch = await wireWatch({
+      platform,
       ledger,
-      config,
-      logger,
-      customers: vault,
+      authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
     });
-    const { policyEngine, policies } = await wirePolicies({ database, ledger, clock });
-    let stopPolicyRefresh: (() => void) | undefined;
-    let stopReviewAlerts: (() => void) | undefined;
-    const access = wireAccess({
-      db: database.db,
+    const access = await wireAccess({
+      platform,
       policy: policyEngine,
       vault,
       keyring,
       staff: identity.staff,
       sessions: identity.sessions,
-      accounts: identity.accounts,
+      invitations: identity.invitations,
+      consents: privacy.consents,
+      alerts: watch.alerts,
       ledger,
-      bus,
-      clock,
     });
+    late.authorize = (p, action) =>
+      access.gate.require(
+        p,
+        { action, caseRelation: 'none', customerPresent: false, breakGlass: false, secondApprover: false },
+        {},
+      );
+
+    let stopPolicyRefresh: (() => void) | undefined;
+    let stopReviewAlerts: (() => void) | undefined;
 
     return {
       config,
@@ -99,9 +118,26 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       importer,
       policyEngine,
       policies,
-      ...identity,
-      policy: policyEngine,
+      identity,
+      privacy,
+      watch,
       access,
+
+      /** Every module's route plugin and what `/readyz` checks: what `http/` serves. */
+      server(): ServerDeps {
+        const auth = identity.routeAuth;
+        const routes: MountedRoutes[] = [
+          mount(ledgerRoutes, { auth, ledger }),
+          mount(identityRoutes, { auth, ...identity }),
+          mount(accessRoutes, { auth, ...access, policies, sessions: identity.sessions }),
+          mount(watchRoutes, { auth, alerts: watch.alerts }),
+        ];
+        return {
+          logger,
+          readiness: { database: () => database.ping(), keyring: () => keyring.load() },
+          routes,
+        };
+      },
 
       /**
        * On a new installation: the first admin token and (if configured) the demo organisation. Safe to
@@ -128,8 +164,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
        */
       start(): void {
         ledger.start();
-        stopPolicyRefresh ??= policies.refreshEvery(POLICY_REFRESH_MS, (error) =>
-          logger.warn({ err: error }, 'policy set not refreshed'),
+        stopPolicyRefresh ??= runEvery(
+          POLICY_REFRESH_MS,
+          () => policies.refresh(),
+          (error) => logger.warn({ err: error }, 'policy set not refreshed'),
         );
         stopReviewAlerts ??= runEvery(
           REVIEW_ALERTS_MS,

@@ -74,7 +74,7 @@ export async function serveCommand(): Promise<void> {
   const result = await initialiseWithProgress(custos);
   reportInitialisation(result, custos);
   custos.start();
-  const app = await buildServer(custos);
+  const app = await buildServer(custos.server());
   const { host, port } = custos.config;
   const address = await app.listen({ host, port });
   out(`Custos is listening on ${address}`);
@@ -171,7 +171,7 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
 export async function createTokenCommand(options: { label?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      const { id, token } = await custos.apiTokens.create(options.label ?? 'admin token');
+      const { id, token } = await custos.identity.apiTokens.create(options.label ?? 'admin token');
       out(`Token ${id} (shown once, stored only as a hash):`);
       out(`  ${token}`);
     },

@@ -1,7 +1,5 @@
 /** Builds the crypto module from config: the master keys (file or inline) and the keyring. */
-import type { Clock } from '../platform/clock.ts';
-import type { Config } from '../platform/config.ts';
-import type { DatabaseHandle } from '../platform/database/database.ts';
+import type { Platform } from '../platform/platform.ts';
 import { createKeyringStore } from './keyring.store.ts';
 import { createKeyring } from './keyring.ts';
 import {
@@ -11,11 +9,8 @@ import {
   type KeyEncryptionKeys,
 } from './master-keys.ts';
 
-export function wireCrypto(
-  config: Pick<Config, 'masterKey' | 'masterKeyFile'>,
-  database: DatabaseHandle,
-  clock: Clock,
-) {
+export async function wireCrypto(deps: { platform: Platform }) {
+  const { config, database, clock } = deps.platform;
   let kek: KeyEncryptionKeys;
   if (config.masterKey) {
     kek = inlineMasterKeys(config.masterKey);
@@ -24,5 +19,10 @@ export function wireCrypto(
     kek = fileMasterKeys(config.masterKeyFile, clock.now);
   }
   const store = createKeyringStore(database.db, database.bulkInsert);
-  return { kek, keyring: createKeyring({ kek, store, clock }) };
+  const keyring = createKeyring({ kek, store, clock });
+  await keyring.initialise();
+  await keyring.load();
+  return { kek, keyring };
 }
+
+export type CryptoModule = Awaited<ReturnType<typeof wireCrypto>>;

@@ -3,10 +3,10 @@
  * case), about 60 staff across stores, support, an outsourced contractor, marketing, security and admin,
  * and ten thousand synthetic customers.
  */
-import type { StaffRole, StaffStore } from '../identity/staff/staff.store.ts';
+import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
+import type { StaffMember, StaffRole } from '../identity/staff/staff.types.ts';
 import { systemActor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
-import type { StaffTable } from '../platform/database/schema.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import type { Importer, ImportSummary } from '../vault/import/importer.ts';
 import type { SourceRecord } from '../vault/import/records.ts';
@@ -34,8 +34,8 @@ const staffNames = [
   'Wu Tao',
 ];
 
-function demoStaff(random: Random, now: number): StaffTable[] {
-  const rows: StaffTable[] = [];
+function demoStaff(random: Random, now: number): StaffMember[] {
+  const rows: StaffMember[] = [];
   let n = 0;
   for (const region of regions) {
     const regionStart = rows.length;
@@ -44,22 +44,22 @@ function demoStaff(random: Random, now: number): StaffTable[] {
         n++;
         rows.push({
           id: uuidv7(now),
-          display_name: `${random.pick(staffNames)} ${n}`,
+          displayName: `${random.pick(staffNames)} ${n}`,
           email: `staff${n}.${region.code}@custos.example`,
           role,
           region: region.code,
           site: `${region.code}-${site}`,
-          manager_id: null,
+          managerId: null,
           shift: random.next() < 0.6 ? 'day' : 'evening',
           status: 'active',
-          created_at: now,
+          createdAt: now,
         });
       }
     }
     const manager = rows.find((r, i) => i >= regionStart && r.role === 'security') ?? rows[regionStart];
     for (let i = regionStart; i < rows.length; i++) {
-      const row = rows[i] as StaffTable;
-      if (row !== manager) row.manager_id = manager?.id ?? null;
+      const row = rows[i] as StaffMember;
+      if (row !== manager) row.managerId = manager?.id ?? null;
     }
   }
   return rows;
@@ -78,12 +78,12 @@ export async function* syntheticCustomerRecords(count: number, seed = 2017): Asy
 }
 
 export async function seedDemoOrganisation(
-  deps: { importer: Importer; staff: StaffStore; clock: Clock },
+  deps: { importer: Importer; staff: Pick<StaffDirectory, 'add'>; clock: Clock },
   options: { customers: number; onBatch?: (summary: ImportSummary) => void },
 ): Promise<{ staff: number; customers: ImportSummary }> {
   const random = seededRandom(60);
   const staff = demoStaff(random, deps.clock.now());
-  await deps.staff.insertStaff(staff);
+  await deps.staff.add(staff);
   const customers = await deps.importer.importRecords(
     systemActor,
     syntheticCustomerRecords(options.customers),

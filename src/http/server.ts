@@ -1,46 +1,40 @@
 /**
- * The Fastify app: error mapping, OpenAPI (`/openapi.json`, `/docs`), health, metrics and each module's
- * routes. Built from services, never from config, so tests drive it with `app.inject()`.
+ * The Fastify app: error mapping, OpenAPI (`/openapi.json`, `/docs`), health, metrics, and each module's
+ * route plugin, mounted in its own encapsulated context. Built from an explicit list of plugins and checks,
+ * never from config or the composition root, so tests drive it with `app.inject()` and no module depends on
+ * `http/`.
  */
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Custos } from '../app.ts';
-import { caseRoutes } from '../access/cases/cases.routes.ts';
-import { customerRoutes } from '../access/customers/customers.routes.ts';
-import { oversightRoutes } from '../access/break-glass/break-glass.routes.ts';
-import { presenceRoutes } from '../access/cases/presence.routes.ts';
-import { portalInvitationRoutes } from '../access/cases/portal-invitations.routes.ts';
-import { policyRoutes } from '../access/policy/policy.routes.ts';
-import { revealApprovalRoutes } from '../access/reveal/reveal-approvals.routes.ts';
 import { uuidv7 } from '../platform/ids.ts';
-import { identityRoutes } from '../identity/staff/staff.routes.ts';
-import { oidcRoutes } from '../identity/sso/oidc.routes.ts';
-import { passkeyRoutes } from '../identity/passkeys/passkey.routes.ts';
-import { portalRoutes } from '../identity/sign-in/portal.routes.ts';
-import { ledgerRoutes } from '../ledger/ledger.routes.ts';
-import { requireApiToken } from '../identity/api-tokens/api-token-hook.ts';
-import { requireSession } from '../identity/sessions/session-hook.ts';
+import type { Logger } from '../platform/logger.ts';
 import { installErrorHandling } from './error-handler.ts';
-import { healthRoutes } from './health.routes.ts';
+import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
 import { installMetrics } from './metrics.ts';
 
-export type ServerDeps = Pick<
-  Custos,
-  | 'access'
-  | 'policies'
-  | 'ledger'
-  | 'apiTokens'
-  | 'accounts'
-  | 'accountPasskeys'
-  | 'staffSso'
-  | 'sessions'
-  | 'staff'
-  | 'database'
-  | 'keyring'
-  | 'logger'
->;
+/** One module's route plugin with the services it needs, ready to mount. */
+export interface MountedRoutes {
+  plugin: (app: FastifyInstance, options: never) => Promise<void>;
+  options: object;
+}
+
+/** Pairs a route plugin with its options, type-checked against each other. */
+export function mount<O extends object>(
+  plugin: (app: FastifyInstance, options: O) => Promise<void>,
+  options: O,
+): MountedRoutes {
+  return { plugin: plugin as MountedRoutes['plugin'], options };
+}
+
+export interface ServerDeps {
+  logger: Logger;
+  /** What `/readyz` checks. */
+  readiness: ReadinessChecks;
+  /** Every module's route plugin, mounted in this order. */
+  routes: readonly MountedRoutes[];
+}
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
@@ -59,35 +53,26 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         version: '0.1.0',
         description: 'Customer personal-data vault: sealed fields, masked views, exact blind-index search.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (cst_…)' },
+          staffSession: { type: 'http', scheme: 'bearer', description: 'A staff session token (css_…)' },
+          staffCookie: { type: 'apiKey', in: 'cookie', name: 'custos_session' },
+          customerSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A customer session token (css_…)',
+          },
+          customerCookie: { type: 'apiKey', in: 'cookie', name: 'custos_portal_session' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installMetrics(app);
-  healthRoutes(app, { database: () => deps.database.ping(), keyring: () => deps.keyring.load() });
-  const adminToken = requireApiToken(deps.apiTokens);
-  // Customer data is reached only by a staff member signed in with a completed second factor; the admin
-  // API token (a machine credential with no second factor) manages staff and reads the ledger, nothing more.
-  const staffSession = requireSession(deps.sessions, { realm: 'staff' });
-  const access = { ...deps.access, staffSession, staff: deps.staff, ledger: deps.ledger };
-  customerRoutes(app, access);
-  caseRoutes(app, access);
-  oversightRoutes(app, access);
-  presenceRoutes(app, { presenceCodes: deps.access.presenceCodes, sessions: deps.sessions });
-  portalInvitationRoutes(app, access);
-  revealApprovalRoutes(app, access);
-  policyRoutes(app, { ...access, policies: deps.policies, sessions: deps.sessions });
-  ledgerRoutes(app, { ledger: deps.ledger, authenticate: adminToken });
-  identityRoutes(app, { accounts: deps.accounts, sessions: deps.sessions, adminToken });
-  portalRoutes(app, { accounts: deps.accounts, sessions: deps.sessions });
-  if (deps.staffSso) oidcRoutes(app, { staffSso: deps.staffSso });
-  for (const [realm, prefix] of [
-    ['staff', '/v1/auth'],
-    ['customer', '/v1/portal'],
-  ] as const) {
-    passkeyRoutes(app, { realm, prefix, accountPasskeys: deps.accountPasskeys, sessions: deps.sessions });
-  }
+  healthRoutes(app, deps.readiness);
+  for (const { plugin, options } of deps.routes) await app.register(plugin, options as never);
   await app.ready();
   return app;
 }

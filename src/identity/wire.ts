@@ -1,57 +1,49 @@
 /**
- * Builds the identity module: staff directory, admin API tokens, accounts, sessions, sign-in throttling,
- * pre-authentication challenges and passkeys (bound to the configured public origin).
+ * Builds the identity module: staff directory, admin API tokens, accounts and invitations, sessions and the
+ * route authentication built on them, sign-in throttling, pre-authentication challenges, passkeys (bound to
+ * the configured public origin) and, when an identity provider is configured, staff single sign-on.
  */
-import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import type { Clock } from '../platform/clock.ts';
-import type { Config } from '../platform/config.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { Database } from '../platform/database/schema.ts';
+import type { Platform } from '../platform/platform.ts';
 import { createAccounts } from './accounts/accounts.service.ts';
-import { createInvitations, type CustomerContacts } from './accounts/invitations.service.ts';
 import { createAccountStore } from './accounts/accounts.store.ts';
+import { createInvitations, type CustomerContacts } from './accounts/invitations.service.ts';
+import { createApiTokens } from './api-tokens/api-tokens.ts';
+import { createApiTokenStore } from './api-tokens/api-tokens.store.ts';
 import { createAccountPasskeys } from './passkeys/account-passkeys.service.ts';
-import { createAuthChallenges } from './sign-in/auth-challenges.ts';
-import { createAuthChallengeStore } from './sign-in/auth-challenges.store.ts';
-import { createOidcSignIn } from './sso/oidc.ts';
 import { createPasskeys } from './passkeys/passkeys.ts';
 import { createPasskeyStore } from './passkeys/passkeys.store.ts';
-import { createApiTokenStore } from './api-tokens/api-tokens.store.ts';
-import { createApiTokens } from './api-tokens/api-tokens.ts';
-import { createThrottleStore } from './sign-in/auth-throttle.store.ts';
+import { createPrincipals } from './sessions/principal.ts';
+import { createRouteAuth } from './sessions/route-auth.ts';
 import { createSessions } from './sessions/sessions.ts';
 import { createSessionStore } from './sessions/sessions.store.ts';
+import { createAuthChallenges } from './sign-in/auth-challenges.ts';
+import { createAuthChallengeStore } from './sign-in/auth-challenges.store.ts';
+import { createThrottleStore } from './sign-in/auth-throttle.store.ts';
+import { createThrottle } from './sign-in/throttle.ts';
+import { createOidcSignIn } from './sso/oidc.ts';
 import { createSsoIdentityStore } from './sso/sso-identities.store.ts';
 import { createStaffSso, PENDING_TTL_MS } from './sso/staff-sso.service.ts';
-import { createStaffStore, type StaffRole } from './staff/staff.store.ts';
-import { createThrottle } from './sign-in/throttle.ts';
+import { createStaffDirectory } from './staff/staff-directory.ts';
+import { createStaffStore } from './staff/staff.store.ts';
+import type { StaffRole } from './staff/staff.types.ts';
 
-export function wireIdentity(deps: {
-  db: Kysely<Database>;
-  clock: Clock;
+export async function wireIdentity(deps: {
+  platform: Platform;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
   ledger: Pick<Ledger, 'append'>;
-  config: Pick<
-    Config,
-    | 'publicOrigin'
-    | 'passkeyRpName'
-    | 'oidcIssuer'
-    | 'oidcClientId'
-    | 'oidcClientSecret'
-    | 'oidcRedirectUri'
-    | 'oidcGroupRoles'
-    | 'oidcScopes'
-  >;
-  logger: Pick<Logger, 'warn'>;
   /** The vault's answer to "is this the customer's own contact?", for portal invitations. */
   customers: CustomerContacts;
 }) {
-  const { db, clock, keyring, ledger, config, logger, customers } = deps;
+  const { platform, keyring, ledger, customers } = deps;
+  const { config, clock, logger } = platform;
+  const db = platform.database.db;
   const accountStore = createAccountStore(db);
-  const staff = createStaffStore(db);
+  const staff = createStaffDirectory({ store: createStaffStore(db) });
   const sessions = createSessions({ store: createSessionStore(db), clock });
+  const apiTokens = createApiTokens({ store: createApiTokenStore(db), clock });
+  const principalOf = createPrincipals({ staff });
   const throttle = createThrottle({ store: createThrottleStore(db), clock });
   const challenges = createAuthChallenges({ store: createAuthChallengeStore(db), clock });
   const passkeys = createPasskeys({
@@ -67,6 +59,9 @@ export function wireIdentity(deps: {
   return {
     staff,
     sessions,
+    principalOf,
+    /** Authentication for every module's route plugin (see `platform/route-auth.ts`). */
+    routeAuth: createRouteAuth({ sessions, apiTokens, principalOf }),
     challenges,
     /** Staff single sign-on; undefined (and its routes absent) unless an identity provider is configured. */
     staffSso:
@@ -94,11 +89,9 @@ export function wireIdentity(deps: {
             clock,
           })
         : undefined,
-    apiTokens: createApiTokens({ store: createApiTokenStore(db), clock }),
-    accounts: {
-      ...createAccounts({ store: accountStore, sessions, throttle, keyring, ledger, clock }),
-      ...createInvitations({ store: accountStore, staff, sessions, ledger, clock, customers }),
-    },
+    apiTokens,
+    accounts: createAccounts({ store: accountStore, sessions, throttle, keyring, ledger, clock }),
+    invitations: createInvitations({ store: accountStore, staff, sessions, ledger, clock, customers }),
     accountPasskeys: createAccountPasskeys({
       passkeys,
       challenges,
@@ -109,3 +102,5 @@ export function wireIdentity(deps: {
     }),
   };
 }
+
+export type IdentityModule = Awaited<ReturnType<typeof wireIdentity>>;

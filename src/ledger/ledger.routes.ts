@@ -3,27 +3,35 @@
  * for authenticated staff, entries and proofs. Proof hashes are base64, as in C2SP notes.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { CustosError } from '../platform/errors.ts';
+import type { RouteAuth } from '../platform/route-auth.ts';
 import type { Ledger } from './ledger.service.ts';
 
 const Index = Type.String({ pattern: '^[0-9]{1,15}$' });
 const tags = ['ledger'];
-const security = [{ bearer: [] }];
+const open = { auth: 'public' } as const;
 
 const InclusionQuery = Type.Object({ index: Index, size: Index }, { additionalProperties: false });
 const ConsistencyQuery = Type.Object({ from: Index, to: Index }, { additionalProperties: false });
 const Proof = Type.Array(Type.String());
 
-export function ledgerRoutes(
-  app: FastifyInstance,
-  deps: { ledger: Ledger; authenticate: preValidationHookHandler },
-) {
-  const { ledger, authenticate } = deps;
+export interface LedgerRouteDeps {
+  auth: RouteAuth;
+  ledger: Ledger;
+}
+
+/** The ledger module's routes, one plugin: checkpoint and key for anyone, entries and proofs for an admin token. */
+export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): Promise<void> {
+  const { ledger } = deps;
+  deps.auth.install(app, 'admin');
 
   app.get(
     '/v1/ledger/checkpoint',
-    { schema: { tags, summary: 'The latest signed checkpoint (C2SP signed note, text/plain)' } },
+    {
+      config: open,
+      schema: { tags, summary: 'The latest signed checkpoint (C2SP signed note, text/plain)' },
+    },
     async (_request, reply) => {
       const note = await ledger.latestCheckpoint();
       if (!note) throw new CustosError('NOT_FOUND', 'No checkpoint has been signed yet');
@@ -33,17 +41,15 @@ export function ledgerRoutes(
 
   app.get(
     '/v1/ledger/key',
-    { schema: { tags, summary: "The ledger's public verifier key (C2SP vkey, text/plain)" } },
+    { config: open, schema: { tags, summary: "The ledger's public verifier key (C2SP vkey, text/plain)" } },
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send(`${ledger.vkey}\n`),
   );
 
   app.get<{ Params: { index: string } }>(
     '/v1/ledger/entries/:index',
     {
-      preValidation: authenticate,
       schema: {
         tags,
-        security,
         summary: 'One ledger entry and its leaf hash',
         params: Type.Object({ index: Index }),
       },
@@ -54,10 +60,8 @@ export function ledgerRoutes(
   app.get<{ Querystring: Static<typeof InclusionQuery> }>(
     '/v1/ledger/proofs/inclusion',
     {
-      preValidation: authenticate,
       schema: {
         tags,
-        security,
         summary: 'Inclusion proof of an entry in the tree of a given size',
         querystring: InclusionQuery,
         response: { 200: Type.Object({ index: Type.Integer(), size: Type.Integer(), proof: Proof }) },
@@ -74,10 +78,8 @@ export function ledgerRoutes(
   app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
     '/v1/ledger/proofs/consistency',
     {
-      preValidation: authenticate,
       schema: {
         tags,
-        security,
         summary: 'Consistency proof between two tree sizes',
         querystring: ConsistencyQuery,
         response: { 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), proof: Proof }) },

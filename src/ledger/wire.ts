@@ -1,22 +1,12 @@
 /** Builds the ledger from config: its signing key (created on first start), store, service and witnesses. */
-import type { Clock } from '../platform/clock.ts';
-import type { Config } from '../platform/config.ts';
-import type { DatabaseHandle } from '../platform/database/database.ts';
-import type { Logger } from '../platform/logger.ts';
+import type { Platform } from '../platform/platform.ts';
 import { createLedgerKeyFile, loadLedgerKey } from './ledger-key.ts';
 import { createLedger, type Ledger } from './ledger.service.ts';
 import { createWitnessCosigning } from './witness/witness-cosigning.ts';
 import { createLedgerStore } from './ledger.store.ts';
 
-export async function wireLedger(
-  config: Pick<
-    Config,
-    'ledgerOrigin' | 'ledgerKeyFile' | 'checkpointIntervalMs' | 'witnesses' | 'witnessQuorum'
-  >,
-  database: DatabaseHandle,
-  clock: Clock,
-  logger: Logger,
-) {
+export async function wireLedger(deps: { platform: Platform }) {
+  const { config, database, clock, logger } = deps.platform;
   createLedgerKeyFile(config.ledgerKeyFile, config.ledgerOrigin);
   const key = loadLedgerKey(config.ledgerKeyFile, config.ledgerOrigin);
   const store = createLedgerStore(database);
@@ -43,3 +33,5 @@ export async function wireLedger(
   late.ledger = ledger;
   return { ledger, ledgerStore: store };
 }
+
+export type LedgerModule = Awaited<ReturnType<typeof wireLedger>>;

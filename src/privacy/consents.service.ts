@@ -3,18 +3,15 @@
  * customer turns them on (PIPL arts. 14, 23, 29; GDPR art. 7; CCPA "do not sell or share"). A purpose
  * without consent is refused wherever data would leave for it (exports).
  *
- * Invariants: every change is ledgered; staff can record a refusal or withdrawal through any case they
- * may view, but a grant only through a case with a verified customer-present proof — otherwise a harvester
- * could "consent" customers into a sale export.
+ * Invariants: every change is ledgered. Staff record a customer's choice only through a case
+ * (`access/cases/case-consents.service.ts`): a refusal or withdrawal through any case they may view, a
+ * grant only with a verified customer-present proof — otherwise a harvester could "consent" customers into
+ * a sale export.
  */
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
-import { validationFailed } from '../platform/errors.ts';
-import type { AccessGate } from '../access/access-gate.ts';
-import type { Cases } from '../access/cases/cases.service.ts';
 import type { ConsentStore } from './consents.store.ts';
-import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 
 export const consentPurposes = ['marketing', 'third_party_sharing', 'sale'] as const;
 export type ConsentPurpose = (typeof consentPurposes)[number];
@@ -26,22 +23,17 @@ export interface ConsentState {
   updatedAt: string | null;
 }
 
-export function createConsents(deps: {
-  store: ConsentStore;
-  cases: Pick<Cases, 'viewable'>;
-  gate: AccessGate;
-  ledger: Pick<Ledger, 'record'>;
-  clock: Clock;
-}) {
+export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger, 'record'>; clock: Clock }) {
   const { store, ledger, clock } = deps;
 
+  /** Record a customer's choice for a purpose (ledgered first), as `by` through `source`. */
   async function set(
     by: Actor,
     customerId: string,
     purpose: ConsentPurpose,
     granted: boolean,
     source: string,
-  ) {
+  ): Promise<void> {
     await ledger.record(
       {
         type: 'consent.changed',
@@ -78,29 +70,9 @@ export function createConsents(deps: {
     set,
     forCustomer,
 
-    /** Staff record the customer's choice on a case they may view. */
-    async setThroughCase(
-      p: StaffPrincipal,
-      caseId: string,
-      purpose: string,
-      granted: boolean,
-    ): Promise<ConsentState[]> {
-      if (!(consentPurposes as readonly string[]).includes(purpose)) {
-        throw validationFailed([
-          { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
-        ]);
-      }
-      const c = await deps.cases.viewable(p, caseId);
-      const customerId = c.row.customer_id;
-      if (granted && !c.customerPresent) {
-        throw await deps.gate.refuse(p, 'consent_grant', 'CUSTOMER_PRESENCE_REQUIRED', {
-          caseId,
-          customerId,
-        });
-      }
-      await set(p.actor, customerId, purpose as ConsentPurpose, granted, 'staff');
-      return forCustomer(customerId);
-    },
+    /** Whether `purpose` is one customers consent to (the others need no consent). */
+    isConsentPurpose: (purpose: string): purpose is ConsentPurpose =>
+      (consentPurposes as readonly string[]).includes(purpose),
 
     /**
      * Which of `customerIds` may be included for an outbound purpose: those who granted it when it needs

@@ -1,7 +1,11 @@
 /**
  * Security alerts: stored for the security centre, ledgered, and published on the bus the moment they are
  * raised (the notifier and the watcher subscribe). An alert names staff and subjects by id only.
+ *
+ * Invariant: reading alerts is an access decision like any other (the policy's `alert_read`), made here
+ * first, not in the route.
  */
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
@@ -23,6 +27,8 @@ export interface AlertView {
 
 export function createAlerts(deps: {
   store: AlertStore;
+  /** May this staff member do this security act? Throws (ledgered) when not; access's gate implements it. */
+  authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
@@ -67,6 +73,13 @@ export function createAlerts(deps: {
       return id;
     },
 
+    /** Open alerts, newest first, for a staff member allowed to read them. */
+    async listOpen(p: StaffPrincipal): Promise<AlertView[]> {
+      await deps.authorize(p, 'alert_read');
+      return this.open();
+    },
+
+    /** Open alerts, newest first (for the composition root and the watcher; staff go through `listOpen`). */
     async open(): Promise<AlertView[]> {
       return (await store.open(200)).map((row) => ({
         id: row.id,

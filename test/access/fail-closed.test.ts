@@ -144,7 +144,7 @@ describe('the reveal path fails closed', () => {
 
   test('the policy engine throwing: reveal and view answer 503 POLICY_UNAVAILABLE, ledgered as refusals', async (t) => {
     const { caseId, customerId, secrets } = await customerWithCase();
-    const policy = f.t.custos.policy;
+    const policy = f.t.custos.policyEngine;
     const original = policy.decide;
     const asked: AccessQuery[] = [];
     policy.decide = (query: AccessQuery) => {
@@ -185,7 +185,7 @@ describe('the reveal path fails closed', () => {
 
   test('the policy engine erring without throwing (errors in the decision) also refuses with 503', async (t) => {
     const { caseId, secrets } = await customerWithCase();
-    const policy = f.t.custos.policy;
+    const policy = f.t.custos.policyEngine;
     const original = policy.decide;
     // A buggy engine that says "allow" but reports an error must still be a refusal.
     policy.decide = () => ({ allow: true, policies: [], errors: ['evaluation error'] });

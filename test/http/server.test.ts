@@ -13,7 +13,7 @@ describe('HTTP API', () => {
   let auth: { authorization: string };
   before(async () => {
     t = await testCustos('sqlite');
-    app = await buildServer(t.custos);
+    app = await buildServer(t.custos.server());
     const staff = await signInStaff(async (method, url, body, headers) => {
       const res = await app.inject({ method: method as 'POST', url, payload: body, headers });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };

@@ -40,7 +40,7 @@ export async function accessFixture(
   options: { clock?: Clock } = {},
 ): Promise<AccessFixture> {
   const t = await testCustos(dialect, options);
-  const app = await buildServer(t.custos);
+  const app = await buildServer(t.custos.server());
   const now = options.clock?.now ?? Date.now;
   const send = async (who: Staff | null, method: string, url: string, body?: object): Promise<Reply> => {
     const res = await app.inject({

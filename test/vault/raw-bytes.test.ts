@@ -67,18 +67,18 @@ for (const { dialect, skip } of await dialects()) {
         address: '广东省深圳市福田区,星河大道777号',
       });
       // A value stored in plaintext on purpose (staff names are not sealed), to prove the scan can fail.
-      await t.custos.staff.insertStaff([
+      await t.custos.identity.staff.add([
         {
           id: 'control',
-          display_name: CONTROL,
+          displayName: CONTROL,
           email: 'control@custos.example',
           role: 'store',
           region: 'north',
           site: 'north-store-1',
-          manager_id: null,
+          managerId: null,
           shift: 'day',
           status: 'active',
-          created_at: Date.now(),
+          createdAt: Date.now(),
         },
       ]);
     });

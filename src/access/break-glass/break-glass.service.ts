@@ -40,7 +40,7 @@ export function createBreakGlass(deps: {
   store: CaseStore;
   vault: Pick<VaultService, 'exists' | 'sealNote'>;
   gate: AccessGate;
-  alerts: Alerts;
+  alerts: Pick<Alerts, 'raise'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'record'>;
   clock: Clock;

@@ -32,6 +32,8 @@ export interface CaseView {
 /** A case as the acting staff member stands to it: what access decisions are made on. */
 export interface CaseContext {
   row: CaseWithAssignees;
+  /** The case's customer. */
+  customerId: string;
   relation: CaseRelation;
   purpose: CasePurpose;
   channel: CaseChannel;

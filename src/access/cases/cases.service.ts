@@ -7,7 +7,7 @@
  * Invariants: opening, assigning, closing and every presence check are ledgered; a wrong presence code is
  * counted on the case and five end its chances (the codes themselves: presence-codes.ts).
  */
-import type { StaffStore } from '../../identity/staff/staff.store.ts';
+import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
@@ -47,7 +47,7 @@ export interface OpenCaseInput {
 
 export function createCases(deps: {
   store: CaseStore;
-  staff: Pick<StaffStore, 'byId'>;
+  staff: Pick<StaffDirectory, 'activeMember'>;
   vault: Pick<VaultService, 'exists'>;
   presence: Pick<PresenceCodes, 'check'>;
   gate: AccessGate;
@@ -58,8 +58,7 @@ export function createCases(deps: {
   const { store, gate, ledger, bus, clock } = deps;
 
   async function activeStaff(staffId: string): Promise<void> {
-    const row = isUuid(staffId) ? await deps.staff.byId(staffId) : undefined;
-    if (!row || row.status !== 'active')
+    if (!(await deps.staff.activeMember(staffId)))
       throw new CustosError('STAFF_NOT_FOUND', 'No such active staff member');
   }
 
@@ -69,6 +68,7 @@ export function createCases(deps: {
     if (!row) throw new CustosError('CASE_NOT_FOUND', 'No such case');
     return {
       row,
+      customerId: row.customer_id,
       relation: caseRelation(row, p.staffId, clock.now()),
       purpose: row.purpose as CasePurpose,
       channel: row.channel as CaseChannel,
@@ -81,7 +81,7 @@ export function createCases(deps: {
   async function workingCase(p: StaffPrincipal, caseId: string, action: string): Promise<CaseContext> {
     const c = await contextFor(p, caseId);
     if (c.relation !== 'assigned_open') {
-      throw await gate.refuse(p, action, relationCode[c.relation], { caseId, customerId: c.row.customer_id });
+      throw await gate.refuse(p, action, relationCode[c.relation], { caseId, customerId: c.customerId });
     }
     return c;
   }
@@ -175,7 +175,7 @@ export function createCases(deps: {
           breakGlass: c.breakGlass,
           secondApprover: false,
         },
-        { caseId, customerId: c.row.customer_id },
+        { caseId, customerId: c.customerId },
         relationCode[c.relation],
       );
       return c;
@@ -281,7 +281,7 @@ export function createCases(deps: {
         {
           type: 'case.assigned',
           actor: actorRef(p.actor),
-          subject: c.row.customer_id,
+          subject: c.customerId,
           data: { caseId, staffId },
         },
         () =>
@@ -296,7 +296,7 @@ export function createCases(deps: {
       const c = await workingCase(p, caseId, 'case_close');
       const now = clock.now();
       await ledger.record(
-        { type: 'case.closed', actor: actorRef(p.actor), subject: c.row.customer_id, data: { caseId } },
+        { type: 'case.closed', actor: actorRef(p.actor), subject: c.customerId, data: { caseId } },
         async () => {
           if (!(await store.close(caseId, p.staffId, now)))
             throw new CustosError('CASE_CLOSED', 'This case is closed');

@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type AccessRouteDeps, principal, security } from '../route-context.ts';
+import { principalOf } from '../../identity/sessions/principal.ts';
 import type { PortalInvitations } from './portal-invitations.service.ts';
 
 const Params = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
@@ -18,17 +18,12 @@ export const PortalInvitationSchema = Type.Object(
   { $id: 'PortalInvitation', additionalProperties: false },
 );
 
-export function portalInvitationRoutes(
-  app: FastifyInstance,
-  deps: AccessRouteDeps & { portalInvitations: PortalInvitations },
-) {
+export function portalInvitationRoutes(app: FastifyInstance, deps: { portalInvitations: PortalInvitations }) {
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof Invite> }>(
     '/v1/cases/:caseId/portal-invitation',
     {
-      preValidation: deps.staffSession,
       schema: {
         tags: ['portal'],
-        security,
         summary:
           "Invite the case's customer to the privacy portal by their own email or phone on file (fresh step-up)",
         params: Params,
@@ -38,7 +33,7 @@ export function portalInvitationRoutes(
     },
     async (request, reply) => {
       const invited = await deps.portalInvitations.invite(
-        await principal(deps, request),
+        principalOf(request),
         request.params.caseId,
         request.body.login,
       );

@@ -8,7 +8,7 @@
  * invitation answers (is this login the customer's contact?) is asked only of a case's own customer, and a
  * refused attempt is ledgered as `access.denied` so repeated guessing shows.
  */
-import type { Accounts } from '../../identity/accounts/accounts.service.ts';
+import type { Invitations } from '../../identity/accounts/invitations.service.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import { CustosError } from '../../platform/errors.ts';
 import type { AccessGate } from '../access-gate.ts';
@@ -27,10 +27,10 @@ const ACTION = 'portal_invite';
 export function createPortalInvitations(deps: {
   cases: Pick<Cases, 'viewable'>;
   gate: Pick<AccessGate, 'allowed' | 'refuse'>;
-  accounts: Pick<Accounts, 'inviteCustomer'>;
+  invitations: Pick<Invitations, 'inviteCustomer'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
 }) {
-  const { cases, gate, accounts } = deps;
+  const { cases, gate, invitations } = deps;
   return {
     /**
      * Invite the customer of `caseId` to the privacy portal by their own `login` (email or phone on file).
@@ -41,9 +41,9 @@ export function createPortalInvitations(deps: {
     async invite(p: StaffPrincipal, caseId: string, login: string): Promise<PortalInvitation> {
       deps.sessions.requireStepUp(p.session);
       const c = await cases.viewable(p, caseId);
-      const customerId = c.row.customer_id;
+      const customerId = c.customerId;
       try {
-        const invited = await accounts.inviteCustomer(p.session, { customerId, login });
+        const invited = await invitations.inviteCustomer(p.session, { customerId, login });
         gate.allowed(p, ACTION, { caseId, customerId, breakGlass: c.breakGlass });
         return invited;
       } catch (error) {

@@ -3,25 +3,19 @@
  * one-time code and reads it out to the clerk at the counter or on the phone. The code binds a case to a
  * request the customer really made; staff cannot mint one for themselves.
  */
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { requireSession, sessionOf } from '../../identity/sessions/session-hook.ts';
-import type { Sessions } from '../../identity/sessions/sessions.ts';
+import type { FastifyInstance } from 'fastify';
+import { sessionOf } from '../../identity/sessions/route-auth.ts';
 import { CustosError } from '../../platform/errors.ts';
 import type { PresenceCodes } from './presence-codes.ts';
 
-export function presenceRoutes(
-  app: FastifyInstance,
-  deps: { presenceCodes: PresenceCodes; sessions: Sessions },
-) {
-  const customerSession = requireSession(deps.sessions, { realm: 'customer' });
+export function presenceRoutes(app: FastifyInstance, deps: { presenceCodes: PresenceCodes }) {
   app.post(
     '/v1/portal/presence-code',
     {
-      preValidation: customerSession,
+      config: { auth: 'customer' },
       schema: {
         tags: ['portal'],
-        security: [{ bearer: [] }],
         summary: 'A one-time code (10 minutes) to read out to staff serving you: it proves you asked',
         response: { 201: Type.Object({ code: Type.String(), expiresAt: Type.String() }) },
       },

@@ -1,31 +1,31 @@
-/** HTTP routes to find and register customers: exact search (masked) and registration within a new case. */
+/**
+ * HTTP routes of customer data as staff reach it: find a customer (exact search, masked), register one
+ * within a new case, and through a case read the masked record and correct it.
+ */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../../identity/sessions/principal.ts';
 import { CustomerBody, MaskedCustomerSchema, SearchBody } from '../../vault/vault.schemas.ts';
-import { type AccessRouteDeps, principal, security } from '../route-context.ts';
 import { CaseSchema, NewCaseFields } from '../cases/cases.routes.ts';
-import type { CustomerAccess } from '../reveal/reveal.service.ts';
+import type { Customers } from './customers.service.ts';
 
 const tags = ['customers'];
 const Register = Type.Object(
   { customer: CustomerBody, case: Type.Object(NewCaseFields, { additionalProperties: false }) },
   { additionalProperties: false },
 );
+const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
+const UpdateQuery = Type.Object({ version: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) });
 
-export function customerRoutes(
-  app: FastifyInstance,
-  deps: AccessRouteDeps & { customerAccess: CustomerAccess },
-) {
-  const { customerAccess } = deps;
+export function customerRoutes(app: FastifyInstance, deps: { customers: Customers }) {
+  const { customers } = deps;
 
   app.post<{ Body: Static<typeof Register> }>(
     '/v1/customers',
     {
-      preValidation: deps.staffSession,
       config: { customerData: true },
       schema: {
         tags,
-        security,
         summary: 'Register a customer and open a case for them (you are assigned)',
         body: Register,
         response: { 201: Type.Object({ customer: MaskedCustomerSchema, case: CaseSchema }) },
@@ -33,19 +33,16 @@ export function customerRoutes(
     },
     async (request, reply) => {
       const { customer, case: caseInput } = request.body;
-      const p = await principal(deps, request);
-      return reply.status(201).send(await customerAccess.register(p, customer, caseInput));
+      return reply.status(201).send(await customers.register(principalOf(request), customer, caseInput));
     },
   );
 
   app.post<{ Body: Static<typeof SearchBody> }>(
     '/v1/customers/search',
     {
-      preValidation: deps.staffSession,
       config: { customerData: true },
       schema: {
         tags,
-        security,
         summary:
           'Exact search by phone, email, account ID or national ID: masked, at most 10, counted per hour',
         body: SearchBody,
@@ -53,11 +50,44 @@ export function customerRoutes(
       },
     },
     async (request) => ({
-      results: await customerAccess.search(
-        await principal(deps, request),
-        request.body.by,
-        request.body.value,
-      ),
+      results: await customers.search(principalOf(request), request.body.by, request.body.value),
     }),
+  );
+
+  app.get<{ Params: Static<typeof CaseParams> }>(
+    '/v1/cases/:caseId/customer',
+    {
+      config: { customerData: true },
+      schema: {
+        tags: ['cases'],
+        summary: "The case's customer, masked",
+        params: CaseParams,
+        response: { 200: MaskedCustomerSchema },
+      },
+    },
+    async (request) => customers.view(principalOf(request), request.params.caseId),
+  );
+
+  app.patch<{
+    Params: Static<typeof CaseParams>;
+    Body: Static<typeof CustomerBody>;
+    Querystring: Static<typeof UpdateQuery>;
+  }>(
+    '/v1/cases/:caseId/customer',
+    {
+      config: { customerData: true },
+      schema: {
+        tags: ['cases'],
+        summary: "Correct the case's customer (null clears; step-up; ?version= guards against lost updates)",
+        params: CaseParams,
+        querystring: UpdateQuery,
+        body: CustomerBody,
+        response: { 200: MaskedCustomerSchema },
+      },
+    },
+    async (request) => {
+      const version = request.query.version === undefined ? undefined : Number(request.query.version);
+      return customers.correct(principalOf(request), request.params.caseId, request.body, version);
+    },
   );
 }

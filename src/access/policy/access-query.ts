@@ -7,7 +7,7 @@
  * the lists (a query is never "mostly right"), drops what an action does not use (`fieldClass` outside
  * reveal and export_request), and gives each distinct question one compact key.
  */
-import { type StaffRole, staffRoles } from '../../identity/staff/staff.store.ts';
+import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
 import { type SensitivityClass, sensitivityClasses } from '../../vault/customer-fields.ts';
 
 export const accessActions = [

@@ -8,7 +8,7 @@
  * enumerated entity types: a misspelt `Role::"suport"` is a validation error at load, not a rule that
  * silently never matches (which, in a `forbid`, would quietly allow).
  */
-import { staffRoles } from '../../identity/staff/staff.store.ts';
+import { staffRoles } from '../../identity/staff/staff.types.ts';
 import { sensitivityClasses } from '../../vault/customer-fields.ts';
 import { accessActions, caseChannels, casePurposes, caseRelations, riskTiers } from './access-query.ts';
 

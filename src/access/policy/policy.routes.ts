@@ -9,7 +9,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
-import { type AccessRouteDeps, principal, security } from '../route-context.ts';
+import { principalOf } from '../../identity/sessions/principal.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { MAX_POLICY_TEXT } from './policy-validation.ts';
 import type { PolicyActor, PolicyService } from './policy.service.ts';
@@ -34,14 +34,14 @@ const actorOf = (p: StaffPrincipal): PolicyActor => ({ staffId: p.staffId, role:
 
 export function policyRoutes(
   app: FastifyInstance,
-  deps: AccessRouteDeps & { policies: PolicyService; sessions: Pick<Sessions, 'requireStepUp'> },
+  deps: { policies: PolicyService; sessions: Pick<Sessions, 'requireStepUp'> },
 ) {
-  const { policies, staffSession } = deps;
+  const { policies } = deps;
   /** The acting staff member, for reads. */
-  const reader = async (request: FastifyRequest) => actorOf(await principal(deps, request));
+  const reader = async (request: FastifyRequest) => actorOf(principalOf(request));
   /** The acting staff member, for changes: a fresh step-up first. */
   const changer = async (request: FastifyRequest) => {
-    const p = await principal(deps, request);
+    const p = principalOf(request);
     deps.sessions.requireStepUp(p.session);
     return actorOf(p);
   };
@@ -49,10 +49,8 @@ export function policyRoutes(
   app.get(
     '/v1/policies',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'The policy set in force: version and Cedar text (admin, security)',
         response: { 200: Type.Object({ version: Type.Integer(), text: Type.String() }) },
       },
@@ -63,10 +61,8 @@ export function policyRoutes(
   app.post<{ Body: Static<typeof Proposal> }>(
     '/v1/policies/proposals',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary:
           'Propose a new policy set against the live version (admin, step-up); a second admin approves',
         body: Proposal,
@@ -82,10 +78,8 @@ export function policyRoutes(
   app.get(
     '/v1/policies/proposals',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'Pending policy proposals, each with its diff (admin)',
         response: { 200: Type.Object({ proposals: Type.Array(ProposalSchema) }) },
       },
@@ -96,10 +90,8 @@ export function policyRoutes(
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/policies/proposals/:id/approve',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'Approve a proposal: it becomes the next version, in force at once (another admin, step-up)',
         params: IdParams,
         response: { 200: Type.Object({ version: Type.Integer() }) },
@@ -111,10 +103,8 @@ export function policyRoutes(
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/policies/proposals/:id/reject',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'Reject a pending proposal (admin, step-up; its proposer may withdraw it this way)',
         params: IdParams,
       },

@@ -12,7 +12,7 @@
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { EntryInput, EntryType } from '../../ledger/entry-types.ts';
-import { type StaffRole, staffRoles } from '../../identity/staff/staff.store.ts';
+import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
@@ -149,26 +149,6 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const live = await liveRow();
       engine.replace({ policies: live.text, version: live.version });
       return true;
-    },
-
-    /**
-     * Call `refresh` every `everyMs` in the background until the returned function is called; a failure
-     * (database down, a stored set this release cannot validate) keeps the set in force and is reported.
-     */
-    refreshEvery(everyMs: number, onError: (error: unknown) => void): () => void {
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        service
-          .refresh()
-          .catch(onError)
-          .finally(() => {
-            running = false;
-          });
-      }, everyMs);
-      timer.unref();
-      return () => clearInterval(timer);
     },
 
     /**

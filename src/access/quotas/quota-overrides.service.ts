@@ -6,11 +6,10 @@
  * gate); the override is written only after its `quota.set` entry is durable; an unknown quota, a bad
  * limit or an unknown staff member is a 4xx with a code, and nothing is written.
  */
-import type { StaffStore } from '../../identity/staff/staff.store.ts';
+import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
-import { isUuid } from '../../platform/ids.ts';
 import type { AccessGate } from '../access-gate.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { type QuotaName, quotaNames, type Quotas } from './quotas.ts';
@@ -21,7 +20,7 @@ export const MAX_QUOTA_OVERRIDE = 100_000;
 export function createQuotaOverrides(deps: {
   quotas: Pick<Quotas, 'setOverride'>;
   gate: Pick<AccessGate, 'require'>;
-  staff: Pick<StaffStore, 'byId'>;
+  staff: Pick<StaffDirectory, 'member'>;
   ledger: Pick<Ledger, 'record'>;
 }) {
   const { quotas, gate, ledger } = deps;
@@ -52,7 +51,7 @@ export function createQuotaOverrides(deps: {
           { path: 'max', problem: `must be an integer from 0 to ${MAX_QUOTA_OVERRIDE}` },
         ]);
       }
-      if (!isUuid(staffId) || !(await deps.staff.byId(staffId)))
+      if (!(await deps.staff.member(staffId)))
         throw new CustosError('STAFF_NOT_FOUND', 'No such staff member');
       await ledger.record(
         { type: 'quota.set', actor: actorRef(p.actor), data: { staffId, quota, max } },

@@ -12,7 +12,7 @@
  * and check-and-reserve is one step per staff member, so parallel requests cannot all pass the same last
  * unit of quota. Across API nodes the same staff member could exceed a limit by the number of nodes at most.
  */
-import type { StaffRole } from '../../identity/staff/staff.store.ts';
+import type { StaffRole } from '../../identity/staff/staff.types.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';

@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type AccessRouteDeps, principal, security } from '../route-context.ts';
+import { principalOf } from '../../identity/sessions/principal.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
 
 const tags = ['reveal-approvals'];
@@ -36,20 +36,14 @@ export const RevealApprovalSchema = Type.Object(
   { $id: 'RevealApproval' },
 );
 
-export function revealApprovalRoutes(
-  app: FastifyInstance,
-  deps: AccessRouteDeps & { revealApprovals: RevealApprovals },
-) {
-  const { revealApprovals, staffSession } = deps;
-  const p = (request: Parameters<typeof principal>[1]) => principal(deps, request);
+export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprovals: RevealApprovals }) {
+  const { revealApprovals } = deps;
 
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Ask> }>(
     '/v1/cases/:caseId/reveal-approvals',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary:
           'Ask a second person to approve revealing fields (sensitive class) through your case; step-up',
         params: CaseParams,
@@ -60,36 +54,32 @@ export function revealApprovalRoutes(
     async (request, reply) =>
       reply
         .status(201)
-        .send(await revealApprovals.request(await p(request), request.params.caseId, request.body)),
+        .send(await revealApprovals.request(principalOf(request), request.params.caseId, request.body)),
   );
 
   app.get(
     '/v1/reveal-approvals/pending',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'Reveal approvals awaiting a decision (security)',
         response: { 200: Type.Object({ approvals: Type.Array(RevealApprovalSchema) }) },
       },
     },
-    async (request) => ({ approvals: await revealApprovals.pending(await p(request)) }),
+    async (request) => ({ approvals: await revealApprovals.pending(principalOf(request)) }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/reveal-approvals/:id',
     {
-      preValidation: staffSession,
       schema: {
         tags,
-        security,
         summary: 'A reveal approval (its requester, or security)',
         params: IdParams,
         response: { 200: RevealApprovalSchema },
       },
     },
-    async (request) => revealApprovals.get(await p(request), request.params.id),
+    async (request) => revealApprovals.get(principalOf(request), request.params.id),
   );
 
   for (const [verb, approve] of [
@@ -99,16 +89,14 @@ export function revealApprovalRoutes(
     app.post<{ Params: Static<typeof IdParams> }>(
       `/v1/reveal-approvals/:id/${verb}`,
       {
-        preValidation: staffSession,
         schema: {
           tags,
-          security,
-          summary: `${verb} a reveal approval (security, not the requester, step-up)`,
+          summary: `${verb} a reveal approval (not the requester, step-up)`,
           params: IdParams,
           response: { 200: RevealApprovalSchema },
         },
       },
-      async (request) => revealApprovals.decide(await p(request), request.params.id, approve),
+      async (request) => revealApprovals.decide(principalOf(request), request.params.id, approve),
     );
   }
 }

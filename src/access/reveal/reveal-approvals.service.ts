@@ -96,7 +96,7 @@ export function createRevealApprovals(deps: {
       const fields = validFields(input.fields);
       const reason = validReason(input.reason);
       const c = await deps.cases.contextFor(p, caseId);
-      const customerId = c.row.customer_id;
+      const customerId = c.customerId;
       const subject = { caseId, customerId, fields };
       const caseQuery = {
         caseRelation: c.relation,

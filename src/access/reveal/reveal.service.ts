@@ -1,6 +1,6 @@
 /**
- * Customer data as staff reach it: exact search (masked, quota-limited), registering a customer within a
- * case, and through a case the masked view, corrections and reveals. This is the reveal path of DESIGN.md §2:
+ * The reveal: the plaintext of some fields of a case's customer, for a reason. This is the reveal path of
+ * DESIGN.md §2:
  *
  *   step-up fresh → case relation → policy per field → quota (distinct customers) → ledger (durable) →
  *   decrypt only the allowed fields → watcher (bus) → response
@@ -9,22 +9,22 @@
  * `ledger.record`, after the append); a refusal at any step is ledgered and published; a reveal is all or
  * nothing — one field refused refuses the request; a quota reservation holds until the reveal's entry is durable.
  */
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { CustosError } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { MaskedCustomer } from '../../vault/vault.types.ts';
 import type { AccessGate } from '../access-gate.ts';
-import { type CaseView, relationCode } from '../cases/case-state.ts';
-import type { Cases, OpenCaseInput } from '../cases/cases.service.ts';
-import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+import { relationCode } from '../cases/case-state.ts';
+import type { Cases } from '../cases/cases.service.ts';
+import { reserveOrRefuse } from '../quotas/quota-refusal.ts';
 import type { Quotas } from '../quotas/quotas.ts';
-import { fieldClass, validFields, validReason } from './reveal-request.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
+import { fieldClass, validFields, validReason } from './reveal-request.ts';
 
 export interface RevealResult {
   caseId: string;
@@ -35,11 +35,11 @@ export interface RevealResult {
   customer: MaskedCustomer;
 }
 
-export function createCustomerAccess(deps: {
-  vault: VaultService;
-  cases: Cases;
+export function createReveals(deps: {
+  vault: Pick<VaultService, 'prepareReveal'>;
+  cases: Pick<Cases, 'contextFor'>;
   gate: AccessGate;
-  quotas: Quotas;
+  quotas: Pick<Quotas, 'reserveReveal'>;
   revealApprovals: Pick<RevealApprovals, 'consume'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'record'>;
@@ -48,80 +48,7 @@ export function createCustomerAccess(deps: {
 }) {
   const { vault, cases, gate, quotas, ledger, bus, clock } = deps;
 
-  /** A quota reservation, or the refusal ledgered and published when the quota is spent. */
-  async function quotaOrRefusal(
-    p: StaffPrincipal,
-    action: string,
-    subject: { caseId?: string; customerId?: string; fields?: string[] },
-    reserve: () => Promise<() => void>,
-  ): Promise<() => void> {
-    try {
-      return await reserve();
-    } catch (error) {
-      if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
-        throw await gate.refuse(p, action, 'QUOTA_EXCEEDED', subject, [], error.message);
-      }
-      throw error;
-    }
-  }
-
   return {
-    /** Exact search: masked results, at most ten, counted against the hourly search quota. */
-    async search(p: StaffPrincipal, by: string, value: string): Promise<MaskedCustomer[]> {
-      await gate.require(
-        p,
-        {
-          action: 'search',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
-      // The search counts once its `customer.searched` entry is durable; until then it holds a reservation.
-      const release = await quotaOrRefusal(p, 'search', {}, () => quotas.reserveSearch(p));
-      const results = await vault.search(p.actor, by, value).finally(release);
-      gate.allowed(p, 'search', {});
-      return results;
-    },
-
-    /**
-     * Register a new customer within a case opened for them by the same staff member. The case is decided
-     * first, so a refused case creates no customer (nothing half-written).
-     */
-    async register(
-      p: StaffPrincipal,
-      input: unknown,
-      caseInput: Omit<OpenCaseInput, 'customerId'>,
-    ): Promise<{ customer: MaskedCustomer; case: CaseView }> {
-      const customerId = uuidv7(clock.now());
-      const decided = await cases.decideNewCustomerCase(p, caseInput, customerId);
-      const customer = await vault.createCustomer(p.actor, input, customerId);
-      return { customer, case: await cases.insertCase(p, decided.row, decided.assignees) };
-    },
-
-    async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {
-      const c = await cases.viewable(p, caseId);
-      const view = await vault.getMasked(p.actor, c.row.customer_id, { caseId });
-      gate.allowed(p, 'view', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
-      return view;
-    },
-
-    /** Correct fields through a case; a fresh second factor is needed, since a changed phone or email can take over an account. */
-    async correct(
-      p: StaffPrincipal,
-      caseId: string,
-      input: unknown,
-      version?: number,
-    ): Promise<MaskedCustomer> {
-      deps.sessions.requireStepUp(p.session);
-      const c = await cases.viewable(p, caseId);
-      const view = await vault.updateCustomer(p.actor, c.row.customer_id, input, version, { caseId });
-      gate.allowed(p, 'correct', { caseId, customerId: c.row.customer_id, breakGlass: c.breakGlass });
-      return view;
-    },
-
     /**
      * The reveal path. `approvalId` names a second person's approval (reveal-approvals) for fields that
      * need one (the sensitive class); it is used up only when the policy allows the reveal with it.
@@ -137,7 +64,7 @@ export function createCustomerAccess(deps: {
       const fields = validFields(fieldsIn);
       const reason = validReason(reasonIn);
       const c = await cases.contextFor(p, caseId);
-      const customerId = c.row.customer_id;
+      const customerId = c.customerId;
       const subject = { caseId, customerId, fields };
       const refusedBy: string[] = [];
       for (const field of fields) {
@@ -179,7 +106,9 @@ export function createCustomerAccess(deps: {
         );
       }
       const revealId = uuidv7(clock.now());
-      const release = await quotaOrRefusal(p, 'reveal', subject, () => quotas.reserveReveal(p, customerId));
+      const release = await reserveOrRefuse(gate, p, 'reveal', subject, () =>
+        quotas.reserveReveal(p, customerId),
+      );
       const result = await (async () => {
         const customer = await vault.prepareReveal(customerId);
         const reasonSealed = customer.sealNote(`reveal-reason/${revealId}`, reason).toString('base64');
@@ -216,4 +145,4 @@ export function createCustomerAccess(deps: {
   };
 }
 
-export type CustomerAccess = ReturnType<typeof createCustomerAccess>;
+export type Reveals = ReturnType<typeof createReveals>;

@@ -15,7 +15,6 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { createKeyedQueue } from '../../platform/keyed-queue.ts';
 import type { AccountStore } from './accounts.store.ts';
-import type { Invitations } from './invitations.service.ts';
 import { otpauthQrSvg, otpauthUri } from '../second-factor/otpauth.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { generateRecoveryCodes, matchRecoveryCode } from '../second-factor/recovery-codes.ts';
@@ -246,4 +245,4 @@ export function createAccounts(deps: {
 }
 
 /** Sign-in, enrolment and suspension (this file) with invitations (invitations.service.ts), as wired. */
-export type Accounts = ReturnType<typeof createAccounts> & Invitations;
+export type Accounts = ReturnType<typeof createAccounts>;

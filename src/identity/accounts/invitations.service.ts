@@ -18,7 +18,8 @@ import type { AccountStore } from './accounts.store.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { hashPassword } from './passwords.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
-import { type StaffRole, staffRoles, type StaffStore } from '../staff/staff.store.ts';
+import type { StaffDirectory } from '../staff/staff-directory.ts';
+import { type StaffRole, staffRoles } from '../staff/staff.types.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -45,7 +46,7 @@ export interface CustomerContacts {
 
 export function createInvitations(deps: {
   store: AccountStore;
-  staff: Pick<StaffStore, 'insertStaff'>;
+  staff: Pick<StaffDirectory, 'add'>;
   sessions: Pick<Sessions, 'issue' | 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
@@ -96,18 +97,18 @@ export function createInvitations(deps: {
       const now = clock.now();
       const staffId = uuidv7(now);
       const accountId = uuidv7(now);
-      await deps.staff.insertStaff([
+      await deps.staff.add([
         {
           id: staffId,
-          display_name: input.displayName.trim(),
+          displayName: input.displayName.trim(),
           email: email as string,
           role: input.role as StaffRole,
           region: input.region,
           site: input.site,
-          manager_id: input.managerId ?? null,
+          managerId: input.managerId ?? null,
           shift: input.shift,
           status: 'active',
-          created_at: now,
+          createdAt: now,
         },
       ]);
       await store.insertAccount({

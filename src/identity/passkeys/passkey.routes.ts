@@ -8,10 +8,10 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireSession, sessionOf } from '../sessions/session-hook.ts';
+import { sessionOf } from '../sessions/route-auth.ts';
 import { sendSession } from '../sessions/session-cookie.ts';
 import type { AccountPasskeys } from './account-passkeys.service.ts';
-import type { Realm, Sessions } from '../sessions/sessions.ts';
+import type { Realm } from '../sessions/sessions.ts';
 
 const CHALLENGE_COOKIE = 'custos_passkey_challenge';
 
@@ -41,19 +41,20 @@ const Params = Type.Object({ credentialId: Type.String({ minLength: 1, maxLength
 
 export function passkeyRoutes(
   app: FastifyInstance,
-  deps: { realm: Realm; prefix: string; accountPasskeys: AccountPasskeys; sessions: Sessions },
+  deps: { realm: Realm; prefix: string; accountPasskeys: AccountPasskeys },
 ) {
   const { realm, accountPasskeys } = deps;
   const base = `${deps.prefix}/passkeys`;
   const signInPath = `${base}/sign-in`;
-  const full = requireSession(deps.sessions, { realm });
+  const full = { auth: realm === 'staff' ? 'staff' : 'customer' } as const;
+  const open = { auth: 'public' } as const;
   const tags = ['passkeys'];
   const who = realm === 'staff' ? 'staff' : 'customer';
 
   app.post(
     `${base}/registration/options`,
     {
-      preValidation: full,
+      config: full,
       schema: { tags, summary: `Start enrolling a passkey (${who}; needs a fresh step-up)` },
     },
     async (request) => accountPasskeys.registrationOptions(sessionOf(request)),
@@ -62,7 +63,7 @@ export function passkeyRoutes(
   app.post<{ Body: Static<typeof Register> }>(
     `${base}/registration/verify`,
     {
-      preValidation: full,
+      config: full,
       schema: { tags, summary: `Finish enrolling a passkey under a name (${who})`, body: Register },
     },
     async (request, reply) => {
@@ -78,7 +79,7 @@ export function passkeyRoutes(
 
   app.get(
     base,
-    { preValidation: full, schema: { tags, summary: `This account's passkeys (${who})` } },
+    { config: full, schema: { tags, summary: `This account's passkeys (${who})` } },
     async (request) => ({
       passkeys: await accountPasskeys.list(sessionOf(request)),
     }),
@@ -87,7 +88,7 @@ export function passkeyRoutes(
   app.patch<{ Params: Static<typeof Params>; Body: Static<typeof Rename> }>(
     `${base}/:credentialId`,
     {
-      preValidation: full,
+      config: full,
       schema: {
         tags,
         summary: `Rename one of this account's passkeys (${who})`,
@@ -104,7 +105,7 @@ export function passkeyRoutes(
   app.delete<{ Params: Static<typeof Params> }>(
     `${base}/:credentialId`,
     {
-      preValidation: full,
+      config: full,
       schema: {
         tags,
         summary: `Remove one of this account's passkeys (${who}; needs a fresh step-up)`,
@@ -119,7 +120,7 @@ export function passkeyRoutes(
 
   app.post(
     `${signInPath}/options`,
-    { schema: { tags, summary: `Start a usernameless passkey sign-in (${who})` } },
+    { config: open, schema: { tags, summary: `Start a usernameless passkey sign-in (${who})` } },
     async (_request, reply) => {
       const { handle, expiresAt, options } = await accountPasskeys.signInOptions(realm);
       reply.setCookie(CHALLENGE_COOKIE, handle, {
@@ -136,6 +137,7 @@ export function passkeyRoutes(
   app.post<{ Body: Static<typeof SignIn> }>(
     `${signInPath}/verify`,
     {
+      config: open,
       schema: {
         tags,
         summary: `Finish a passkey sign-in → a full ${who} session (the passkey is both factors)`,

@@ -2,30 +2,53 @@
  * Who is asking, for access decisions: the staff member behind a session, with the role the directory holds
  * now (read on every request, so a role change or a suspension in the directory counts at once).
  */
-import type { Session } from './sessions.ts';
-import type { StaffRole, StaffStore } from '../staff/staff.store.ts';
+import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../platform/actor.ts';
 import { CustosError } from '../../platform/errors.ts';
+import type { StaffDirectory } from '../staff/staff-directory.ts';
+import type { StaffMember, StaffRole } from '../staff/staff.types.ts';
+import type { Session } from './sessions.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The staff member behind the request, set by a module's staff route plugin (see `staffPrincipalHook`). */
+    principal?: StaffPrincipal | null;
+  }
+}
 
 export interface StaffPrincipal {
   staffId: string;
   role: StaffRole;
+  /** Where the staff member works, as the directory holds it now. */
+  region: string;
+  site: string;
   actor: Actor;
   /** The session the request came with: step-up freshness is read from it. */
   session: Session;
 }
 
-export function createPrincipals(deps: { staff: Pick<StaffStore, 'byId'> }) {
+export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'activeMember'> }) {
   return async function principalOf(session: Session): Promise<StaffPrincipal> {
     if (session.realm !== 'staff' || session.actor.type !== 'staff') {
       throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
     }
-    const row = await deps.staff.byId(session.actor.id);
-    if (!row || row.status !== 'active') {
-      throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot act');
-    }
-    return { staffId: row.id, role: row.role as StaffRole, actor: session.actor, session };
+    const member: StaffMember | undefined = await deps.staff.activeMember(session.actor.id);
+    if (!member) throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot act');
+    return {
+      staffId: member.id,
+      role: member.role,
+      region: member.region,
+      site: member.site,
+      actor: session.actor,
+      session,
+    };
   };
 }
 
 export type PrincipalOf = ReturnType<typeof createPrincipals>;
+
+/** The staff member behind an authenticated request; a route without the principal hook fails here, closed. */
+export function principalOf(request: FastifyRequest): StaffPrincipal {
+  if (!request.principal) throw new CustosError('AUTH_REQUIRED', 'Sign in first');
+  return request.principal;
+}

@@ -6,10 +6,11 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireSession, sessionOf } from '../sessions/session-hook.ts';
+import { sessionOf } from '../sessions/route-auth.ts';
 import { clearSessionCookie, sendSession } from '../sessions/session-cookie.ts';
 import type { Accounts } from '../accounts/accounts.service.ts';
-import type { Realm, Sessions } from '../sessions/sessions.ts';
+import type { Invitations } from '../accounts/invitations.service.ts';
+import type { Realm } from '../sessions/sessions.ts';
 
 const Accept = Type.Object(
   { token: Type.String({ maxLength: 128 }), password: Type.String({ maxLength: 1024 }) },
@@ -37,17 +38,20 @@ export function signInRoutes(
     /** Where an invitation is accepted. */
     acceptPath: string;
     accounts: Accounts;
-    sessions: Sessions;
+    invitations: Pick<Invitations, 'acceptInvitation'>;
   },
 ) {
-  const { realm, prefix, accounts, sessions } = deps;
+  const { realm, prefix, accounts } = deps;
   const tags = [realm === 'staff' ? 'identity' : 'portal'];
-  const passwordOnly = requireSession(sessions, { realm, secondFactor: false });
-  const full = requireSession(sessions, { realm });
+  // Which session each route takes: enrolment and the second step accept a password-only one.
+  const enrolling = { auth: realm === 'staff' ? 'staff-enrolling' : 'customer-enrolling' } as const;
+  const full = { auth: realm === 'staff' ? 'staff' : 'customer' } as const;
+  const open = { auth: 'public' } as const;
 
   app.post<{ Body: Static<typeof Accept> }>(
     deps.acceptPath,
     {
+      config: open,
       schema: {
         tags,
         summary: 'Accept an invitation with a password; the session can only enrol a second factor',
@@ -55,13 +59,16 @@ export function signInRoutes(
       },
     },
     async (request, reply) =>
-      sendSession(reply, await accounts.acceptInvitation(request.body.token, request.body.password, realm)),
+      sendSession(
+        reply,
+        await deps.invitations.acceptInvitation(request.body.token, request.body.password, realm),
+      ),
   );
 
   app.post(
     `${prefix}/totp/enrol`,
     {
-      preValidation: passwordOnly,
+      config: enrolling,
       schema: { tags, summary: 'Start TOTP enrolment: otpauth URI and QR code, shown once' },
     },
     async (request) => accounts.beginTotpEnrolment(sessionOf(request)),
@@ -70,7 +77,7 @@ export function signInRoutes(
   app.post<{ Body: Static<typeof Code> }>(
     `${prefix}/totp/confirm`,
     {
-      preValidation: passwordOnly,
+      config: enrolling,
       schema: { tags, summary: 'Confirm TOTP with a first code: recovery codes, shown once', body: Code },
     },
     async (request, reply) => {
@@ -81,7 +88,7 @@ export function signInRoutes(
 
   app.post<{ Body: Static<typeof SignIn> }>(
     `${prefix}/sign-in`,
-    { schema: { tags, summary: 'Password step of sign-in', body: SignIn } },
+    { config: open, schema: { tags, summary: 'Password step of sign-in', body: SignIn } },
     async (request, reply) =>
       sendSession(reply, await accounts.signIn({ realm, ...request.body, address: request.ip })),
   );
@@ -89,7 +96,7 @@ export function signInRoutes(
   app.post<{ Body: Static<typeof Proof> }>(
     `${prefix}/second-factor`,
     {
-      preValidation: passwordOnly,
+      config: enrolling,
       schema: { tags, summary: 'Second step: a TOTP code or a recovery code', body: Proof },
     },
     async (request, reply) =>
@@ -99,7 +106,7 @@ export function signInRoutes(
   app.post<{ Body: Static<typeof Proof> }>(
     `${prefix}/step-up`,
     {
-      preValidation: full,
+      config: full,
       schema: { tags, summary: 'A fresh second factor for sensitive acts (valid 5 minutes)', body: Proof },
     },
     async (request, reply) => {
@@ -110,7 +117,7 @@ export function signInRoutes(
 
   app.post(
     `${prefix}/sign-out`,
-    { preValidation: passwordOnly, schema: { tags, summary: 'End this session' } },
+    { config: enrolling, schema: { tags, summary: 'End this session' } },
     async (request, reply) => {
       await accounts.signOut(sessionOf(request));
       clearSessionCookie(reply, realm);
@@ -120,7 +127,7 @@ export function signInRoutes(
 
   app.get(
     `${prefix}/session`,
-    { preValidation: full, schema: { tags, summary: 'Who this session is' } },
+    { config: full, schema: { tags, summary: 'Who this session is' } },
     async (request) => {
       const session = sessionOf(request);
       return { accountId: session.accountId, actor: session.actor, realm: session.realm };

@@ -17,7 +17,10 @@ export function oidcRoutes(app: FastifyInstance, deps: { staffSso: StaffSso }) {
 
   app.get(
     `${COOKIE_PATH}/start`,
-    { schema: { tags, summary: 'Staff single sign-on: redirect to the identity provider' } },
+    {
+      config: { auth: 'public' },
+      schema: { tags, summary: 'Staff single sign-on: redirect to the identity provider' },
+    },
     async (_request, reply) => {
       const { url, handle, expiresAt } = await deps.staffSso.start();
       reply.setCookie(PENDING_COOKIE, handle, {
@@ -33,7 +36,10 @@ export function oidcRoutes(app: FastifyInstance, deps: { staffSso: StaffSso }) {
 
   app.get(
     `${COOKIE_PATH}/callback`,
-    { schema: { tags, summary: 'Staff single sign-on: the identity provider sends the browser back here' } },
+    {
+      config: { auth: 'public' },
+      schema: { tags, summary: 'Staff single sign-on: the identity provider sends the browser back here' },
+    },
     async (request, reply) => {
       const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;
       reply.clearCookie(PENDING_COOKIE, { path: COOKIE_PATH });

@@ -11,7 +11,7 @@ import { timingSafeEqual } from 'node:crypto';
 import * as client from 'openid-client';
 import { type Clock, systemClock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
-import { type StaffRole, staffRoles } from '../staff/staff.store.ts';
+import { type StaffRole, staffRoles } from '../staff/staff.types.ts';
 
 export interface OidcSignInOptions {
   /** The issuer identifier; its discovery document is fetched once, on first use. */

@@ -1,16 +1,15 @@
 /**
- * HTTP routes of staff identity: invitations and suspension (admin API token), and the staff realm's sign-in
- * routes under `/v1/auth` (see `sign-in.routes.ts`). Session tokens come back in the body for API clients and
- * as an HttpOnly, Secure, SameSite=Strict cookie for the console, with the CSRF token in the body.
+ * HTTP routes of the staff directory (admin API token): invite a staff member, suspend an account. Staff
+ * sign in through the sign-in routes under `/v1/auth` (`sign-in/sign-in.routes.ts`).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, preValidationHookHandler } from 'fastify';
-import { actorOf } from '../api-tokens/api-token-hook.ts';
+import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../accounts/accounts.service.ts';
-import type { Sessions } from '../sessions/sessions.ts';
-import { signInRoutes } from '../sign-in/sign-in.routes.ts';
+import type { Invitations } from '../accounts/invitations.service.ts';
+import { actorOf } from '../sessions/route-auth.ts';
 
 const tags = ['identity'];
+const admin = { auth: 'admin' } as const;
 const Invite = Type.Object(
   {
     email: Type.String({ maxLength: 254 }),
@@ -23,20 +22,16 @@ const Invite = Type.Object(
   },
   { additionalProperties: false },
 );
-export function identityRoutes(
-  app: FastifyInstance,
-  deps: { accounts: Accounts; sessions: Sessions; adminToken: preValidationHookHandler },
-) {
-  const { accounts, sessions } = deps;
 
+export function staffRoutes(
+  app: FastifyInstance,
+  deps: { accounts: Pick<Accounts, 'suspend'>; invitations: Pick<Invitations, 'inviteStaff'> },
+) {
   app.post<{ Body: Static<typeof Invite> }>(
     '/v1/staff/invitations',
-    {
-      preValidation: deps.adminToken,
-      schema: { tags, security: [{ bearer: [] }], summary: 'Invite a staff member', body: Invite },
-    },
+    { config: admin, schema: { tags, summary: 'Invite a staff member', body: Invite } },
     async (request, reply) => {
-      const invited = await accounts.inviteStaff(actorOf(request), request.body);
+      const invited = await deps.invitations.inviteStaff(actorOf(request), request.body);
       return reply.status(201).send(invited);
     },
   );
@@ -44,24 +39,12 @@ export function identityRoutes(
   app.post<{ Params: { accountId: string } }>(
     '/v1/staff/accounts/:accountId/suspend',
     {
-      preValidation: deps.adminToken,
-      schema: {
-        tags,
-        security: [{ bearer: [] }],
-        summary: 'Suspend a staff account: every session ends now',
-      },
+      config: admin,
+      schema: { tags, summary: 'Suspend a staff account: every session ends now' },
     },
     async (request, reply) => {
-      await accounts.suspend(actorOf(request), request.params.accountId);
+      await deps.accounts.suspend(actorOf(request), request.params.accountId);
       return reply.status(204).send();
     },
   );
-
-  signInRoutes(app, {
-    realm: 'staff',
-    prefix: '/v1/auth',
-    acceptPath: '/v1/auth/invitations/accept',
-    accounts,
-    sessions,
-  });
 }

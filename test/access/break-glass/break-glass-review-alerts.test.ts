@@ -30,7 +30,7 @@ describe('overdue break-glass reviews raise an alert', () => {
   });
   after(() => f?.close());
 
-  const overdueAlerts = async () => (await f.t.custos.access.alerts.open()).filter((a) => a.kind === KIND);
+  const overdueAlerts = async () => (await f.t.custos.watch.alerts.open()).filter((a) => a.kind === KIND);
   /** Security's review, by someone signed in now (sessions end after 15 idle minutes of the test clock). */
   const review = async (caseId: string, outcome: string) =>
     (await f.send(await f.staff('security'), 'POST', `/v1/break-glass/${caseId}/review`, { outcome })).status;
@@ -73,7 +73,8 @@ describe('overdue break-glass reviews raise an alert', () => {
   });
 
   test('an alert that cannot be raised is tried again on the next run', async () => {
-    const { breakGlass, alerts } = f.t.custos.access;
+    const { breakGlass } = f.t.custos.access;
+    const { alerts } = f.t.custos.watch;
     const stuck = await openBreakGlass(f, await f.staff('admin'));
     clock.advance(REVIEW_WITHIN_MS + 1);
     const raise = mock.method(alerts, 'raise', async () => {
@@ -106,7 +107,7 @@ describe('start() looks for overdue reviews every minute', () => {
       mock.timers.tick(1_000);
       for (let i = 0; i < 100 && (await raised()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
       assert.equal(await raised(), 1);
-      const open = await f.t.custos.access.alerts.open();
+      const open = await f.t.custos.watch.alerts.open();
       assert.ok(open.some((a) => a.kind === KIND && a.data.caseId === caseId));
     } finally {
       await f.close();

@@ -109,14 +109,16 @@ for (const { dialect, skip } of await dialects()) {
       const exports = createExports({
         store: createExportStore(custos.database.db),
         vault,
-        consents: custos.access.consents,
+        consents: custos.privacy.consents,
         gate: custos.access.gate,
-        sessions: custos.sessions,
+        sessions: custos.identity.sessions,
         ledger: custos.ledger,
         bus: custos.bus,
         clock: custos.clock,
       });
-      const p = await custos.access.principalOf(await custos.sessions.authenticate(requester.token, 'staff'));
+      const p = await custos.identity.principalOf(
+        await custos.identity.sessions.authenticate(requester.token, 'staff'),
+      );
       await assert.rejects(exports.run(p, id), { code: 'KEYRING_UNAVAILABLE' });
 
       const failed = await ledgerEntries(custos, 'export.failed');
@@ -149,8 +151,8 @@ for (const { dialect, skip } of await dialects()) {
     test('customers who refused sharing or sale are left out; sale needs consent, which is off by default', async () => {
       const staff = await f.staff('support');
       const [granted, refused, silent] = [await f.customer(), await f.customer(), await f.customer()];
-      await f.t.custos.access.consents.set(systemActor, granted, 'sale', true, 'portal');
-      await f.t.custos.access.consents.set(systemActor, refused, 'sale', false, 'portal');
+      await f.t.custos.privacy.consents.set(systemActor, granted, 'sale', true, 'portal');
+      await f.t.custos.privacy.consents.set(systemActor, refused, 'sale', false, 'portal');
       const run = async (purpose: string) => {
         const asked = await request(staff, {
           kind: 'records',
@@ -214,7 +216,7 @@ for (const { dialect, skip } of await dialects()) {
         const id = await f.customer({
           birth_date: i < 12 || i >= 15 ? '1984-03-0' + ((i % 9) + 1) : '1993-07-01',
         });
-        if (i < 15) await f.t.custos.access.consents.set(systemActor, id, 'marketing', true, 'portal');
+        if (i < 15) await f.t.custos.privacy.consents.set(systemActor, id, 'marketing', true, 'portal');
       }
       const asked = await request(marketing, {
         kind: 'aggregate',

@@ -21,7 +21,7 @@ import { custosSchema } from '../../../src/access/policy/custos-schema.ts';
 import { defaultPolicies } from '../../../src/access/policy/default-policies.ts';
 import { createPolicyEngine } from '../../../src/access/policy/policy-engine.ts';
 import { validatePolicies } from '../../../src/access/policy/policy-validation.ts';
-import { staffRoles } from '../../../src/identity/staff/staff.store.ts';
+import { staffRoles } from '../../../src/identity/staff/staff.types.ts';
 import { sensitivityClasses } from '../../../src/vault/customer-fields.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure can be replayed. */

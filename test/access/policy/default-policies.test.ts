@@ -11,7 +11,7 @@ import {
 } from '../../../src/access/policy/access-query.ts';
 import { defaultPolicies } from '../../../src/access/policy/default-policies.ts';
 import { createPolicyEngine } from '../../../src/access/policy/policy-engine.ts';
-import { type StaffRole, staffRoles } from '../../../src/identity/staff/staff.store.ts';
+import { type StaffRole, staffRoles } from '../../../src/identity/staff/staff.types.ts';
 import { type SensitivityClass, sensitivityClasses } from '../../../src/vault/customer-fields.ts';
 
 const engine = createPolicyEngine({ policies: defaultPolicies });

@@ -3,6 +3,7 @@
  * every step ledgered with its diff, other nodes catching up through `refresh()`, stale and locking
  * proposals refused.
  */
+import { runEvery } from '../../../src/platform/periodic.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AccessQuery } from '../../../src/access/policy/access-query.ts';
@@ -209,7 +210,11 @@ for (const { dialect, skip } of await dialects()) {
       const node = otherNode();
       await node.service.load();
       const errors: unknown[] = [];
-      const stop = node.service.refreshEvery(10, (error) => errors.push(error));
+      const stop = runEvery(
+        10,
+        () => node.service.refresh(),
+        (error) => errors.push(error),
+      );
       try {
         const proposal = await t.custos.policies.propose(alice, `${defaultPolicies}\n// background\n`);
         const { version } = await t.custos.policies.approve(bob, proposal.id);

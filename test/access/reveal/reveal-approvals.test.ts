@@ -28,6 +28,8 @@ for (const { dialect, skip } of await dialects()) {
     const principal = (who: Staff): StaffPrincipal => ({
       staffId: who.staffId,
       role: who.role as StaffPrincipal['role'],
+      region: 'east',
+      site: 'east-call-centre',
       actor: { type: 'staff', id: who.staffId },
       session: {} as Session,
     });

@@ -33,7 +33,7 @@ for (const { dialect, skip } of await dialects()) {
     after(async () => t?.cleanup());
 
     const invite = (email: string) =>
-      t.custos.accounts.inviteStaff(admin, {
+      t.custos.identity.invitations.inviteStaff(admin, {
         email,
         displayName: 'Wang Fang',
         role: 'support',
@@ -45,32 +45,37 @@ for (const { dialect, skip } of await dialects()) {
     test('an invitation leads to a password and a second factor before anything works', async () => {
       const second = await invite('li.wei@custos.example');
       for (const weak of ['password1234', 'short', 'li.wei-is-my-name']) {
-        await assert.rejects(t.custos.accounts.acceptInvitation(second.invitationToken, weak, 'staff'), (e) =>
-          isCustosError(e, 'VALIDATION_FAILED'),
+        await assert.rejects(
+          t.custos.identity.invitations.acceptInvitation(second.invitationToken, weak, 'staff'),
+          (e) => isCustosError(e, 'VALIDATION_FAILED'),
         );
       }
-      const enrolling = await t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD, 'staff');
+      const enrolling = await t.custos.identity.invitations.acceptInvitation(
+        second.invitationToken,
+        PASSWORD,
+        'staff',
+      );
       await assert.rejects(
-        t.custos.accounts.acceptInvitation(second.invitationToken, PASSWORD, 'staff'),
+        t.custos.identity.invitations.acceptInvitation(second.invitationToken, PASSWORD, 'staff'),
         (e) => isCustosError(e, 'INVITATION_INVALID'),
       );
-      const session = await t.custos.sessions.authenticate(enrolling.token, 'staff');
+      const session = await t.custos.identity.sessions.authenticate(enrolling.token, 'staff');
       assert.throws(
-        () => t.custos.sessions.requireSecondFactor(session),
+        () => t.custos.identity.sessions.requireSecondFactor(session),
         (e) => isCustosError(e, 'SECOND_FACTOR_REQUIRED'),
       );
-      await assert.rejects(t.custos.accounts.completeSignIn(session, { code: '000000' }), (e) =>
+      await assert.rejects(t.custos.identity.accounts.completeSignIn(session, { code: '000000' }), (e) =>
         isCustosError(e, 'ENROLMENT_REQUIRED'),
       );
-      const enrolment = await t.custos.accounts.beginTotpEnrolment(session);
+      const enrolment = await t.custos.identity.accounts.beginTotpEnrolment(session);
       uri = enrolment.otpauthUri;
       assert.match(uri, /^otpauth:\/\/totp\/Custos:li\.wei%40custos\.example\?secret=[A-Z2-7]{32}/);
       assert.match(enrolment.qrSvg, /<svg/);
-      const done = await t.custos.accounts.confirmTotpEnrolment(session, codeAt(uri, clock.now()));
+      const done = await t.custos.identity.accounts.confirmTotpEnrolment(session, codeAt(uri, clock.now()));
       assert.equal(done.recoveryCodes.length, 10);
-      const full = await t.custos.sessions.authenticate(done.session.token, 'staff');
-      t.custos.sessions.requireSecondFactor(full);
-      await assert.rejects(t.custos.sessions.authenticate(enrolling.token, 'staff'), (e) =>
+      const full = await t.custos.identity.sessions.authenticate(done.session.token, 'staff');
+      t.custos.identity.sessions.requireSecondFactor(full);
+      await assert.rejects(t.custos.identity.sessions.authenticate(enrolling.token, 'staff'), (e) =>
         isCustosError(e, 'AUTH_INVALID'),
       );
       recovery = done.recoveryCodes;
@@ -80,56 +85,61 @@ for (const { dialect, skip } of await dialects()) {
 
     test('sign-in: password, then an oathtool code; the same code is refused the second time', async () => {
       clock.advance(60_000);
-      const partial = await t.custos.accounts.signIn({
+      const partial = await t.custos.identity.accounts.signIn({
         realm: 'staff',
         login: 'Li.Wei@custos.example',
         password: PASSWORD,
         address: '10.0.0.1',
       });
-      const session = await t.custos.sessions.authenticate(partial.token, 'staff');
+      const session = await t.custos.identity.sessions.authenticate(partial.token, 'staff');
       const code = codeAt(uri, clock.now());
-      const full = await t.custos.accounts.completeSignIn(session, { code });
-      const again = await t.custos.accounts.signIn({
+      const full = await t.custos.identity.accounts.completeSignIn(session, { code });
+      const again = await t.custos.identity.accounts.signIn({
         realm: 'staff',
         login: 'li.wei@custos.example',
         password: PASSWORD,
         address: '10.0.0.1',
       });
-      const second = await t.custos.sessions.authenticate(again.token, 'staff');
-      await assert.rejects(t.custos.accounts.completeSignIn(second, { code }), (e) =>
+      const second = await t.custos.identity.sessions.authenticate(again.token, 'staff');
+      await assert.rejects(t.custos.identity.accounts.completeSignIn(second, { code }), (e) =>
         isCustosError(e, 'AUTH_INVALID'),
       );
-      const recovered = await t.custos.accounts.completeSignIn(second, {
+      const recovered = await t.custos.identity.accounts.completeSignIn(second, {
         recoveryCode: recovery[0] as string,
       });
       assert.ok(recovered.token);
-      const third = await t.custos.accounts.signIn({
+      const third = await t.custos.identity.accounts.signIn({
         realm: 'staff',
         login: 'li.wei@custos.example',
         password: PASSWORD,
         address: '10.0.0.1',
       });
       await assert.rejects(
-        t.custos.accounts.completeSignIn(await t.custos.sessions.authenticate(third.token, 'staff'), {
-          recoveryCode: recovery[0] as string,
-        }),
+        t.custos.identity.accounts.completeSignIn(
+          await t.custos.identity.sessions.authenticate(third.token, 'staff'),
+          {
+            recoveryCode: recovery[0] as string,
+          },
+        ),
         (e) => isCustosError(e, 'AUTH_INVALID'),
         'a recovery code works once',
       );
       // Step-up: stale after five minutes, fresh again with a new code.
       clock.advance(6 * 60_000);
-      const live = await t.custos.sessions.authenticate(full.token, 'staff');
+      const live = await t.custos.identity.sessions.authenticate(full.token, 'staff');
       assert.throws(
-        () => t.custos.sessions.requireStepUp(live),
+        () => t.custos.identity.sessions.requireStepUp(live),
         (e) => isCustosError(e, 'STEP_UP_REQUIRED'),
       );
-      await t.custos.accounts.stepUp(live, { code: codeAt(uri, clock.now()) });
-      t.custos.sessions.requireStepUp(await t.custos.sessions.authenticate(full.token, 'staff'));
+      await t.custos.identity.accounts.stepUp(live, { code: codeAt(uri, clock.now()) });
+      t.custos.identity.sessions.requireStepUp(
+        await t.custos.identity.sessions.authenticate(full.token, 'staff'),
+      );
     });
 
     test('wrong password and unknown login get the same answer; repeated failures back off', async () => {
       const attempt = (login: string, password: string, address: string) =>
-        t.custos.accounts.signIn({ realm: 'staff', login, password, address });
+        t.custos.identity.accounts.signIn({ realm: 'staff', login, password, address });
       const wrong = await attempt('li.wei@custos.example', 'not the password at all', '10.0.0.2').catch(
         (e) => e,
       );
@@ -154,7 +164,7 @@ for (const { dialect, skip } of await dialects()) {
     test('a burst of parallel guesses gets no more tries than the same guesses one by one', async () => {
       const results = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          t.custos.accounts
+          t.custos.identity.accounts
             .signIn({
               realm: 'staff',
               login: 'burst@custos.example',
@@ -169,26 +179,26 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('suspension ends every session at once, and is in the ledger with the rest', async () => {
-      const partial = await t.custos.accounts.signIn({
+      const partial = await t.custos.identity.accounts.signIn({
         realm: 'staff',
         login: 'li.wei@custos.example',
         password: PASSWORD,
         address: '10.0.0.6',
       });
       clock.advance(30_000);
-      const full = await t.custos.accounts.completeSignIn(
-        await t.custos.sessions.authenticate(partial.token, 'staff'),
+      const full = await t.custos.identity.accounts.completeSignIn(
+        await t.custos.identity.sessions.authenticate(partial.token, 'staff'),
         {
           code: codeAt(uri, clock.now()),
         },
       );
-      const session = await t.custos.sessions.authenticate(full.token, 'staff');
-      await t.custos.accounts.suspend(admin, session.accountId);
-      await assert.rejects(t.custos.sessions.authenticate(full.token, 'staff'), (e) =>
+      const session = await t.custos.identity.sessions.authenticate(full.token, 'staff');
+      await t.custos.identity.accounts.suspend(admin, session.accountId);
+      await assert.rejects(t.custos.identity.sessions.authenticate(full.token, 'staff'), (e) =>
         isCustosError(e, 'AUTH_INVALID'),
       );
       await assert.rejects(
-        t.custos.accounts.signIn({
+        t.custos.identity.accounts.signIn({
           realm: 'staff',
           login: 'li.wei@custos.example',
           password: PASSWORD,

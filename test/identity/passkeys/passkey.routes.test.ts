@@ -20,7 +20,7 @@ describe('passkey routes', () => {
 
   before(async () => {
     t = await testCustos('sqlite', { clock, env: { CUSTOS_PUBLIC_ORIGIN: 'https://custos.example' } });
-    app = await buildServer(t.custos);
+    app = await buildServer(t.custos.server());
     send = async (method, url, body, headers) => {
       const res = await app.inject({ method: method as 'GET', url, payload: body, headers });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };

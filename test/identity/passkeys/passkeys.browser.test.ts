@@ -159,7 +159,7 @@ describe(
         env: { CUSTOS_PUBLIC_ORIGIN: origin },
         logger: createLogger('warn', logSink),
       });
-      app = await buildServer(t.custos);
+      app = await buildServer(t.custos.server());
       await app.listen({ host: '127.0.0.1', port });
       send = fetchSend(`http://127.0.0.1:${port}`);
       for (const name of ['alice', 'bob'] as const) staff[name] = await signInStaff(send, t.adminToken);

@@ -16,7 +16,7 @@ describe('identity over HTTP', () => {
   let accountId: string;
   before(async () => {
     t = await testCustos('sqlite', { clock });
-    app = await buildServer(t.custos);
+    app = await buildServer(t.custos.server());
   });
   after(async () => {
     await app?.close();

@@ -23,7 +23,7 @@ describe('customer portal', () => {
 
   before(async () => {
     t = await testCustos('sqlite', { clock });
-    app = await buildServer(t.custos);
+    app = await buildServer(t.custos.server());
     send = async (method, url, body, headers) => {
       const res = await app.inject({ method: method as 'GET', url, payload: body, headers });
       return { status: res.statusCode, body: res.body ? res.json() : undefined };

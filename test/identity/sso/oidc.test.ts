@@ -209,7 +209,7 @@ describe('staff single sign-on through the product routes', () => {
         CUSTOS_OIDC_SCOPES: 'openid email profile groups',
       },
     });
-    app = await buildServer(t.custos);
+    app = await buildServer(t.custos.server());
   });
   after(async () => {
     await app?.close();
@@ -387,7 +387,7 @@ describe('staff single sign-on through the product routes', () => {
   test('without configuration there are no single sign-on routes; half a configuration stops the process', async () => {
     const plain = await testCustos('sqlite');
     try {
-      const server = await buildServer(plain.custos);
+      const server = await buildServer(plain.custos.server());
       const res = await server.inject({ method: 'GET', url: '/v1/auth/oidc/start' });
       assert.equal(res.statusCode, 404);
       await server.close();

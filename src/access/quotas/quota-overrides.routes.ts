@@ -1,0 +1,33 @@
+/** HTTP route of quota overrides: one quota of one staff member, set by an administrator. */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../../identity/sessions/principal.ts';
+import { MAX_QUOTA_OVERRIDE, type QuotaOverrides } from './quota-overrides.service.ts';
+
+const QuotaParams = Type.Object({
+  staffId: Type.String({ maxLength: 64 }),
+  quota: Type.String({ maxLength: 32 }),
+});
+const QuotaBody = Type.Object(
+  { max: Type.Integer({ minimum: 0, maximum: MAX_QUOTA_OVERRIDE }) },
+  { additionalProperties: false },
+);
+
+export function quotaOverrideRoutes(app: FastifyInstance, deps: { quotaOverrides: QuotaOverrides }) {
+  app.put<{ Params: Static<typeof QuotaParams>; Body: Static<typeof QuotaBody> }>(
+    '/v1/staff/:staffId/quotas/:quota',
+    {
+      schema: {
+        tags: ['staff'],
+        summary: "Override one of a staff member's quotas (admin)",
+        params: QuotaParams,
+        body: QuotaBody,
+      },
+    },
+    async (request, reply) => {
+      const { staffId, quota } = request.params;
+      await deps.quotaOverrides.setOverrideAs(principalOf(request), staffId, quota, request.body.max);
+      return reply.status(204).send();
+    },
+  );
+}

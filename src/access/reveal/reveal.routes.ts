@@ -1,0 +1,53 @@
+/**
+ * HTTP route of the reveal: the plaintext of some fields of a case's customer, with a reason, after a fresh
+ * step-up, the policy and the quota, and only once its ledger entry is durable (`reveal.service.ts`).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../../identity/sessions/principal.ts';
+import { MaskedCustomerSchema } from '../../vault/vault.schemas.ts';
+import type { Reveals } from './reveal.service.ts';
+
+const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
+const Reveal = Type.Object(
+  {
+    fields: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 8 }),
+    reason: Type.String({ maxLength: 500 }),
+    approvalId: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+const Revealed = Type.Object({
+  caseId: Type.String(),
+  customerId: Type.String(),
+  revealed: Type.Record(
+    Type.String(),
+    Type.Union([Type.String(), Type.Null(), Type.Record(Type.String(), Type.String())]),
+  ),
+  customer: MaskedCustomerSchema,
+});
+
+export function revealRoutes(app: FastifyInstance, deps: { reveals: Reveals }) {
+  app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Reveal> }>(
+    '/v1/cases/:caseId/reveal',
+    {
+      config: { customerData: true },
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Reveal fields of the case customer: reason, fresh step-up, policy, quota; ledgered before it answers',
+        params: CaseParams,
+        body: Reveal,
+        response: { 200: Revealed },
+      },
+    },
+    async (request) =>
+      deps.reveals.reveal(
+        principalOf(request),
+        request.params.caseId,
+        request.body.fields,
+        request.body.reason,
+        request.body.approvalId,
+      ),
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * How a route is authenticated, as every module's route plugin declares it. The vocabulary lives here so
+ * that any module can declare its routes' authentication without depending on identity, which implements
+ * it (`identity/sessions/route-auth.ts`) and is handed to each plugin by the composition root.
+ *
+ * A route says `config: { auth: 'public' }` (or another kind); a route that says nothing gets its plugin's
+ * default. The same declaration drives the check on every request and the route's `security` in the
+ * OpenAPI document, so the two cannot disagree.
+ */
+import type { FastifyInstance } from 'fastify';
+
+export const routeAuthKinds = [
+  /** Anyone: health, the ledger's public checkpoint and proofs, the first step of sign-in. */
+  'public',
+  /** An admin API token (`cst_…`): staff management and ledger reads, never customer data. */
+  'admin',
+  /** A staff session with a completed second factor; the request carries the staff principal. */
+  'staff',
+  /** A staff session that may have only its password (enrolment, the second step of sign-in, sign-out). */
+  'staff-enrolling',
+  /** A customer (privacy portal) session with a completed second factor. */
+  'customer',
+  /** A customer session that may have only its password. */
+  'customer-enrolling',
+] as const;
+export type RouteAuthKind = (typeof routeAuthKinds)[number];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** How the route is authenticated; the plugin's default when absent. */
+    auth?: RouteAuthKind;
+  }
+}
+
+/** Installs authentication on one route plugin: every route registered after it in that plugin is covered. */
+export interface RouteAuth {
+  install(app: FastifyInstance, defaultKind: RouteAuthKind): void;
+}
