@@ -6,10 +6,14 @@
  * Invariant: the schema names exactly the closed lists `AccessQuery` is made of, so a policy can name only
  * values a query can hold. Roles, purposes, classes, channels, case relations and risk tiers are enumerated
  * entity types there: a misspelt `Role::"suport"` is a validation error at load, not a rule that silently
- * never matches (which, in a `forbid`, would quietly allow).
+ * never matches (which, in a `forbid`, would quietly allow). The file and the TypeScript lists are checked
+ * against each other when this module loads (schema-vocabulary.ts); if they differ, Custos does not start.
  */
-import type { accessActions } from './access-query.ts';
+import { staffRoles } from '../../identity/staff/staff.types.ts';
+import { sensitivityClasses } from '../../vault/customer-fields.ts';
+import { accessActions, caseChannels, casePurposes, caseRelations, riskTiers } from './access-query.ts';
 import { readPolicyFile } from './policy-files.ts';
+import { type SchemaVocabulary, schemaVocabularyProblems } from './schema-vocabulary.ts';
 
 /** The Cedar entity type of each action's resource (besides the principal, always `Staff`). */
 export const resourceTypes = {
@@ -31,4 +35,31 @@ export const resourceTypes = {
 /** Actions that reach an individual customer's record: the group `Action::"customer_record"`. */
 export const customerRecordActions = ['view', 'search', 'reveal', 'case_open', 'break_glass'] as const;
 
-export const custosSchema: string = readPolicyFile('custos.cedarschema');
+/** What the schema must declare, from the TypeScript lists requests are built from (cedar-request.ts). */
+export const custosVocabulary: SchemaVocabulary = {
+  enums: {
+    Role: staffRoles,
+    SensitivityClass: sensitivityClasses,
+    Purpose: casePurposes,
+    Channel: caseChannels,
+    CaseRelation: caseRelations,
+    RiskTier: riskTiers,
+  },
+  actions: resourceTypes,
+  groups: { customer_record: customerRecordActions },
+  principal: 'Staff',
+  context: 'AccessContext',
+};
+
+/** The schema text, if it matches the TypeScript vocabulary; throws listing every difference otherwise. */
+export function checkedSchema(text: string): string {
+  const problems = schemaVocabularyProblems(text, custosVocabulary);
+  if (problems.length > 0) {
+    throw new Error(
+      `policies/custos.cedarschema and the TypeScript vocabularies disagree; change both together: ${problems.join('; ')}`,
+    );
+  }
+  return text;
+}
+
+export const custosSchema: string = checkedSchema(readPolicyFile('custos.cedarschema'));
