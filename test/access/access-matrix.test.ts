@@ -254,7 +254,7 @@ const exemptRoutes: Record<string, { schema: string; reason: string }> = {
  */
 const knownSrcBugs: Record<string, string> = {};
 // None today. (The two the matrix found first — break-glass access through any break-glass case, and
-// marketing records exports — are fixed in default-policies.ts.)
+// marketing records exports — are fixed in policies/custos.cedar.)
 
 const bugOf = (route: string, role: Role, situation: string) =>
   knownSrcBugs[`${route} | ${role} | ${situation}`];
