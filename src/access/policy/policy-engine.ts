@@ -2,7 +2,7 @@
  * The policy engine: answers `AccessQuery`s from the live Cedar policy set, fast enough for the reveal path.
  *
  * Why a cache is sound. One Cedar evaluation costs ~80 µs for a tiny set and 200–370 µs for the default
- * set of 23 policies on this machine (`npm run bench:decision`), too much to pay on every request. But the
+ * set of 24 policies on this machine (`npm run bench:decision`), too much to pay on every request. But the
  * entities and context built for a query (cedar-request.ts) contain nothing beyond the query's own fields —
  * no customer id, no staff id, no time — and Cedar has no clock, no randomness and no I/O. So a decision is
  * a pure function of (policy set, normalised query). Memoising it by the query's compact key (one character
