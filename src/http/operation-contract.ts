@@ -26,39 +26,21 @@ const OPERATION_ID = /^[a-z][a-zA-Z0-9]*$/;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The codes each kind of authentication can answer before the route runs (see identity's route-auth). */
+const session: ErrorCode[] = [
+  'AUTH_REQUIRED',
+  'AUTH_INVALID',
+  'SESSION_EXPIRED',
+  'CSRF_INVALID',
+  'ACCOUNT_SUSPENDED',
+];
+const fullSession: ErrorCode[] = [...session, 'SECOND_FACTOR_REQUIRED'];
 const authCodes: Record<RouteAuthKind, ErrorCode[]> = {
   public: [],
   admin: ['AUTH_REQUIRED', 'AUTH_INVALID'],
-  staff: [
-    'AUTH_REQUIRED',
-    'AUTH_INVALID',
-    'SESSION_EXPIRED',
-    'SECOND_FACTOR_REQUIRED',
-    'CSRF_INVALID',
-    'ACCOUNT_SUSPENDED',
-  ],
-  'staff-enrolling': [
-    'AUTH_REQUIRED',
-    'AUTH_INVALID',
-    'SESSION_EXPIRED',
-    'CSRF_INVALID',
-    'ACCOUNT_SUSPENDED',
-  ],
-  customer: [
-    'AUTH_REQUIRED',
-    'AUTH_INVALID',
-    'SESSION_EXPIRED',
-    'SECOND_FACTOR_REQUIRED',
-    'CSRF_INVALID',
-    'ACCOUNT_SUSPENDED',
-  ],
-  'customer-enrolling': [
-    'AUTH_REQUIRED',
-    'AUTH_INVALID',
-    'SESSION_EXPIRED',
-    'CSRF_INVALID',
-    'ACCOUNT_SUSPENDED',
-  ],
+  staff: fullSession,
+  'staff-enrolling': session,
+  customer: fullSession,
+  'customer-enrolling': session,
 };
 
 const unavailable: ErrorCode[] = [
