@@ -136,6 +136,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           logger,
           readiness: { database: () => database.ping(), keyring: () => keyring.load() },
           routes,
+          publicOrigin: config.publicOrigin,
         };
       },
 

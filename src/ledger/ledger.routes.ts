@@ -15,6 +15,22 @@ const open = { auth: 'public' } as const;
 const InclusionQuery = Type.Object({ index: Index, size: Index }, { additionalProperties: false });
 const ConsistencyQuery = Type.Object({ from: Index, to: Index }, { additionalProperties: false });
 const Proof = Type.Array(Type.String());
+/** A text/plain answer: the body is the note or key itself, exactly as signed. */
+const SignedNote = (description: string) => ({
+  description,
+  content: { 'text/plain': { schema: { type: 'string' } } },
+});
+const StoredEntrySchema = Type.Object(
+  {
+    index: Type.Integer(),
+    leafHash: Type.String({ description: 'base64' }),
+    entry: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+      description: 'The canonical entry (`v`, `type`, `actor`, `at`, …), or null once retention redacted it',
+    }),
+    redactedAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
 
 export interface LedgerRouteDeps {
   auth: RouteAuth;
@@ -29,8 +45,13 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
   app.get(
     '/v1/ledger/checkpoint',
     {
-      config: open,
-      schema: { tags, summary: 'The latest signed checkpoint (C2SP signed note, text/plain)' },
+      config: { ...open, errors: ['NOT_FOUND'] },
+      schema: {
+        operationId: 'getLedgerCheckpoint',
+        response: { 200: SignedNote('The latest checkpoint, a C2SP signed note') },
+        tags,
+        summary: 'The latest signed checkpoint (C2SP signed note, text/plain)',
+      },
     },
     async (_request, reply) => {
       const note = await ledger.latestCheckpoint();
@@ -41,14 +62,25 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
 
   app.get(
     '/v1/ledger/key',
-    { config: open, schema: { tags, summary: "The ledger's public verifier key (C2SP vkey, text/plain)" } },
+    {
+      config: open,
+      schema: {
+        operationId: 'getLedgerKey',
+        response: { 200: SignedNote('The C2SP verifier key, one line') },
+        tags,
+        summary: "The ledger's public verifier key (C2SP vkey, text/plain)",
+      },
+    },
     async (_request, reply) => reply.type('text/plain; charset=utf-8').send(`${ledger.vkey}\n`),
   );
 
   app.get<{ Params: { index: string } }>(
     '/v1/ledger/entries/:index',
     {
+      config: { errors: ['NOT_FOUND'] },
       schema: {
+        operationId: 'getLedgerEntry',
+        response: { 200: StoredEntrySchema },
         tags,
         summary: 'One ledger entry and its leaf hash',
         params: Type.Object({ index: Index }),
@@ -61,6 +93,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
     '/v1/ledger/proofs/inclusion',
     {
       schema: {
+        operationId: 'getInclusionProof',
         tags,
         summary: 'Inclusion proof of an entry in the tree of a given size',
         querystring: InclusionQuery,
@@ -79,6 +112,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
     '/v1/ledger/proofs/consistency',
     {
       schema: {
+        operationId: 'getConsistencyProof',
         tags,
         summary: 'Consistency proof between two tree sizes',
         querystring: ConsistencyQuery,

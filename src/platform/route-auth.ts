@@ -32,7 +32,34 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * A plugin's default kind: never `public`, so a route is public only by saying so.
+ */
+export type DefaultRouteAuthKind = Exclude<RouteAuthKind, 'public'>;
+
 /** Installs authentication on one route plugin: every route registered after it in that plugin is covered. */
 export interface RouteAuth {
-  install(app: FastifyInstance, defaultKind: RouteAuthKind): void;
+  /** Also records the default on the plugin's instance (`setPluginDefaultAuth`). */
+  install(app: FastifyInstance, defaultKind: DefaultRouteAuthKind): void;
+}
+
+const pluginDefault = Symbol('custos.routeAuth.pluginDefault');
+type WithPluginDefault = { [pluginDefault]?: DefaultRouteAuthKind };
+
+/** Records the kind of a plugin's routes that declare none, on the plugin's Fastify instance. */
+export function setPluginDefaultAuth(app: FastifyInstance, kind: DefaultRouteAuthKind): void {
+  (app as unknown as WithPluginDefault)[pluginDefault] = kind;
+}
+
+/**
+ * How a route registered on `app` is authenticated: the kind it declares, else its plugin's default;
+ * undefined when it declares none and no authentication is installed where it is registered. For code that
+ * must know a route's kind before the plugin's own `onRoute` hook has filled it in (hooks of the enclosing
+ * app run first), such as the error answers `http/` documents for each operation.
+ */
+export function routeAuthKindOf(
+  app: FastifyInstance,
+  config: { auth?: RouteAuthKind } | undefined,
+): RouteAuthKind | undefined {
+  return config?.auth ?? (app as unknown as WithPluginDefault)[pluginDefault];
 }

@@ -11,6 +11,11 @@ const BreakGlassBody = Type.Object(
   { customerId: Id, purpose: Type.String({ maxLength: 32 }), reason: Type.String({ maxLength: 500 }) },
   { additionalProperties: false },
 );
+/** A break-glass case awaiting security's review. */
+const PendingReview = Type.Object(
+  { ...CaseSchema.properties, reviewDueAt: Type.String(), overdue: Type.Boolean() },
+  { additionalProperties: false },
+);
 const Review = Type.Object({ outcome: Type.String({ maxLength: 16 }) }, { additionalProperties: false });
 
 export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: BreakGlass }) {
@@ -19,7 +24,9 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
   app.post<{ Body: Static<typeof BreakGlassBody> }>(
     '/v1/break-glass',
     {
+      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'CUSTOMER_NOT_FOUND'] },
       schema: {
+        operationId: 'openBreakGlass',
         tags: ['break-glass'],
         summary: 'Emergency access without a case: reason, step-up, alert to review within 24 h',
         body: BreakGlassBody,
@@ -33,7 +40,15 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
   app.get(
     '/v1/break-glass/reviews',
     {
-      schema: { tags: ['break-glass'], summary: 'Break-glass cases awaiting review (security)' },
+      config: { errors: ['ACCESS_DENIED'] },
+      schema: {
+        operationId: 'listBreakGlassReviews',
+        response: {
+          200: Type.Object({ reviews: Type.Array(PendingReview) }, { additionalProperties: false }),
+        },
+        tags: ['break-glass'],
+        summary: 'Break-glass cases awaiting review (security)',
+      },
     },
     async (request) => ({ reviews: await breakGlass.pendingReviews(principalOf(request)) }),
   );
@@ -41,7 +56,12 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof Review> }>(
     '/v1/break-glass/:id/review',
     {
+      config: {
+        errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'SAME_PERSON', 'CASE_NOT_FOUND', 'ALREADY_REVIEWED'],
+      },
       schema: {
+        operationId: 'reviewBreakGlass',
+        response: { 204: { type: 'null', description: 'Reviewed' } },
         tags: ['break-glass'],
         summary: 'Review a break-glass: justified or unjustified',
         params: IdParams,

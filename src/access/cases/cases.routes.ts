@@ -5,11 +5,20 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { RouteErrors } from '../../platform/route-errors.ts';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import type { Cases } from './cases.service.ts';
 import type { CaseConsents } from './case-consents.service.ts';
 
 const tags = ['cases'];
+/** What acting through a case can be refused with: no such case, not yours, no longer open, or the policy. */
+export const throughCase: RouteErrors = [
+  'CASE_NOT_FOUND',
+  'CASE_NOT_ASSIGNED',
+  'CASE_CLOSED',
+  'CASE_EXPIRED',
+  'ACCESS_DENIED',
+];
 const Id = Type.String({ maxLength: 64 });
 
 export const NewCaseFields = {
@@ -60,7 +69,11 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.post<{ Body: Static<typeof OpenCase> }>(
     '/v1/cases',
     {
+      config: {
+        errors: ['CUSTOMER_NOT_FOUND', 'STAFF_NOT_FOUND', 'ACCESS_DENIED', 'CUSTOMER_PRESENCE_REQUIRED'],
+      },
       schema: {
+        operationId: 'openCase',
         tags,
         summary: 'Open a case for a customer',
         body: OpenCase,
@@ -75,6 +88,7 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
     '/v1/cases',
     {
       schema: {
+        operationId: 'listOpenCases',
         tags,
         summary: 'Your open cases',
         response: { 200: Type.Object({ cases: Type.Array(CaseSchema) }) },
@@ -86,7 +100,9 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.get<{ Params: Static<typeof CaseParams> }>(
     '/v1/cases/:caseId',
     {
+      config: { errors: ['CASE_NOT_FOUND', 'CASE_NOT_ASSIGNED'] },
       schema: {
+        operationId: 'getCase',
         tags,
         summary: 'A case assigned to you',
         params: CaseParams,
@@ -99,7 +115,9 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Assign> }>(
     '/v1/cases/:caseId/assignees',
     {
+      config: { errors: [...throughCase, 'STAFF_NOT_FOUND'] },
       schema: {
+        operationId: 'assignToCase',
         tags,
         summary: 'Assign a colleague to your case',
         params: CaseParams,
@@ -113,7 +131,9 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.post<{ Params: Static<typeof CaseParams> }>(
     '/v1/cases/:caseId/close',
     {
+      config: { errors: throughCase },
       schema: {
+        operationId: 'closeCase',
         tags,
         summary: 'Close a case: access through it ends',
         params: CaseParams,
@@ -126,7 +146,9 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Presence> }>(
     '/v1/cases/:caseId/presence',
     {
+      config: { errors: [...throughCase, 'CUSTOMER_PRESENCE_REQUIRED', 'RATE_LIMITED'] },
       schema: {
+        operationId: 'verifyCustomerPresence',
         tags,
         summary: 'Prove the customer asked: the one-time code from their portal, SMS or email',
         params: CaseParams,
@@ -140,8 +162,9 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
   app.put<{ Params: Static<typeof ConsentParams>; Body: Static<typeof ConsentBody> }>(
     '/v1/cases/:caseId/consents/:purpose',
     {
-      config: { customerData: true },
+      config: { customerData: true, errors: [...throughCase, 'CUSTOMER_PRESENCE_REQUIRED'] },
       schema: {
+        operationId: 'recordConsent',
         tags,
         summary: "Record the customer's consent choice (a grant needs the customer present)",
         params: ConsentParams,

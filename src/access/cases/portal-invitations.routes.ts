@@ -6,6 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
+import { throughCase } from './cases.routes.ts';
 import type { PortalInvitations } from './portal-invitations.service.ts';
 
 const Params = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
@@ -22,7 +23,9 @@ export function portalInvitationRoutes(app: FastifyInstance, deps: { portalInvit
   app.post<{ Params: Static<typeof Params>; Body: Static<typeof Invite> }>(
     '/v1/cases/:caseId/portal-invitation',
     {
+      config: { errors: [...throughCase, 'STEP_UP_REQUIRED', 'FORBIDDEN'] },
       schema: {
+        operationId: 'inviteCustomerToPortal',
         tags: ['portal'],
         summary:
           "Invite the case's customer to the privacy portal by their own email or phone on file (fresh step-up)",

@@ -15,6 +15,7 @@ export function presenceRoutes(app: FastifyInstance, deps: { presenceCodes: Pres
     {
       config: { auth: 'customer' },
       schema: {
+        operationId: 'issuePresenceCode',
         tags: ['portal'],
         summary: 'A one-time code (10 minutes) to read out to staff serving you: it proves you asked',
         response: { 201: Type.Object({ code: Type.String(), expiresAt: Type.String() }) },

@@ -6,7 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { CustomerBody, MaskedCustomerSchema, SearchBody } from '../../vault/vault.schemas.ts';
-import { CaseSchema, NewCaseFields } from '../cases/cases.routes.ts';
+import { CaseSchema, NewCaseFields, throughCase } from '../cases/cases.routes.ts';
 import type { Customers } from './customers.service.ts';
 
 const tags = ['customers'];
@@ -23,8 +23,9 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.post<{ Body: Static<typeof Register> }>(
     '/v1/customers',
     {
-      config: { customerData: true },
+      config: { customerData: true, errors: ['ACCESS_DENIED', 'STAFF_NOT_FOUND', 'DUPLICATE_CUSTOMER'] },
       schema: {
+        operationId: 'registerCustomer',
         tags,
         summary: 'Register a customer and open a case for them (you are assigned)',
         body: Register,
@@ -40,8 +41,9 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.post<{ Body: Static<typeof SearchBody> }>(
     '/v1/customers/search',
     {
-      config: { customerData: true },
+      config: { customerData: true, errors: ['ACCESS_DENIED', 'QUOTA_EXCEEDED'] },
       schema: {
+        operationId: 'searchCustomers',
         tags,
         summary:
           'Exact search by phone, email, account ID or national ID: masked, at most 10, counted per hour',
@@ -57,8 +59,9 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.get<{ Params: Static<typeof CaseParams> }>(
     '/v1/cases/:caseId/customer',
     {
-      config: { customerData: true },
+      config: { customerData: true, errors: [...throughCase, 'CUSTOMER_NOT_FOUND'] },
       schema: {
+        operationId: 'getCaseCustomer',
         tags: ['cases'],
         summary: "The case's customer, masked",
         params: CaseParams,
@@ -75,8 +78,18 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   }>(
     '/v1/cases/:caseId/customer',
     {
-      config: { customerData: true },
+      config: {
+        customerData: true,
+        errors: [
+          ...throughCase,
+          'CUSTOMER_NOT_FOUND',
+          'STEP_UP_REQUIRED',
+          'VERSION_CONFLICT',
+          'DUPLICATE_CUSTOMER',
+        ],
+      },
       schema: {
+        operationId: 'correctCaseCustomer',
         tags: ['cases'],
         summary: "Correct the case's customer (null clears; step-up; ?version= guards against lost updates)",
         params: CaseParams,

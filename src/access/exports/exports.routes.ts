@@ -5,6 +5,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
+import { ExportResultSchema, ExportViewSchema } from './exports.schemas.ts';
 import type { Exports } from './exports.service.ts';
 
 const Id = Type.String({ maxLength: 64 });
@@ -27,7 +28,10 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.post<{ Body: Static<typeof ExportBody> }>(
     '/v1/exports',
     {
+      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED'] },
       schema: {
+        operationId: 'requestExport',
+        response: { 201: ExportViewSchema },
         tags: ['exports'],
         summary: 'Request an export (a second person must approve)',
         body: ExportBody,
@@ -40,7 +44,15 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.get(
     '/v1/exports/pending',
     {
-      schema: { tags: ['exports'], summary: 'Exports awaiting a decision (security)' },
+      config: { errors: ['ACCESS_DENIED'] },
+      schema: {
+        operationId: 'listPendingExports',
+        response: {
+          200: Type.Object({ exports: Type.Array(ExportViewSchema) }, { additionalProperties: false }),
+        },
+        tags: ['exports'],
+        summary: 'Exports awaiting a decision (security)',
+      },
     },
     async (request) => ({ exports: await exports.pending(principalOf(request)) }),
   );
@@ -48,7 +60,14 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/exports/:id',
     {
-      schema: { tags: ['exports'], summary: 'An export request', params: IdParams },
+      config: { errors: ['EXPORT_NOT_FOUND', 'ACCESS_DENIED'] },
+      schema: {
+        operationId: 'getExport',
+        response: { 200: ExportViewSchema },
+        tags: ['exports'],
+        summary: 'An export request',
+        params: IdParams,
+      },
     },
     async (request) => exports.get(principalOf(request), request.params.id),
   );
@@ -60,7 +79,18 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
     app.post<{ Params: Static<typeof IdParams> }>(
       `/v1/exports/:id/${verb}`,
       {
+        config: {
+          errors: [
+            'STEP_UP_REQUIRED',
+            'ACCESS_DENIED',
+            'SAME_PERSON',
+            'EXPORT_NOT_FOUND',
+            'EXPORT_NOT_PENDING',
+          ],
+        },
         schema: {
+          operationId: `${verb}Export`,
+          response: { 200: ExportViewSchema },
           tags: ['exports'],
           summary: `${verb} an export (not the requester, step-up)`,
           params: IdParams,
@@ -73,8 +103,19 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/exports/:id/run',
     {
-      config: { customerData: true },
+      config: {
+        customerData: true,
+        errors: [
+          'STEP_UP_REQUIRED',
+          'ACCESS_DENIED',
+          'APPROVAL_REQUIRED',
+          'EXPORT_NOT_FOUND',
+          'EXPORT_NOT_PENDING',
+        ],
+      },
       schema: {
+        operationId: 'runExport',
+        response: { 200: ExportResultSchema },
         tags: ['exports'],
         summary: 'Run your approved export, once (step-up)',
         params: IdParams,

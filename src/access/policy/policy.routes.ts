@@ -49,7 +49,9 @@ export function policyRoutes(
   app.get(
     '/v1/policies',
     {
+      config: { errors: ['FORBIDDEN'] },
       schema: {
+        operationId: 'getLivePolicy',
         tags,
         summary: 'The policy set in force: version and Cedar text (admin, security)',
         response: { 200: Type.Object({ version: Type.Integer(), text: Type.String() }) },
@@ -61,7 +63,9 @@ export function policyRoutes(
   app.post<{ Body: Static<typeof Proposal> }>(
     '/v1/policies/proposals',
     {
+      config: { errors: ['STEP_UP_REQUIRED', 'FORBIDDEN', 'POLICY_INVALID', 'VERSION_CONFLICT'] },
       schema: {
+        operationId: 'proposePolicy',
         tags,
         summary:
           'Propose a new policy set against the live version (admin, step-up); a second admin approves',
@@ -78,7 +82,9 @@ export function policyRoutes(
   app.get(
     '/v1/policies/proposals',
     {
+      config: { errors: ['FORBIDDEN'] },
       schema: {
+        operationId: 'listPolicyProposals',
         tags,
         summary: 'Pending policy proposals, each with its diff (admin)',
         response: { 200: Type.Object({ proposals: Type.Array(ProposalSchema) }) },
@@ -90,7 +96,11 @@ export function policyRoutes(
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/policies/proposals/:id/approve',
     {
+      config: {
+        errors: ['STEP_UP_REQUIRED', 'FORBIDDEN', 'NOT_FOUND', 'VERSION_CONFLICT', 'POLICY_INVALID'],
+      },
       schema: {
+        operationId: 'approvePolicyProposal',
         tags,
         summary: 'Approve a proposal: it becomes the next version, in force at once (another admin, step-up)',
         params: IdParams,
@@ -103,7 +113,10 @@ export function policyRoutes(
   app.post<{ Params: Static<typeof IdParams> }>(
     '/v1/policies/proposals/:id/reject',
     {
+      config: { errors: ['STEP_UP_REQUIRED', 'FORBIDDEN', 'NOT_FOUND'] },
       schema: {
+        operationId: 'rejectPolicyProposal',
+        response: { 204: { type: 'null', description: 'Rejected' } },
         tags,
         summary: 'Reject a pending proposal (admin, step-up; its proposer may withdraw it this way)',
         params: IdParams,

@@ -17,7 +17,10 @@ export function quotaOverrideRoutes(app: FastifyInstance, deps: { quotaOverrides
   app.put<{ Params: Static<typeof QuotaParams>; Body: Static<typeof QuotaBody> }>(
     '/v1/staff/:staffId/quotas/:quota',
     {
+      config: { errors: ['ACCESS_DENIED', 'STAFF_NOT_FOUND'] },
       schema: {
+        operationId: 'setQuotaOverride',
+        response: { 204: { type: 'null', description: 'Set' } },
         tags: ['staff'],
         summary: "Override one of a staff member's quotas (admin)",
         params: QuotaParams,

@@ -6,6 +6,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
+import { throughCase } from '../cases/cases.routes.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
 
 const tags = ['reveal-approvals'];
@@ -42,7 +43,9 @@ export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprova
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Ask> }>(
     '/v1/cases/:caseId/reveal-approvals',
     {
+      config: { errors: [...throughCase, 'CUSTOMER_NOT_FOUND', 'STEP_UP_REQUIRED'] },
       schema: {
+        operationId: 'requestRevealApproval',
         tags,
         summary:
           'Ask a second person to approve revealing fields (sensitive class) through your case; step-up',
@@ -60,7 +63,9 @@ export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprova
   app.get(
     '/v1/reveal-approvals/pending',
     {
+      config: { errors: ['ACCESS_DENIED'] },
       schema: {
+        operationId: 'listPendingRevealApprovals',
         tags,
         summary: 'Reveal approvals awaiting a decision (security)',
         response: { 200: Type.Object({ approvals: Type.Array(RevealApprovalSchema) }) },
@@ -72,7 +77,9 @@ export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprova
   app.get<{ Params: Static<typeof IdParams> }>(
     '/v1/reveal-approvals/:id',
     {
+      config: { errors: ['APPROVAL_NOT_FOUND', 'ACCESS_DENIED'] },
       schema: {
+        operationId: 'getRevealApproval',
         tags,
         summary: 'A reveal approval (its requester, or security)',
         params: IdParams,
@@ -89,7 +96,17 @@ export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprova
     app.post<{ Params: Static<typeof IdParams> }>(
       `/v1/reveal-approvals/:id/${verb}`,
       {
+        config: {
+          errors: [
+            'STEP_UP_REQUIRED',
+            'ACCESS_DENIED',
+            'SAME_PERSON',
+            'APPROVAL_NOT_FOUND',
+            'APPROVAL_NOT_PENDING',
+          ],
+        },
         schema: {
+          operationId: `${verb}RevealApproval`,
           tags,
           summary: `${verb} a reveal approval (not the requester, step-up)`,
           params: IdParams,

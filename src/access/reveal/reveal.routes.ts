@@ -6,6 +6,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { MaskedCustomerSchema } from '../../vault/vault.schemas.ts';
+import { throughCase } from '../cases/cases.routes.ts';
 import type { Reveals } from './reveal.service.ts';
 
 const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
@@ -31,8 +32,18 @@ export function revealRoutes(app: FastifyInstance, deps: { reveals: Reveals }) {
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Reveal> }>(
     '/v1/cases/:caseId/reveal',
     {
-      config: { customerData: true },
+      config: {
+        customerData: true,
+        errors: [
+          ...throughCase,
+          'CUSTOMER_NOT_FOUND',
+          'STEP_UP_REQUIRED',
+          'APPROVAL_REQUIRED',
+          'QUOTA_EXCEEDED',
+        ],
+      },
       schema: {
+        operationId: 'revealCaseCustomer',
         tags: ['cases'],
         summary:
           'Reveal fields of the case customer: reason, fresh step-up, policy, quota; ledgered before it answers',

@@ -9,7 +9,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sessionOf } from '../sessions/route-auth.ts';
-import { sendSession } from '../sessions/session-cookie.ts';
+import { sendSession, sessionAnswerSchema } from '../sessions/session-cookie.ts';
 import type { AccountPasskeys } from './account-passkeys.service.ts';
 import type { Realm } from '../sessions/sessions.ts';
 
@@ -38,6 +38,27 @@ const SignIn = Type.Object(
 );
 const Rename = Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const Params = Type.Object({ credentialId: Type.String({ minLength: 1, maxLength: 1024 }) });
+/** What the owner sees of a passkey: never the key itself. */
+const PasskeySchema = Type.Object(
+  {
+    credentialId: Type.String({ description: 'base64url, as the browser reports it' }),
+    accountId: Type.String(),
+    transports: Type.Array(Type.String()),
+    name: Type.String(),
+    createdAt: Type.Integer({ description: 'ms since the epoch' }),
+    lastUsedAt: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+/** Options for the browser's WebAuthn call (`@simplewebauthn/browser`) and the handle of their challenge. */
+const BrowserOptions = (type: string) =>
+  Type.Object(
+    {
+      handle: Type.String({ description: 'Send it back to finish; also an HttpOnly cookie for sign-in' }),
+      options: Type.Object({}, { additionalProperties: true, description: `WebAuthn ${type}` }),
+    },
+    { additionalProperties: false },
+  );
 
 export function passkeyRoutes(
   app: FastifyInstance,
@@ -50,12 +71,19 @@ export function passkeyRoutes(
   const open = { auth: 'public' } as const;
   const tags = ['passkeys'];
   const who = realm === 'staff' ? 'staff' : 'customer';
+  /** Each realm's operations are named apart: `listPasskeysStaff`, `listPasskeysCustomer`, … */
+  const R = realm === 'staff' ? 'Staff' : 'Customer';
 
   app.post(
     `${base}/registration/options`,
     {
-      config: full,
-      schema: { tags, summary: `Start enrolling a passkey (${who}; needs a fresh step-up)` },
+      config: { ...full, errors: ['STEP_UP_REQUIRED'] },
+      schema: {
+        operationId: `passkeyRegistrationOptions${R}`,
+        response: { 200: BrowserOptions('PublicKeyCredentialCreationOptionsJSON') },
+        tags,
+        summary: `Start enrolling a passkey (${who}; needs a fresh step-up)`,
+      },
     },
     async (request) => accountPasskeys.registrationOptions(sessionOf(request)),
   );
@@ -63,8 +91,14 @@ export function passkeyRoutes(
   app.post<{ Body: Static<typeof Register> }>(
     `${base}/registration/verify`,
     {
-      config: full,
-      schema: { tags, summary: `Finish enrolling a passkey under a name (${who})`, body: Register },
+      config: { ...full, errors: ['STEP_UP_REQUIRED'] },
+      schema: {
+        operationId: `registerPasskey${R}`,
+        response: { 201: PasskeySchema },
+        tags,
+        summary: `Finish enrolling a passkey under a name (${who})`,
+        body: Register,
+      },
     },
     async (request, reply) => {
       const { handle, name, response } = request.body;
@@ -79,7 +113,17 @@ export function passkeyRoutes(
 
   app.get(
     base,
-    { config: full, schema: { tags, summary: `This account's passkeys (${who})` } },
+    {
+      config: full,
+      schema: {
+        operationId: `listPasskeys${R}`,
+        response: {
+          200: Type.Object({ passkeys: Type.Array(PasskeySchema) }, { additionalProperties: false }),
+        },
+        tags,
+        summary: `This account's passkeys (${who})`,
+      },
+    },
     async (request) => ({
       passkeys: await accountPasskeys.list(sessionOf(request)),
     }),
@@ -88,8 +132,10 @@ export function passkeyRoutes(
   app.patch<{ Params: Static<typeof Params>; Body: Static<typeof Rename> }>(
     `${base}/:credentialId`,
     {
-      config: full,
+      config: { ...full, errors: ['NOT_FOUND'] },
       schema: {
+        operationId: `renamePasskey${R}`,
+        response: { 204: { type: 'null', description: 'Renamed' } },
         tags,
         summary: `Rename one of this account's passkeys (${who})`,
         params: Params,
@@ -105,8 +151,10 @@ export function passkeyRoutes(
   app.delete<{ Params: Static<typeof Params> }>(
     `${base}/:credentialId`,
     {
-      config: full,
+      config: { ...full, errors: ['STEP_UP_REQUIRED', 'NOT_FOUND'] },
       schema: {
+        operationId: `removePasskey${R}`,
+        response: { 204: { type: 'null', description: 'Removed' } },
         tags,
         summary: `Remove one of this account's passkeys (${who}; needs a fresh step-up)`,
         params: Params,
@@ -120,7 +168,15 @@ export function passkeyRoutes(
 
   app.post(
     `${signInPath}/options`,
-    { config: open, schema: { tags, summary: `Start a usernameless passkey sign-in (${who})` } },
+    {
+      config: open,
+      schema: {
+        operationId: `passkeySignInOptions${R}`,
+        response: { 200: BrowserOptions('PublicKeyCredentialRequestOptionsJSON') },
+        tags,
+        summary: `Start a usernameless passkey sign-in (${who})`,
+      },
+    },
     async (_request, reply) => {
       const { handle, expiresAt, options } = await accountPasskeys.signInOptions(realm);
       reply.setCookie(CHALLENGE_COOKIE, handle, {
@@ -137,8 +193,10 @@ export function passkeyRoutes(
   app.post<{ Body: Static<typeof SignIn> }>(
     `${signInPath}/verify`,
     {
-      config: open,
+      config: { ...open, errors: ['AUTH_INVALID'] },
       schema: {
+        operationId: `signInWithPasskey${R}`,
+        response: { 200: sessionAnswerSchema() },
         tags,
         summary: `Finish a passkey sign-in → a full ${who} session (the passkey is both factors)`,
         body: SignIn,

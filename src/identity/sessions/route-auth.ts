@@ -17,7 +17,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../platform/actor.ts';
 import { CustosError } from '../../platform/errors.ts';
-import { type RouteAuth, type RouteAuthKind, routeAuthKinds } from '../../platform/route-auth.ts';
+import {
+  type DefaultRouteAuthKind,
+  type RouteAuth,
+  type RouteAuthKind,
+  routeAuthKinds,
+  setPluginDefaultAuth,
+} from '../../platform/route-auth.ts';
 import type { ApiTokens } from '../api-tokens/api-tokens.ts';
 import type { PrincipalOf } from './principal.ts';
 import { sessionCookieName } from './session-cookie.ts';
@@ -96,7 +102,8 @@ export function createRouteAuth(deps: {
   };
 
   return {
-    install(app: FastifyInstance, defaultKind: RouteAuthKind): void {
+    install(app: FastifyInstance, defaultKind: DefaultRouteAuthKind): void {
+      setPluginDefaultAuth(app, defaultKind);
       for (const name of ['session', 'actor', 'principal'] as const) {
         if (!app.hasRequestDecorator(name)) app.decorateRequest(name, null);
       }

@@ -3,6 +3,7 @@
  * SameSite=Strict cookie for browsers, with the CSRF token in the body. Each realm has its own cookie, so a
  * browser signed in to the console and to the privacy portal keeps both and never mixes them.
  */
+import { type TObject, Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import type { IssuedSession, Realm } from './sessions.ts';
 
@@ -10,6 +11,18 @@ const cookieNames: Record<Realm, string> = { staff: 'custos_session', customer: 
 
 export function sessionCookieName(realm: Realm): string {
   return cookieNames[realm];
+}
+
+const sessionAnswer = {
+  token: Type.String({ description: "The session token (css_…), also set as the realm's cookie" }),
+  csrfToken: Type.String({ description: 'Send it as X-CSRF-Token with a cookie-authenticated change' }),
+  secondFactorDone: Type.Boolean({ description: 'False: the session can only complete or enrol a factor' }),
+  expiresAt: Type.String({ description: 'ISO 8601' }),
+};
+
+/** What `sendSession` answers, for a route's response schema; `extra` names what it adds to it. */
+export function sessionAnswerSchema(extra: TObject['properties'] = {}) {
+  return Type.Object({ ...sessionAnswer, ...extra }, { additionalProperties: false });
 }
 
 export function sendSession(reply: FastifyReply, issued: IssuedSession, extra: Record<string, unknown> = {}) {

@@ -6,7 +6,7 @@
  * answers a staff session like the other sign-in routes.
  */
 import type { FastifyInstance } from 'fastify';
-import { sendSession } from '../sessions/session-cookie.ts';
+import { sendSession, sessionAnswerSchema } from '../sessions/session-cookie.ts';
 import type { StaffSso } from './staff-sso.service.ts';
 
 const PENDING_COOKIE = 'custos_oidc';
@@ -19,7 +19,12 @@ export function oidcRoutes(app: FastifyInstance, deps: { staffSso: StaffSso }) {
     `${COOKIE_PATH}/start`,
     {
       config: { auth: 'public' },
-      schema: { tags, summary: 'Staff single sign-on: redirect to the identity provider' },
+      schema: {
+        operationId: 'startStaffSso',
+        response: { 302: { type: 'null', description: 'To the identity provider (Location)' } },
+        tags,
+        summary: 'Staff single sign-on: redirect to the identity provider',
+      },
     },
     async (_request, reply) => {
       const { url, handle, expiresAt } = await deps.staffSso.start();
@@ -37,8 +42,16 @@ export function oidcRoutes(app: FastifyInstance, deps: { staffSso: StaffSso }) {
   app.get(
     `${COOKIE_PATH}/callback`,
     {
-      config: { auth: 'public' },
-      schema: { tags, summary: 'Staff single sign-on: the identity provider sends the browser back here' },
+      config: {
+        auth: 'public',
+        errors: ['AUTH_INVALID', 'FORBIDDEN', 'IDP_SECOND_FACTOR_REQUIRED', 'ACCOUNT_SUSPENDED'],
+      },
+      schema: {
+        operationId: 'finishStaffSso',
+        response: { 200: sessionAnswerSchema() },
+        tags,
+        summary: 'Staff single sign-on: the identity provider sends the browser back here',
+      },
     },
     async (request, reply) => {
       const cookies = (request as { cookies?: Record<string, string | undefined> }).cookies;

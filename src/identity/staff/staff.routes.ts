@@ -23,13 +23,28 @@ const Invite = Type.Object(
   { additionalProperties: false },
 );
 
+/** The invitation token is shown once, here; the server keeps only its hash. */
+const StaffInvitationSchema = Type.Object(
+  { staffId: Type.String(), accountId: Type.String(), invitationToken: Type.String() },
+  { additionalProperties: false },
+);
+
 export function staffRoutes(
   app: FastifyInstance,
   deps: { accounts: Pick<Accounts, 'suspend'>; invitations: Pick<Invitations, 'inviteStaff'> },
 ) {
   app.post<{ Body: Static<typeof Invite> }>(
     '/v1/staff/invitations',
-    { config: admin, schema: { tags, summary: 'Invite a staff member', body: Invite } },
+    {
+      config: admin,
+      schema: {
+        operationId: 'inviteStaff',
+        response: { 201: StaffInvitationSchema },
+        tags,
+        summary: 'Invite a staff member',
+        body: Invite,
+      },
+    },
     async (request, reply) => {
       const invited = await deps.invitations.inviteStaff(actorOf(request), request.body);
       return reply.status(201).send(invited);
@@ -40,7 +55,12 @@ export function staffRoutes(
     '/v1/staff/accounts/:accountId/suspend',
     {
       config: admin,
-      schema: { tags, summary: 'Suspend a staff account: every session ends now' },
+      schema: {
+        operationId: 'suspendStaffAccount',
+        response: { 204: { type: 'null', description: 'Suspended' } },
+        tags,
+        summary: 'Suspend a staff account: every session ends now',
+      },
     },
     async (request, reply) => {
       await deps.accounts.suspend(actorOf(request), request.params.accountId);
