@@ -109,7 +109,7 @@ export async function importCommand(
   }
   await withCustos(
     async (custos) => {
-      const source = openRecordSource(file, format);
+      const source = await openRecordSource(file, format);
       const bar = progressBar('Importing', source.totalBytes, 'bytes');
       const started = Date.now();
       const summary = await custos.importer.importRecords(systemActor, source.records(), {
