@@ -10,14 +10,12 @@
  * its row an error instead of becoming an approximate value.
  */
 import type { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type { CellValue, Row } from 'exceljs';
 import { CustosError } from '../../platform/errors.ts';
 import type { TableRow } from './table-row.ts';
 
-type CellValue = ExcelJS.CellValue;
-
 /** What the streaming reader knows at run time and its typings leave out. */
-interface SheetReader extends AsyncIterable<ExcelJS.Row> {
+interface SheetReader extends AsyncIterable<Row> {
   name?: string;
 }
 
@@ -53,7 +51,7 @@ function cellText(value: CellValue): string {
 }
 
 /** Cell texts of a row, column A first; trailing empty cells are left out, as Excel leaves them out. */
-function rowCells(row: ExcelJS.Row): TableRow {
+function rowCells(row: Row): TableRow {
   const values = row.values as CellValue[];
   const cells: string[] = [];
   for (let column = 1; column < values.length; column++) {
@@ -93,6 +91,8 @@ function chooseSheet(names: string[], wanted: string | undefined): string | unde
  * for await (const row of worksheetRows(createReadStream('customers.xlsx'), { sheet: '客户' })) …
  */
 export async function* worksheetRows(input: Readable, options: { sheet?: string }): AsyncGenerator<TableRow> {
+  // Loaded on first use: exceljs is large, and only .xlsx imports need it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     worksheets: 'emit',
     sharedStrings: 'cache',
