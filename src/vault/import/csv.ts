@@ -105,18 +105,14 @@ export function createCsvReader(encodingLabel: string, maxRecordLines = MAX_RECO
    * record is malformed (the slow path then finds which), else the rows and where the records stop.
    */
   function parseAll(): { rows: TableRow[]; end: number } | null {
-    const rows: (TableRow | null)[] = [];
     const records: DecodedLine[][] = [];
     let at = 0;
     for (let length = recordLength(0); length > 0; length = recordLength(at)) {
       const lines = queue.slice(at, at + length);
       at += length;
-      if (isBlank(lines)) continue;
-      const failed = undecodable(lines);
-      rows.push(failed);
-      if (!failed) records.push(lines);
+      if (!isBlank(lines)) records.push(lines);
     }
-    if (records.length === 0) return { rows: rows as TableRow[], end: at };
+    if (records.length === 0) return { rows: [], end: at };
     let parsed: string[][];
     try {
       parsed = parse(records.map(recordText).join('\n'), PARSE_OPTIONS);
@@ -125,13 +121,11 @@ export function createCsvReader(encodingLabel: string, maxRecordLines = MAX_RECO
       return null;
     }
     if (parsed.length !== records.length) return null;
-    let next = 0;
-    const filled = rows.map((row) => {
-      if (row) return row;
-      const lines = records[next] as DecodedLine[];
-      return { line: (lines[0] as DecodedLine).line, cells: parsed[next++] as string[] };
-    });
-    return { rows: filled, end: at };
+    const rows = records.map(
+      (lines, i): TableRow =>
+        undecodable(lines) ?? { line: (lines[0] as DecodedLine).line, cells: parsed[i] as string[] },
+    );
+    return { rows, end: at };
   }
 
   function drain(final: boolean): TableRow[] {
@@ -148,7 +142,8 @@ export function createCsvReader(encodingLabel: string, maxRecordLines = MAX_RECO
         const alone = parseRecord(queue.slice(head, head + 1));
         const unclosed = !('error' in alone) || alone.error === problems.CSV_QUOTE_NOT_CLOSED;
         const tooLong = `a quoted field opened on this line does not close within ${maxRecordLines} lines`;
-        rows.push({ line: first, error: !unclosed ? alone.error : length === 0 ? NOT_CLOSED : tooLong });
+        const error = !unclosed ? alone.error : length === 0 ? NOT_CLOSED : tooLong;
+        rows.push(undecodable(queue.slice(head, head + 1)) ?? { line: first, error });
         head += 1;
         continue;
       }
@@ -157,10 +152,10 @@ export function createCsvReader(encodingLabel: string, maxRecordLines = MAX_RECO
         head += 1;
         continue;
       }
-      const failed = undecodable(lines);
-      const row = failed ?? parseRecord(lines);
-      rows.push(row);
-      head += 'error' in row && !failed ? 1 : length;
+      // A record that did not decode still has to be well-formed CSV to be taken as one record.
+      const row = parseRecord(lines);
+      rows.push(undecodable(lines) ?? row);
+      head += 'error' in row ? 1 : length;
     }
     queue = queue.slice(head);
     return rows;

@@ -114,3 +114,14 @@ test('errors never quote the content of the file', () => {
   assert.equal(errors(rows).length, 3);
   assert.ok(!JSON.stringify(errors(rows)).match(/张|伟|138/));
 });
+
+test('an undecodable line with a stray quote costs only its own line', () => {
+  const rows = read('a,1\n�"x,2\nb,3\nc,4\n', { undecodable: [2] });
+  assert.deepEqual(errors(rows), [
+    [2, 'bytes that are not valid GB18030 (is the file in another encoding? see --encoding)'],
+  ]);
+  assert.deepEqual(
+    cells(rows).map(([line]) => line),
+    [1, 3, 4],
+  );
+});
