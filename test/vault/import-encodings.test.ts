@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import iconv from 'iconv-lite';
 import type { Actor } from '../../src/platform/actor.ts';
+import { isCustosError } from '../../src/platform/errors.ts';
 import { openRecordSource, type RecordSourceOptions } from '../../src/vault/import/records.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
 import { dialects } from '../support/databases.ts';
@@ -127,6 +128,45 @@ for (const { dialect, skip } of await dialects()) {
         }
       });
     }
+
+    test('a GB18030 file without --encoding is refused before anything is read, not imported garbled', async () => {
+      const people = withAccounts('NOENC', mainland);
+      const path = writeEncoded(dir, 'no-encoding.csv', csvText(people, '\r\n'), 'gb18030');
+      const before = await t.custos.vault.countCustomers();
+      await assert.rejects(openRecordSource(path, 'csv'), (e) => {
+        assert.ok(isCustosError(e, 'VALIDATION_FAILED'));
+        assert.match(e.message, /not UTF-8 \(line 2 .*Excel on Chinese Windows .*--encoding gb18030/);
+        return true;
+      });
+      assert.equal(await t.custos.vault.countCustomers(), before);
+    });
+
+    test('JSON lines in GB18030: stored exactly, a line that does not decode rejected by its number', async () => {
+      const [zhang, liu] = withAccounts('JSONL', [mainland[0], mainland[2]] as typeof mainland) as [
+        Person,
+        Person,
+      ];
+      const path = join(dir, 'customers.jsonl');
+      writeFileSync(
+        path,
+        Buffer.concat([
+          iconv.encode(`${JSON.stringify(zhang)}\n`, 'gb18030'),
+          Buffer.from('{"name":"\xd5\xc5\xff","account_id":"JSONL-0009"}\n', 'latin1'),
+          iconv.encode(`${JSON.stringify(liu)}\n`, 'gb18030'),
+        ]),
+      );
+      const source = await openRecordSource(path, 'jsonl', { encoding: 'gb18030' });
+      const summary = await t.custos.importer.importRecords(actor, source.records());
+      assert.equal(summary.imported, 2);
+      assert.deepEqual(
+        summary.rejectedRows.map((r) => r.line),
+        [2],
+      );
+      for (const person of [zhang, liu]) {
+        const fields = await stored(person.account_id);
+        assert.deepEqual([fields.name, fields.address], [person.name, person.address]);
+      }
+    });
 
     test('a GB18030 file with undecodable bytes: those rows rejected by line, the others stored exactly', async () => {
       const people = withAccounts('BADBYTES', mainland);
