@@ -13,6 +13,7 @@ import { runWitness } from '../ledger/witness/run-witness.ts';
 import { actorRef, systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
+import type { ImportSummary } from '../vault/import/importer.ts';
 import { formatOf, type ImportFormat, openRecordSource } from '../vault/import/records.ts';
 import { defaultWorkerCount } from '../vault/import/sealing-pool.ts';
 import { progressBar } from './progress.ts';
@@ -97,28 +98,38 @@ export async function serveCommand(): Promise<void> {
 
 export async function importCommand(
   file: string,
-  options: { format?: string; batchSize?: string; workers?: string },
+  options: { format?: string; batchSize?: string; workers?: string; encoding?: string; sheet?: string },
 ): Promise<void> {
   if (!existsSync(file)) throw new CustosError('VALIDATION_FAILED', `No such file: ${file}`);
   const format = (options.format ?? formatOf(file)) as ImportFormat | null;
-  if (format !== 'csv' && format !== 'jsonl') {
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx') {
     throw new CustosError(
       'VALIDATION_FAILED',
-      'Cannot tell the format: use a .csv or .jsonl file, or --format csv|jsonl',
+      /\.xls$/i.test(file)
+        ? 'Excel 97-2003 .xls files are not read: save the sheet as .xlsx (or CSV UTF-8) and import that'
+        : 'Cannot tell the format: use a .csv, .jsonl or .xlsx file, or --format csv|jsonl|xlsx',
     );
   }
   await withCustos(
     async (custos) => {
-      const source = openRecordSource(file, format);
+      const source = await openRecordSource(file, format, {
+        encoding: options.encoding,
+        sheet: options.sheet,
+      });
+      out(`Reading ${file} as ${source.readAs}.`);
       const bar = progressBar('Importing', source.totalBytes, 'bytes');
       const started = Date.now();
-      const summary = await custos.importer.importRecords(systemActor, source.records(), {
-        batchSize: options.batchSize ? Number(options.batchSize) : undefined,
-        workers: options.workers ? Number(options.workers) : defaultWorkerCount(),
-        onBatch: (s) => bar.update(source.bytesRead(), { imported: s.imported, rejected: s.rejected }),
-      });
-      bar.update(source.totalBytes, { imported: summary.imported, rejected: summary.rejected });
-      bar.stop();
+      let summary: ImportSummary;
+      try {
+        summary = await custos.importer.importRecords(systemActor, source.records(), {
+          batchSize: options.batchSize ? Number(options.batchSize) : undefined,
+          workers: options.workers ? Number(options.workers) : defaultWorkerCount(),
+          onBatch: (s) => bar.update(source.bytesRead(), { imported: s.imported, rejected: s.rejected }),
+        });
+        bar.update(source.totalBytes, { imported: summary.imported, rejected: summary.rejected });
+      } finally {
+        bar.stop();
+      }
       const seconds = (Date.now() - started) / 1000;
       out(
         `Imported ${summary.imported} customers in ${seconds.toFixed(1)} s; rejected ${summary.rejected} rows.`,

@@ -24,8 +24,14 @@ program
 program.command('serve').description('Initialise if needed, then serve the HTTP API').action(serveCommand);
 program
   .command('import')
-  .argument('<file>', 'a .csv file with a header row, or a .jsonl file')
-  .option('--format <format>', 'csv or jsonl (default: from the extension)')
+  .argument('<file>', 'a .csv file or .xlsx workbook with a header row, or a .jsonl file')
+  .option('--format <format>', 'csv, jsonl or xlsx (default: from the extension)')
+  .option(
+    '--encoding <name>',
+    'encoding of a .csv/.jsonl file without a byte-order mark: gb18030, gbk, big5, utf-16le, … ' +
+      '(default: UTF-8 when the file is valid UTF-8; otherwise the import is refused)',
+  )
+  .option('--sheet <name>', 'the worksheet of an .xlsx workbook to import (needed when it has several)')
   .option('--batch-size <n>', 'rows per transaction', '20000')
   .option('--workers <n>', 'sealing worker threads (default: one per core)')
   .description('Import customers; bad rows are reported by line and the rest imported exactly once')

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import iconv from 'iconv-lite';
+import { writeWorkbook } from '../support/import-files.ts';
 import { fetchSend, signInStaff } from '../support/staff-session.ts';
 
 const run = promisify(execFile);
@@ -134,5 +136,58 @@ describe('custos command', () => {
     );
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /VALIDATION_FAILED: No such file/);
+  });
+
+  const searchPhone = async (phone: string) => {
+    const found = await api('/v1/customers/search', {
+      method: 'POST',
+      body: JSON.stringify({ by: 'phone', value: phone }),
+    });
+    return ((await found.json()) as { results: { fields: Record<string, string> }[] }).results;
+  };
+
+  test('import of a GB18030 Excel export: refused without --encoding, imported intact with it', async () => {
+    const file = join(dataDir, 'excel-export.csv');
+    const csv = [
+      'name,phone,account_id,address',
+      '张伟,13800138888,GBCLI0001,广东省深圳市福田区深南大道1001号',
+      '欧阳娜娜,13900139999,GBCLI0002,"北京市朝阳区,建国路88号"',
+      '',
+    ].join('\r\n');
+    writeFileSync(file, iconv.encode(csv, 'gb18030'));
+
+    const refused = await run(process.execPath, [bin, 'import', file], { env }).catch((e) => e);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /VALIDATION_FAILED: The file is not UTF-8 \(line 2 /);
+    assert.match(
+      refused.stderr,
+      /Excel on Chinese Windows usually saves CSV as GB18030\/GBK.*--encoding gb18030/,
+    );
+    assert.equal((await searchPhone('13800138888')).length, 0, 'nothing was imported');
+
+    const { stdout } = await run(process.execPath, [bin, 'import', file, '--encoding', 'gb18030'], { env });
+    assert.match(stdout, /as GB18030 \(--encoding\)/);
+    assert.match(stdout, /Imported 2 customers .* rejected 0 rows/);
+    const [ouyang] = await searchPhone('13900139999');
+    assert.equal(ouyang?.fields.name, '欧**');
+    assert.equal(ouyang?.fields.address, '北京市朝阳区 ***');
+  });
+
+  test('import of an .xlsx workbook, the sheet named when there are several', async () => {
+    const file = await writeWorkbook(join(dataDir, 'customers.xlsx'), {
+      客户: [
+        ['name', 'phone', 'account_id', 'address'],
+        ['陳大文', '13700137777', 'XLCLI0001', '臺北市中正區,重慶南路一段122號'],
+      ],
+      说明: [['name'], ['x']],
+    });
+    const refused = await run(process.execPath, [bin, 'import', file], { env }).catch((e) => e);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /2 sheets \("客户", "说明"\): name the one to import with --sheet/);
+    const { stdout } = await run(process.execPath, [bin, 'import', file, '--sheet', '客户'], { env });
+    assert.match(stdout, /Imported 1 customers/);
+    const [chan] = await searchPhone('13700137777');
+    assert.equal(chan?.fields.name, '陳**');
+    assert.equal(chan?.fields.address, '臺北市中正區 ***');
   });
 });

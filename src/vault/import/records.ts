@@ -1,40 +1,72 @@
 /**
- * Reading an import file as a stream of customer records, CSV or JSON lines, each tagged with its line.
+ * Reading an import file as a stream of customer records — CSV, JSON lines or an .xlsx worksheet — each
+ * tagged with the line (or worksheet row) a person finds it by.
  *
- * CSV: a header row names the columns; `name,phone,email,account_id,national_id,address,birth_date` are the
- * customer's fields, any other column becomes an attribute. JSON lines: one object per line with the same
- * keys (an `attributes` object is allowed too). A row that cannot be read is yielded as an error with its
- * line, so that one bad row never stops the rest.
+ * CSV and worksheets: a header row names the columns; `name,phone,email,account_id,national_id,address,
+ * birth_date` are the customer's fields, any other column becomes an attribute. JSON lines: one object per
+ * line with the same keys (an `attributes` object is allowed too). Text files are decoded in the encoding
+ * `text-encoding.ts` decides, never a guessed one.
+ *
+ * Invariant: a record holds exactly the text of the file. A row that cannot be read exactly — bytes that do
+ * not decode, broken CSV quoting, an unreadable cell — is yielded as an error with its line, so that one bad
+ * row never stops the rest and none is stored approximately. So is a row holding U+FFFD, the replacement
+ * character: it marks characters already lost by an earlier faulty conversion (`张伟` saved through the
+ * wrong encoding comes back as `��ΰ`), it is never part of a real name or address, and storing it would keep
+ * the loss out of sight; rejected, the row is fixed from its source and imported again.
  */
 import { createReadStream, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { validationFailed } from '../../platform/errors.ts';
+import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { ATTRIBUTE_KEY, fieldNames } from '../customer-fields.ts';
-import { createCsvParser } from './csv.ts';
+import { createCsvReader } from './csv.ts';
+import { type DecodedLine, notDecodable, readDecodedLines } from './decoded-lines.ts';
+import type { TableRow } from './table-row.ts';
+import { resolveEncoding } from './text-encoding.ts';
+import { worksheetRows } from './xlsx.ts';
 
-export type ImportFormat = 'csv' | 'jsonl';
+export type ImportFormat = 'csv' | 'jsonl' | 'xlsx';
 
 export type SourceRecord =
   { line: number; record: Record<string, unknown> } | { line: number; error: string };
 
 export interface RecordSource {
   format: ImportFormat;
+  /** How the file is read, for the person importing: `GB18030 (--encoding)`, `UTF-8 (valid UTF-8)`, `.xlsx`. */
+  readAs: string;
   totalBytes: number;
   /** Bytes read so far, for a progress bar. */
   bytesRead(): number;
   records(): AsyncGenerator<SourceRecord>;
 }
 
+export interface RecordSourceOptions {
+  /** The encoding of a CSV or JSON-lines file without a byte-order mark (default: UTF-8 if it is valid). */
+  encoding?: string;
+  /** The worksheet of an .xlsx workbook (default: its only one). */
+  sheet?: string;
+}
+
 export function formatOf(path: string): ImportFormat | null {
   if (/\.csv$/i.test(path)) return 'csv';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
+  if (/\.xlsx$/i.test(path)) return 'xlsx';
   return null;
 }
 
 const knownFields = new Set<string>(fieldNames);
 
-/** Split a flat record into fields and attributes, as both formats do for unknown keys. */
-function toCustomerRecord(flat: Record<string, unknown>): Record<string, unknown> {
+const REPLACEMENT_CHARACTER =
+  'contains U+FFFD (�), the mark of characters lost by an earlier conversion: fix the row from its source';
+
+function holdsReplacementCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\uFFFD');
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).some(holdsReplacementCharacter);
+  return false;
+}
+
+/** Split a flat record into fields and attributes, as every format does for unknown keys. */
+function toCustomerRecord(line: number, flat: Record<string, unknown>): SourceRecord {
+  if (holdsReplacementCharacter(flat)) return { line, error: REPLACEMENT_CHARACTER };
   const record: Record<string, unknown> = {};
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(flat)) {
@@ -44,88 +76,146 @@ function toCustomerRecord(flat: Record<string, unknown>): Record<string, unknown
     else if (value !== '' && value !== null && value !== undefined) attributes[key] = value;
   }
   if (Object.keys(attributes).length > 0) record.attributes = attributes;
-  return record;
+  return { line, record };
 }
 
-function csvHeader(cells: string[]): string[] {
-  const header = cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, '') : c).trim().toLowerCase());
+function tableHeader(row: TableRow | undefined): string[] {
+  if (!row)
+    throw validationFailed([{ path: 'line 1', problem: 'the file is empty: a header row is required' }]);
+  const at = `line ${row.line}`;
+  if ('error' in row) throw validationFailed([{ path: at, problem: `the header row: ${row.error}` }]);
+  const header = row.cells.map((c, i) => (i === 0 ? c.replace(/^\uFEFF/, '') : c).trim().toLowerCase());
   const problems = header
     .map((name, i) => ({ name, i }))
     .filter(({ name }) => !knownFields.has(name) && !ATTRIBUTE_KEY.test(name))
     .map(({ i }) => ({
-      path: `line 1, column ${i + 1}`,
+      path: `${at}, column ${i + 1}`,
       problem: 'column names must be lower-case letters, digits and _',
     }));
-  if (new Set(header).size !== header.length)
-    problems.push({ path: 'line 1', problem: 'a column is named twice' });
-  if (!header.includes('name'))
-    problems.push({ path: 'line 1', problem: 'the header must have a name column' });
+  if (new Set(header).size !== header.length) problems.push({ path: at, problem: 'a column is named twice' });
+  if (!header.includes('name')) problems.push({ path: at, problem: 'the header must have a name column' });
   if (problems.length > 0) throw validationFailed(problems);
   return header;
 }
 
-async function* csvRecords(lines: AsyncIterable<string>): AsyncGenerator<SourceRecord> {
-  const parser = createCsvParser();
+/**
+ * Records from the rows of a table whose first row is the header. CSV rows must have the header's width;
+ * a worksheet row may stop early (Excel leaves out empty trailing cells) but has no value past the header.
+ */
+async function* tableRecords(
+  rows: AsyncIterable<TableRow>,
+  format: 'csv' | 'xlsx',
+): AsyncGenerator<SourceRecord> {
   let header: string[] | undefined;
-  let lineNo = 0;
-  for await (const text of lines) {
-    lineNo++;
-    const result = parser.push(text, lineNo);
-    if (result === null) continue;
-    if (result instanceof Error) {
-      yield { line: result.line, error: result.message };
-      continue;
-    }
+  for await (const row of rows) {
     if (!header) {
-      header = csvHeader(result.cells);
+      header = tableHeader(row);
       continue;
     }
-    if (result.cells.length === 1 && result.cells[0] === '') continue;
-    if (result.cells.length !== header.length) {
-      yield { line: result.line, error: `expected ${header.length} columns, found ${result.cells.length}` };
+    if ('error' in row) {
+      yield row;
       continue;
     }
+    const { line, cells } = row;
+    if (format === 'csv' && cells.length !== header.length) {
+      yield { line, error: `expected ${header.length} columns, found ${cells.length}` };
+      continue;
+    }
+    const beyond = cells.findIndex((c, i) => i >= (header as string[]).length && c !== '');
+    if (beyond !== -1) {
+      yield { line, error: `column ${beyond + 1} has a value but no header` };
+      continue;
+    }
+    if (format === 'xlsx' && cells.every((c) => c === '')) continue;
     const flat: Record<string, string> = {};
     header.forEach((name, i) => {
-      flat[name] = result.cells[i] as string;
+      flat[name] = cells[i] ?? '';
     });
-    yield { line: result.line, record: toCustomerRecord(flat) };
+    yield toCustomerRecord(line, flat);
   }
-  const unfinished = parser.finish();
-  if (unfinished) yield { line: unfinished.line, error: unfinished.message };
-  if (!header)
-    throw validationFailed([{ path: 'line 1', problem: 'the file is empty: a header row is required' }]);
+  if (!header) tableHeader(undefined);
 }
 
-async function* jsonlRecords(lines: AsyncIterable<string>): AsyncGenerator<SourceRecord> {
-  let lineNo = 0;
-  for await (const text of lines) {
-    lineNo++;
-    if (text.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      yield { line: lineNo, error: 'not valid JSON' };
-      continue;
+async function* csvRows(
+  batches: AsyncIterable<DecodedLine[]>,
+  encodingLabel: string,
+): AsyncGenerator<TableRow> {
+  const csv = createCsvReader(encodingLabel);
+  for await (const lines of batches) yield* csv.push(lines);
+  yield* csv.finish();
+}
+
+async function* jsonlRecords(
+  batches: AsyncIterable<DecodedLine[]>,
+  encodingLabel: string,
+): AsyncGenerator<SourceRecord> {
+  for await (const lines of batches) {
+    for (const { line, text, undecodable } of lines) {
+      if (undecodable) {
+        yield { line, error: notDecodable(encodingLabel) };
+        continue;
+      }
+      if (text.trim() === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        yield { line, error: 'not valid JSON' };
+        continue;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        yield { line, error: 'must be a JSON object' };
+        continue;
+      }
+      yield toCustomerRecord(line, parsed as Record<string, unknown>);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      yield { line: lineNo, error: 'must be a JSON object' };
-      continue;
-    }
-    yield { line: lineNo, record: toCustomerRecord(parsed as Record<string, unknown>) };
   }
 }
 
-/** Open an import file; the format comes from the extension unless given. */
-export function openRecordSource(path: string, format: ImportFormat): RecordSource {
-  const totalBytes = statSync(path).size;
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+function openWorkbook(path: string, options: RecordSourceOptions): RecordSource {
+  if (options.encoding !== undefined) {
+    throw new CustosError(
+      'VALIDATION_FAILED',
+      '--encoding is for .csv and .jsonl files: an .xlsx workbook is read as it is.',
+    );
+  }
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  return {
+    format: 'xlsx',
+    readAs: `.xlsx${options.sheet === undefined ? '' : `, sheet "${options.sheet}"`}`,
+    totalBytes: statSync(path).size,
+    bytesRead: () => stream.bytesRead,
+    records: () => tableRecords(worksheetRows(stream, options), 'xlsx'),
+  };
+}
+
+/**
+ * Open an import file. A text file's encoding is decided here, before any row is read: a file that is
+ * not UTF-8 and has no byte-order mark or `encoding` is refused (`VALIDATION_FAILED`) with the fix.
+ *
+ * @example
+ * const source = await openRecordSource('excel-export.csv', 'csv', { encoding: 'gb18030' });
+ * await importer.importRecords(actor, source.records());
+ */
+export async function openRecordSource(
+  path: string,
+  format: ImportFormat,
+  options: RecordSourceOptions = {},
+): Promise<RecordSource> {
+  if (format === 'xlsx') return openWorkbook(path, options);
+  if (options.sheet !== undefined) {
+    throw new CustosError('VALIDATION_FAILED', '--sheet is for .xlsx workbooks.');
+  }
+  const encoding = await resolveEncoding(path, options.encoding);
+  const lines = readDecodedLines(path, encoding);
   return {
     format,
-    totalBytes,
-    bytesRead: () => stream.bytesRead,
-    records: () => (format === 'csv' ? csvRecords(lines) : jsonlRecords(lines)),
+    readAs: `${encoding.label} (${encoding.decidedBy})`,
+    totalBytes: statSync(path).size,
+    bytesRead: () => lines.bytesRead(),
+    records: () =>
+      format === 'csv'
+        ? tableRecords(csvRows(lines.batches(), encoding.label), 'csv')
+        : jsonlRecords(lines.batches(), encoding.label),
   };
 }
