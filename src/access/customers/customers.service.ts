@@ -61,7 +61,7 @@ export function createCustomers(deps: {
       const customerId = uuidv7(clock.now());
       const decided = await cases.decideNewCustomerCase(p, caseInput, customerId);
       const customer = await vault.createCustomer(p.actor, input, customerId);
-      return { customer, case: await cases.insertCase(p, decided.row, decided.assignees) };
+      return { customer, case: await cases.insertCase(p, decided) };
     },
 
     async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {
