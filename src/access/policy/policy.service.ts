@@ -179,13 +179,13 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         () =>
           store.insertProposal({
             id,
-            base_version: live.version,
+            baseVersion: live.version,
             text,
-            proposed_by: actor,
-            proposed_at: at,
+            proposedBy: actor,
+            proposedAt: at,
             status: 'pending',
-            decided_by: null,
-            decided_at: null,
+            decidedBy: null,
+            decidedAt: null,
             version: null,
           }),
       );
@@ -204,17 +204,17 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async approve(by: PolicyActor, proposalId: string): Promise<{ version: number }> {
       const actor = authorise(by, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
-      if (proposal.proposed_by === actor) {
+      if (proposal.proposedBy === actor) {
         throw new CustosError(
           'FORBIDDEN',
           'A policy change needs the approval of an admin other than its proposer',
         );
       }
       const live = await liveRow();
-      if (live.version !== proposal.base_version) {
+      if (live.version !== proposal.baseVersion) {
         throw new CustosError(
           'VERSION_CONFLICT',
-          `The live policy set is now version ${live.version}; the proposal was written against ${proposal.base_version}`,
+          `The live policy set is now version ${live.version}; the proposal was written against ${proposal.baseVersion}`,
         );
       }
       // The schema may have changed since it was proposed (a new release): validate again before it is in force.
@@ -234,7 +234,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
             proposalId,
             fromVersion: live.version,
             toVersion: version,
-            proposedBy: proposal.proposed_by,
+            proposedBy: proposal.proposedBy,
             diff,
           },
         },
@@ -256,18 +256,18 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async reject(by: PolicyActor, proposalId: string): Promise<void> {
       const actor = authorise(by, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
-      const base = await store.version(proposal.base_version);
+      const base = await store.version(proposal.baseVersion);
       const diff = unifiedLineDiff(
         base?.text ?? '',
         proposal.text,
-        `policies v${proposal.base_version}`,
+        `policies v${proposal.baseVersion}`,
         `proposal ${proposalId}`,
       );
       await recorded(
         {
           type: 'policy.rejected',
           actor,
-          data: { proposalId, baseVersion: proposal.base_version, proposedBy: proposal.proposed_by, diff },
+          data: { proposalId, baseVersion: proposal.baseVersion, proposedBy: proposal.proposedBy, diff },
         },
         async () => {
           if (!(await store.reject({ proposalId, rejectedBy: actor, at: clock.now() }))) {
@@ -280,24 +280,24 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     /** Pending proposals, oldest first, each with its diff from the version it was written against. */
     async pending(by: PolicyActor): Promise<PolicyProposal[]> {
       authorise(by, 'policy_edit');
-      const rows = await store.pendingProposals();
+      const proposals = await store.pendingProposals();
       const bases = new Map<number, string>();
       const out: PolicyProposal[] = [];
-      for (const row of rows) {
-        if (!bases.has(row.base_version)) {
-          bases.set(row.base_version, (await store.version(row.base_version))?.text ?? '');
+      for (const proposal of proposals) {
+        if (!bases.has(proposal.baseVersion)) {
+          bases.set(proposal.baseVersion, (await store.version(proposal.baseVersion))?.text ?? '');
         }
         out.push({
-          id: row.id,
-          baseVersion: row.base_version,
-          proposedBy: row.proposed_by,
-          proposedAt: row.proposed_at,
+          id: proposal.id,
+          baseVersion: proposal.baseVersion,
+          proposedBy: proposal.proposedBy,
+          proposedAt: proposal.proposedAt,
           status: 'pending',
           diff: unifiedLineDiff(
-            bases.get(row.base_version) as string,
-            row.text,
-            `policies v${row.base_version}`,
-            `proposal ${row.id}`,
+            bases.get(proposal.baseVersion) as string,
+            proposal.text,
+            `policies v${proposal.baseVersion}`,
+            `proposal ${proposal.id}`,
           ),
         });
       }
