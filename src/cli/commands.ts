@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type Custos, createCustos, type InitialiseResult } from '../app.ts';
+import { createKeyringStore } from '../crypto/keyring.store.ts';
 import type { RotatableKeys } from '../crypto/master-keys.ts';
 import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
@@ -144,9 +145,8 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
       }
       const bar = progressBar('Rewrapping data keys', await custos.vault.countCustomers(), 'keys');
       const result = await rotateMasterKey({
-        db: custos.database.db,
         kek: custos.kek as RotatableKeys,
-        store: custos.keyring.store,
+        store: createKeyringStore(custos.database.db),
         batchSize: options.batchSize ? Number(options.batchSize) : undefined,
         graceMs: options.graceMs ? Number(options.graceMs) : undefined,
         onProgress: (p) => bar.update(p.rewrapped),

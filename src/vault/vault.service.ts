@@ -68,7 +68,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       requireId(id);
       const customer = normaliseCustomerInput(input, { partial: false });
       const now = clock.now();
-      const { cipher, row: keyRow } = keyring.newCustomerKey(id);
+      const { cipher, key } = keyring.newCustomerKey(id);
       const sealed = sealChange(cipher, keyring, customer);
       const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
       const by = actorRef(actor);
@@ -77,7 +77,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
         async () => {
           try {
             await db.transaction().execute(async (trx) => {
-              await keyring.store.insertCustomerKeys([keyRow], trx);
+              await keyring.saveCustomerKeys([key], trx);
               await store.insertCustomers([row], trx);
             });
           } catch (error) {
@@ -231,9 +231,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
     async exists(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
       // The key row is enough: existence needs no unwrapping of the data key.
-      return (
-        (await store.customerById(id)) !== undefined && (await keyring.store.customerKey(id)) !== undefined
-      );
+      return (await store.customerById(id)) !== undefined && (await keyring.hasCustomerKey(id));
     },
 
     async countCustomers(): Promise<number> {

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
 import { createKeyring } from '../../src/crypto/keyring.ts';
 import { fileMasterKeys, inlineMasterKeys } from '../../src/crypto/master-keys.ts';
 import { rotateMasterKey } from '../../src/crypto/rotation.ts';
@@ -35,6 +36,9 @@ async function readsBack(t: TestCustos, ids: string[], first: number): Promise<v
   }
 }
 
+/** The keyring's table, read directly: what the rotation moves. */
+const keyStore = (t: TestCustos) => createKeyringStore(t.custos.database.db);
+
 function fileVersions(path: string): number[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { keys: { version: number }[] }).keys.map(
     (k) => k.version,
@@ -57,9 +61,8 @@ for (const { dialect, skip } of await dialects()) {
       let batches = 0;
       await assert.rejects(
         rotateMasterKey({
-          db: t.custos.database.db,
           kek: rotator,
-          store: t.custos.keyring.store,
+          store: keyStore(t),
           batchSize: 10,
           graceMs: 0,
           onProgress: () => {
@@ -69,20 +72,19 @@ for (const { dialect, skip } of await dialects()) {
         /power cut/,
       );
       assert.deepEqual(fileVersions(path), [1, 2], 'mid-rotation both versions are held');
-      assert.ok((await t.custos.keyring.store.countKeysNotUnder(2)) > 0, 'some keys are still under v1');
+      assert.ok((await keyStore(t).countKeysNotUnder(2)) > 0, 'some keys are still under v1');
       await readsBack(t, ids, 0);
 
       const result = await rotateMasterKey({
-        db: t.custos.database.db,
         kek: fileMasterKeys(path),
-        store: t.custos.keyring.store,
+        store: keyStore(t),
         batchSize: 10,
         graceMs: 0,
       });
       assert.equal(result.resumed, true);
       assert.equal(result.toVersion, 2);
       assert.deepEqual(fileVersions(path), [2], 'v1 is retired');
-      assert.equal(await t.custos.keyring.store.countKeysNotUnder(2), 0);
+      assert.equal(await keyStore(t).countKeysNotUnder(2), 0);
       await readsBack(t, ids, 0);
     });
 
@@ -91,7 +93,7 @@ for (const { dialect, skip } of await dialects()) {
         keys: { version: number; key: string }[];
       };
       const onlyV2 = inlineMasterKeys(`v2:${file.keys[0]?.key}`);
-      const ring = createKeyring({ kek: onlyV2, store: t.custos.keyring.store, clock: systemClock });
+      const ring = createKeyring({ kek: onlyV2, store: keyStore(t), clock: systemClock });
       await ring.load();
       for (const id of ids) {
         const cipher = await ring.cipher(id);
@@ -101,9 +103,8 @@ for (const { dialect, skip } of await dialects()) {
 
     test('a server creating customers during a rotation loses none of them', async () => {
       const rotation = rotateMasterKey({
-        db: t.custos.database.db,
         kek: fileMasterKeys(t.config.masterKeyFile),
-        store: t.custos.keyring.store,
+        store: keyStore(t),
         batchSize: 7,
         graceMs: 1200,
       });
@@ -116,7 +117,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(result.resumed, false);
       assert.equal(result.toVersion, 3);
       assert.deepEqual(fileVersions(t.config.masterKeyFile), [3]);
-      assert.equal(await t.custos.keyring.store.countKeysNotUnder(3), 0);
+      assert.equal(await keyStore(t).countKeysNotUnder(3), 0);
       await readsBack(t, ids, 0);
       await readsBack(t, during, 100);
     });

@@ -10,12 +10,12 @@
  * in worker threads, several chunks ahead. Results are consumed in file order.
  */
 import type { Kysely } from 'kysely';
-import type { Keyring } from '../../crypto/keyring.ts';
+import type { Keyring, WrappedDataKey } from '../../crypto/keyring.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { CustomerKeysTable, CustomersTable, Database } from '../../platform/database/schema.ts';
+import type { CustomersTable, Database } from '../../platform/database/schema.ts';
 import type { VaultStore } from '../vault.store.ts';
 import type { ImportRecord, PreparedChunk, RejectedRow } from './prepare.ts';
 import type { SourceRecord } from './records.ts';
@@ -44,7 +44,7 @@ const DUPLICATE = 'account_id: a customer with this account ID already exists';
 
 interface Insertable {
   line: number;
-  key: CustomerKeysTable;
+  key: WrappedDataKey;
   row: CustomersTable;
 }
 
@@ -65,7 +65,7 @@ export function createImporter({ db, store, keyring, ledger, bus, clock }: Impor
         batch.map((p) => p.row),
         trx,
       );
-      await keyring.store.insertCustomerKeys(
+      await keyring.saveCustomerKeys(
         batch.filter((p) => inserted.has(p.row.id)).map((p) => p.key),
         trx,
       );
