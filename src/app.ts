@@ -3,8 +3,8 @@
  * module is built by its own `wire({ platform, … })` from the platform and the services of the modules
  * before it; nothing else constructs services, and tests build a whole Custos through `createCustos` too.
  *
- * Building a Custos opens the database, brings the schema up to date, loads the keyring and the ledger's
- * tree edge: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
+ * Building a Custos opens the database, brings the schema up to date, loads the ledger's tree edge and the
+ * keyring: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints, policy
  * refresh, overdue reviews); `routes()` lists every module's route plugin for `http/`.
  */
@@ -68,8 +68,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const platform: Platform = { config, database, clock, logger, bus };
     const meta = createMetaStore(database.db);
 
-    const { kek, keyring } = await wireCrypto({ platform });
     const { ledger, ledgerStore } = await wireLedger({ platform });
+    const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
     const { policyEngine, policies } = await wirePolicies({ platform, ledger });
@@ -112,6 +112,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       bus,
       kek,
       keyring,
+      keyRotation,
       ledger,
       ledgerStore,
       vault,

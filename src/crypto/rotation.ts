@@ -105,13 +105,3 @@ export async function runRotation(plan: RotationPlan, run: RotationRun): Promise
   kek.retireBelow(target);
   return rewrapped;
 }
-
-export interface RotationResult extends RotationPlan {
-  rewrapped: number;
-}
-
-/** Plan and run a rotation in one go (no ledger entry: the caller records it). */
-export async function rotateMasterKey(run: RotationRun): Promise<RotationResult> {
-  const plan = planRotation(run.kek);
-  return { ...plan, rewrapped: await runRotation(plan, run) };
-}
