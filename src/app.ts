@@ -94,12 +94,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       alerts: watch.alerts,
       ledger,
     });
-    late.authorize = (p, action) =>
-      access.gate.require(
-        p,
-        { action, caseRelation: 'none', customerPresent: false, breakGlass: false, secondApprover: false },
-        {},
-      );
+    late.authorize = (p, action) => access.gate.requireAction(p, action);
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;

@@ -16,7 +16,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { Alerts } from '../../watch/alerts.service.ts';
 import type { CaseStore } from '../cases/cases.store.ts';
 import { caseView, type CaseView } from '../cases/case-state.ts';
@@ -65,15 +65,7 @@ export function createBreakGlass(deps: {
       const purpose = input.purpose as CasePurpose;
       await gate.require(
         p,
-        {
-          action: 'break_glass',
-          caseRelation: 'none',
-          purpose,
-          channel: 'staff_initiated',
-          customerPresent: false,
-          breakGlass: true,
-          secondApprover: false,
-        },
+        { ...roleOnly('break_glass'), purpose, channel: 'staff_initiated', breakGlass: true },
         { customerId: input.customerId },
       );
       const now = clock.now();
@@ -117,17 +109,7 @@ export function createBreakGlass(deps: {
 
     /** Break-glass cases not yet reviewed, oldest due first; `overdue` past the 24 h. */
     async pendingReviews(p: StaffPrincipal): Promise<PendingReview[]> {
-      await gate.require(
-        p,
-        {
-          action: 'alert_read',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
+      await gate.requireAction(p, 'alert_read');
       const now = clock.now();
       const out: PendingReview[] = [];
       for (const record of await store.pendingReviews(200)) {
@@ -166,17 +148,7 @@ export function createBreakGlass(deps: {
 
     /** Security's review: justified or not. Never by the person who broke the glass. */
     async review(p: StaffPrincipal, caseId: string, outcome: string): Promise<void> {
-      await gate.require(
-        p,
-        {
-          action: 'alert_read',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        { caseId },
-      );
+      await gate.requireAction(p, 'alert_read', { caseId });
       if (!(reviewOutcomes as readonly string[]).includes(outcome)) {
         throw validationFailed([{ path: 'outcome', problem: `must be one of ${reviewOutcomes.join(', ')}` }]);
       }

@@ -15,7 +15,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { CaseStore } from './cases.store.ts';
 import type { PresenceCodes } from './presence-codes.ts';
 import type { CaseRecord } from './cases.types.ts';
@@ -132,15 +132,7 @@ export function createCases(deps: {
       record.customerPresentAt = now;
     }
     const customerPresent = record.customerPresentAt !== null;
-    const query = {
-      action: 'case_open',
-      caseRelation: 'none',
-      purpose,
-      channel,
-      customerPresent,
-      breakGlass: false,
-      secondApprover: false,
-    } as const;
+    const query = { ...roleOnly('case_open'), purpose, channel, customerPresent };
     // Say "needs the customer present" only when presence is what is missing, not the role.
     const presenceWouldDo = !customerPresent && gate.decide(p, { ...query, customerPresent: true }).allow;
     await gate.require(

@@ -31,17 +31,7 @@ export function createCustomers(deps: {
   return {
     /** Exact search: masked results, at most ten, counted against the hourly search quota. */
     async search(p: StaffPrincipal, by: string, value: string): Promise<MaskedCustomer[]> {
-      await gate.require(
-        p,
-        {
-          action: 'search',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
+      await gate.requireAction(p, 'search');
       // The search counts once its `customer.searched` entry is durable; until then it holds a reservation.
       const release = await reserveOrRefuse(gate, p, 'search', {}, () => quotas.reserveSearch(p));
       const results = await vault.search(p.actor, by, value).finally(release);

@@ -17,7 +17,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { Consents } from '../../privacy/consents.service.ts';
 import type { ExportStore } from './exports.store.ts';
 import type { AggregateSpec, ExportRecord, RecordSpec } from './exports.types.ts';
@@ -78,8 +78,6 @@ function view(request: ExportRecord): ExportView {
     createdAt: new Date(request.createdAt).toISOString(),
   };
 }
-
-const noCase = { caseRelation: 'none', customerPresent: false, breakGlass: false } as const;
 
 export function createExports(deps: {
   store: ExportStore;
@@ -230,11 +228,7 @@ export function createExports(deps: {
         }
         const fields = validFields(input.fields);
         for (const field of fields) {
-          await gate.require(
-            p,
-            { action: 'export_request', fieldClass: fieldClass(field), ...noCase, secondApprover: false },
-            { fields },
-          );
+          await gate.require(p, { ...roleOnly('export_request'), fieldClass: fieldClass(field) }, { fields });
         }
         spec = { customerIds: ids as string[], fields };
       } else if (input.kind === 'aggregate') {
@@ -246,7 +240,7 @@ export function createExports(deps: {
           throw validationFailed([{ path: 'k', problem: `must be an integer from ${MIN_K} to 1000` }]);
         }
         spec = { dimensions: validDimensions(input.dimensions), k };
-        await gate.require(p, { action: 'aggregate', ...noCase, secondApprover: false }, {});
+        await gate.requireAction(p, 'aggregate');
       } else {
         throw validationFailed([{ path: 'kind', problem: 'must be records or aggregate' }]);
       }
@@ -282,14 +276,14 @@ export function createExports(deps: {
     },
 
     async pending(p: StaffPrincipal): Promise<ExportView[]> {
-      await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
+      await gate.requireAction(p, 'export_approve');
       return (await store.pending(200)).map(view);
     },
 
     async get(p: StaffPrincipal, id: string): Promise<ExportView> {
       const request = await load(id);
       if (request.requestedBy !== p.staffId) {
-        await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
+        await gate.requireAction(p, 'export_approve');
       }
       return view(request);
     },
@@ -297,7 +291,7 @@ export function createExports(deps: {
     /** The second person's decision: security role, fresh second factor, never the requester. */
     async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<ExportView> {
       deps.sessions.requireStepUp(p.session);
-      await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
+      await gate.requireAction(p, 'export_approve');
       const request = await load(id);
       if (request.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your export');

@@ -17,6 +17,7 @@ import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
+import { roleOnly } from '../access-gate.ts';
 import type { AccessQuery } from './access-query.ts';
 import { defaultPolicies } from './default-policies.ts';
 import { unifiedLineDiff } from './line-diff.ts';
@@ -53,13 +54,10 @@ export interface PolicyServiceDeps {
 
 type PolicyAction = 'policy_edit' | 'policy_approve' | 'ledger_read';
 
+/** Policy acts are decided on the role alone, straight from the engine (never refused by risk tier). */
 const administrative = (role: StaffRole, action: PolicyAction): AccessQuery => ({
+  ...roleOnly(action),
   role,
-  action,
-  caseRelation: 'none',
-  customerPresent: false,
-  breakGlass: false,
-  secondApprover: false,
   riskTier: 'normal',
 });
 

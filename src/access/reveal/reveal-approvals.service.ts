@@ -57,14 +57,6 @@ function view(approval: RevealApprovalRecord, now: number): RevealApprovalView {
   };
 }
 
-const approving = {
-  action: 'export_approve',
-  caseRelation: 'none',
-  customerPresent: false,
-  breakGlass: false,
-  secondApprover: false,
-} as const;
-
 export function createRevealApprovals(deps: {
   store: RevealApprovalStore;
   cases: Pick<Cases, 'contextFor'>;
@@ -167,7 +159,7 @@ export function createRevealApprovals(deps: {
 
     /** Requests awaiting a decision and not yet expired, oldest first (the approving role). */
     async pending(p: StaffPrincipal): Promise<RevealApprovalView[]> {
-      await gate.require(p, approving, {});
+      await gate.requireAction(p, 'export_approve');
       const now = clock.now();
       return (await store.pending(now, 200)).map((approval) => view(approval, now));
     },
@@ -175,14 +167,15 @@ export function createRevealApprovals(deps: {
     /** One request: for its requester, or the approving role. */
     async get(p: StaffPrincipal, id: string): Promise<RevealApprovalView> {
       const approval = await load(id);
-      if (approval.requestedBy !== p.staffId) await gate.require(p, approving, { caseId: approval.caseId });
+      if (approval.requestedBy !== p.staffId)
+        await gate.requireAction(p, 'export_approve', { caseId: approval.caseId });
       return view(approval, clock.now());
     },
 
     /** The second person's decision: the approving role, a fresh second factor, never the requester. */
     async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<RevealApprovalView> {
       deps.sessions.requireStepUp(p.session);
-      await gate.require(p, approving, {});
+      await gate.requireAction(p, 'export_approve');
       const approval = await load(id);
       if (approval.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your reveal');
