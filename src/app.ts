@@ -72,7 +72,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
-    const { policyEngine, policies } = await wirePolicies({ platform, ledger });
+    const { policyEngine, policies } = await wirePolicies({ platform, sessions: identity.sessions, ledger });
     const privacy = await wirePrivacy({ platform, ledger });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
@@ -125,7 +125,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const routes: MountedRoutes[] = [
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
-          mount(accessRoutes, { auth, ...access, policies, sessions: identity.sessions }),
+          mount(accessRoutes, { auth, ...access, policies }),
           mount(watchRoutes, { auth, alerts: watch.alerts }),
         ];
         return {

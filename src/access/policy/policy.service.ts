@@ -3,13 +3,16 @@
  * (it becomes the next version, in force at once on this node and after `refresh()` on the others) or
  * either rejects it.
  *
- * Invariants: authorisation comes first, through the policy engine itself (`policy_edit` to propose,
- * `policy_approve` to decide); no one approves their own proposal; a proposal replaces only the version it
+ * Invariants: a change (propose, approve, reject) needs a fresh step-up of the acting staff member's session,
+ * checked here before anything else; then authorisation, through the policy engine itself (`policy_edit` to
+ * propose, `policy_approve` to decide); no one approves their own proposal; a proposal replaces only the version it
  * was written against (so approving cannot silently undo a change made meanwhile); nothing invalid is
  * stored or put in force, nor a set under which no role could edit and approve policies any more (that
  * would lock the policy set for good); every proposal, approval and rejection is in the ledger, with the
  * full line diff, before it takes effect.
  */
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { EntryInput, EntryType } from '../../ledger/entry-types.ts';
 import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
@@ -25,7 +28,7 @@ import { createPolicyEngine, type PolicyEngine } from './policy-engine.ts';
 import { validatePolicies } from './policy-validation.ts';
 import type { PolicyStore } from './policy.store.ts';
 
-/** Who acts on the policy set: a staff member and their role. */
+/** Who reads the policy set: a staff member and their role (a `StaffPrincipal` is one). */
 export interface PolicyActor {
   staffId: string;
   role: StaffRole;
@@ -46,6 +49,8 @@ export interface PolicyServiceDeps {
   store: PolicyStore;
   /** The engine decisions are made with; the service keeps it on the live version. */
   engine: PolicyEngine;
+  /** Step-up freshness of the session a change comes with. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
   /** Installed as version 1 on first start; the default set unless a test says otherwise. */
@@ -69,6 +74,12 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     policy_approve: 'Not allowed to decide on policies',
     ledger_read: 'Not allowed to read the policy set',
   };
+
+  /** For a change: a fresh step-up (STEP_UP_REQUIRED), then `authorise`. */
+  function authoriseChange(p: StaffPrincipal, action: PolicyAction): string {
+    deps.sessions.requireStepUp(p.session);
+    return authorise(p, action);
+  }
 
   /** The actor's ref if the engine lets their role do any one of `actions`; FORBIDDEN otherwise. */
   function authorise(by: PolicyActor, ...actions: [PolicyAction, ...PolicyAction[]]): string {
@@ -160,8 +171,11 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** Propose a new policy text against the live version; it is validated and stored pending approval. */
-    async propose(by: PolicyActor, text: string): Promise<PolicyProposal & { warnings: readonly string[] }> {
-      const actor = authorise(by, 'policy_edit');
+    async propose(
+      p: StaffPrincipal,
+      text: string,
+    ): Promise<PolicyProposal & { warnings: readonly string[] }> {
+      const actor = authoriseChange(p, 'policy_edit');
       if (typeof text !== 'string') throw validationFailed([{ path: 'policies', problem: 'must be text' }]);
       const { warnings } = validatePolicies(text);
       assertStillEditable(text);
@@ -199,8 +213,8 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** A second admin approves a pending proposal: it becomes the next version and is in force here at once. */
-    async approve(by: PolicyActor, proposalId: string): Promise<{ version: number }> {
-      const actor = authorise(by, 'policy_approve');
+    async approve(p: StaffPrincipal, proposalId: string): Promise<{ version: number }> {
+      const actor = authoriseChange(p, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
       if (proposal.proposedBy === actor) {
         throw new CustosError(
@@ -251,8 +265,8 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** Reject a pending proposal (its proposer may withdraw it this way). */
-    async reject(by: PolicyActor, proposalId: string): Promise<void> {
-      const actor = authorise(by, 'policy_approve');
+    async reject(p: StaffPrincipal, proposalId: string): Promise<void> {
+      const actor = authoriseChange(p, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
       const base = await store.version(proposal.baseVersion);
       const diff = unifiedLineDiff(
