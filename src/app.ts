@@ -3,8 +3,8 @@
  * module is built by its own `wire({ platform, … })` from the platform and the services of the modules
  * before it; nothing else constructs services, and tests build a whole Custos through `createCustos` too.
  *
- * Building a Custos opens the database, brings the schema up to date, loads the keyring and the ledger's
- * tree edge: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
+ * Building a Custos opens the database, brings the schema up to date, loads the ledger's tree edge and the
+ * keyring: a Custos that exists is ready to serve. `initialise()` adds what only a new installation needs
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints, policy
  * refresh, overdue reviews); `routes()` lists every module's route plugin for `http/`.
  */
@@ -68,11 +68,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const platform: Platform = { config, database, clock, logger, bus };
     const meta = createMetaStore(database.db);
 
-    const { kek, keyring } = await wireCrypto({ platform });
     const { ledger, ledgerStore } = await wireLedger({ platform });
+    const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
-    const { policyEngine, policies } = await wirePolicies({ platform, ledger });
+    const { policyEngine, policies } = await wirePolicies({ platform, sessions: identity.sessions, ledger });
     const privacy = await wirePrivacy({ platform, ledger });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
@@ -94,12 +94,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       alerts: watch.alerts,
       ledger,
     });
-    late.authorize = (p, action) =>
-      access.gate.require(
-        p,
-        { action, caseRelation: 'none', customerPresent: false, breakGlass: false, secondApprover: false },
-        {},
-      );
+    late.authorize = (p, action) => access.gate.requireAction(p, action);
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
@@ -112,6 +107,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       bus,
       kek,
       keyring,
+      keyRotation,
       ledger,
       ledgerStore,
       vault,
@@ -129,7 +125,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const routes: MountedRoutes[] = [
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
-          mount(accessRoutes, { auth, ...access, policies, sessions: identity.sessions }),
+          mount(accessRoutes, { auth, ...access, policies }),
           mount(watchRoutes, { auth, alerts: watch.alerts }),
         ];
         return {

@@ -10,10 +10,27 @@ import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import { CustosError, type ErrorCode } from '../platform/errors.ts';
-import type { AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
+import type { AccessAction, AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 
 export type GateQuery = Omit<AccessQuery, 'role' | 'riskTier'>;
+
+/**
+ * The query for an act decided on the role alone: no case, no customer present, no break-glass, no second
+ * approver. Spread it and override what an act adds (a field class, a purpose).
+ *
+ * @example
+ *   await gate.require(p, { ...roleOnly('export_request'), fieldClass: 'basic' }, { fields });
+ */
+export function roleOnly<A extends AccessAction>(action: A) {
+  return {
+    action,
+    caseRelation: 'none',
+    customerPresent: false,
+    breakGlass: false,
+    secondApprover: false,
+  } as const satisfies GateQuery;
+}
 
 /** What a decision was about, for the ledger and the bus: ids and field names only. */
 export interface GateSubject {
@@ -82,25 +99,33 @@ export function createAccessGate(deps: {
     return new CustosError(code, message ?? messages[code] ?? 'Not allowed');
   }
 
+  /**
+   * Throws unless the policy allows. `denyCode` names why in the words of the request (the case was
+   * closed, not assigned…); an engine error is POLICY_UNAVAILABLE whatever the request.
+   */
+  async function require(
+    p: StaffPrincipal,
+    query: GateQuery,
+    subject: GateSubject,
+    denyCode: ErrorCode = 'ACCESS_DENIED',
+  ): Promise<void> {
+    const decision = decide(p, query);
+    if (decision.allow) return;
+    const code = decision.errors.length > 0 ? 'POLICY_UNAVAILABLE' : denyCode;
+    throw await refuse(p, query.action, code, subject, decision.policies);
+  }
+
   return {
     decide,
     refuse,
+    require,
 
     /**
-     * Throws unless the policy allows. `denyCode` names why in the words of the request (the case was
-     * closed, not assigned…); an engine error is POLICY_UNAVAILABLE whatever the request.
+     * Throws unless the policy lets `p`'s role do `action` at all (`roleOnly`): for acts on no case, such as
+     * reading alerts, managing staff or approving exports.
      */
-    async require(
-      p: StaffPrincipal,
-      query: GateQuery,
-      subject: GateSubject,
-      denyCode: ErrorCode = 'ACCESS_DENIED',
-    ) {
-      const decision = decide(p, query);
-      if (decision.allow) return;
-      const code = decision.errors.length > 0 ? 'POLICY_UNAVAILABLE' : denyCode;
-      throw await refuse(p, query.action, code, subject, decision.policies);
-    },
+    requireAction: (p: StaffPrincipal, action: AccessAction, subject: GateSubject = {}): Promise<void> =>
+      require(p, roleOnly(action), subject),
 
     /** Tell the watcher an allowed act happened (after its own ledger entry). */
     allowed(p: StaffPrincipal, action: string, subject: GateSubject & { breakGlass?: boolean }): void {

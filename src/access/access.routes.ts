@@ -7,7 +7,6 @@
  * matrix test walks every flagged route (and fails on a flagged route it does not know).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { RouteAuth } from '../platform/route-auth.ts';
 import { breakGlassRoutes } from './break-glass/break-glass.routes.ts';
 import type { BreakGlass } from './break-glass/break-glass.service.ts';
@@ -51,7 +50,6 @@ export interface AccessRouteDeps {
   exports: Exports;
   quotaOverrides: QuotaOverrides;
   policies: PolicyService;
-  sessions: Pick<Sessions, 'requireStepUp'>;
 }
 
 export async function accessRoutes(app: FastifyInstance, deps: AccessRouteDeps): Promise<void> {

@@ -4,13 +4,11 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { type Custos, createCustos, type InitialiseResult } from '../app.ts';
-import type { RotatableKeys } from '../crypto/master-keys.ts';
-import { rotateMasterKey } from '../crypto/rotation.ts';
 import { buildServer } from '../http/server.ts';
 import { verifierFromKey } from '../ledger/ledger-key.ts';
 import { verifyLedger } from '../ledger/verifier.ts';
 import { runWitness } from '../ledger/witness/run-witness.ts';
-import { actorRef, systemActor } from '../platform/actor.ts';
+import { systemActor } from '../platform/actor.ts';
 import { loadConfig } from '../platform/config.ts';
 import { CustosError } from '../platform/errors.ts';
 import type { ImportSummary } from '../vault/import/importer.ts';
@@ -147,29 +145,17 @@ export async function importCommand(
 export async function rotateKeysCommand(options: { batchSize?: string; graceMs?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      if (custos.config.masterKey) {
-        throw new CustosError(
-          'CONFIG_INVALID',
-          'Rotation rewrites the key file: unset CUSTOS_MASTER_KEY to rotate',
-        );
-      }
-      const bar = progressBar('Rewrapping data keys', await custos.vault.countCustomers(), 'keys');
-      const result = await rotateMasterKey({
-        db: custos.database.db,
-        kek: custos.kek as RotatableKeys,
-        store: custos.keyring.store,
+      const customers = await custos.vault.countCustomers();
+      let bar: ReturnType<typeof progressBar> | undefined;
+      const result = await custos.keyRotation.rotate(systemActor, {
         batchSize: options.batchSize ? Number(options.batchSize) : undefined,
         graceMs: options.graceMs ? Number(options.graceMs) : undefined,
-        onProgress: (p) => bar.update(p.rewrapped),
+        onStart: () => {
+          bar = progressBar('Rewrapping data keys', customers, 'keys');
+        },
+        onProgress: (p) => bar?.update(p.rewrapped),
       });
-      bar.stop();
-      const rotated = {
-        fromVersions: result.fromVersions,
-        toVersion: result.toVersion,
-        rewrapped: result.rewrapped,
-      };
-      await custos.ledger.append({ type: 'keys.rotated', actor: actorRef(systemActor), data: rotated });
-      custos.bus.publish('keys.rotated', rotated);
+      bar?.stop();
       out(
         `${result.resumed ? 'Resumed and finished' : 'Finished'} rotation to master key v${result.toVersion}: ` +
           `rewrapped ${result.rewrapped} data keys; retired v${result.fromVersions.join(', v')}.`,

@@ -1,33 +1,81 @@
-/** SQL for the keyring: customers' wrapped data keys and wrapped installation secrets. */
+/**
+ * SQL for the keyring: customers' wrapped data keys and wrapped installation secrets, as `WrappedDataKey`
+ * and `WrappedSecret` (keyring.types.ts).
+ *
+ * Invariant: a wrapping is replaced only by compare-and-set on the master-key version it was read under, so
+ * a rotation never overwrites a wrapping another writer moved meanwhile.
+ */
 import type { Kysely, Transaction } from 'kysely';
 import { type BulkInsert, kyselyBulkInsert } from '../platform/database/bulk-insert.ts';
 import type { CustomerKeysTable, Database, KeyringSecretsTable } from '../platform/database/schema.ts';
+import type { Rewrap, WrappedDataKey, WrappedSecret } from './keyring.types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+const toDataKey = (row: CustomerKeysTable): WrappedDataKey => ({
+  customerId: row.customer_id,
+  dekVersion: Number(row.dek_version),
+  kekVersion: Number(row.kek_version),
+  wrapped: row.wrapped,
+  createdAt: Number(row.created_at),
+});
+
+const toDataKeyRow = (key: WrappedDataKey): CustomerKeysTable => ({
+  customer_id: key.customerId,
+  dek_version: key.dekVersion,
+  kek_version: key.kekVersion,
+  wrapped: key.wrapped,
+  created_at: key.createdAt,
+});
+
+const toSecret = (row: KeyringSecretsTable): WrappedSecret => ({
+  name: row.name,
+  kekVersion: Number(row.kek_version),
+  wrapped: row.wrapped,
+  createdAt: Number(row.created_at),
+});
+
 export function createKeyringStore(db: Kysely<Database>, bulkInsert: BulkInsert = kyselyBulkInsert()) {
+  async function rewrapCustomerKey(
+    trx: Db,
+    customerId: string,
+    fromKek: number,
+    toKek: number,
+    wrapped: Buffer,
+  ): Promise<boolean> {
+    const result = await trx
+      .updateTable('customer_keys')
+      .set({ kek_version: toKek, wrapped })
+      .where('customer_id', '=', customerId)
+      .where('kek_version', '=', fromKek)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   return {
-    async customerKey(customerId: string, trx: Db = db): Promise<CustomerKeysTable | undefined> {
-      return trx
+    async customerKey(customerId: string, trx: Db = db): Promise<WrappedDataKey | undefined> {
+      const row = await trx
         .selectFrom('customer_keys')
         .selectAll()
         .where('customer_id', '=', customerId)
         .executeTakeFirst();
+      return row && toDataKey(row);
     },
 
-    async insertCustomerKeys(rows: CustomerKeysTable[], trx: Db = db): Promise<void> {
-      await bulkInsert(trx, 'customer_keys', rows);
+    async insertCustomerKeys(keys: readonly WrappedDataKey[], trx: Db = db): Promise<void> {
+      await bulkInsert(trx, 'customer_keys', keys.map(toDataKeyRow));
     },
 
     /** Keys still wrapped under a version other than `kekVersion`, oldest first, for rewrapping. */
-    async keysNotUnder(kekVersion: number, limit: number, trx: Db = db): Promise<CustomerKeysTable[]> {
-      return trx
+    async keysNotUnder(kekVersion: number, limit: number, trx: Db = db): Promise<WrappedDataKey[]> {
+      const rows = await trx
         .selectFrom('customer_keys')
         .selectAll()
         .where('kek_version', '<>', kekVersion)
         .orderBy('customer_id')
         .limit(limit)
         .execute();
+      return rows.map(toDataKey);
     },
 
     async countKeysNotUnder(kekVersion: number, trx: Db = db): Promise<number> {
@@ -39,33 +87,43 @@ export function createKeyringStore(db: Kysely<Database>, bulkInsert: BulkInsert 
       return Number(row.n);
     },
 
-    /** Replace a wrapping only if it is still the one we read (another rotator may have moved it). */
-    async rewrapCustomerKey(
-      customerId: string,
-      fromKek: number,
-      toKek: number,
-      wrapped: Buffer,
-      trx: Db = db,
-    ): Promise<boolean> {
-      const result = await trx
-        .updateTable('customer_keys')
-        .set({ kek_version: toKek, wrapped })
-        .where('customer_id', '=', customerId)
-        .where('kek_version', '=', fromKek)
+    /**
+     * Move a batch of wrappings to `toKek` in one transaction, each only if it is still the one that was
+     * read (another rotator may have moved it); returns how many moved.
+     */
+    async rewrapCustomerKeys(rewraps: readonly Rewrap[], toKek: number): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        let moved = 0;
+        for (const r of rewraps) {
+          if (await rewrapCustomerKey(trx, r.customerId, r.fromKek, toKek, r.wrapped)) moved++;
+        }
+        return moved;
+      });
+    },
+
+    async secret(name: string, trx: Db = db): Promise<WrappedSecret | undefined> {
+      const row = await trx
+        .selectFrom('keyring_secrets')
+        .selectAll()
+        .where('name', '=', name)
         .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return row && toSecret(row);
     },
 
-    async secret(name: string, trx: Db = db): Promise<KeyringSecretsTable | undefined> {
-      return trx.selectFrom('keyring_secrets').selectAll().where('name', '=', name).executeTakeFirst();
+    async secrets(trx: Db = db): Promise<WrappedSecret[]> {
+      return (await trx.selectFrom('keyring_secrets').selectAll().execute()).map(toSecret);
     },
 
-    async secrets(trx: Db = db): Promise<KeyringSecretsTable[]> {
-      return trx.selectFrom('keyring_secrets').selectAll().execute();
-    },
-
-    async insertSecret(row: KeyringSecretsTable, trx: Db = db): Promise<void> {
-      await trx.insertInto('keyring_secrets').values(row).execute();
+    async insertSecret(secret: WrappedSecret, trx: Db = db): Promise<void> {
+      await trx
+        .insertInto('keyring_secrets')
+        .values({
+          name: secret.name,
+          kek_version: secret.kekVersion,
+          wrapped: secret.wrapped,
+          created_at: secret.createdAt,
+        })
+        .execute();
     },
 
     async rewrapSecret(

@@ -9,13 +9,16 @@
  * unreadable (crypto-shredding).
  */
 import type { Clock } from '../platform/clock.ts';
-import type { CustomerKeysTable } from '../platform/database/schema.ts';
+import type { DatabaseTransaction } from '../platform/database/database.ts';
 import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
 import { type BlindIndexer, createBlindIndexer, type DigestKind } from './blind-index.ts';
 import type { KeyringStore } from './keyring.store.ts';
+import type { WrappedDataKey } from './keyring.types.ts';
 import type { KeyEncryptionKeys } from './master-keys.ts';
 import { secureRandom } from './random.ts';
+
+export type { WrappedDataKey };
 
 const FIELD_FORMAT = 1;
 const HEADER_BYTES = 5;
@@ -70,7 +73,7 @@ export function customerCipher(customerId: string, dek: Buffer, dekVersion: numb
 
 export interface KeyringDeps {
   kek: KeyEncryptionKeys;
-  store: KeyringStore;
+  store: Pick<KeyringStore, 'customerKey' | 'insertCustomerKeys' | 'secret' | 'insertSecret'>;
   clock: Clock;
 }
 
@@ -84,7 +87,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     if (!row) {
       throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not initialised (run custos init)');
     }
-    return kek.unwrap(row.kek_version, row.wrapped, secretContext(name));
+    return kek.unwrap(row.kekVersion, row.wrapped, secretContext(name));
   }
 
   async function loadIndexer(): Promise<void> {
@@ -97,20 +100,14 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     return Buffer.from(`custos/identity/v1\0${accountId}\0${kind}`);
   }
 
-  function wrapDataKey(customerId: string, dek: Buffer): CustomerKeysTable {
+  function wrapDataKey(customerId: string, dek: Buffer): WrappedDataKey {
     const { kekVersion, wrapped } = kek.wrap(dek, dekContext(customerId, DEK_VERSION));
-    return {
-      customer_id: customerId,
-      dek_version: DEK_VERSION,
-      kek_version: kekVersion,
-      wrapped,
-      created_at: clock.now(),
-    };
+    return { customerId, dekVersion: DEK_VERSION, kekVersion, wrapped, createdAt: clock.now() };
   }
 
-  function cipherFor(row: CustomerKeysTable): CustomerCipher {
-    const dek = kek.unwrap(row.kek_version, row.wrapped, dekContext(row.customer_id, row.dek_version));
-    return customerCipher(row.customer_id, dek, row.dek_version);
+  function cipherFor(key: WrappedDataKey): CustomerCipher {
+    const dek = kek.unwrap(key.kekVersion, key.wrapped, dekContext(key.customerId, key.dekVersion));
+    return customerCipher(key.customerId, dek, key.dekVersion);
   }
 
   return {
@@ -121,7 +118,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
         const secret = secureRandom(KEY_BYTES);
         const { kekVersion, wrapped } = kek.wrap(secret, secretContext(name));
         secret.fill(0);
-        await store.insertSecret({ name, kek_version: kekVersion, wrapped, created_at: clock.now() });
+        await store.insertSecret({ name, kekVersion, wrapped, createdAt: clock.now() });
       }
     },
 
@@ -148,22 +145,38 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
       await loadIndexer();
     },
 
-    /** A new data key for a customer: its cipher, and the row to store in the same transaction. */
-    newCustomerKey(customerId: string): { cipher: CustomerCipher; row: CustomerKeysTable } {
+    /**
+     * A new data key for a customer: its cipher, and the wrapped key to store with `saveCustomerKeys` in the
+     * same transaction as the customer's sealed fields.
+     */
+    newCustomerKey(customerId: string): { cipher: CustomerCipher; key: WrappedDataKey } {
       const dek = secureRandom(KEY_BYTES);
-      return { cipher: customerCipher(customerId, dek, DEK_VERSION), row: wrapDataKey(customerId, dek) };
+      return { cipher: customerCipher(customerId, dek, DEK_VERSION), key: wrapDataKey(customerId, dek) };
     },
 
-    /** The stored row for a data key made elsewhere in this process (an import sealing worker). */
+    /** The wrapped key for a data key made elsewhere in this process (an import sealing worker). */
     wrapDataKey,
 
-    /** The cipher for a stored key row; throws KEYRING_UNAVAILABLE or SEALED_VALUE_INVALID. */
+    /**
+     * Store wrapped data keys made by `newCustomerKey` or `wrapDataKey`, inside the caller's transaction
+     * (so a customer's key and sealed row commit together, or neither does).
+     */
+    async saveCustomerKeys(keys: readonly WrappedDataKey[], trx?: DatabaseTransaction): Promise<void> {
+      await store.insertCustomerKeys(keys, trx);
+    },
+
+    /** True when the customer has a data key (was created and not shredded); unwraps nothing. */
+    async hasCustomerKey(customerId: string): Promise<boolean> {
+      return (await store.customerKey(customerId)) !== undefined;
+    },
+
+    /** The cipher for a wrapped key; throws KEYRING_UNAVAILABLE or SEALED_VALUE_INVALID. */
     cipherFor,
 
     /** The cipher of a customer; null when they have no key (never existed, or shredded). */
     async cipher(customerId: string): Promise<CustomerCipher | null> {
-      const row = await store.customerKey(customerId);
-      return row ? cipherFor(row) : null;
+      const key = await store.customerKey(customerId);
+      return key ? cipherFor(key) : null;
     },
 
     blindIndex(kind: DigestKind, normalised: string): Buffer {
@@ -179,8 +192,6 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
       if (!indexRoot) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
       return indexRoot;
     },
-
-    store,
   };
 }
 

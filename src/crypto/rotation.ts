@@ -1,6 +1,7 @@
 /**
- * Online master-key rotation: rewrap every data key and keyring secret under a new KEK, without touching a
- * single sealed field and without stopping servers.
+ * The mechanics of online master-key rotation: rewrap every data key and keyring secret under a new KEK,
+ * without touching a single sealed field and without stopping servers. key-rotation.service.ts runs them
+ * with the ledger written ahead; nothing else should call `runRotation`.
  *
  * Steps, each safe to interrupt; running the rotation again resumes where it stopped:
  * 1. If only one KEK version exists, add a new one (it becomes active) and wait a grace period, so that
@@ -10,9 +11,7 @@
  * 3. When none is left, wait the grace period again and re-count, to catch a wrapping that a server began
  *    under the old version before it noticed; then retire the old versions from the key file.
  */
-
-import type { Kysely } from 'kysely';
-import type { Database } from '../platform/database/schema.ts';
+import { CustosError } from '../platform/errors.ts';
 import type { KeyringStore } from './keyring.store.ts';
 import { dekContext, secretContext } from './keyring.ts';
 import type { RotatableKeys } from './master-keys.ts';
@@ -23,58 +22,80 @@ export interface RotationProgress {
   remaining: number;
 }
 
-export interface RotationDeps {
-  db: Kysely<Database>;
+/** What a rotation is about to do, known before it does anything. */
+export interface RotationPlan {
+  /** A rotation was already in progress (several versions held): it is resumed, no version is added. */
+  resumed: boolean;
+  /** The versions it moves every wrapping away from, and retires. */
+  fromVersions: number[];
+  /** The version every wrapping ends under. */
+  toVersion: number;
+}
+
+export interface RotationRun {
   kek: RotatableKeys;
-  store: KeyringStore;
+  store: Pick<
+    KeyringStore,
+    'keysNotUnder' | 'countKeysNotUnder' | 'rewrapCustomerKeys' | 'secrets' | 'rewrapSecret'
+  >;
   batchSize?: number;
   /** How long to wait for other processes to pick up a key-file change; 2 s by default. */
   graceMs?: number;
   onProgress?: (progress: RotationProgress) => void;
 }
 
-export interface RotationResult {
-  resumed: boolean;
-  fromVersions: number[];
-  toVersion: number;
-  rewrapped: number;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function rotateMasterKey(deps: RotationDeps): Promise<RotationResult> {
-  const { db, kek, store } = deps;
-  const batchSize = deps.batchSize ?? 1000;
-  const graceMs = deps.graceMs ?? 2000;
+/** Read the key file afresh and say what a rotation would do now. Changes nothing. */
+export function planRotation(kek: RotatableKeys): RotationPlan {
   kek.reload();
-  const resumed = kek.versions().length > 1;
-  const target = resumed ? kek.activeVersion() : kek.addVersion();
-  const fromVersions = kek.versions().filter((v) => v !== target);
-  if (!resumed) await sleep(graceMs);
+  const versions = kek.versions();
+  const resumed = versions.length > 1;
+  const toVersion = resumed ? kek.activeVersion() : kek.activeVersion() + 1;
+  return { resumed, fromVersions: versions.filter((v) => v !== toVersion), toVersion };
+}
+
+/**
+ * Carry out `plan` (from `planRotation`); returns how many data keys this run rewrapped. Refuses with
+ * VERSION_CONFLICT, before rewrapping anything, if another rotation added a version since the plan.
+ */
+export async function runRotation(plan: RotationPlan, run: RotationRun): Promise<number> {
+  const { kek, store } = run;
+  const batchSize = run.batchSize ?? 1000;
+  const graceMs = run.graceMs ?? 2000;
+  const target = plan.toVersion;
+  if (!plan.resumed) {
+    const added = kek.addVersion();
+    if (added !== target) {
+      throw new CustosError(
+        'VERSION_CONFLICT',
+        `Another rotation added master key v${added} meanwhile: run the rotation again to resume it`,
+      );
+    }
+    await sleep(graceMs);
+  }
 
   let rewrapped = 0;
   const rewrapAll = async () => {
     for (;;) {
-      const rows = await store.keysNotUnder(target, batchSize);
-      if (rows.length === 0) break;
-      await db.transaction().execute(async (trx) => {
-        for (const row of rows) {
-          const context = dekContext(row.customer_id, row.dek_version);
-          const dek = kek.unwrap(row.kek_version, row.wrapped, context);
-          const { wrapped } = kek.wrap(dek, context);
-          dek.fill(0);
-          if (await store.rewrapCustomerKey(row.customer_id, row.kek_version, target, wrapped, trx))
-            rewrapped++;
-        }
+      const keys = await store.keysNotUnder(target, batchSize);
+      if (keys.length === 0) break;
+      const rewraps = keys.map((key) => {
+        const context = dekContext(key.customerId, key.dekVersion);
+        const dek = kek.unwrap(key.kekVersion, key.wrapped, context);
+        const { wrapped } = kek.wrap(dek, context);
+        dek.fill(0);
+        return { customerId: key.customerId, fromKek: key.kekVersion, wrapped };
       });
-      deps.onProgress?.({ target, rewrapped, remaining: await store.countKeysNotUnder(target) });
+      rewrapped += await store.rewrapCustomerKeys(rewraps, target);
+      run.onProgress?.({ target, rewrapped, remaining: await store.countKeysNotUnder(target) });
     }
     for (const secret of await store.secrets()) {
-      if (secret.kek_version === target) continue;
-      const plain = kek.unwrap(secret.kek_version, secret.wrapped, secretContext(secret.name));
+      if (secret.kekVersion === target) continue;
+      const plain = kek.unwrap(secret.kekVersion, secret.wrapped, secretContext(secret.name));
       const { wrapped } = kek.wrap(plain, secretContext(secret.name));
       plain.fill(0);
-      await store.rewrapSecret(secret.name, secret.kek_version, target, wrapped);
+      await store.rewrapSecret(secret.name, secret.kekVersion, target, wrapped);
     }
   };
 
@@ -82,5 +103,5 @@ export async function rotateMasterKey(deps: RotationDeps): Promise<RotationResul
   await sleep(graceMs);
   await rewrapAll();
   kek.retireBelow(target);
-  return { resumed, fromVersions, toVersion: target, rewrapped };
+  return rewrapped;
 }

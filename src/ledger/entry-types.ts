@@ -72,6 +72,12 @@ export interface EntryPayloads {
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'customer.searched': { by: string; queryDigest: string; matches: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
+  /**
+   * A master-key rotation is about to run (written before the key file or any wrapping changes): every
+   * wrapping moves from `fromVersions` to `toVersion`; `resumed` when it continues an interrupted rotation.
+   */
+  'keys.rotation_started': { fromVersions: number[]; toVersion: number; resumed: boolean };
+  /** A master-key rotation finished: `rewrapped` data keys moved in this run, the old versions are retired. */
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
   'ledger.retention_applied': { olderThan: number; redacted: number };
   'auth.signed_in': { accountId: string; realm: string; method: string; sessionId: string };
@@ -130,6 +136,7 @@ export const entryTypes = [
   'alert.raised',
   'customer.searched',
   'customers.imported',
+  'keys.rotation_started',
   'keys.rotated',
   'ledger.retention_applied',
   'auth.signed_in',

@@ -8,7 +8,6 @@
  * the sequencer's group commit, which is what makes writing ahead affordable.
  */
 import type { Clock } from '../platform/clock.ts';
-import type { DatabaseHandle } from '../platform/database/database.ts';
 import { CustosError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { decodeEntry } from './entry-encoding.ts';
@@ -27,7 +26,6 @@ import { LedgerProofError } from './ledger-errors.ts';
 export const MIN_RETENTION_MS = 183 * 24 * 3600 * 1000;
 
 export interface LedgerDeps {
-  database: DatabaseHandle;
   store: LedgerStore;
   key: LedgerKey;
   clock: Clock;
@@ -53,11 +51,10 @@ function proofError(error: unknown): never {
 }
 
 export async function createLedger(deps: LedgerDeps) {
-  const { database, store, key, clock, logger } = deps;
-  const db = database.db;
+  const { store, key, clock, logger } = deps;
   const sequencer = createSequencer(
-    { db, store, clock, loadState: (trx) => loadTreeState(store, trx) },
-    await loadTreeState(store, db),
+    { store, clock, loadState: () => loadTreeState(store) },
+    await loadTreeState(store),
   );
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
   let timer: NodeJS.Timeout | undefined;
@@ -72,9 +69,9 @@ export async function createLedger(deps: LedgerDeps) {
       key.signer,
     ]);
     if (deps.cosign) note = await deps.cosign(note, state.size, last?.size ?? 0);
-    const row = { size: state.size, root, note, created_at: clock.now() };
-    await store.insertCheckpoint(row);
-    return row;
+    const checkpoint = { size: state.size, root, note, createdAt: clock.now() };
+    await store.insertCheckpoint(checkpoint);
+    return checkpoint;
   }
 
   const ledger = {
@@ -134,14 +131,14 @@ export async function createLedger(deps: LedgerDeps) {
     },
 
     async entry(index: number): Promise<StoredEntry> {
-      const row = Number.isSafeInteger(index) && index >= 0 ? await store.entry(index) : undefined;
-      if (!row) throw new CustosError('NOT_FOUND', 'No such ledger entry');
+      const stored = Number.isSafeInteger(index) && index >= 0 ? await store.entry(index) : undefined;
+      if (!stored) throw new CustosError('NOT_FOUND', 'No such ledger entry');
       const [leaf] = await reader.readNodes([{ level: 0, index }]);
       return {
         index,
         leafHash: (leaf as Buffer).toString('base64'),
-        entry: row.entry ? decodeEntry(row.entry) : null,
-        redactedAt: row.redacted_at === null ? null : new Date(row.redacted_at).toISOString(),
+        entry: stored.entry ? decodeEntry(stored.entry) : null,
+        redactedAt: stored.redactedAt === null ? null : new Date(stored.redactedAt).toISOString(),
       };
     },
 

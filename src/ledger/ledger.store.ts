@@ -1,4 +1,7 @@
-/** SQL for the ledger: batched appends of entries and tiles, reads for proofs and verification, checkpoints. */
+/**
+ * SQL for the ledger: batched appends of entries and tiles, reads for proofs and verification, checkpoints.
+ * Entries, tiles and checkpoints come and go in the camelCase shapes below; the rows stay in this file.
+ */
 import type { Database as NativeSqlite } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/database/database.ts';
@@ -14,12 +17,77 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Arbitrary but fixed: the PostgreSQL advisory-lock key of the one ledger sequencer. */
 const SEQUENCER_LOCK = 0x637573746f73; // "custos"
 
+/** An entry as the sequencer writes it: its leaf index, when, the columns lookups use, its canonical bytes. */
+export interface NewLedgerEntry {
+  index: number;
+  at: number;
+  type: string;
+  actor: string;
+  /** The customer (or other subject) the entry is about, for "who accessed my data" lookups. */
+  subject: string | null;
+  entry: Buffer;
+}
+
+/** An entry as stored: its bytes are null once retention redacted them (the leaf hash stays in the tiles). */
+export interface StoredLedgerEntry extends Omit<NewLedgerEntry, 'entry'> {
+  entry: Buffer | null;
+  redactedAt: number | null;
+}
+
+/** A tile: at level L, `hashes` holds 1 to 256 concatenated 32-byte hashes of tree level 8·L. */
+export interface StoredTile {
+  level: number;
+  index: number;
+  hashes: Buffer;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Buffer;
+  /** The signed checkpoint note, with any witness cosignatures. */
+  note: string;
+  createdAt: number;
+}
+
 export interface LedgerBatch {
   /** The log size the batch was built on; the write is refused if the log has moved since. */
   expectedSize: number;
-  entries: LedgerEntriesTable[];
-  tiles: LedgerTilesTable[];
+  entries: NewLedgerEntry[];
+  tiles: StoredTile[];
 }
+
+const toEntryRow = (e: NewLedgerEntry): LedgerEntriesTable => ({
+  idx: e.index,
+  at: e.at,
+  type: e.type,
+  actor: e.actor,
+  subject: e.subject,
+  entry: e.entry,
+  redacted_at: null,
+});
+
+const toStoredEntry = (row: LedgerEntriesTable): StoredLedgerEntry => ({
+  index: Number(row.idx),
+  at: Number(row.at),
+  type: row.type,
+  actor: row.actor,
+  subject: row.subject,
+  entry: row.entry,
+  redactedAt: row.redacted_at === null ? null : Number(row.redacted_at),
+});
+
+const toStoredTile = (row: LedgerTilesTable): StoredTile => ({
+  level: Number(row.level),
+  index: Number(row.idx),
+  hashes: row.hashes,
+});
+
+const toStoredCheckpoint = (row: LedgerCheckpointsTable): StoredCheckpoint => ({
+  size: Number(row.size),
+  root: row.root,
+  note: row.note,
+  createdAt: Number(row.created_at),
+});
 
 export function createLedgerStore({
   db,
@@ -40,7 +108,7 @@ export function createLedgerStore({
       return db.transaction().execute(async (trx) => {
         await sql`select pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(trx);
         if ((await this.size(trx)) !== batch.expectedSize) return false;
-        await bulkInsert(trx, 'ledger_entries', batch.entries);
+        await bulkInsert(trx, 'ledger_entries', batch.entries.map(toEntryRow));
         await writeTiles(trx, batch.tiles);
         return true;
       });
@@ -55,49 +123,63 @@ export function createLedgerStore({
       return row?.top === null || row?.top === undefined ? 0 : Number(row.top) + 1;
     },
 
-    async tile(level: number, idx: number, trx: Db = db): Promise<LedgerTilesTable | undefined> {
-      return trx
+    async tile(level: number, index: number, trx: Db = db): Promise<StoredTile | undefined> {
+      const row = await trx
         .selectFrom('ledger_tiles')
         .selectAll()
         .where('level', '=', level)
-        .where('idx', '=', idx)
+        .where('idx', '=', index)
         .executeTakeFirst();
+      return row && toStoredTile(row);
     },
 
-    async entry(idx: number, trx: Db = db): Promise<LedgerEntriesTable | undefined> {
-      return trx.selectFrom('ledger_entries').selectAll().where('idx', '=', idx).executeTakeFirst();
-    },
-
-    /** Entries in index order from `fromIdx`, for verification and export. */
-    async entriesFrom(fromIdx: number, limit: number, trx: Db = db): Promise<LedgerEntriesTable[]> {
-      return trx
+    async entry(index: number, trx: Db = db): Promise<StoredLedgerEntry | undefined> {
+      const row = await trx
         .selectFrom('ledger_entries')
         .selectAll()
-        .where('idx', '>=', fromIdx)
+        .where('idx', '=', index)
+        .executeTakeFirst();
+      return row && toStoredEntry(row);
+    },
+
+    /** Entries in index order from `fromIndex`, for verification and export. */
+    async entriesFrom(fromIndex: number, limit: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('idx', '>=', fromIndex)
         .orderBy('idx')
         .limit(limit)
         .execute();
+      return rows.map(toStoredEntry);
     },
 
-    async insertCheckpoint(row: LedgerCheckpointsTable, trx: Db = db): Promise<void> {
+    async insertCheckpoint(checkpoint: StoredCheckpoint, trx: Db = db): Promise<void> {
       await trx
         .insertInto('ledger_checkpoints')
-        .values(row)
+        .values({
+          size: checkpoint.size,
+          root: checkpoint.root,
+          note: checkpoint.note,
+          created_at: checkpoint.createdAt,
+        })
         .onConflict((oc) => oc.column('size').doNothing())
         .execute();
     },
 
-    async latestCheckpoint(trx: Db = db): Promise<LedgerCheckpointsTable | undefined> {
-      return trx
+    async latestCheckpoint(trx: Db = db): Promise<StoredCheckpoint | undefined> {
+      const row = await trx
         .selectFrom('ledger_checkpoints')
         .selectAll()
         .orderBy('size', 'desc')
         .limit(1)
         .executeTakeFirst();
+      return row && toStoredCheckpoint(row);
     },
 
-    async checkpoints(trx: Db = db): Promise<LedgerCheckpointsTable[]> {
-      return trx.selectFrom('ledger_checkpoints').selectAll().orderBy('size').execute();
+    async checkpoints(trx: Db = db): Promise<StoredCheckpoint[]> {
+      const rows = await trx.selectFrom('ledger_checkpoints').selectAll().orderBy('size').execute();
+      return rows.map(toStoredCheckpoint);
     },
 
     /**
@@ -156,11 +238,11 @@ export function createLedgerStore({
 
 export type LedgerStore = ReturnType<typeof createLedgerStore>;
 
-async function writeTiles(trx: Transaction<Database>, tiles: LedgerTilesTable[]): Promise<void> {
+async function writeTiles(trx: Transaction<Database>, tiles: StoredTile[]): Promise<void> {
   for (const tile of tiles) {
     await trx
       .insertInto('ledger_tiles')
-      .values(tile)
+      .values({ level: tile.level, idx: tile.index, hashes: tile.hashes })
       .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet({ hashes: tile.hashes }))
       .execute();
   }
@@ -178,9 +260,8 @@ function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolea
   const write = native.transaction((batch: LedgerBatch): boolean => {
     const row = top.get() as { top: number | null };
     if ((row.top === null ? 0 : row.top + 1) !== batch.expectedSize) return false;
-    for (const e of batch.entries)
-      insert.run(e.idx, e.at, e.type, e.actor, e.subject, e.entry, e.redacted_at);
-    for (const t of batch.tiles) upsertTile.run(t.level, t.idx, t.hashes);
+    for (const e of batch.entries) insert.run(e.index, e.at, e.type, e.actor, e.subject, e.entry, null);
+    for (const t of batch.tiles) upsertTile.run(t.level, t.index, t.hashes);
     return true;
   });
   return (batch) => write.immediate(batch);

@@ -9,13 +9,11 @@
  * share one database (a server and `custos import`): each flush locks out the others and, if another wrote
  * since, reloads the right edge of the tree from storage before appending.
  */
-import type { Kysely } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
-import type { Database, LedgerEntriesTable } from '../platform/database/schema.ts';
 import { CustosError } from '../platform/errors.ts';
 import { encodeEntry } from './entry-encoding.ts';
 import type { EntryInput } from './entry-types.ts';
-import type { LedgerStore } from './ledger.store.ts';
+import type { LedgerStore, NewLedgerEntry } from './ledger.store.ts';
 import { leafHash } from './merkle-hash.ts';
 import { appendLeaves, packHashes, type TreeState } from './tree-state.ts';
 
@@ -26,17 +24,16 @@ interface Waiting {
 }
 
 export interface SequencerDeps {
-  db: Kysely<Database>;
-  store: LedgerStore;
+  store: Pick<LedgerStore, 'appendBatch'>;
   clock: Clock;
   /** Read the committed tree state from storage (at start, and when another process has appended). */
-  loadState: (db: Kysely<Database>) => Promise<TreeState>;
+  loadState: () => Promise<TreeState>;
   maxBatch?: number;
   onCommit?: (state: TreeState) => void;
 }
 
 export function createSequencer(deps: SequencerDeps, initial: TreeState) {
-  const { db, store, clock } = deps;
+  const { store, clock } = deps;
   const maxBatch = deps.maxBatch ?? 1024;
   let state = initial;
   const queue: Waiting[] = [];
@@ -55,14 +52,13 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
     });
     let base = state;
     for (let attempt = 0; ; attempt++) {
-      const entries: LedgerEntriesTable[] = encoded.map(({ input, bytes }, i) => ({
-        idx: base.size + i,
+      const entries: NewLedgerEntry[] = encoded.map(({ input, bytes }, i) => ({
+        index: base.size + i,
         at,
         type: input.type,
         actor: input.actor,
         subject: input.subject ?? null,
         entry: bytes,
-        redacted_at: null,
       }));
       const { state: next, tiles } = appendLeaves(
         base,
@@ -71,11 +67,11 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
       const written = await store.appendBatch({
         expectedSize: base.size,
         entries,
-        tiles: tiles.map((t) => ({ level: t.level, idx: t.index, hashes: packHashes(t.hashes) })),
+        tiles: tiles.map((t) => ({ level: t.level, index: t.index, hashes: packHashes(t.hashes) })),
       });
       if (written) return { first: base.size, next };
       if (attempt >= 100) throw new Error('the ledger kept moving under this writer');
-      base = await deps.loadState(db);
+      base = await deps.loadState();
     }
   }
 

@@ -115,7 +115,7 @@ export async function verifyLedger(options: {
     const page = await store.entriesFrom(next, pageSize);
     if (page.length === 0) break;
     for (const row of page) {
-      if (row.idx !== next) {
+      if (row.index !== next) {
         problems.push({ index: next, problem: `entry ${next} is missing` });
         return { ok: false, entries: next, verifiedCheckpoints: verified, problems };
       }
@@ -150,7 +150,7 @@ export async function verifyLedger(options: {
           return { ok: false, entries: next, verifiedCheckpoints: verified, problems };
         }
       } else {
-        if (!storedLeaf || row.redacted_at === null) {
+        if (!storedLeaf || row.redactedAt === null) {
           problems.push({
             index: next,
             problem: `entry ${next} has no content and was not redacted by retention`,

@@ -23,7 +23,6 @@ export async function wireLedger(deps: { platform: Platform }) {
         });
   const ledger = await createLedger({
     cosign,
-    database,
     store,
     key,
     clock,

@@ -43,25 +43,25 @@ export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger,
       },
       () =>
         store.set({
-          customer_id: customerId,
+          customerId,
           purpose,
-          granted: granted ? 1 : 0,
+          granted,
           source,
-          updated_by: actorRef(by),
-          updated_at: clock.now(),
+          updatedBy: actorRef(by),
+          updatedAt: clock.now(),
         }),
     );
   }
 
   async function forCustomer(customerId: string): Promise<ConsentState[]> {
-    const rows = new Map((await store.forCustomer(customerId)).map((r) => [r.purpose, r]));
+    const stored = new Map((await store.forCustomer(customerId)).map((c) => [c.purpose, c]));
     return consentPurposes.map((purpose) => {
-      const row = rows.get(purpose);
+      const consent = stored.get(purpose);
       return {
         purpose,
-        granted: Number(row?.granted ?? 0) === 1,
-        source: row?.source ?? null,
-        updatedAt: row ? new Date(Number(row.updated_at)).toISOString() : null,
+        granted: consent?.granted ?? false,
+        source: consent?.source ?? null,
+        updatedAt: consent ? new Date(consent.updatedAt).toISOString() : null,
       };
     });
   }
@@ -80,17 +80,15 @@ export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger,
      */
     async admissible(customerIds: readonly string[], purpose: string): Promise<Set<string>> {
       if (purpose === 'legal_obligation') return new Set(customerIds);
-      const rows = await store.among(customerIds, consentPurposes);
+      const stored = await store.among(customerIds, consentPurposes);
       const refused = new Set(
-        rows
-          .filter(
-            (r) => (r.purpose === 'third_party_sharing' || r.purpose === 'sale') && Number(r.granted) === 0,
-          )
-          .map((r) => r.customer_id),
+        stored
+          .filter((c) => (c.purpose === 'third_party_sharing' || c.purpose === 'sale') && !c.granted)
+          .map((c) => c.customerId),
       );
       const needs = (consentPurposes as readonly string[]).includes(purpose) ? purpose : null;
       const granted = new Set(
-        rows.filter((r) => r.purpose === needs && Number(r.granted) === 1).map((r) => r.customer_id),
+        stored.filter((c) => c.purpose === needs && c.granted).map((c) => c.customerId),
       );
       return new Set(customerIds.filter((id) => !refused.has(id) && (needs === null || granted.has(id))));
     },

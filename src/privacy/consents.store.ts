@@ -1,15 +1,41 @@
-/** SQL for consents: one row per customer and purpose once the customer has said something. */
+/**
+ * SQL for consents: one row per customer and purpose once the customer has said something, as
+ * `ConsentRecord`s (consents.types.ts).
+ */
 import type { Kysely } from 'kysely';
 import type { ConsentsTable, Database } from '../platform/database/schema.ts';
+import type { ConsentRecord } from './consents.types.ts';
 
 const IN_LIST_CHUNK = 500;
 
+const toRecord = (row: ConsentsTable): ConsentRecord => ({
+  customerId: row.customer_id,
+  purpose: row.purpose,
+  granted: Number(row.granted) === 1,
+  source: row.source,
+  updatedBy: row.updated_by,
+  updatedAt: Number(row.updated_at),
+});
+
 export function createConsentStore(db: Kysely<Database>) {
   return {
-    async forCustomer(customerId: string): Promise<ConsentsTable[]> {
-      return db.selectFrom('consents').selectAll().where('customer_id', '=', customerId).execute();
+    async forCustomer(customerId: string): Promise<ConsentRecord[]> {
+      const rows = await db
+        .selectFrom('consents')
+        .selectAll()
+        .where('customer_id', '=', customerId)
+        .execute();
+      return rows.map(toRecord);
     },
-    async set(row: ConsentsTable): Promise<void> {
+    async set(consent: ConsentRecord): Promise<void> {
+      const row: ConsentsTable = {
+        customer_id: consent.customerId,
+        purpose: consent.purpose,
+        granted: consent.granted ? 1 : 0,
+        source: consent.source,
+        updated_by: consent.updatedBy,
+        updated_at: consent.updatedAt,
+      };
       await db
         .insertInto('consents')
         .values(row)
@@ -23,19 +49,18 @@ export function createConsentStore(db: Kysely<Database>) {
         )
         .execute();
     },
-    /** The rows for some customers and purposes (missing rows mean "never asked"). */
-    async among(customerIds: readonly string[], purposes: readonly string[]): Promise<ConsentsTable[]> {
-      const out: ConsentsTable[] = [];
+    /** The stored choices of some customers for some purposes (missing ones mean "never asked"). */
+    async among(customerIds: readonly string[], purposes: readonly string[]): Promise<ConsentRecord[]> {
+      const out: ConsentRecord[] = [];
       for (let i = 0; i < customerIds.length; i += IN_LIST_CHUNK) {
         const chunk = customerIds.slice(i, i + IN_LIST_CHUNK);
-        out.push(
-          ...(await db
-            .selectFrom('consents')
-            .selectAll()
-            .where('customer_id', 'in', chunk)
-            .where('purpose', 'in', purposes)
-            .execute()),
-        );
+        const rows = await db
+          .selectFrom('consents')
+          .selectAll()
+          .where('customer_id', 'in', chunk)
+          .where('purpose', 'in', purposes)
+          .execute();
+        out.push(...rows.map(toRecord));
       }
       return out;
     },

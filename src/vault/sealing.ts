@@ -1,13 +1,15 @@
 /**
- * Turning a normalised customer into a stored row and back into a masked view.
+ * Turning a normalised customer into a stored row and back into a masked view: the one place that knows
+ * the stored form's columns (`CustomerRow`, vault.store.ts).
  *
  * The masked view is computed once, when a value is written, and stored sealed beside the fields. Showing
  * a customer therefore opens one small value and never decrypts a real field: the default path holds no
  * plaintext at all.
  */
+import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import type { CustomerCipher, Keyring } from '../crypto/keyring.ts';
-import type { CustomersTable } from '../platform/database/schema.ts';
 import { ATTRIBUTES_FIELD, type FieldName, fieldNames, fieldSpecs } from './customer-fields.ts';
+import type { CustomerRow } from './vault.store.ts';
 import type { MaskedCustomer, NormalisedCustomer } from './vault.types.ts';
 
 const MASKED_FIELD = '_masked';
@@ -18,7 +20,7 @@ interface MaskedBody {
 }
 
 type SealedColumns = Pick<
-  CustomersTable,
+  CustomerRow,
   | 'name_sealed'
   | 'phone_sealed'
   | 'email_sealed'
@@ -41,6 +43,9 @@ function maskAttributes(attributes: Record<string, string>): Record<string, stri
   return Object.fromEntries(Object.keys(attributes).map((k) => [k, '***']));
 }
 
+/** What a change writes: sealed values, blind indexes and the new sealed masked view. */
+export type SealedChange = Partial<SealedColumns> & { masked_sealed: Buffer };
+
 /**
  * The columns a change writes: sealed values, blind indexes and the new sealed masked view.
  * `previousMasked` is the current masked body for an update (unchanged fields keep their masks).
@@ -50,7 +55,7 @@ export function sealChange(
   keyring: Pick<Keyring, 'blindIndex'>,
   change: NormalisedCustomer,
   previousMasked?: MaskedBody,
-): Partial<SealedColumns> & { masked_sealed: Buffer } {
+): SealedChange {
   const columns: Partial<Record<keyof SealedColumns, Buffer | null>> = {};
   const body: MaskedBody = { f: { ...previousMasked?.f }, a: { ...previousMasked?.a } };
   for (const field of fieldNames) {
@@ -74,16 +79,35 @@ export function sealChange(
   return { ...columns, masked_sealed: cipher.seal(MASKED_FIELD, JSON.stringify(body)) };
 }
 
-export function openMaskedBody(
+/** A new customer's stored row: every given field sealed, the rest empty, at version 1. */
+export function sealNewCustomer(
   cipher: CustomerCipher,
-  row: Pick<CustomersTable, 'masked_sealed'>,
-): MaskedBody {
+  keyring: Pick<Keyring, 'blindIndex'>,
+  customer: NormalisedCustomer,
+  id: string,
+  now: number,
+): CustomerRow {
+  const sealed = sealChange(cipher, keyring, customer);
+  return { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
+}
+
+/** The row as it is once `sealed` (from `sealChange`) is applied at `now`: the next version. */
+export function withSealedChange(row: CustomerRow, sealed: SealedChange, now: number): CustomerRow {
+  return { ...row, ...sealed, version: row.version + 1, updated_at: now };
+}
+
+/** The stored blind index of one searchable field of a customer; null when the field is empty. */
+export function storedBlindIndex(row: CustomerRow, kind: BlindIndexKind): Buffer | null {
+  return row[`${kind}_bidx` as const];
+}
+
+export function openMaskedBody(cipher: CustomerCipher, row: Pick<CustomerRow, 'masked_sealed'>): MaskedBody {
   return JSON.parse(cipher.open(MASKED_FIELD, row.masked_sealed)) as MaskedBody;
 }
 
 export function maskedView(
   cipher: CustomerCipher,
-  row: Pick<CustomersTable, 'id' | 'version' | 'masked_sealed' | 'created_at' | 'updated_at'>,
+  row: Pick<CustomerRow, 'id' | 'version' | 'masked_sealed' | 'created_at' | 'updated_at'>,
 ): MaskedCustomer {
   const body = openMaskedBody(cipher, row);
   const classes: MaskedCustomer['classes'] = {};
@@ -102,7 +126,7 @@ export function maskedView(
 /** Open the real values of some fields. Only a reveal that was decided and ledgered may call this. */
 export function openFields(
   cipher: CustomerCipher,
-  row: Partial<CustomersTable>,
+  row: Partial<CustomerRow>,
   fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[],
 ): Record<string, string | Record<string, string> | null> {
   const out: Record<string, string | Record<string, string> | null> = {};
@@ -120,7 +144,7 @@ export function openFields(
 }
 
 /** Every sealed and index column, empty; a new row starts from this. */
-export const emptyColumns: SealedColumns = {
+const emptyColumns: SealedColumns = {
   name_sealed: null,
   phone_sealed: null,
   email_sealed: null,

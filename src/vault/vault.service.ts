@@ -6,7 +6,6 @@
  * and export paths (access module) to call after their decision and ledger entry; no route calls them.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -14,7 +13,6 @@ import { type Actor, actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import { isUniqueViolation } from '../platform/database/constraint.ts';
-import type { Database } from '../platform/database/schema.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
 import {
@@ -25,14 +23,21 @@ import {
   searchableFields,
 } from './customer-fields.ts';
 import { normaliseCustomerInput } from './customer-input.ts';
-import { emptyColumns, maskedView, openFields, openMaskedBody, sealChange } from './sealing.ts';
+import {
+  maskedView,
+  openFields,
+  openMaskedBody,
+  sealChange,
+  sealNewCustomer,
+  storedBlindIndex,
+  withSealedChange,
+} from './sealing.ts';
 import type { VaultStore } from './vault.store.ts';
 import type { MaskedCustomer } from './vault.types.ts';
 
 export interface VaultDeps {
-  db: Kysely<Database>;
   store: VaultStore;
-  keyring: Keyring;
+  keyring: Pick<Keyring, 'cipher' | 'newCustomerKey' | 'saveCustomerKeys' | 'hasCustomerKey' | 'blindIndex'>;
   ledger: Pick<Ledger, 'append' | 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
@@ -49,7 +54,7 @@ function duplicate(cause?: unknown): CustosError {
   return new CustosError('DUPLICATE_CUSTOMER', 'A customer with this account ID already exists', { cause });
 }
 
-export function createVaultService({ db, store, keyring, ledger, bus, clock }: VaultDeps) {
+export function createVaultService({ store, keyring, ledger, bus, clock }: VaultDeps) {
   async function load(id: string) {
     requireId(id);
     const row = await store.customerById(id);
@@ -68,16 +73,15 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       requireId(id);
       const customer = normaliseCustomerInput(input, { partial: false });
       const now = clock.now();
-      const { cipher, row: keyRow } = keyring.newCustomerKey(id);
-      const sealed = sealChange(cipher, keyring, customer);
-      const row = { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now };
+      const { cipher, key } = keyring.newCustomerKey(id);
+      const row = sealNewCustomer(cipher, keyring, customer, id, now);
       const by = actorRef(actor);
       await ledger.record(
         { type: 'customer.created', actor: by, subject: id, data: { customerId: id, via: 'api' } },
         async () => {
           try {
-            await db.transaction().execute(async (trx) => {
-              await keyring.store.insertCustomerKeys([keyRow], trx);
+            await store.transaction(async (trx) => {
+              await keyring.saveCustomerKeys([key], trx);
               await store.insertCustomers([row], trx);
             });
           } catch (error) {
@@ -133,7 +137,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
         async () => {
           let applied: boolean;
           try {
-            applied = await store.updateCustomer(id, row.version, { ...sealed, updated_at: now });
+            applied = await store.updateCustomer(id, row.version, sealed, now);
           } catch (error) {
             if (isUniqueViolation(error)) throw duplicate(error);
             throw error;
@@ -143,12 +147,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
         },
       );
       bus.publish('customer.updated', { customerId: id, actor: by, fields });
-      return maskedView(cipher, {
-        ...row,
-        masked_sealed: sealed.masked_sealed,
-        version: row.version + 1,
-        updated_at: now,
-      });
+      return maskedView(cipher, withSealedChange(row, sealed, now));
     },
 
     /** Exact search by one searchable field; masked results, at most SEARCH_LIMIT. */
@@ -192,7 +191,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
       const row = await store.customerById(id);
       if (!row) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       const normalised = fieldSpecs[by].normalise(value);
-      const stored = by === 'phone' ? row.phone_bidx : row.email_bidx;
+      const stored = storedBlindIndex(row, by);
       if (normalised === null || stored === null) return false;
       const digest = keyring.blindIndex(by, normalised);
       return stored.length === digest.length && timingSafeEqual(stored, digest);
@@ -231,9 +230,7 @@ export function createVaultService({ db, store, keyring, ledger, bus, clock }: V
     async exists(id: string): Promise<boolean> {
       if (!isUuid(id)) return false;
       // The key row is enough: existence needs no unwrapping of the data key.
-      return (
-        (await store.customerById(id)) !== undefined && (await keyring.store.customerKey(id)) !== undefined
-      );
+      return (await store.customerById(id)) !== undefined && (await keyring.hasCustomerKey(id));
     },
 
     async countCustomers(): Promise<number> {

@@ -1,25 +1,41 @@
-/** SQL for customers: sealed rows, blind-index lookups, optimistic updates. */
+/**
+ * SQL for customers: sealed rows, blind-index lookups, optimistic updates.
+ *
+ * A customer's row is exported as `CustomerRow` on purpose: sealing.ts builds it (every field sealed, the
+ * masked view, blind indexes) and import sealing workers build a million of them, which go to the bulk
+ * insert as they are, without a per-row copy. Only sealing.ts reads its columns; the vault service and the
+ * importer hand it through unopened.
+ */
 import type { Kysely, Transaction } from 'kysely';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import { type BulkInsert, kyselyBulkInsert } from '../platform/database/bulk-insert.ts';
+import type { DatabaseTransaction } from '../platform/database/database.ts';
 import type { CustomersTable, Database } from '../platform/database/schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+/** A customer as stored: sealed fields, blind indexes and the sealed masked view (see sealing.ts). */
+export type CustomerRow = CustomersTable;
 
 const bidxColumn = {
   phone: 'phone_bidx',
   email: 'email_bidx',
   account_id: 'account_id_bidx',
   national_id: 'national_id_bidx',
-} as const satisfies Record<BlindIndexKind, keyof CustomersTable>;
+} as const satisfies Record<BlindIndexKind, keyof CustomerRow>;
 
 export function createVaultStore(db: Kysely<Database>, bulkInsert: BulkInsert = kyselyBulkInsert()) {
   return {
-    async insertCustomers(rows: CustomersTable[], trx: Db = db): Promise<void> {
+    /** Run `work` in one transaction: a customer's row and its data key (keyring) commit together. */
+    transaction<T>(work: (trx: DatabaseTransaction) => Promise<T>): Promise<T> {
+      return db.transaction().execute(work);
+    },
+
+    async insertCustomers(rows: CustomerRow[], trx: Db = db): Promise<void> {
       await bulkInsert(trx, 'customers', rows);
     },
 
-    async customerById(id: string, trx: Db = db): Promise<CustomersTable | undefined> {
+    async customerById(id: string, trx: Db = db): Promise<CustomerRow | undefined> {
       return trx.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
     },
 
@@ -43,20 +59,24 @@ export function createVaultStore(db: Kysely<Database>, bulkInsert: BulkInsert = 
      * Insert the customers whose account ID is not taken yet (by the vault or by an earlier row of the same
      * call) and skip the rest; returns the ids inserted.
      */
-    async insertNewCustomers(rows: CustomersTable[], trx: Db): Promise<Set<string>> {
+    async insertNewCustomers(rows: CustomerRow[], trx: Db): Promise<Set<string>> {
       return (await bulkInsert.skippingConflicts(trx, 'customers', rows, 'id')) as Set<string>;
     },
 
-    /** Apply a change if the row is still at `version`; false when someone else changed it first. */
+    /**
+     * Apply sealed columns (from `sealChange`) if the row is still at `version`, bumping it; false when
+     * someone else changed it first.
+     */
     async updateCustomer(
       id: string,
       version: number,
-      change: Partial<CustomersTable>,
+      sealed: Partial<CustomerRow>,
+      updatedAt: number,
       trx: Db = db,
     ): Promise<boolean> {
       const result = await trx
         .updateTable('customers')
-        .set({ ...change, version: version + 1 })
+        .set({ ...sealed, updated_at: updatedAt, version: version + 1 })
         .where('id', '=', id)
         .where('version', '=', version)
         .executeTakeFirst();

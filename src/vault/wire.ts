@@ -15,8 +15,8 @@ export async function wireVault(deps: {
   const { keyring, ledger } = deps;
   const store = createVaultStore(database.db, database.bulkInsert);
   return {
-    vault: createVaultService({ keyring, ledger, bus, clock, db: database.db, store }),
-    importer: createImporter({ keyring, ledger, bus, clock, db: database.db, store }),
+    vault: createVaultService({ keyring, ledger, bus, clock, store }),
+    importer: createImporter({ keyring, ledger, bus, clock, store }),
   };
 }
 

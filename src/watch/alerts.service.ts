@@ -12,8 +12,9 @@ import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import type { AlertStore } from './alerts.store.ts';
+import type { AlertSeverity } from './alerts.types.ts';
 
-export type AlertSeverity = 'low' | 'medium' | 'high' | 'critical';
+export type { AlertSeverity };
 
 export interface AlertView {
   id: string;
@@ -57,12 +58,12 @@ export function createAlerts(deps: {
         id,
         kind: alert.kind,
         severity: alert.severity,
-        staff_id: alert.staffId,
+        staffId: alert.staffId,
         subject: alert.subject ?? null,
-        data: JSON.stringify(alert.data),
-        created_at: now,
-        acknowledged_at: null,
-        acknowledged_by: null,
+        data: alert.data,
+        createdAt: now,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
       });
       bus.publish('alert.raised', {
         alertId: id,
@@ -81,14 +82,14 @@ export function createAlerts(deps: {
 
     /** Open alerts, newest first (for the composition root and the watcher; staff go through `listOpen`). */
     async open(): Promise<AlertView[]> {
-      return (await store.open(200)).map((row) => ({
-        id: row.id,
-        kind: row.kind,
-        severity: row.severity as AlertSeverity,
-        staffId: row.staff_id,
-        subject: row.subject,
-        data: JSON.parse(row.data) as Record<string, unknown>,
-        createdAt: new Date(Number(row.created_at)).toISOString(),
+      return (await store.open(200)).map((alert) => ({
+        id: alert.id,
+        kind: alert.kind,
+        severity: alert.severity,
+        staffId: alert.staffId,
+        subject: alert.subject,
+        data: alert.data,
+        createdAt: new Date(alert.createdAt).toISOString(),
       }));
     },
   };

@@ -34,10 +34,10 @@ test("a sealed field opens under the customer's stored key row, and not under an
   const alice = ring.newCustomerKey('alice');
   const bob = ring.newCustomerKey('bob');
   const sealed = alice.cipher.seal('name', 'Zhang Wei');
-  assert.equal(ring.cipherFor(alice.row).open('name', sealed), 'Zhang Wei');
+  assert.equal(ring.cipherFor(alice.key).open('name', sealed), 'Zhang Wei');
   // A wrapped key copied to another customer's row fails to unwrap: its context names the customer.
   assert.throws(
-    () => ring.cipherFor({ ...bob.row, wrapped: alice.row.wrapped }),
+    () => ring.cipherFor({ ...bob.key, wrapped: alice.key.wrapped }),
     (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
   );
 });
@@ -63,14 +63,14 @@ test('every byte of a sealed field is authenticated, the key-version header incl
 
 test('without the master key that wrapped it, a data key does not open', () => {
   const a = keyring();
-  const { row } = a.newCustomerKey('c');
+  const { key } = a.newCustomerKey('c');
   const other = keyring();
   assert.throws(
-    () => other.cipherFor(row),
+    () => other.cipherFor(key),
     (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
   );
   assert.throws(
-    () => a.cipherFor({ ...row, kek_version: 9 }),
+    () => a.cipherFor({ ...key, kekVersion: 9 }),
     (e) => isCustosError(e, 'KEYRING_UNAVAILABLE'),
   );
 });

@@ -1,17 +1,20 @@
 /**
  * Master-key rotation on both dialects: everything still reads back, the old key is retired and no longer
- * needed, an interrupted rotation resumes, and a server writing during a rotation loses nothing.
+ * needed, an interrupted rotation resumes, a server writing during a rotation loses nothing, and every run
+ * is in the ledger before it changes anything.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { createKeyRotation, type RotateOptions } from '../../src/crypto/key-rotation.service.ts';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
 import { createKeyring } from '../../src/crypto/keyring.ts';
-import { fileMasterKeys, inlineMasterKeys } from '../../src/crypto/master-keys.ts';
-import { rotateMasterKey } from '../../src/crypto/rotation.ts';
+import { fileMasterKeys, inlineMasterKeys, type RotatableKeys } from '../../src/crypto/master-keys.ts';
 import type { Actor } from '../../src/platform/actor.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
 import { dialects } from '../support/databases.ts';
+import { ledgerEntries } from '../support/ledger-entries.ts';
 
 const actor: Actor = { type: 'api-token', id: 'test' };
 
@@ -35,6 +38,16 @@ async function readsBack(t: TestCustos, ids: string[], first: number): Promise<v
   }
 }
 
+/** The keyring's table, read directly: what the rotation moves. */
+const keyStore = (t: TestCustos) => createKeyringStore(t.custos.database.db);
+
+/** A rotation as `custos keys rotate` runs it: its own view of the key file, beside the server's. */
+function rotateMasterKey(t: TestCustos, options: RotateOptions & { kek: RotatableKeys }) {
+  const { kek, ...rest } = options;
+  const rotation = createKeyRotation({ kek, store: keyStore(t), ledger: t.custos.ledger, bus: t.custos.bus });
+  return rotation.rotate(actor, rest);
+}
+
 function fileVersions(path: string): number[] {
   return (JSON.parse(readFileSync(path, 'utf8')) as { keys: { version: number }[] }).keys.map(
     (k) => k.version,
@@ -56,10 +69,8 @@ for (const { dialect, skip } of await dialects()) {
       const rotator = fileMasterKeys(path);
       let batches = 0;
       await assert.rejects(
-        rotateMasterKey({
-          db: t.custos.database.db,
+        rotateMasterKey(t, {
           kek: rotator,
-          store: t.custos.keyring.store,
           batchSize: 10,
           graceMs: 0,
           onProgress: () => {
@@ -69,20 +80,18 @@ for (const { dialect, skip } of await dialects()) {
         /power cut/,
       );
       assert.deepEqual(fileVersions(path), [1, 2], 'mid-rotation both versions are held');
-      assert.ok((await t.custos.keyring.store.countKeysNotUnder(2)) > 0, 'some keys are still under v1');
+      assert.ok((await keyStore(t).countKeysNotUnder(2)) > 0, 'some keys are still under v1');
       await readsBack(t, ids, 0);
 
-      const result = await rotateMasterKey({
-        db: t.custos.database.db,
+      const result = await rotateMasterKey(t, {
         kek: fileMasterKeys(path),
-        store: t.custos.keyring.store,
         batchSize: 10,
         graceMs: 0,
       });
       assert.equal(result.resumed, true);
       assert.equal(result.toVersion, 2);
       assert.deepEqual(fileVersions(path), [2], 'v1 is retired');
-      assert.equal(await t.custos.keyring.store.countKeysNotUnder(2), 0);
+      assert.equal(await keyStore(t).countKeysNotUnder(2), 0);
       await readsBack(t, ids, 0);
     });
 
@@ -91,7 +100,7 @@ for (const { dialect, skip } of await dialects()) {
         keys: { version: number; key: string }[];
       };
       const onlyV2 = inlineMasterKeys(`v2:${file.keys[0]?.key}`);
-      const ring = createKeyring({ kek: onlyV2, store: t.custos.keyring.store, clock: systemClock });
+      const ring = createKeyring({ kek: onlyV2, store: keyStore(t), clock: systemClock });
       await ring.load();
       for (const id of ids) {
         const cipher = await ring.cipher(id);
@@ -100,10 +109,8 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('a server creating customers during a rotation loses none of them', async () => {
-      const rotation = rotateMasterKey({
-        db: t.custos.database.db,
+      const rotation = rotateMasterKey(t, {
         kek: fileMasterKeys(t.config.masterKeyFile),
-        store: t.custos.keyring.store,
         batchSize: 7,
         graceMs: 1200,
       });
@@ -116,9 +123,48 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(result.resumed, false);
       assert.equal(result.toVersion, 3);
       assert.deepEqual(fileVersions(t.config.masterKeyFile), [3]);
-      assert.equal(await t.custos.keyring.store.countKeysNotUnder(3), 0);
+      assert.equal(await keyStore(t).countKeysNotUnder(3), 0);
       await readsBack(t, ids, 0);
       await readsBack(t, during, 100);
+    });
+
+    test('each run is ledgered ahead: started with its versions, act.failed when interrupted, rotated when done', async () => {
+      const started = await ledgerEntries(t.custos, 'keys.rotation_started');
+      assert.deepEqual(
+        started.map((e) => e.data),
+        [
+          { fromVersions: [1], toVersion: 2, resumed: false },
+          { fromVersions: [1], toVersion: 2, resumed: true },
+          { fromVersions: [2], toVersion: 3, resumed: false },
+        ],
+      );
+      assert.ok(started.every((e) => e.actor === 'api-token:test'));
+      const failed = await ledgerEntries(t.custos, 'act.failed');
+      assert.equal(failed.length, 1, 'the interrupted run, and only it, failed');
+      const rotated = await ledgerEntries(t.custos, 'keys.rotated');
+      assert.deepEqual(
+        rotated.map((e) => [e.data.fromVersions, e.data.toVersion]),
+        [
+          [[1], 2],
+          [[2], 3],
+        ],
+      );
+      assert.ok((rotated[0]?.data.rewrapped ?? 0) > 0);
+      assert.ok(
+        (started[0]?.at ?? Infinity) <= (failed[0]?.at ?? 0) &&
+          (started[1]?.at ?? Infinity) <= (rotated[0]?.at ?? 0),
+        'each start is written before what follows it',
+      );
+
+      const inline = createKeyRotation({
+        kek: undefined,
+        store: keyStore(t),
+        ledger: t.custos.ledger,
+        bus: t.custos.bus,
+      });
+      const size = t.custos.ledger.size();
+      await assert.rejects(inline.rotate(actor), { code: 'CONFIG_INVALID' });
+      assert.equal(t.custos.ledger.size(), size, 'a rotation that cannot run records nothing');
     });
   });
 }

@@ -16,7 +16,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { Alerts } from '../../watch/alerts.service.ts';
 import type { CaseStore } from '../cases/cases.store.ts';
 import { caseView, type CaseView } from '../cases/case-state.ts';
@@ -65,44 +65,33 @@ export function createBreakGlass(deps: {
       const purpose = input.purpose as CasePurpose;
       await gate.require(
         p,
-        {
-          action: 'break_glass',
-          caseRelation: 'none',
-          purpose,
-          channel: 'staff_initiated',
-          customerPresent: false,
-          breakGlass: true,
-          secondApprover: false,
-        },
+        { ...roleOnly('break_glass'), purpose, channel: 'staff_initiated', breakGlass: true },
         { customerId: input.customerId },
       );
       const now = clock.now();
       const id = uuidv7(now);
-      const opened = await cases.insertCase(
-        p,
-        {
-          id,
-          customer_id: input.customerId,
-          purpose,
-          channel: 'staff_initiated',
-          status: 'open',
-          break_glass: 1,
-          reason_sealed: await deps.vault.sealNote(input.customerId, `break-glass-reason/${id}`, reason),
-          opened_by: p.staffId,
-          opened_at: now,
-          expires_at: now + BREAK_GLASS_TTL_MS,
-          closed_at: null,
-          closed_by: null,
-          customer_present_at: null,
-          presence_failures: 0,
-          review_due_at: now + REVIEW_WITHIN_MS,
-          reviewed_at: null,
-          reviewed_by: null,
-          review_outcome: null,
-          review_alerted_at: null,
-        },
-        [p.staffId],
-      );
+      const opened = await cases.insertCase(p, {
+        id,
+        customerId: input.customerId,
+        purpose,
+        channel: 'staff_initiated',
+        status: 'open',
+        breakGlass: true,
+        reasonSealed: await deps.vault.sealNote(input.customerId, `break-glass-reason/${id}`, reason),
+        openedBy: p.staffId,
+        openedAt: now,
+        expiresAt: now + BREAK_GLASS_TTL_MS,
+        closedAt: null,
+        closedBy: null,
+        customerPresentAt: null,
+        presenceFailures: 0,
+        reviewDueAt: now + REVIEW_WITHIN_MS,
+        reviewedAt: null,
+        reviewedBy: null,
+        reviewOutcome: null,
+        reviewAlertedAt: null,
+        assignees: [p.staffId],
+      });
       await alerts.raise(p.actor, {
         kind: 'break_glass',
         severity: 'high',
@@ -120,24 +109,12 @@ export function createBreakGlass(deps: {
 
     /** Break-glass cases not yet reviewed, oldest due first; `overdue` past the 24 h. */
     async pendingReviews(p: StaffPrincipal): Promise<PendingReview[]> {
-      await gate.require(
-        p,
-        {
-          action: 'alert_read',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
+      await gate.requireAction(p, 'alert_read');
       const now = clock.now();
       const out: PendingReview[] = [];
-      for (const row of await store.pendingReviews(200)) {
-        const full = await store.byId(row.id);
-        if (!full) continue;
-        const due = Number(row.review_due_at);
-        out.push({ ...caseView(full, now), reviewDueAt: new Date(due).toISOString(), overdue: now > due });
+      for (const record of await store.pendingReviews(200)) {
+        const due = Number(record.reviewDueAt);
+        out.push({ ...caseView(record, now), reviewDueAt: new Date(due).toISOString(), overdue: now > due });
       }
       return out;
     },
@@ -150,19 +127,19 @@ export function createBreakGlass(deps: {
      */
     async raiseOverdueAlerts(): Promise<number> {
       let raised = 0;
-      for (const row of await store.overdueUnalertedReviews(clock.now(), OVERDUE_ALERTS_PER_RUN)) {
-        if (!(await store.claimReviewAlert(row.id, clock.now()))) continue;
+      for (const overdue of await store.overdueUnalertedReviews(clock.now(), OVERDUE_ALERTS_PER_RUN)) {
+        if (!(await store.claimReviewAlert(overdue.id, clock.now()))) continue;
         try {
           await alerts.raise(systemActor, {
             kind: 'break_glass_review_overdue',
             severity: 'high',
-            staffId: row.opened_by,
-            subject: row.customer_id,
-            data: { caseId: row.id, reviewDueAt: new Date(Number(row.review_due_at)).toISOString() },
+            staffId: overdue.openedBy,
+            subject: overdue.customerId,
+            data: { caseId: overdue.id, reviewDueAt: new Date(Number(overdue.reviewDueAt)).toISOString() },
           });
           raised++;
         } catch (error) {
-          await store.releaseReviewAlert(row.id);
+          await store.releaseReviewAlert(overdue.id);
           throw error;
         }
       }
@@ -171,32 +148,22 @@ export function createBreakGlass(deps: {
 
     /** Security's review: justified or not. Never by the person who broke the glass. */
     async review(p: StaffPrincipal, caseId: string, outcome: string): Promise<void> {
-      await gate.require(
-        p,
-        {
-          action: 'alert_read',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        { caseId },
-      );
+      await gate.requireAction(p, 'alert_read', { caseId });
       if (!(reviewOutcomes as readonly string[]).includes(outcome)) {
         throw validationFailed([{ path: 'outcome', problem: `must be one of ${reviewOutcomes.join(', ')}` }]);
       }
-      const row = isUuid(caseId) ? await store.byId(caseId) : undefined;
-      if (!row || row.break_glass !== 1) throw new CustosError('CASE_NOT_FOUND', 'No such break-glass case');
-      if (row.opened_by === p.staffId)
+      const record = isUuid(caseId) ? await store.byId(caseId) : undefined;
+      if (!record || !record.breakGlass) throw new CustosError('CASE_NOT_FOUND', 'No such break-glass case');
+      if (record.openedBy === p.staffId)
         throw new CustosError('SAME_PERSON', 'You cannot review your own break-glass');
-      if (row.reviewed_at !== null)
+      if (record.reviewedAt !== null)
         throw new CustosError('ALREADY_REVIEWED', 'This break-glass was already reviewed');
       await ledger.record(
         {
           type: 'break_glass.reviewed',
           actor: actorRef(p.actor),
-          subject: row.customer_id,
-          data: { caseId, staffId: row.opened_by, outcome },
+          subject: record.customerId,
+          data: { caseId, staffId: record.openedBy, outcome },
         },
         async () => {
           if (!(await store.review(caseId, p.staffId, outcome, clock.now()))) {

@@ -3,9 +3,8 @@
  * error that names a refusal in the case's own words, what staff see of a case, and the checked kind of a
  * new one. Pure functions; cases.service.ts does the acts.
  */
-import type { CasesTable } from '../../platform/database/schema.ts';
 import { type ErrorCode, validationFailed } from '../../platform/errors.ts';
-import type { CaseWithAssignees } from './cases.store.ts';
+import type { CaseRecord } from './cases.types.ts';
 import {
   type CaseChannel,
   caseChannels,
@@ -31,7 +30,7 @@ export interface CaseView {
 
 /** A case as the acting staff member stands to it: what access decisions are made on. */
 export interface CaseContext {
-  row: CaseWithAssignees;
+  record: CaseRecord;
   /** The case's customer. */
   customerId: string;
   relation: CaseRelation;
@@ -51,29 +50,29 @@ export const relationCode: Record<CaseRelation, ErrorCode> = {
 };
 
 export function caseRelation(
-  row: CasesTable & { assignees: string[] },
+  record: Pick<CaseRecord, 'assignees' | 'status' | 'expiresAt'>,
   staffId: string,
   now: number,
 ): CaseRelation {
-  if (!row.assignees.includes(staffId)) return 'unassigned';
-  if (row.status !== 'open') return 'closed';
-  if (now >= row.expires_at) return 'expired';
+  if (!record.assignees.includes(staffId)) return 'unassigned';
+  if (record.status !== 'open') return 'closed';
+  if (now >= record.expiresAt) return 'expired';
   return 'assigned_open';
 }
 
-export function caseView(row: CaseWithAssignees, now: number): CaseView {
+export function caseView(record: CaseRecord, now: number): CaseView {
   return {
-    id: row.id,
-    customerId: row.customer_id,
-    purpose: row.purpose as CasePurpose,
-    channel: row.channel as CaseChannel,
-    status: row.status !== 'open' ? 'closed' : now >= row.expires_at ? 'expired' : 'open',
-    breakGlass: row.break_glass === 1,
-    customerPresent: row.customer_present_at !== null,
-    assignees: row.assignees,
-    openedBy: row.opened_by,
-    openedAt: new Date(Number(row.opened_at)).toISOString(),
-    expiresAt: new Date(Number(row.expires_at)).toISOString(),
+    id: record.id,
+    customerId: record.customerId,
+    purpose: record.purpose,
+    channel: record.channel,
+    status: record.status !== 'open' ? 'closed' : now >= record.expiresAt ? 'expired' : 'open',
+    breakGlass: record.breakGlass,
+    customerPresent: record.customerPresentAt !== null,
+    assignees: record.assignees,
+    openedBy: record.openedBy,
+    openedAt: new Date(record.openedAt).toISOString(),
+    expiresAt: new Date(record.expiresAt).toISOString(),
   };
 }
 

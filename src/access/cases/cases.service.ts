@@ -12,14 +12,13 @@ import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { CasesTable } from '../../platform/database/schema.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { CaseStore } from './cases.store.ts';
 import type { PresenceCodes } from './presence-codes.ts';
-import { type CaseChannel, type CasePurpose } from '../policy/access-query.ts';
+import type { CaseRecord } from './cases.types.ts';
 import {
   type CaseContext,
   caseKind,
@@ -64,16 +63,16 @@ export function createCases(deps: {
 
   /** The case as `p` stands to it; CASE_NOT_FOUND when there is none (also for malformed ids). */
   async function contextFor(p: StaffPrincipal, caseId: string): Promise<CaseContext> {
-    const row = isUuid(caseId) ? await store.byId(caseId) : undefined;
-    if (!row) throw new CustosError('CASE_NOT_FOUND', 'No such case');
+    const record = isUuid(caseId) ? await store.byId(caseId) : undefined;
+    if (!record) throw new CustosError('CASE_NOT_FOUND', 'No such case');
     return {
-      row,
-      customerId: row.customer_id,
-      relation: caseRelation(row, p.staffId, clock.now()),
-      purpose: row.purpose as CasePurpose,
-      channel: row.channel as CaseChannel,
-      customerPresent: row.customer_present_at !== null,
-      breakGlass: row.break_glass === 1,
+      record,
+      customerId: record.customerId,
+      relation: caseRelation(record, p.staffId, clock.now()),
+      purpose: record.purpose,
+      channel: record.channel,
+      customerPresent: record.customerPresentAt !== null,
+      breakGlass: record.breakGlass,
     };
   }
 
@@ -86,11 +85,8 @@ export function createCases(deps: {
     return c;
   }
 
-  /** Check a new case (kind, lifetime, assignees, presence code, policy) and build its row; stores nothing. */
-  async function decideCase(
-    p: StaffPrincipal,
-    input: OpenCaseInput,
-  ): Promise<{ row: CasesTable; assignees: string[] }> {
+  /** Check a new case (kind, lifetime, assignees, presence code, policy) and build it; stores nothing. */
+  async function decideCase(p: StaffPrincipal, input: OpenCaseInput): Promise<CaseRecord> {
     const { purpose, channel } = caseKind(input);
     const hours = input.expiresInHours ?? DEFAULT_CASE_TTL_MS / HOUR;
     if (!Number.isFinite(hours) || hours <= 0 || hours * HOUR > MAX_CASE_TTL_MS) {
@@ -104,46 +100,39 @@ export function createCases(deps: {
     }
     for (const staffId of assignees) await activeStaff(staffId);
     const now = clock.now();
-    const row: CasesTable = {
+    const record: CaseRecord = {
       id: uuidv7(now),
-      customer_id: input.customerId,
+      customerId: input.customerId,
       purpose,
       channel,
       status: 'open',
-      break_glass: 0,
-      reason_sealed: null,
-      opened_by: p.staffId,
-      opened_at: now,
-      expires_at: now + Math.round(hours * HOUR),
-      closed_at: null,
-      closed_by: null,
-      customer_present_at: null,
-      presence_failures: 0,
-      review_due_at: null,
-      reviewed_at: null,
-      reviewed_by: null,
-      review_outcome: null,
-      review_alerted_at: null,
+      breakGlass: false,
+      reasonSealed: null,
+      openedBy: p.staffId,
+      openedAt: now,
+      expiresAt: now + Math.round(hours * HOUR),
+      closedAt: null,
+      closedBy: null,
+      customerPresentAt: null,
+      presenceFailures: 0,
+      reviewDueAt: null,
+      reviewedAt: null,
+      reviewedBy: null,
+      reviewOutcome: null,
+      reviewAlertedAt: null,
+      assignees,
     };
     if (input.presenceCode !== undefined) {
-      if (!(await deps.presence.check(p.actor, row, input.presenceCode))) {
+      if (!(await deps.presence.check(p.actor, record, input.presenceCode))) {
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',
           'The customer code is not valid (used, expired or mistyped)',
         );
       }
-      row.customer_present_at = now;
+      record.customerPresentAt = now;
     }
-    const customerPresent = row.customer_present_at !== null;
-    const query = {
-      action: 'case_open',
-      caseRelation: 'none',
-      purpose,
-      channel,
-      customerPresent,
-      breakGlass: false,
-      secondApprover: false,
-    } as const;
+    const customerPresent = record.customerPresentAt !== null;
+    const query = { ...roleOnly('case_open'), purpose, channel, customerPresent };
     // Say "needs the customer present" only when presence is what is missing, not the role.
     const presenceWouldDo = !customerPresent && gate.decide(p, { ...query, customerPresent: true }).allow;
     await gate.require(
@@ -152,7 +141,7 @@ export function createCases(deps: {
       { customerId: input.customerId },
       presenceWouldDo ? 'CUSTOMER_PRESENCE_REQUIRED' : 'ACCESS_DENIED',
     );
-    return { row, assignees };
+    return record;
   }
 
   return {
@@ -186,8 +175,7 @@ export function createCases(deps: {
       if (!(await deps.vault.exists(input.customerId))) {
         throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       }
-      const { row, assignees } = await decideCase(p, input);
-      return this.insertCase(p, row, assignees);
+      return this.insertCase(p, await decideCase(p, input));
     },
 
     /**
@@ -208,69 +196,54 @@ export function createCases(deps: {
       return decideCase(p, { ...input, customerId });
     },
 
-    /** Store a decided case: ledger first, then the row; tells the watcher. Break-glass uses it too. */
-    async insertCase(p: StaffPrincipal, row: CasesTable, assignees: string[]): Promise<CaseView> {
-      const now = row.opened_at;
+    /** Store a decided case: ledger first, then the case; tells the watcher. Break-glass uses it too. */
+    async insertCase(p: StaffPrincipal, record: CaseRecord): Promise<CaseView> {
+      const customerPresent = record.customerPresentAt !== null;
       await ledger.record(
         {
           type: 'case.opened',
           actor: actorRef(p.actor),
-          subject: row.customer_id,
+          subject: record.customerId,
           data: {
-            caseId: row.id,
-            customerId: row.customer_id,
-            purpose: row.purpose,
-            channel: row.channel,
-            assignees,
-            breakGlass: row.break_glass === 1,
-            customerPresent: row.customer_present_at !== null,
+            caseId: record.id,
+            customerId: record.customerId,
+            purpose: record.purpose,
+            channel: record.channel,
+            assignees: record.assignees,
+            breakGlass: record.breakGlass,
+            customerPresent,
           },
         },
-        () =>
-          store.insertCase(
-            row,
-            assignees.map((staffId) => ({
-              case_id: row.id,
-              staff_id: staffId,
-              assigned_by: p.staffId,
-              assigned_at: now,
-            })),
-          ),
+        () => store.insertCase(record, p.staffId),
       );
       bus.publish('case.opened', {
         staffId: p.staffId,
-        caseId: row.id,
-        customerId: row.customer_id,
-        purpose: row.purpose,
-        channel: row.channel,
-        breakGlass: row.break_glass === 1,
-        customerPresent: row.customer_present_at !== null,
+        caseId: record.id,
+        customerId: record.customerId,
+        purpose: record.purpose,
+        channel: record.channel,
+        breakGlass: record.breakGlass,
+        customerPresent,
       });
-      return caseView({ ...row, assignees }, now);
+      return caseView(record, record.openedAt);
     },
 
     async get(p: StaffPrincipal, caseId: string): Promise<CaseView> {
       const c = await contextFor(p, caseId);
       if (c.relation === 'unassigned')
         throw await gate.refuse(p, 'case_read', 'CASE_NOT_ASSIGNED', { caseId });
-      return caseView(c.row, clock.now());
+      return caseView(c.record, clock.now());
     },
 
     async openCases(p: StaffPrincipal): Promise<CaseView[]> {
       const now = clock.now();
-      const rows = await store.openFor(p.staffId, now, 100);
-      const out: CaseView[] = [];
-      for (const row of rows) {
-        const full = await store.byId(row.id);
-        if (full) out.push(caseView(full, now));
-      }
-      return out;
+      return (await store.openFor(p.staffId, now, 100)).map((record) => caseView(record, now));
     },
 
     async assign(p: StaffPrincipal, caseId: string, staffId: string): Promise<CaseView> {
       const c = await workingCase(p, caseId, 'case_assign');
-      if (c.row.break_glass === 1) throw await gate.refuse(p, 'case_assign', 'ACCESS_DENIED', { caseId });
-      if (c.row.assignees.length >= MAX_ASSIGNEES) {
+      if (c.record.breakGlass) throw await gate.refuse(p, 'case_assign', 'ACCESS_DENIED', { caseId });
+      if (c.record.assignees.length >= MAX_ASSIGNEES) {
         throw validationFailed([
           { path: 'staffId', problem: `a case has at most ${MAX_ASSIGNEES} assignees` },
         ]);
@@ -284,11 +257,13 @@ export function createCases(deps: {
           subject: c.customerId,
           data: { caseId, staffId },
         },
-        () =>
-          store.addAssignee({ case_id: caseId, staff_id: staffId, assigned_by: p.staffId, assigned_at: now }),
+        () => store.addAssignee({ caseId, staffId, assignedBy: p.staffId, assignedAt: now }),
       );
-      const assignees = c.row.assignees.includes(staffId) ? c.row.assignees : [...c.row.assignees, staffId];
-      return caseView({ ...c.row, assignees }, now);
+      const { assignees } = c.record;
+      return caseView(
+        { ...c.record, assignees: assignees.includes(staffId) ? assignees : [...assignees, staffId] },
+        now,
+      );
     },
 
     /** Closing a case ends every assignee's access through it. */
@@ -302,20 +277,20 @@ export function createCases(deps: {
             throw new CustosError('CASE_CLOSED', 'This case is closed');
         },
       );
-      return caseView({ ...c.row, status: 'closed', closed_at: now }, now);
+      return caseView({ ...c.record, status: 'closed', closedAt: now }, now);
     },
 
     /** The customer's code, read out at the counter or on the phone, proves they asked for this case. */
     async verifyPresence(p: StaffPrincipal, caseId: string, code: string): Promise<CaseView> {
       const c = await workingCase(p, caseId, 'case_presence');
-      if (c.row.customer_present_at !== null) return caseView(c.row, clock.now());
-      if (c.row.presence_failures >= MAX_PRESENCE_FAILURES) {
+      if (c.record.customerPresentAt !== null) return caseView(c.record, clock.now());
+      if (c.record.presenceFailures >= MAX_PRESENCE_FAILURES) {
         throw new CustosError(
           'RATE_LIMITED',
           'Too many wrong codes on this case: open a new case with the customer',
         );
       }
-      if (!(await deps.presence.check(p.actor, c.row, code))) {
+      if (!(await deps.presence.check(p.actor, c.record, code))) {
         await store.countPresenceFailure(caseId);
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',
@@ -324,7 +299,7 @@ export function createCases(deps: {
       }
       const now = clock.now();
       await store.markCustomerPresent(caseId, now);
-      return caseView({ ...c.row, customer_present_at: now }, now);
+      return caseView({ ...c.record, customerPresentAt: now }, now);
     },
   };
 }

@@ -1,40 +1,110 @@
-/** SQL for cases, their assignees and customer-present codes. */
-import type { Kysely } from 'kysely';
-import type {
-  CaseAssigneesTable,
-  CasesTable,
-  Database,
-  PresenceCodesTable,
-} from '../../platform/database/schema.ts';
+/**
+ * SQL for cases, their assignees and customer-present codes. Cases come and go as `CaseRecord`s
+ * (cases.types.ts): the rows and their column names stay in this file.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { CasesTable, Database } from '../../platform/database/schema.ts';
+import type { CaseChannel, CasePurpose } from '../policy/access-query.ts';
+import type { CaseRecord, CaseSummary } from './cases.types.ts';
 
-export interface CaseWithAssignees extends CasesTable {
-  assignees: string[];
+const orNull = (value: number | null): number | null => (value === null ? null : Number(value));
+
+function toSummary(row: Selectable<CasesTable>): CaseSummary {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    purpose: row.purpose as CasePurpose,
+    channel: row.channel as CaseChannel,
+    status: row.status as CaseRecord['status'],
+    breakGlass: Number(row.break_glass) === 1,
+    reasonSealed: row.reason_sealed,
+    openedBy: row.opened_by,
+    openedAt: Number(row.opened_at),
+    expiresAt: Number(row.expires_at),
+    closedAt: orNull(row.closed_at),
+    closedBy: row.closed_by,
+    customerPresentAt: orNull(row.customer_present_at),
+    presenceFailures: Number(row.presence_failures),
+    reviewDueAt: orNull(row.review_due_at),
+    reviewedAt: orNull(row.reviewed_at),
+    reviewedBy: row.reviewed_by,
+    reviewOutcome: row.review_outcome,
+    reviewAlertedAt: orNull(row.review_alerted_at),
+  };
+}
+
+function toRow(c: CaseRecord): CasesTable {
+  return {
+    id: c.id,
+    customer_id: c.customerId,
+    purpose: c.purpose,
+    channel: c.channel,
+    status: c.status,
+    break_glass: c.breakGlass ? 1 : 0,
+    reason_sealed: c.reasonSealed,
+    opened_by: c.openedBy,
+    opened_at: c.openedAt,
+    expires_at: c.expiresAt,
+    closed_at: c.closedAt,
+    closed_by: c.closedBy,
+    customer_present_at: c.customerPresentAt,
+    presence_failures: c.presenceFailures,
+    review_due_at: c.reviewDueAt,
+    reviewed_at: c.reviewedAt,
+    reviewed_by: c.reviewedBy,
+    review_outcome: c.reviewOutcome,
+    review_alerted_at: c.reviewAlertedAt,
+  };
 }
 
 export function createCaseStore(db: Kysely<Database>) {
+  async function assigneesOf(caseId: string): Promise<string[]> {
+    const rows = await db
+      .selectFrom('case_assignees')
+      .select('staff_id')
+      .where('case_id', '=', caseId)
+      .execute();
+    return rows.map((a) => a.staff_id);
+  }
+
+  /** Each case with its assignees, one round trip per case (as `byId`). */
+  async function withAssignees(rows: Selectable<CasesTable>[]): Promise<CaseRecord[]> {
+    const out: CaseRecord[] = [];
+    for (const row of rows) out.push({ ...toSummary(row), assignees: await assigneesOf(row.id) });
+    return out;
+  }
+
   return {
-    async insertCase(row: CasesTable, assignees: CaseAssigneesTable[]): Promise<void> {
+    /** Store a new case and its assignees (assigned by `assignedBy` when it opened) in one transaction. */
+    async insertCase(record: CaseRecord, assignedBy: string): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('cases').values(row).execute();
-        if (assignees.length > 0) await trx.insertInto('case_assignees').values(assignees).execute();
+        await trx.insertInto('cases').values(toRow(record)).execute();
+        if (record.assignees.length > 0) {
+          await trx
+            .insertInto('case_assignees')
+            .values(
+              record.assignees.map((staffId) => ({
+                case_id: record.id,
+                staff_id: staffId,
+                assigned_by: assignedBy,
+                assigned_at: record.openedAt,
+              })),
+            )
+            .execute();
+        }
       });
     },
 
     /** A case and who is assigned to it, in one round trip per table. */
-    async byId(id: string): Promise<CaseWithAssignees | undefined> {
+    async byId(id: string): Promise<CaseRecord | undefined> {
       const row = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return undefined;
-      const assignees = await db
-        .selectFrom('case_assignees')
-        .select('staff_id')
-        .where('case_id', '=', id)
-        .execute();
-      return { ...row, break_glass: Number(row.break_glass), assignees: assignees.map((a) => a.staff_id) };
+      return { ...toSummary(row), assignees: await assigneesOf(id) };
     },
 
     /** Open cases assigned to a staff member, newest first. */
-    async openFor(staffId: string, now: number, limit: number): Promise<CasesTable[]> {
-      return db
+    async openFor(staffId: string, now: number, limit: number): Promise<CaseRecord[]> {
+      const rows = await db
         .selectFrom('cases')
         .innerJoin('case_assignees', 'case_assignees.case_id', 'cases.id')
         .selectAll('cases')
@@ -44,12 +114,24 @@ export function createCaseStore(db: Kysely<Database>) {
         .orderBy('cases.opened_at', 'desc')
         .limit(limit)
         .execute();
+      return withAssignees(rows);
     },
 
-    async addAssignee(row: CaseAssigneesTable): Promise<boolean> {
+    /** Assign a staff member; false when they already were. */
+    async addAssignee(assignment: {
+      caseId: string;
+      staffId: string;
+      assignedBy: string;
+      assignedAt: number;
+    }): Promise<boolean> {
       const result = await db
         .insertInto('case_assignees')
-        .values(row)
+        .values({
+          case_id: assignment.caseId,
+          staff_id: assignment.staffId,
+          assigned_by: assignment.assignedBy,
+          assigned_at: assignment.assignedAt,
+        })
         .onConflict((oc) => oc.columns(['case_id', 'staff_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
@@ -85,9 +167,9 @@ export function createCaseStore(db: Kysely<Database>) {
       return Number(row.presence_failures);
     },
 
-    /** Break-glass cases whose review is still open, oldest due first. */
-    async pendingReviews(limit: number): Promise<CasesTable[]> {
-      return db
+    /** Break-glass cases whose review is still open, oldest due first, with their assignees. */
+    async pendingReviews(limit: number): Promise<CaseRecord[]> {
+      const rows = await db
         .selectFrom('cases')
         .selectAll()
         .where('break_glass', '=', 1)
@@ -95,11 +177,12 @@ export function createCaseStore(db: Kysely<Database>) {
         .orderBy('review_due_at', 'asc')
         .limit(limit)
         .execute();
+      return withAssignees(rows);
     },
 
     /** Break-glass cases past their review date, unreviewed, whose overdue alert is not raised yet. */
-    async overdueUnalertedReviews(now: number, limit: number): Promise<CasesTable[]> {
-      return db
+    async overdueUnalertedReviews(now: number, limit: number): Promise<CaseSummary[]> {
+      const rows = await db
         .selectFrom('cases')
         .selectAll()
         .where('break_glass', '=', 1)
@@ -109,6 +192,7 @@ export function createCaseStore(db: Kysely<Database>) {
         .orderBy('review_due_at', 'asc')
         .limit(limit)
         .execute();
+      return rows.map(toSummary);
     },
 
     /** Claim the overdue alert of a review: true for the first caller only, while it is unreviewed. */
@@ -141,8 +225,23 @@ export function createCaseStore(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
-    async insertPresenceCode(row: PresenceCodesTable): Promise<void> {
-      await db.insertInto('presence_codes').values(row).execute();
+    /** Store a customer's new presence code (its keyed digest only), valid until `expiresAt`. */
+    async insertPresenceCode(code: {
+      customerId: string;
+      codeHash: Buffer;
+      expiresAt: number;
+      createdAt: number;
+    }): Promise<void> {
+      await db
+        .insertInto('presence_codes')
+        .values({
+          customer_id: code.customerId,
+          code_hash: code.codeHash,
+          expires_at: code.expiresAt,
+          used_at: null,
+          created_at: code.createdAt,
+        })
+        .execute();
     },
 
     /** Use a customer's presence code once: true for the first caller before it expires. */

@@ -41,25 +41,24 @@ export function createPresenceCodes(deps: {
         { type: 'presence_code.issued', actor: actorRef(by), subject: customerId, data: { customerId } },
         () =>
           store.insertPresenceCode({
-            customer_id: customerId,
-            code_hash: digest(customerId, code),
-            expires_at: now + PRESENCE_CODE_TTL_MS,
-            used_at: null,
-            created_at: now,
+            customerId,
+            codeHash: digest(customerId, code),
+            expiresAt: now + PRESENCE_CODE_TTL_MS,
+            createdAt: now,
           }),
       );
       return { code, expiresAt: new Date(now + PRESENCE_CODE_TTL_MS).toISOString() };
     },
 
     /** Use `code` for a case of its customer: true once, ledgered either way. */
-    async check(by: Actor, kase: { id: string; customer_id: string }, code: string): Promise<boolean> {
+    async check(by: Actor, kase: { id: string; customerId: string }, code: string): Promise<boolean> {
       const ok =
         SHAPE.test(code) &&
-        (await store.usePresenceCode(kase.customer_id, digest(kase.customer_id, code), clock.now()));
+        (await store.usePresenceCode(kase.customerId, digest(kase.customerId, code), clock.now()));
       await ledger.append({
         type: 'case.presence_checked',
         actor: actorRef(by),
-        subject: kase.customer_id,
+        subject: kase.customerId,
         data: { caseId: kase.id, verified: ok },
       });
       return ok;

@@ -31,17 +31,7 @@ export function createCustomers(deps: {
   return {
     /** Exact search: masked results, at most ten, counted against the hourly search quota. */
     async search(p: StaffPrincipal, by: string, value: string): Promise<MaskedCustomer[]> {
-      await gate.require(
-        p,
-        {
-          action: 'search',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
+      await gate.requireAction(p, 'search');
       // The search counts once its `customer.searched` entry is durable; until then it holds a reservation.
       const release = await reserveOrRefuse(gate, p, 'search', {}, () => quotas.reserveSearch(p));
       const results = await vault.search(p.actor, by, value).finally(release);
@@ -61,7 +51,7 @@ export function createCustomers(deps: {
       const customerId = uuidv7(clock.now());
       const decided = await cases.decideNewCustomerCase(p, caseInput, customerId);
       const customer = await vault.createCustomer(p.actor, input, customerId);
-      return { customer, case: await cases.insertCase(p, decided.row, decided.assignees) };
+      return { customer, case: await cases.insertCase(p, decided) };
     },
 
     async view(p: StaffPrincipal, caseId: string): Promise<MaskedCustomer> {

@@ -14,15 +14,14 @@ import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { ExportsTable } from '../../platform/database/schema.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
-import type { AccessGate } from '../access-gate.ts';
+import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { Consents } from '../../privacy/consents.service.ts';
 import type { ExportStore } from './exports.store.ts';
+import type { AggregateSpec, ExportRecord, RecordSpec } from './exports.types.ts';
 import {
-  type AggregateDimension,
   aggregateDimensions,
   type AggregateResult,
   kAnonymousCounts,
@@ -42,9 +41,6 @@ export const recordExportPurposes = [
   'third_party_sharing',
   'sale',
 ] as const;
-
-type RecordSpec = { customerIds: string[]; fields: string[] };
-type AggregateSpec = { dimensions: AggregateDimension[]; k: number };
 
 export interface ExportView {
   id: string;
@@ -68,22 +64,20 @@ export type ExportResult =
     }
   | ({ kind: 'aggregate'; exportId: string } & AggregateResult);
 
-function view(row: ExportsTable): ExportView {
-  const spec = JSON.parse(row.spec) as Partial<RecordSpec & AggregateSpec>;
+function view(request: ExportRecord): ExportView {
+  const spec = request.spec as Partial<RecordSpec & AggregateSpec>;
   return {
-    id: row.id,
-    kind: row.kind as 'records' | 'aggregate',
-    purpose: row.purpose,
-    status: row.status,
-    requestedBy: row.requested_by,
-    decidedBy: row.decided_by,
+    id: request.id,
+    kind: request.kind,
+    purpose: request.purpose,
+    status: request.status,
+    requestedBy: request.requestedBy,
+    decidedBy: request.decidedBy,
     ...(spec.customerIds ? { customers: spec.customerIds.length, fields: spec.fields } : {}),
     ...(spec.dimensions ? { dimensions: spec.dimensions } : {}),
-    createdAt: new Date(Number(row.created_at)).toISOString(),
+    createdAt: new Date(request.createdAt).toISOString(),
   };
 }
-
-const noCase = { caseRelation: 'none', customerPresent: false, breakGlass: false } as const;
 
 export function createExports(deps: {
   store: ExportStore;
@@ -97,14 +91,18 @@ export function createExports(deps: {
 }) {
   const { store, gate, ledger, clock } = deps;
 
-  async function load(id: string): Promise<ExportsTable> {
-    const row = isUuid(id) ? await store.byId(id) : undefined;
-    if (!row) throw new CustosError('EXPORT_NOT_FOUND', 'No such export');
-    return row;
+  async function load(id: string): Promise<ExportRecord> {
+    const request = isUuid(id) ? await store.byId(id) : undefined;
+    if (!request) throw new CustosError('EXPORT_NOT_FOUND', 'No such export');
+    return request;
   }
 
-  async function runRecords(p: StaffPrincipal, row: ExportsTable, spec: RecordSpec): Promise<ExportResult> {
-    const admitted = await deps.consents.admissible(spec.customerIds, row.purpose);
+  async function runRecords(
+    p: StaffPrincipal,
+    request: ExportRecord,
+    spec: RecordSpec,
+  ): Promise<ExportResult> {
+    const admitted = await deps.consents.admissible(spec.customerIds, request.purpose);
     const included = spec.customerIds.filter((id) => admitted.has(id));
     const by = actorRef(p.actor);
     // Every customer's entry is durable before any record is opened (appended together: one group commit).
@@ -114,7 +112,7 @@ export function createExports(deps: {
           type: 'customer.exported',
           actor: by,
           subject: customerId,
-          data: { customerId, exportId: row.id, fields: spec.fields },
+          data: { customerId, exportId: request.id, fields: spec.fields },
         }),
       ),
     );
@@ -128,10 +126,15 @@ export function createExports(deps: {
         });
       if (fields) records.push({ customerId, fields });
     }
-    return { kind: 'records', exportId: row.id, records, excluded: spec.customerIds.length - records.length };
+    return {
+      kind: 'records',
+      exportId: request.id,
+      records,
+      excluded: spec.customerIds.length - records.length,
+    };
   }
 
-  async function runAggregate(row: ExportsTable, spec: AggregateSpec): Promise<ExportResult> {
+  async function runAggregate(request: ExportRecord, spec: AggregateSpec): Promise<ExportResult> {
     const population = await deps.consents.grantedTo('marketing', AGGREGATE_POPULATION_CAP);
     const fields = [...new Set(spec.dimensions.map((d) => aggregateDimensions[d].field))];
     const people = [];
@@ -139,14 +142,19 @@ export function createExports(deps: {
       const opened = await deps.vault.unsealFields(customerId, fields).catch(() => null);
       if (opened) people.push(opened as Record<string, string | null>);
     }
-    return { kind: 'aggregate', exportId: row.id, ...kAnonymousCounts(people, spec.dimensions, spec.k) };
+    return { kind: 'aggregate', exportId: request.id, ...kAnonymousCounts(people, spec.dimensions, spec.k) };
   }
 
   /** The work of a run, from `running` to `completed`. */
-  async function complete(p: StaffPrincipal, row: ExportsTable, approvedBy: string): Promise<ExportResult> {
-    const id = row.id;
-    const spec = JSON.parse(row.spec) as RecordSpec & AggregateSpec;
-    const result = row.kind === 'records' ? await runRecords(p, row, spec) : await runAggregate(row, spec);
+  async function complete(
+    p: StaffPrincipal,
+    request: ExportRecord,
+    approvedBy: string,
+  ): Promise<ExportResult> {
+    const id = request.id;
+    const spec = request.spec as RecordSpec & AggregateSpec;
+    const result =
+      request.kind === 'records' ? await runRecords(p, request, spec) : await runAggregate(request, spec);
     const records = result.kind === 'records' ? result.records.length : result.groups.length;
     await ledger.append({
       type: 'export.completed',
@@ -160,12 +168,12 @@ export function createExports(deps: {
     });
     await store.transition(id, 'running', {
       status: 'completed',
-      completed_at: clock.now(),
-      result_count: records,
+      completedAt: clock.now(),
+      resultCount: records,
     });
     deps.bus.publish('export.completed', {
       exportId: id,
-      requestedBy: row.requested_by,
+      requestedBy: request.requestedBy,
       approvedBy,
       records,
     });
@@ -183,7 +191,7 @@ export function createExports(deps: {
       .append({ type: 'export.failed', actor: actorRef(p.actor), data: { exportId: id, code } })
       .catch(() => undefined);
     await store
-      .transition(id, 'running', { status: 'failed', completed_at: clock.now() })
+      .transition(id, 'running', { status: 'failed', completedAt: clock.now() })
       .catch(() => undefined);
   }
 
@@ -220,11 +228,7 @@ export function createExports(deps: {
         }
         const fields = validFields(input.fields);
         for (const field of fields) {
-          await gate.require(
-            p,
-            { action: 'export_request', fieldClass: fieldClass(field), ...noCase, secondApprover: false },
-            { fields },
-          );
+          await gate.require(p, { ...roleOnly('export_request'), fieldClass: fieldClass(field) }, { fields });
         }
         spec = { customerIds: ids as string[], fields };
       } else if (input.kind === 'aggregate') {
@@ -236,75 +240,75 @@ export function createExports(deps: {
           throw validationFailed([{ path: 'k', problem: `must be an integer from ${MIN_K} to 1000` }]);
         }
         spec = { dimensions: validDimensions(input.dimensions), k };
-        await gate.require(p, { action: 'aggregate', ...noCase, secondApprover: false }, {});
+        await gate.requireAction(p, 'aggregate');
       } else {
         throw validationFailed([{ path: 'kind', problem: 'must be records or aggregate' }]);
       }
       const now = clock.now();
-      const row: ExportsTable = {
+      const request: ExportRecord = {
         id: uuidv7(now),
         kind: input.kind,
         purpose: input.purpose,
-        requested_by: p.staffId,
-        spec: JSON.stringify(spec),
+        requestedBy: p.staffId,
+        spec,
         status: 'pending',
-        created_at: now,
-        decided_by: null,
-        decided_at: null,
-        completed_at: null,
-        result_count: null,
+        createdAt: now,
+        decidedBy: null,
+        decidedAt: null,
+        completedAt: null,
+        resultCount: null,
       };
       await ledger.record(
         {
           type: 'export.requested',
           actor: actorRef(p.actor),
           data: {
-            exportId: row.id,
-            kind: row.kind,
-            purpose: row.purpose,
+            exportId: request.id,
+            kind: request.kind,
+            purpose: request.purpose,
             customers: 'customerIds' in spec ? spec.customerIds.length : 0,
             fields: 'fields' in spec ? spec.fields : spec.dimensions,
           },
         },
-        () => store.insert(row),
+        () => store.insert(request),
       );
-      return view(row);
+      return view(request);
     },
 
     async pending(p: StaffPrincipal): Promise<ExportView[]> {
-      await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
+      await gate.requireAction(p, 'export_approve');
       return (await store.pending(200)).map(view);
     },
 
     async get(p: StaffPrincipal, id: string): Promise<ExportView> {
-      const row = await load(id);
-      if (row.requested_by !== p.staffId) {
-        await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
+      const request = await load(id);
+      if (request.requestedBy !== p.staffId) {
+        await gate.requireAction(p, 'export_approve');
       }
-      return view(row);
+      return view(request);
     },
 
     /** The second person's decision: security role, fresh second factor, never the requester. */
     async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<ExportView> {
       deps.sessions.requireStepUp(p.session);
-      await gate.require(p, { action: 'export_approve', ...noCase, secondApprover: false }, {});
-      const row = await load(id);
-      if (row.requested_by === p.staffId) {
+      await gate.requireAction(p, 'export_approve');
+      const request = await load(id);
+      if (request.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your export');
       }
-      if (row.status !== 'pending')
+      if (request.status !== 'pending')
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already decided');
       const now = clock.now();
       const status = approve ? 'approved' : 'rejected';
       await ledger.record(
         { type: 'export.decided', actor: actorRef(p.actor), data: { exportId: id, approved: approve } },
         async () => {
-          if (!(await store.transition(id, 'pending', { status, decided_by: p.staffId, decided_at: now }))) {
+          if (!(await store.transition(id, 'pending', { status, decidedBy: p.staffId, decidedAt: now }))) {
             throw new CustosError('EXPORT_NOT_PENDING', 'This export was already decided');
           }
         },
       );
-      return view({ ...row, status, decided_by: p.staffId, decided_at: now });
+      return view({ ...request, status, decidedBy: p.staffId, decidedAt: now });
     },
 
     /**
@@ -314,20 +318,24 @@ export function createExports(deps: {
      */
     async run(p: StaffPrincipal, id: string): Promise<ExportResult> {
       deps.sessions.requireStepUp(p.session);
-      const row = await load(id);
-      if (row.requested_by !== p.staffId)
+      const request = await load(id);
+      if (request.requestedBy !== p.staffId)
         throw new CustosError('ACCESS_DENIED', 'Only the requester can run an export');
-      if (row.status === 'failed') {
+      if (request.status === 'failed') {
         throw new CustosError('APPROVAL_REQUIRED', 'This export failed: request a new one');
       }
-      if (row.status !== 'approved' || row.decided_by === null || row.decided_by === row.requested_by) {
+      if (
+        request.status !== 'approved' ||
+        request.decidedBy === null ||
+        request.decidedBy === request.requestedBy
+      ) {
         throw new CustosError('APPROVAL_REQUIRED', 'This export is not approved by a second person');
       }
       if (!(await store.transition(id, 'approved', { status: 'running' }))) {
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already run');
       }
       try {
-        return await complete(p, row, row.decided_by);
+        return await complete(p, request, request.decidedBy);
       } catch (error) {
         await fail(p, id, error);
         throw error;

@@ -1,18 +1,16 @@
 /**
  * HTTP routes of the policy set's lifecycle: read the set in force, propose a new text, list pending
- * proposals, approve or reject one (policy.service.ts decides who may).
+ * proposals, approve or reject one. They parse and call: policy.service.ts decides who may, and checks the
+ * step-up a change needs.
  *
- * Invariants: the actor handed to the service is the request's staff principal, whose role comes from the
- * staff directory, never from the client; every change (propose, approve, reject) needs a fresh step-up
- * before the service is asked.
+ * Invariant: the actor handed to the service is the request's staff principal, whose role comes from the
+ * staff directory, never from the client.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Sessions } from '../../identity/sessions/sessions.ts';
+import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
-import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { MAX_POLICY_TEXT } from './policy-validation.ts';
-import type { PolicyActor, PolicyService } from './policy.service.ts';
+import type { PolicyService } from './policy.service.ts';
 
 const tags = ['policies'];
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -30,21 +28,8 @@ const ProposalSchema = Type.Object({
   diff: Type.String(),
 });
 
-const actorOf = (p: StaffPrincipal): PolicyActor => ({ staffId: p.staffId, role: p.role });
-
-export function policyRoutes(
-  app: FastifyInstance,
-  deps: { policies: PolicyService; sessions: Pick<Sessions, 'requireStepUp'> },
-) {
+export function policyRoutes(app: FastifyInstance, deps: { policies: PolicyService }) {
   const { policies } = deps;
-  /** The acting staff member, for reads. */
-  const reader = async (request: FastifyRequest) => actorOf(principalOf(request));
-  /** The acting staff member, for changes: a fresh step-up first. */
-  const changer = async (request: FastifyRequest) => {
-    const p = principalOf(request);
-    deps.sessions.requireStepUp(p.session);
-    return actorOf(p);
-  };
 
   app.get(
     '/v1/policies',
@@ -57,7 +42,7 @@ export function policyRoutes(
         response: { 200: Type.Object({ version: Type.Integer(), text: Type.String() }) },
       },
     },
-    async (request) => policies.live(await reader(request)),
+    async (request) => policies.live(principalOf(request)),
   );
 
   app.post<{ Body: Static<typeof Proposal> }>(
@@ -76,7 +61,7 @@ export function policyRoutes(
       },
     },
     async (request, reply) =>
-      reply.status(201).send(await policies.propose(await changer(request), request.body.text)),
+      reply.status(201).send(await policies.propose(principalOf(request), request.body.text)),
   );
 
   app.get(
@@ -90,7 +75,7 @@ export function policyRoutes(
         response: { 200: Type.Object({ proposals: Type.Array(ProposalSchema) }) },
       },
     },
-    async (request) => ({ proposals: await policies.pending(await reader(request)) }),
+    async (request) => ({ proposals: await policies.pending(principalOf(request)) }),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
@@ -107,7 +92,7 @@ export function policyRoutes(
         response: { 200: Type.Object({ version: Type.Integer() }) },
       },
     },
-    async (request) => policies.approve(await changer(request), request.params.id),
+    async (request) => policies.approve(principalOf(request), request.params.id),
   );
 
   app.post<{ Params: Static<typeof IdParams> }>(
@@ -123,7 +108,7 @@ export function policyRoutes(
       },
     },
     async (request, reply) => {
-      await policies.reject(await changer(request), request.params.id);
+      await policies.reject(principalOf(request), request.params.id);
       return reply.status(204).send();
     },
   );

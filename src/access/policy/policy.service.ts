@@ -3,13 +3,16 @@
  * (it becomes the next version, in force at once on this node and after `refresh()` on the others) or
  * either rejects it.
  *
- * Invariants: authorisation comes first, through the policy engine itself (`policy_edit` to propose,
- * `policy_approve` to decide); no one approves their own proposal; a proposal replaces only the version it
+ * Invariants: a change (propose, approve, reject) needs a fresh step-up of the acting staff member's session,
+ * checked here before anything else; then authorisation, through the policy engine itself (`policy_edit` to
+ * propose, `policy_approve` to decide); no one approves their own proposal; a proposal replaces only the version it
  * was written against (so approving cannot silently undo a change made meanwhile); nothing invalid is
  * stored or put in force, nor a set under which no role could edit and approve policies any more (that
  * would lock the policy set for good); every proposal, approval and rejection is in the ledger, with the
  * full line diff, before it takes effect.
  */
+import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { EntryInput, EntryType } from '../../ledger/entry-types.ts';
 import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
@@ -17,6 +20,7 @@ import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
+import { roleOnly } from '../access-gate.ts';
 import type { AccessQuery } from './access-query.ts';
 import { defaultPolicies } from './default-policies.ts';
 import { unifiedLineDiff } from './line-diff.ts';
@@ -24,7 +28,7 @@ import { createPolicyEngine, type PolicyEngine } from './policy-engine.ts';
 import { validatePolicies } from './policy-validation.ts';
 import type { PolicyStore } from './policy.store.ts';
 
-/** Who acts on the policy set: a staff member and their role. */
+/** Who reads the policy set: a staff member and their role (a `StaffPrincipal` is one). */
 export interface PolicyActor {
   staffId: string;
   role: StaffRole;
@@ -45,6 +49,8 @@ export interface PolicyServiceDeps {
   store: PolicyStore;
   /** The engine decisions are made with; the service keeps it on the live version. */
   engine: PolicyEngine;
+  /** Step-up freshness of the session a change comes with. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
   /** Installed as version 1 on first start; the default set unless a test says otherwise. */
@@ -53,13 +59,10 @@ export interface PolicyServiceDeps {
 
 type PolicyAction = 'policy_edit' | 'policy_approve' | 'ledger_read';
 
+/** Policy acts are decided on the role alone, straight from the engine (never refused by risk tier). */
 const administrative = (role: StaffRole, action: PolicyAction): AccessQuery => ({
+  ...roleOnly(action),
   role,
-  action,
-  caseRelation: 'none',
-  customerPresent: false,
-  breakGlass: false,
-  secondApprover: false,
   riskTier: 'normal',
 });
 
@@ -71,6 +74,12 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     policy_approve: 'Not allowed to decide on policies',
     ledger_read: 'Not allowed to read the policy set',
   };
+
+  /** For a change: a fresh step-up (STEP_UP_REQUIRED), then `authorise`. */
+  function authoriseChange(p: StaffPrincipal, action: PolicyAction): string {
+    deps.sessions.requireStepUp(p.session);
+    return authorise(p, action);
+  }
 
   /** The actor's ref if the engine lets their role do any one of `actions`; FORBIDDEN otherwise. */
   function authorise(by: PolicyActor, ...actions: [PolicyAction, ...PolicyAction[]]): string {
@@ -162,8 +171,11 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** Propose a new policy text against the live version; it is validated and stored pending approval. */
-    async propose(by: PolicyActor, text: string): Promise<PolicyProposal & { warnings: readonly string[] }> {
-      const actor = authorise(by, 'policy_edit');
+    async propose(
+      p: StaffPrincipal,
+      text: string,
+    ): Promise<PolicyProposal & { warnings: readonly string[] }> {
+      const actor = authoriseChange(p, 'policy_edit');
       if (typeof text !== 'string') throw validationFailed([{ path: 'policies', problem: 'must be text' }]);
       const { warnings } = validatePolicies(text);
       assertStillEditable(text);
@@ -179,13 +191,13 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         () =>
           store.insertProposal({
             id,
-            base_version: live.version,
+            baseVersion: live.version,
             text,
-            proposed_by: actor,
-            proposed_at: at,
+            proposedBy: actor,
+            proposedAt: at,
             status: 'pending',
-            decided_by: null,
-            decided_at: null,
+            decidedBy: null,
+            decidedAt: null,
             version: null,
           }),
       );
@@ -201,20 +213,20 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** A second admin approves a pending proposal: it becomes the next version and is in force here at once. */
-    async approve(by: PolicyActor, proposalId: string): Promise<{ version: number }> {
-      const actor = authorise(by, 'policy_approve');
+    async approve(p: StaffPrincipal, proposalId: string): Promise<{ version: number }> {
+      const actor = authoriseChange(p, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
-      if (proposal.proposed_by === actor) {
+      if (proposal.proposedBy === actor) {
         throw new CustosError(
           'FORBIDDEN',
           'A policy change needs the approval of an admin other than its proposer',
         );
       }
       const live = await liveRow();
-      if (live.version !== proposal.base_version) {
+      if (live.version !== proposal.baseVersion) {
         throw new CustosError(
           'VERSION_CONFLICT',
-          `The live policy set is now version ${live.version}; the proposal was written against ${proposal.base_version}`,
+          `The live policy set is now version ${live.version}; the proposal was written against ${proposal.baseVersion}`,
         );
       }
       // The schema may have changed since it was proposed (a new release): validate again before it is in force.
@@ -234,7 +246,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
             proposalId,
             fromVersion: live.version,
             toVersion: version,
-            proposedBy: proposal.proposed_by,
+            proposedBy: proposal.proposedBy,
             diff,
           },
         },
@@ -253,21 +265,21 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     },
 
     /** Reject a pending proposal (its proposer may withdraw it this way). */
-    async reject(by: PolicyActor, proposalId: string): Promise<void> {
-      const actor = authorise(by, 'policy_approve');
+    async reject(p: StaffPrincipal, proposalId: string): Promise<void> {
+      const actor = authoriseChange(p, 'policy_approve');
       const proposal = await pendingProposal(proposalId);
-      const base = await store.version(proposal.base_version);
+      const base = await store.version(proposal.baseVersion);
       const diff = unifiedLineDiff(
         base?.text ?? '',
         proposal.text,
-        `policies v${proposal.base_version}`,
+        `policies v${proposal.baseVersion}`,
         `proposal ${proposalId}`,
       );
       await recorded(
         {
           type: 'policy.rejected',
           actor,
-          data: { proposalId, baseVersion: proposal.base_version, proposedBy: proposal.proposed_by, diff },
+          data: { proposalId, baseVersion: proposal.baseVersion, proposedBy: proposal.proposedBy, diff },
         },
         async () => {
           if (!(await store.reject({ proposalId, rejectedBy: actor, at: clock.now() }))) {
@@ -280,24 +292,24 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     /** Pending proposals, oldest first, each with its diff from the version it was written against. */
     async pending(by: PolicyActor): Promise<PolicyProposal[]> {
       authorise(by, 'policy_edit');
-      const rows = await store.pendingProposals();
+      const proposals = await store.pendingProposals();
       const bases = new Map<number, string>();
       const out: PolicyProposal[] = [];
-      for (const row of rows) {
-        if (!bases.has(row.base_version)) {
-          bases.set(row.base_version, (await store.version(row.base_version))?.text ?? '');
+      for (const proposal of proposals) {
+        if (!bases.has(proposal.baseVersion)) {
+          bases.set(proposal.baseVersion, (await store.version(proposal.baseVersion))?.text ?? '');
         }
         out.push({
-          id: row.id,
-          baseVersion: row.base_version,
-          proposedBy: row.proposed_by,
-          proposedAt: row.proposed_at,
+          id: proposal.id,
+          baseVersion: proposal.baseVersion,
+          proposedBy: proposal.proposedBy,
+          proposedAt: proposal.proposedAt,
           status: 'pending',
           diff: unifiedLineDiff(
-            bases.get(row.base_version) as string,
-            row.text,
-            `policies v${row.base_version}`,
-            `proposal ${row.id}`,
+            bases.get(proposal.baseVersion) as string,
+            proposal.text,
+            `policies v${proposal.baseVersion}`,
+            `proposal ${proposal.id}`,
           ),
         });
       }

@@ -1,5 +1,6 @@
 /**
- * SQL for the policy set: its stored versions (the highest is in force) and the proposals to change it.
+ * SQL for the policy set: its stored versions (the highest is in force) and the proposals to change it,
+ * as `PolicyVersionRecord`s and `PolicyProposalRecord`s (policy.types.ts).
  *
  * Invariant: a version is only ever added, never changed, and only as live + 1 from a pending proposal
  * written against the live version, in one transaction with marking that proposal approved — so two
@@ -8,8 +9,35 @@
 import type { Kysely, Transaction } from 'kysely';
 import { isUniqueViolation } from '../../platform/database/constraint.ts';
 import type { Database, PolicyProposalsTable, PolicyVersionsTable } from '../../platform/database/schema.ts';
+import type { PolicyProposalRecord, PolicyProposalStatus, PolicyVersionRecord } from './policy.types.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
+
+const orNull = (value: number | null): number | null => (value === null ? null : Number(value));
+
+function toVersion(row: PolicyVersionsTable): PolicyVersionRecord {
+  return {
+    version: Number(row.version),
+    text: row.text,
+    proposalId: row.proposal_id,
+    approvedBy: row.approved_by,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toProposal(row: PolicyProposalsTable): PolicyProposalRecord {
+  return {
+    id: row.id,
+    baseVersion: Number(row.base_version),
+    text: row.text,
+    proposedBy: row.proposed_by,
+    proposedAt: Number(row.proposed_at),
+    status: row.status as PolicyProposalStatus,
+    decidedBy: row.decided_by,
+    decidedAt: orNull(row.decided_at),
+    version: orNull(row.version),
+  };
+}
 
 /** Thrown inside the approval transaction to roll it back when the proposal was decided meanwhile. */
 class DecidedMeanwhile extends Error {}
@@ -29,17 +57,23 @@ export function createPolicyStore(db: Kysely<Database>) {
     /** The version in force, without its text: the cheap check other nodes poll. */
     liveVersion,
 
-    async live(trx: Db = db): Promise<PolicyVersionsTable | undefined> {
-      return trx
+    async live(trx: Db = db): Promise<PolicyVersionRecord | undefined> {
+      const row = await trx
         .selectFrom('policy_versions')
         .selectAll()
         .orderBy('version', 'desc')
         .limit(1)
         .executeTakeFirst();
+      return row && toVersion(row);
     },
 
-    async version(version: number, trx: Db = db): Promise<PolicyVersionsTable | undefined> {
-      return trx.selectFrom('policy_versions').selectAll().where('version', '=', version).executeTakeFirst();
+    async version(version: number, trx: Db = db): Promise<PolicyVersionRecord | undefined> {
+      const row = await trx
+        .selectFrom('policy_versions')
+        .selectAll()
+        .where('version', '=', version)
+        .executeTakeFirst();
+      return row && toVersion(row);
     },
 
     /** Store `text` as version 1 unless there is one already; true if this call stored it. */
@@ -52,26 +86,45 @@ export function createPolicyStore(db: Kysely<Database>) {
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
     },
 
-    async insertProposal(row: PolicyProposalsTable, trx: Db = db): Promise<void> {
-      await trx.insertInto('policy_proposals').values(row).execute();
+    async insertProposal(proposal: PolicyProposalRecord, trx: Db = db): Promise<void> {
+      await trx
+        .insertInto('policy_proposals')
+        .values({
+          id: proposal.id,
+          base_version: proposal.baseVersion,
+          text: proposal.text,
+          proposed_by: proposal.proposedBy,
+          proposed_at: proposal.proposedAt,
+          status: proposal.status,
+          decided_by: proposal.decidedBy,
+          decided_at: proposal.decidedAt,
+          version: proposal.version,
+        })
+        .execute();
     },
 
-    async proposal(id: string, trx: Db = db): Promise<PolicyProposalsTable | undefined> {
-      return trx.selectFrom('policy_proposals').selectAll().where('id', '=', id).executeTakeFirst();
+    async proposal(id: string, trx: Db = db): Promise<PolicyProposalRecord | undefined> {
+      const row = await trx
+        .selectFrom('policy_proposals')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row && toProposal(row);
     },
 
-    async pendingProposals(limit = 100, trx: Db = db): Promise<PolicyProposalsTable[]> {
-      return trx
+    async pendingProposals(limit = 100, trx: Db = db): Promise<PolicyProposalRecord[]> {
+      const rows = await trx
         .selectFrom('policy_proposals')
         .selectAll()
         .where('status', '=', 'pending')
         .orderBy('proposed_at')
         .limit(limit)
         .execute();
+      return rows.map(toProposal);
     },
 
     /**
-     * Put a pending proposal in force as version `base_version + 1`: `stale` if the live version is no
+     * Put a pending proposal in force as version `baseVersion + 1`: `stale` if the live version is no
      * longer its base (or another approval got there first), `not_pending` if it was decided meanwhile.
      */
     async activate(

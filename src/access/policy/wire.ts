@@ -2,6 +2,7 @@
  * Builds the policy part of the access module: the engine every access decision goes through, and the
  * service that keeps it on the live, four-eyes-approved policy set (installing the default on first start).
  */
+import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { defaultPolicies } from './default-policies.ts';
@@ -9,11 +10,21 @@ import { createPolicyEngine } from './policy-engine.ts';
 import { createPolicyService } from './policy.service.ts';
 import { createPolicyStore } from './policy.store.ts';
 
-export async function wirePolicies(deps: { platform: Platform; ledger: Pick<Ledger, 'append'> }) {
+export async function wirePolicies(deps: {
+  platform: Platform;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  ledger: Pick<Ledger, 'append'>;
+}) {
   const { database, clock } = deps.platform;
-  const { ledger } = deps;
+  const { sessions, ledger } = deps;
   const engine = createPolicyEngine({ policies: defaultPolicies });
-  const policies = createPolicyService({ store: createPolicyStore(database.db), engine, ledger, clock });
+  const policies = createPolicyService({
+    store: createPolicyStore(database.db),
+    engine,
+    sessions,
+    ledger,
+    clock,
+  });
   await policies.load();
   return { policyEngine: engine, policies };
 }

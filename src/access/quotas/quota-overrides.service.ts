@@ -19,7 +19,7 @@ export const MAX_QUOTA_OVERRIDE = 100_000;
 
 export function createQuotaOverrides(deps: {
   quotas: Pick<Quotas, 'setOverride'>;
-  gate: Pick<AccessGate, 'require'>;
+  gate: Pick<AccessGate, 'requireAction'>;
   staff: Pick<StaffDirectory, 'member'>;
   ledger: Pick<Ledger, 'record'>;
 }) {
@@ -32,17 +32,7 @@ export function createQuotaOverrides(deps: {
      *   await overrides.setOverrideAs(admin, clerkId, 'reveal_day', 0); // no more reveals today
      */
     async setOverrideAs(p: StaffPrincipal, staffId: string, quota: string, max: number): Promise<void> {
-      await gate.require(
-        p,
-        {
-          action: 'staff_manage',
-          caseRelation: 'none',
-          customerPresent: false,
-          breakGlass: false,
-          secondApprover: false,
-        },
-        {},
-      );
+      await gate.requireAction(p, 'staff_manage');
       if (!(quotaNames as readonly string[]).includes(quota)) {
         throw new CustosError('VALIDATION_FAILED', `quota must be one of ${quotaNames.join(', ')}`);
       }

@@ -1,21 +1,42 @@
-/** SQL for per-staff quota overrides (what quotas count is read from the ledger, not stored here). */
+/**
+ * SQL for per-staff quota overrides, as `QuotaOverride`s (quota-overrides.types.ts). What quotas count is
+ * read from the ledger, not stored here.
+ */
 import type { Kysely } from 'kysely';
-import type { Database, QuotaOverridesTable } from '../../platform/database/schema.ts';
+import type { Database } from '../../platform/database/schema.ts';
+import type { QuotaOverride } from './quota-overrides.types.ts';
 
 export function createQuotaOverrideStore(db: Kysely<Database>) {
   return {
-    async overrides(staffId: string): Promise<QuotaOverridesTable[]> {
-      return db.selectFrom('quota_overrides').selectAll().where('staff_id', '=', staffId).execute();
+    async overrides(staffId: string): Promise<QuotaOverride[]> {
+      const rows = await db
+        .selectFrom('quota_overrides')
+        .selectAll()
+        .where('staff_id', '=', staffId)
+        .execute();
+      return rows.map((row) => ({
+        staffId: row.staff_id,
+        quota: row.quota,
+        max: Number(row.max),
+        setBy: row.set_by,
+        setAt: Number(row.set_at),
+      }));
     },
 
-    async setOverride(row: QuotaOverridesTable): Promise<void> {
+    async setOverride(override: QuotaOverride): Promise<void> {
       await db
         .insertInto('quota_overrides')
-        .values(row)
+        .values({
+          staff_id: override.staffId,
+          quota: override.quota,
+          max: override.max,
+          set_by: override.setBy,
+          set_at: override.setAt,
+        })
         .onConflict((oc) =>
           oc
             .columns(['staff_id', 'quota'])
-            .doUpdateSet({ max: row.max, set_by: row.set_by, set_at: row.set_at }),
+            .doUpdateSet({ max: override.max, set_by: override.setBy, set_at: override.setAt }),
         )
         .execute();
     },

@@ -171,7 +171,7 @@ export function createQuotas(deps: {
     },
 
     async setOverride(staffId: string, quota: QuotaName, max: number, by: string): Promise<void> {
-      await store.setOverride({ staff_id: staffId, quota, max, set_by: by, set_at: clock.now() });
+      await store.setOverride({ staffId, quota, max, setBy: by, setAt: clock.now() });
     },
   };
 }

@@ -13,7 +13,6 @@ import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { RevealApprovalsTable } from '../../platform/database/schema.ts';
 import { CustosError, isCustosError } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
@@ -22,6 +21,7 @@ import { relationCode } from '../cases/case-state.ts';
 import type { Cases } from '../cases/cases.service.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { RevealApprovalStore } from './reveal-approvals.store.ts';
+import type { RevealApprovalRecord } from './reveal-approvals.types.ts';
 import { fieldClass, validFields, validReason } from './reveal-request.ts';
 
 /** How long an approval may be decided on and then used, from the request. */
@@ -41,29 +41,21 @@ export interface RevealApprovalView {
   expiresAt: string;
 }
 
-function view(row: RevealApprovalsTable, now: number): RevealApprovalView {
-  const open = row.status === 'pending' || row.status === 'approved';
+function view(approval: RevealApprovalRecord, now: number): RevealApprovalView {
+  const open = approval.status === 'pending' || approval.status === 'approved';
   return {
-    id: row.id,
-    caseId: row.case_id,
-    customerId: row.customer_id,
-    purpose: row.purpose,
-    fields: JSON.parse(row.fields) as string[],
-    status: open && now >= Number(row.expires_at) ? 'expired' : (row.status as RevealApprovalView['status']),
-    requestedBy: row.requested_by,
-    decidedBy: row.decided_by,
-    createdAt: new Date(Number(row.created_at)).toISOString(),
-    expiresAt: new Date(Number(row.expires_at)).toISOString(),
+    id: approval.id,
+    caseId: approval.caseId,
+    customerId: approval.customerId,
+    purpose: approval.purpose,
+    fields: approval.fields,
+    status: open && now >= approval.expiresAt ? 'expired' : approval.status,
+    requestedBy: approval.requestedBy,
+    decidedBy: approval.decidedBy,
+    createdAt: new Date(approval.createdAt).toISOString(),
+    expiresAt: new Date(approval.expiresAt).toISOString(),
   };
 }
-
-const approving = {
-  action: 'export_approve',
-  caseRelation: 'none',
-  customerPresent: false,
-  breakGlass: false,
-  secondApprover: false,
-} as const;
 
 export function createRevealApprovals(deps: {
   store: RevealApprovalStore;
@@ -76,10 +68,10 @@ export function createRevealApprovals(deps: {
 }) {
   const { store, gate, ledger, clock } = deps;
 
-  async function load(id: string): Promise<RevealApprovalsTable> {
-    const row = isUuid(id) ? await store.byId(id) : undefined;
-    if (!row) throw new CustosError('APPROVAL_NOT_FOUND', 'No such reveal approval');
-    return row;
+  async function load(id: string): Promise<RevealApprovalRecord> {
+    const approval = isUuid(id) ? await store.byId(id) : undefined;
+    if (!approval) throw new CustosError('APPROVAL_NOT_FOUND', 'No such reveal approval');
+    return approval;
   }
 
   return {
@@ -138,57 +130,58 @@ export function createRevealApprovals(deps: {
         throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       const now = clock.now();
       const id = uuidv7(now);
-      const row: RevealApprovalsTable = {
+      const approval: RevealApprovalRecord = {
         id,
-        case_id: caseId,
-        customer_id: customerId,
+        caseId,
+        customerId,
         purpose: c.purpose,
-        requested_by: p.staffId,
-        fields: JSON.stringify(fields),
-        reason_sealed: await deps.vault.sealNote(customerId, `reveal-approval-reason/${id}`, reason),
+        requestedBy: p.staffId,
+        fields,
+        reasonSealed: await deps.vault.sealNote(customerId, `reveal-approval-reason/${id}`, reason),
         status: 'pending',
-        created_at: now,
-        expires_at: now + REVEAL_APPROVAL_TTL_MS,
-        decided_by: null,
-        decided_at: null,
-        used_at: null,
+        createdAt: now,
+        expiresAt: now + REVEAL_APPROVAL_TTL_MS,
+        decidedBy: null,
+        decidedAt: null,
+        usedAt: null,
       };
       await ledger.record(
         {
           type: 'reveal_approval.requested',
           actor: actorRef(p.actor),
           subject: customerId,
-          data: { approvalId: id, caseId, customerId, fields, expiresAt: row.expires_at },
+          data: { approvalId: id, caseId, customerId, fields, expiresAt: approval.expiresAt },
         },
-        () => store.insert(row),
+        () => store.insert(approval),
       );
-      return view(row, now);
+      return view(approval, now);
     },
 
     /** Requests awaiting a decision and not yet expired, oldest first (the approving role). */
     async pending(p: StaffPrincipal): Promise<RevealApprovalView[]> {
-      await gate.require(p, approving, {});
+      await gate.requireAction(p, 'export_approve');
       const now = clock.now();
-      return (await store.pending(now, 200)).map((row) => view(row, now));
+      return (await store.pending(now, 200)).map((approval) => view(approval, now));
     },
 
     /** One request: for its requester, or the approving role. */
     async get(p: StaffPrincipal, id: string): Promise<RevealApprovalView> {
-      const row = await load(id);
-      if (row.requested_by !== p.staffId) await gate.require(p, approving, { caseId: row.case_id });
-      return view(row, clock.now());
+      const approval = await load(id);
+      if (approval.requestedBy !== p.staffId)
+        await gate.requireAction(p, 'export_approve', { caseId: approval.caseId });
+      return view(approval, clock.now());
     },
 
     /** The second person's decision: the approving role, a fresh second factor, never the requester. */
     async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<RevealApprovalView> {
       deps.sessions.requireStepUp(p.session);
-      await gate.require(p, approving, {});
-      const row = await load(id);
-      if (row.requested_by === p.staffId) {
+      await gate.requireAction(p, 'export_approve');
+      const approval = await load(id);
+      if (approval.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your reveal');
       }
       const now = clock.now();
-      if (row.status !== 'pending' || now >= Number(row.expires_at)) {
+      if (approval.status !== 'pending' || now >= approval.expiresAt) {
         throw new CustosError('APPROVAL_NOT_PENDING', 'This reveal approval was decided already or expired');
       }
       const status = approve ? 'approved' : 'rejected';
@@ -196,8 +189,8 @@ export function createRevealApprovals(deps: {
         {
           type: 'reveal_approval.decided',
           actor: actorRef(p.actor),
-          subject: row.customer_id,
-          data: { approvalId: id, caseId: row.case_id, approved: approve },
+          subject: approval.customerId,
+          data: { approvalId: id, caseId: approval.caseId, approved: approve },
         },
         async () => {
           if (!(await store.decide(id, { status, decidedBy: p.staffId, at: now }))) {
@@ -208,7 +201,7 @@ export function createRevealApprovals(deps: {
           }
         },
       );
-      return view({ ...row, status, decided_by: p.staffId, decided_at: now }, now);
+      return view({ ...approval, status, decidedBy: p.staffId, decidedAt: now }, now);
     },
 
     /**
@@ -217,27 +210,27 @@ export function createRevealApprovals(deps: {
      * and for every later call. Two concurrent reveals with one approval: one gets true.
      */
     async consume(p: StaffPrincipal, caseId: string, approvalId: string, fields: string[]): Promise<boolean> {
-      const row = isUuid(approvalId) ? await store.byId(approvalId) : undefined;
+      const approval = isUuid(approvalId) ? await store.byId(approvalId) : undefined;
       const now = clock.now();
       if (
-        !row ||
-        row.status !== 'approved' ||
-        row.requested_by !== p.staffId ||
-        row.case_id !== caseId ||
-        row.decided_by === null ||
-        row.decided_by === row.requested_by ||
-        now >= Number(row.expires_at)
+        !approval ||
+        approval.status !== 'approved' ||
+        approval.requestedBy !== p.staffId ||
+        approval.caseId !== caseId ||
+        approval.decidedBy === null ||
+        approval.decidedBy === approval.requestedBy ||
+        now >= approval.expiresAt
       ) {
         return false;
       }
-      const approved = new Set(JSON.parse(row.fields) as string[]);
+      const approved = new Set(approval.fields);
       if (fields.length === 0 || !fields.every((field) => approved.has(field))) return false;
       try {
         await ledger.record(
           {
             type: 'reveal_approval.used',
             actor: actorRef(p.actor),
-            subject: row.customer_id,
+            subject: approval.customerId,
             data: { approvalId, caseId, fields: [...fields] },
           },
           async () => {

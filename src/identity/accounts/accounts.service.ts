@@ -62,13 +62,13 @@ export function createAccounts(deps: {
       throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
     if (proof.code !== undefined) {
       const credential = await store.totp(accountId);
-      if (credential?.confirmed_at) {
-        const secret = keyring.openAccountSecret(accountId, TOTP_KIND, credential.secret_sealed);
+      if (credential?.confirmedAt) {
+        const secret = keyring.openAccountSecret(accountId, TOTP_KIND, credential.secretSealed);
         const match = verifyTotp({
           secret,
           code: proof.code,
           now: clock.now(),
-          lastUsedStep: credential.last_step,
+          lastUsedStep: credential.lastStep,
         });
         secret.fill(0);
         if (match && (await store.advanceTotpStep(accountId, match.step))) {
@@ -80,10 +80,10 @@ export function createAccounts(deps: {
       const unused = await store.unusedRecoveryCodes(accountId);
       const index = matchRecoveryCode(
         proof.recoveryCode,
-        unused.map((r) => r.code_hash),
+        unused.map((r) => r.codeHash),
       );
       const row = unused[index];
-      if (row && (await store.useRecoveryCode(accountId, row.idx, clock.now()))) {
+      if (row && (await store.useRecoveryCode(accountId, row.index, clock.now()))) {
         await throttle.recordSuccess(key);
         await ledger.append({
           type: 'auth.recovery_code_used',
@@ -110,8 +110,8 @@ export function createAccounts(deps: {
     }
     const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
     const row = await store.byLogin(input.realm, login);
-    const ok = row?.password_hash
-      ? await verifyPassword(row.password_hash, input.password)
+    const ok = row?.passwordHash
+      ? await verifyPassword(row.passwordHash, input.password)
       : await dummyVerify(input.password);
     if (!row || !ok || row.status !== 'active') {
       await throttle.recordFailure(keys);
@@ -128,7 +128,7 @@ export function createAccounts(deps: {
     }
     await throttle.recordSuccess(keys[0] as string);
     const issued = await sessions.issue(
-      { id: row.id, realm: row.realm as Realm, subjectId: row.subject_id },
+      { id: row.id, realm: row.realm, subjectId: row.subjectId },
       { secondFactor: false },
     );
     await ledger.append({
@@ -143,14 +143,14 @@ export function createAccounts(deps: {
     /** Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. */
     async beginTotpEnrolment(session: Session): Promise<{ otpauthUri: string; qrSvg: string }> {
       const row = await account(session.accountId);
-      if (row.enrolled_at !== null) sessions.requireStepUp(session);
+      if (row.enrolledAt !== null) sessions.requireStepUp(session);
       const secret = generateTotpSecret();
       await store.putTotp({
-        account_id: row.id,
-        secret_sealed: keyring.sealAccountSecret(row.id, TOTP_KIND, secret),
-        last_step: 0,
-        confirmed_at: null,
-        created_at: clock.now(),
+        accountId: row.id,
+        secretSealed: keyring.sealAccountSecret(row.id, TOTP_KIND, secret),
+        lastStep: 0,
+        confirmedAt: null,
+        createdAt: clock.now(),
       });
       const uri = otpauthUri({ issuer: ISSUER, accountName: row.login, secret });
       secret.fill(0);
@@ -164,14 +164,14 @@ export function createAccounts(deps: {
     ): Promise<{ session: IssuedSession; recoveryCodes: string[] }> {
       const credential = await store.totp(session.accountId);
       if (!credential) throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
-      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, credential.secret_sealed);
-      const match = verifyTotp({ secret, code, now: clock.now(), lastUsedStep: credential.last_step });
+      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, credential.secretSealed);
+      const match = verifyTotp({ secret, code, now: clock.now(), lastUsedStep: credential.lastStep });
       secret.fill(0);
       if (!match || !(await store.advanceTotpStep(session.accountId, match.step, clock.now())))
         throw invalid();
       const now = clock.now();
       const row = await account(session.accountId);
-      if (row.enrolled_at === null) await store.update(row.id, { enrolled_at: now, updated_at: now });
+      if (row.enrolledAt === null) await store.update(row.id, { enrolledAt: now, updatedAt: now });
       const { codes, hashes } = generateRecoveryCodes();
       await store.replaceRecoveryCodes(row.id, hashes);
       await ledger.append({
@@ -195,8 +195,7 @@ export function createAccounts(deps: {
     /** Second step of sign-in: a TOTP or recovery code turns the password session into a full one. */
     async completeSignIn(session: Session, proof: SecondFactorProof): Promise<IssuedSession> {
       const row = await account(session.accountId);
-      if (row.enrolled_at === null)
-        throw new CustosError('ENROLMENT_REQUIRED', 'Enrol a second factor first');
+      if (row.enrolledAt === null) throw new CustosError('ENROLMENT_REQUIRED', 'Enrol a second factor first');
       const method = await proveSecondFactor(row.id, proof);
       const issued = await sessions.completeSecondFactor(session);
       await ledger.append({
@@ -232,12 +231,12 @@ export function createAccounts(deps: {
     /** Suspension and offboarding: the account's sessions end now, and it cannot sign in again. */
     async suspend(by: Actor, accountId: string): Promise<void> {
       const row = await account(accountId);
-      await store.update(row.id, { status: 'suspended', updated_at: clock.now() });
+      await store.update(row.id, { status: 'suspended', updatedAt: clock.now() });
       const revoked = await sessions.revokeAll(row.id);
       await ledger.append({
         type: 'account.suspended',
         actor: actorRef(by),
-        subject: row.subject_id,
+        subject: row.subjectId,
         data: { accountId: row.id, sessionsRevoked: revoked },
       });
     },

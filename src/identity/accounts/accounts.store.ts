@@ -1,43 +1,108 @@
-/** SQL for accounts and what hangs off them: invitations, TOTP credentials, recovery codes. */
-import type { Kysely } from 'kysely';
+/**
+ * SQL for accounts and what hangs off them: invitations, TOTP credentials, recovery codes — as the records
+ * of accounts.types.ts.
+ */
+import type { Kysely, Updateable } from 'kysely';
+import type { AccountsTable, Database, TotpCredentialsTable } from '../../platform/database/schema.ts';
+import type { Realm } from '../sessions/sessions.types.ts';
 import type {
-  AccountsTable,
-  Database,
-  InvitationsTable,
-  RecoveryCodesTable,
-  TotpCredentialsTable,
-} from '../../platform/database/schema.ts';
+  AccountChange,
+  AccountRecord,
+  InvitationRecord,
+  RecoveryCodeRecord,
+  TotpCredential,
+} from './accounts.types.ts';
+
+const orNull = (value: number | null): number | null => (value === null ? null : Number(value));
+
+function toAccount(row: AccountsTable): AccountRecord {
+  return {
+    id: row.id,
+    realm: row.realm as Realm,
+    subjectId: row.subject_id,
+    login: row.login,
+    displayName: row.display_name,
+    passwordHash: row.password_hash,
+    status: row.status,
+    enrolledAt: orNull(row.enrolled_at),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** An account's row; the SSO store provisions accounts with it too. */
+export function toAccountRow(account: AccountRecord): AccountsTable {
+  return {
+    id: account.id,
+    realm: account.realm,
+    subject_id: account.subjectId,
+    login: account.login,
+    display_name: account.displayName,
+    password_hash: account.passwordHash,
+    status: account.status,
+    enrolled_at: account.enrolledAt,
+    created_at: account.createdAt,
+    updated_at: account.updatedAt,
+  };
+}
+
+function toTotp(row: TotpCredentialsTable): TotpCredential {
+  return {
+    accountId: row.account_id,
+    secretSealed: row.secret_sealed,
+    lastStep: Number(row.last_step),
+    confirmedAt: orNull(row.confirmed_at),
+    createdAt: Number(row.created_at),
+  };
+}
 
 export function createAccountStore(db: Kysely<Database>) {
   return {
-    async insertAccount(row: AccountsTable): Promise<void> {
-      await db.insertInto('accounts').values(row).execute();
+    async insertAccount(account: AccountRecord): Promise<void> {
+      await db.insertInto('accounts').values(toAccountRow(account)).execute();
     },
-    async byId(id: string): Promise<AccountsTable | undefined> {
-      return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+    async byId(id: string): Promise<AccountRecord | undefined> {
+      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toAccount(row);
     },
-    async byLogin(realm: string, login: string): Promise<AccountsTable | undefined> {
-      return db
+    async byLogin(realm: string, login: string): Promise<AccountRecord | undefined> {
+      const row = await db
         .selectFrom('accounts')
         .selectAll()
         .where('realm', '=', realm)
         .where('login', '=', login)
         .executeTakeFirst();
+      return row && toAccount(row);
     },
-    async bySubject(realm: string, subjectId: string): Promise<AccountsTable | undefined> {
-      return db
+    async bySubject(realm: string, subjectId: string): Promise<AccountRecord | undefined> {
+      const row = await db
         .selectFrom('accounts')
         .selectAll()
         .where('realm', '=', realm)
         .where('subject_id', '=', subjectId)
         .executeTakeFirst();
+      return row && toAccount(row);
     },
-    async update(id: string, change: Partial<AccountsTable>): Promise<void> {
-      await db.updateTable('accounts').set(change).where('id', '=', id).execute();
+    async update(id: string, change: AccountChange): Promise<void> {
+      const set: Updateable<AccountsTable> = {};
+      if (change.passwordHash !== undefined) set.password_hash = change.passwordHash;
+      if (change.status !== undefined) set.status = change.status;
+      if (change.enrolledAt !== undefined) set.enrolled_at = change.enrolledAt;
+      if (change.updatedAt !== undefined) set.updated_at = change.updatedAt;
+      await db.updateTable('accounts').set(set).where('id', '=', id).execute();
     },
 
-    async insertInvitation(row: InvitationsTable): Promise<void> {
-      await db.insertInto('invitations').values(row).execute();
+    async insertInvitation(invitation: InvitationRecord): Promise<void> {
+      await db
+        .insertInto('invitations')
+        .values({
+          token_hash: invitation.tokenHash,
+          account_id: invitation.accountId,
+          expires_at: invitation.expiresAt,
+          used_at: invitation.usedAt,
+          created_at: invitation.createdAt,
+        })
+        .execute();
     },
     /** The account an invitation is for, if it is still usable (does not use it). */
     async pendingInvitation(hash: Buffer, now: number): Promise<string | undefined> {
@@ -71,14 +136,22 @@ export function createAccountStore(db: Kysely<Database>) {
       });
     },
 
-    async totp(accountId: string): Promise<TotpCredentialsTable | undefined> {
-      return db
+    async totp(accountId: string): Promise<TotpCredential | undefined> {
+      const row = await db
         .selectFrom('totp_credentials')
         .selectAll()
         .where('account_id', '=', accountId)
         .executeTakeFirst();
+      return row && toTotp(row);
     },
-    async putTotp(row: TotpCredentialsTable): Promise<void> {
+    async putTotp(credential: TotpCredential): Promise<void> {
+      const row: TotpCredentialsTable = {
+        account_id: credential.accountId,
+        secret_sealed: credential.secretSealed,
+        last_step: credential.lastStep,
+        confirmed_at: credential.confirmedAt,
+        created_at: credential.createdAt,
+      };
       await db
         .insertInto('totp_credentials')
         .values(row)
@@ -106,23 +179,29 @@ export function createAccountStore(db: Kysely<Database>) {
     async replaceRecoveryCodes(accountId: string, hashes: Buffer[]): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('recovery_codes').where('account_id', '=', accountId).execute();
-        const rows: RecoveryCodesTable[] = hashes.map((code_hash, idx) => ({
+        const rows = hashes.map((codeHash, idx) => ({
           account_id: accountId,
           idx,
-          code_hash,
+          code_hash: codeHash,
           used_at: null,
         }));
         if (rows.length > 0) await trx.insertInto('recovery_codes').values(rows).execute();
       });
     },
-    async unusedRecoveryCodes(accountId: string): Promise<RecoveryCodesTable[]> {
-      return db
+    async unusedRecoveryCodes(accountId: string): Promise<RecoveryCodeRecord[]> {
+      const rows = await db
         .selectFrom('recovery_codes')
         .selectAll()
         .where('account_id', '=', accountId)
         .where('used_at', 'is', null)
         .orderBy('idx')
         .execute();
+      return rows.map((row) => ({
+        accountId: row.account_id,
+        index: Number(row.idx),
+        codeHash: row.code_hash,
+        usedAt: orNull(row.used_at),
+      }));
     },
     async useRecoveryCode(accountId: string, idx: number, now: number): Promise<boolean> {
       const result = await db

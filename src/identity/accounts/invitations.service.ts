@@ -62,11 +62,11 @@ export function createInvitations(deps: {
     const now = clock.now();
     const invitationToken = secureRandom(32).toString('base64url');
     await store.insertInvitation({
-      token_hash: tokenHash(invitationToken),
-      account_id: account.id,
-      expires_at: now + INVITATION_TTL_MS,
-      used_at: null,
-      created_at: now,
+      tokenHash: tokenHash(invitationToken),
+      accountId: account.id,
+      expiresAt: now + INVITATION_TTL_MS,
+      usedAt: null,
+      createdAt: now,
     });
     await ledger.append({
       type: 'account.invited',
@@ -114,14 +114,14 @@ export function createInvitations(deps: {
       await store.insertAccount({
         id: accountId,
         realm: 'staff',
-        subject_id: staffId,
+        subjectId: staffId,
         login: email as string,
-        display_name: input.displayName.trim(),
-        password_hash: null,
+        displayName: input.displayName.trim(),
+        passwordHash: null,
         status: 'invited',
-        enrolled_at: null,
-        created_at: now,
-        updated_at: now,
+        enrolledAt: null,
+        createdAt: now,
+        updatedAt: now,
       });
       const invitationToken = await invite(by, { id: accountId, realm: 'staff', subjectId: staffId });
       return { staffId, accountId, invitationToken };
@@ -156,14 +156,14 @@ export function createInvitations(deps: {
       await store.insertAccount({
         id: accountId,
         realm: 'customer',
-        subject_id: input.customerId,
+        subjectId: input.customerId,
         login,
-        display_name: login,
-        password_hash: null,
+        displayName: login,
+        passwordHash: null,
         status: 'invited',
-        enrolled_at: null,
-        created_at: now,
-        updated_at: now,
+        enrolledAt: null,
+        createdAt: now,
+        updatedAt: now,
       });
       const invitationToken = await invite(session.actor, {
         id: accountId,
@@ -189,14 +189,14 @@ export function createInvitations(deps: {
       if (row.realm !== realm)
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       // Check the password before using up the invitation, so a refused password can be retried.
-      assertAcceptablePassword(password, { login: row.login, displayName: row.display_name });
+      assertAcceptablePassword(password, { login: row.login, displayName: row.displayName });
       const passwordHash = await hashPassword(password);
       if ((await store.useInvitation(hash, clock.now())) !== row.id) {
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       }
-      await store.update(row.id, { password_hash: passwordHash, status: 'active', updated_at: clock.now() });
+      await store.update(row.id, { passwordHash, status: 'active', updatedAt: clock.now() });
       return sessions.issue(
-        { id: row.id, realm: row.realm as Realm, subjectId: row.subject_id },
+        { id: row.id, realm: row.realm, subjectId: row.subjectId },
         { secondFactor: false },
       );
     },

@@ -21,22 +21,16 @@ export function createApiTokens({ store, clock }: { store: ApiTokenStore; clock:
     async create(label: string): Promise<{ id: string; token: string }> {
       const token = PREFIX + secureRandom(32).toString('base64url');
       const id = uuidv7(clock.now());
-      await store.insert({
-        id,
-        label,
-        token_hash: tokenHash(token),
-        created_at: clock.now(),
-        revoked_at: null,
-      });
+      await store.insert({ id, label, tokenHash: tokenHash(token), createdAt: clock.now(), revokedAt: null });
       return { id, token };
     },
 
     /** The actor a bearer token stands for; AUTH_INVALID for anything else. */
     async authenticate(token: string): Promise<Actor> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-      const row = await store.activeByHash(tokenHash(token));
-      if (!row) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-      return { type: 'api-token', id: row.id };
+      const stored = await store.activeByHash(tokenHash(token));
+      if (!stored) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
+      return { type: 'api-token', id: stored.id };
     },
 
     revoke: (id: string) => store.revoke(id, clock.now()),

@@ -63,7 +63,7 @@ export function createAccountPasskeys(deps: {
       sessions.requireStepUp(session);
       const row = await owner(session);
       const { options, challenge } = await passkeys.registrationOptions({
-        account: { id: row.id, login: row.login, displayName: row.display_name },
+        account: { id: row.id, login: row.login, displayName: row.displayName },
       });
       const { handle } = await challenges.issue(
         'passkey.register',
@@ -160,7 +160,7 @@ export function createAccountPasskeys(deps: {
       if (!row || row.realm !== realm) return refuseSignIn(realm, 'passkey_of_other_realm', accountId);
       if (row.status !== 'active') return refuseSignIn(realm, `account_${row.status}`, accountId);
       const issued = await sessions.issue(
-        { id: row.id, realm, subjectId: row.subject_id },
+        { id: row.id, realm, subjectId: row.subjectId },
         { secondFactor: true },
       );
       await ledger.append({

@@ -12,12 +12,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { secureRandom } from '../../crypto/random.ts';
 import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { SessionsTable } from '../../platform/database/schema.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import type { SessionStore } from './sessions.store.ts';
+import type { Realm, StoredSession } from './sessions.types.ts';
 
-export type Realm = 'staff' | 'customer';
+export type { Realm };
 
 export interface SessionPolicy {
   idleMs: number;
@@ -59,17 +59,17 @@ export interface IssuedSession {
   expiresAt: number;
 }
 
-function toSession(row: SessionsTable, subjectId: string): Session {
-  const realm = row.realm as Realm;
+function toSession(stored: StoredSession, subjectId: string): Session {
+  const realm = stored.realm;
   return {
-    id: row.id,
-    accountId: row.account_id,
+    id: stored.id,
+    accountId: stored.accountId,
     realm,
     actor: { type: realm === 'staff' ? 'staff' : 'customer', id: subjectId },
-    secondFactorAt: row.second_factor_at,
-    stepUpAt: row.step_up_at,
-    tokenHash: row.token_hash,
-    csrfHash: row.csrf_hash,
+    secondFactorAt: stored.secondFactorAt,
+    stepUpAt: stored.stepUpAt,
+    tokenHash: stored.tokenHash,
+    csrfHash: stored.csrfHash,
   };
 }
 
@@ -93,21 +93,21 @@ export function createSessions(deps: {
     const token = TOKEN_PREFIX + secureRandom(32).toString('base64url');
     const csrfToken = secureRandom(32).toString('base64url');
     const expiresAt = now + policies[account.realm].absoluteMs;
-    const row: SessionsTable = {
-      token_hash: tokenHash(token),
+    const stored: StoredSession = {
+      tokenHash: tokenHash(token),
       id: uuidv7(now),
-      account_id: account.id,
+      accountId: account.id,
       realm: account.realm,
-      csrf_hash: tokenHash(csrfToken),
-      created_at: now,
-      last_seen_at: now,
-      expires_at: expiresAt,
-      second_factor_at: options.secondFactor ? now : null,
-      step_up_at: options.secondFactor && (options.stepUp ?? true) ? now : null,
-      revoked_at: null,
+      csrfHash: tokenHash(csrfToken),
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      secondFactorAt: options.secondFactor ? now : null,
+      stepUpAt: options.secondFactor && (options.stepUp ?? true) ? now : null,
+      revokedAt: null,
     };
-    await store.insert(row);
-    return { token, csrfToken, expiresAt, session: toSession(row, account.subjectId) };
+    await store.insert(stored);
+    return { token, csrfToken, expiresAt, session: toSession(stored, account.subjectId) };
   }
 
   return {
@@ -117,21 +117,21 @@ export function createSessions(deps: {
     async authenticate(token: string, realm: Realm): Promise<Session> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       const hash = tokenHash(token);
-      const row = await store.byTokenHash(hash);
-      if (!row || row.realm !== realm || row.revoked_at !== null) {
+      const stored = await store.byTokenHash(hash);
+      if (!stored || stored.realm !== realm || stored.revokedAt !== null) {
         throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       }
       const now = clock.now();
       const policy = policies[realm];
-      if (now >= row.expires_at || now - row.last_seen_at >= policy.idleMs) {
+      if (now >= stored.expiresAt || now - stored.lastSeenAt >= policy.idleMs) {
         await store.revoke(hash, now);
         throw new CustosError('SESSION_EXPIRED', 'The session has expired: sign in again');
       }
-      if (row.account_status !== 'active') {
+      if (stored.accountStatus !== 'active') {
         throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot sign in');
       }
-      if (now - row.last_seen_at >= TOUCH_EVERY_MS) await store.touch(hash, now);
-      return toSession(row, row.subject_id);
+      if (now - stored.lastSeenAt >= TOUCH_EVERY_MS) await store.touch(hash, now);
+      return toSession(stored, stored.subjectId);
     },
 
     /** The second factor is done: replace the password-only session with a full one (new token). */

@@ -3,7 +3,11 @@
  * member it signs in as, and first-sign-in provisioning of all three in one transaction.
  */
 import type { Kysely } from 'kysely';
-import type { AccountsTable, Database, StaffTable } from '../../platform/database/schema.ts';
+import type { Database } from '../../platform/database/schema.ts';
+import { toAccountRow } from '../accounts/accounts.store.ts';
+import type { AccountRecord } from '../accounts/accounts.types.ts';
+import { toStaffRow } from '../staff/staff.store.ts';
+import type { StaffMember } from '../staff/staff.types.ts';
 
 export interface LinkedStaff {
   accountId: string;
@@ -35,22 +39,22 @@ export function createSsoIdentityStore(db: Kysely<Database>) {
 
     /** First sign-in: the staff member, their account and the identity link, all or nothing. */
     async provision(input: {
-      staff: StaffTable;
-      account: AccountsTable;
+      staff: StaffMember;
+      account: AccountRecord;
       issuer: string;
       subject: string;
     }): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        await trx.insertInto('staff').values(input.staff).execute();
-        await trx.insertInto('accounts').values(input.account).execute();
+        await trx.insertInto('staff').values(toStaffRow(input.staff)).execute();
+        await trx.insertInto('accounts').values(toAccountRow(input.account)).execute();
         await trx
           .insertInto('sso_identities')
           .values({
             issuer: input.issuer,
             subject: input.subject,
             account_id: input.account.id,
-            created_at: input.account.created_at,
-            last_sign_in_at: input.account.created_at,
+            created_at: input.account.createdAt,
+            last_sign_in_at: input.account.createdAt,
           })
           .execute();
       });

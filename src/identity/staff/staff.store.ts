@@ -20,7 +20,8 @@ function toMember(row: StaffTable): StaffMember {
   };
 }
 
-function toRow(member: StaffMember): StaffTable {
+/** A staff member's row; the SSO store provisions staff with it too. */
+export function toStaffRow(member: StaffMember): StaffTable {
   return {
     id: member.id,
     display_name: member.displayName,
@@ -38,7 +39,7 @@ function toRow(member: StaffMember): StaffTable {
 export function createStaffStore(db: Kysely<Database>) {
   return {
     async insertStaff(members: StaffMember[], trx: Db = db): Promise<void> {
-      if (members.length > 0) await trx.insertInto('staff').values(members.map(toRow)).execute();
+      if (members.length > 0) await trx.insertInto('staff').values(members.map(toStaffRow)).execute();
     },
     async byId(id: string): Promise<StaffMember | undefined> {
       const row = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();

@@ -9,13 +9,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { CustosError } from '../errors.ts';
 import { type BulkInsert, kyselyBulkInsert, sqliteBulkInsert } from './bulk-insert.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * An open transaction, as services hand it from one store to another so that their writes commit together
+ * (a customer's row and its data key). Outside `*.store.ts` it is an opaque token: nothing but a store
+ * queries through it.
+ */
+export type DatabaseTransaction = Transaction<Database>;
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

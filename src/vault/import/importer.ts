@@ -9,14 +9,13 @@
  * Pipeline: the main thread parses and inserts; sealing (the CPU-heavy part) runs in a `Sealer`, inline or
  * in worker threads, several chunks ahead. Results are consumed in file order.
  */
-import type { Kysely } from 'kysely';
-import type { Keyring } from '../../crypto/keyring.ts';
+import type { Keyring, WrappedDataKey } from '../../crypto/keyring.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import type { CustomerKeysTable, CustomersTable, Database } from '../../platform/database/schema.ts';
-import type { VaultStore } from '../vault.store.ts';
+import { storedBlindIndex } from '../sealing.ts';
+import type { CustomerRow, VaultStore } from '../vault.store.ts';
 import type { ImportRecord, PreparedChunk, RejectedRow } from './prepare.ts';
 import type { SourceRecord } from './records.ts';
 import { inlineSealer, type Sealer, workerSealer } from './sealing-pool.ts';
@@ -44,28 +43,27 @@ const DUPLICATE = 'account_id: a customer with this account ID already exists';
 
 interface Insertable {
   line: number;
-  key: CustomerKeysTable;
-  row: CustomersTable;
+  key: WrappedDataKey;
+  row: CustomerRow;
 }
 
 export interface ImporterDeps {
-  db: Kysely<Database>;
-  store: VaultStore;
-  keyring: Keyring;
+  store: Pick<VaultStore, 'transaction' | 'insertNewCustomers'>;
+  keyring: Pick<Keyring, 'wrapDataKey' | 'saveCustomerKeys' | 'blindIndex' | 'blindIndexRoot'>;
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }
 
-export function createImporter({ db, store, keyring, ledger, bus, clock }: ImporterDeps) {
+export function createImporter({ store, keyring, ledger, bus, clock }: ImporterDeps) {
   /** Insert a batch in one transaction; customers whose account ID is taken are skipped with their keys. */
   async function insert(batch: Insertable[]): Promise<Set<string>> {
-    return db.transaction().execute(async (trx) => {
+    return store.transaction(async (trx) => {
       const inserted = await store.insertNewCustomers(
         batch.map((p) => p.row),
         trx,
       );
-      await keyring.store.insertCustomerKeys(
+      await keyring.saveCustomerKeys(
         batch.filter((p) => inserted.has(p.row.id)).map((p) => p.key),
         trx,
       );
@@ -125,7 +123,7 @@ export function createImporter({ db, store, keyring, ledger, bus, clock }: Impor
         for (const prepared of chunk.prepared) {
           const key = keyring.wrapDataKey(prepared.row.id, prepared.dek);
           prepared.dek.fill(0);
-          const account = prepared.row.account_id_bidx?.toString('hex');
+          const account = storedBlindIndex(prepared.row, 'account_id')?.toString('hex');
           if (account !== undefined) {
             if (seenAccounts.has(account)) {
               reject(prepared.line, ['account_id: repeats an earlier row of this file']);

@@ -8,11 +8,11 @@ import { KEY_BYTES } from '../../crypto/aead.ts';
 import type { BlindIndexKind } from '../../crypto/blind-index.ts';
 import { customerCipher, DEK_VERSION } from '../../crypto/keyring.ts';
 import { secureRandom } from '../../crypto/random.ts';
-import type { CustomersTable } from '../../platform/database/schema.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import { normaliseCustomerInput } from '../customer-input.ts';
-import { emptyColumns, sealChange } from '../sealing.ts';
+import { sealNewCustomer } from '../sealing.ts';
+import type { CustomerRow } from '../vault.store.ts';
 
 export interface ImportRecord {
   line: number;
@@ -23,7 +23,7 @@ export interface PreparedCustomer {
   line: number;
   /** The customer's plaintext data key: wrap it, then wipe it. */
   dek: Buffer;
-  row: CustomersTable;
+  row: CustomerRow;
 }
 
 export interface RejectedRow {
@@ -56,12 +56,8 @@ export function prepareChunk(
     }
     const id = uuidv7(now);
     const dek = secureRandom(KEY_BYTES);
-    const sealed = sealChange(customerCipher(id, dek, DEK_VERSION), { blindIndex }, customer);
-    out.prepared.push({
-      line,
-      dek,
-      row: { ...emptyColumns, ...sealed, id, version: 1, created_at: now, updated_at: now },
-    });
+    const row = sealNewCustomer(customerCipher(id, dek, DEK_VERSION), { blindIndex }, customer, id, now);
+    out.prepared.push({ line, dek, row });
   }
   return out;
 }

@@ -9,17 +9,44 @@ import { after, before, describe, test } from 'node:test';
 import type { AccessQuery } from '../../../src/access/policy/access-query.ts';
 import { defaultPolicies } from '../../../src/access/policy/default-policies.ts';
 import { createPolicyEngine } from '../../../src/access/policy/policy-engine.ts';
-import { createPolicyService, type PolicyActor } from '../../../src/access/policy/policy.service.ts';
+import { createPolicyService } from '../../../src/access/policy/policy.service.ts';
 import { createPolicyStore } from '../../../src/access/policy/policy.store.ts';
+import type { StaffPrincipal } from '../../../src/identity/sessions/principal.ts';
+import type { StaffRole } from '../../../src/identity/staff/staff.types.ts';
 import type { LedgerEntry } from '../../../src/ledger/entry-types.ts';
 import { isCustosError } from '../../../src/platform/errors.ts';
 import { type TestCustos, testCustos } from '../../support/custos.ts';
 import { dialects } from '../../support/databases.ts';
 
-const alice: PolicyActor = { staffId: 'staff-alice', role: 'admin' };
-const bob: PolicyActor = { staffId: 'staff-bob', role: 'admin' };
-const sam: PolicyActor = { staffId: 'staff-sam', role: 'support' };
-const sec: PolicyActor = { staffId: 'staff-sec', role: 'security' };
+/** A staff member as the routes hand them to the service: signed in, stepped up just now (every time). */
+function principal(staffId: string, role: StaffRole): StaffPrincipal {
+  const actor = { type: 'staff', id: staffId } as const;
+  return {
+    staffId,
+    role,
+    region: 'east',
+    site: 'east-hq',
+    actor,
+    get session() {
+      const now = Date.now();
+      return {
+        id: `session-${staffId}`,
+        accountId: `account-${staffId}`,
+        realm: 'staff' as const,
+        actor,
+        secondFactorAt: now,
+        stepUpAt: now,
+        tokenHash: Buffer.alloc(32),
+        csrfHash: Buffer.alloc(32),
+      };
+    },
+  };
+}
+
+const alice = principal('staff-alice', 'admin');
+const bob = principal('staff-bob', 'admin');
+const sam = principal('staff-sam', 'support');
+const sec = principal('staff-sec', 'security');
 
 const securityAggregates = `${defaultPolicies}
 @id("security.aggregates")
@@ -59,6 +86,7 @@ for (const { dialect, skip } of await dialects()) {
       const service = createPolicyService({
         store: createPolicyStore(t.custos.database.db),
         engine,
+        sessions: t.custos.identity.sessions,
         ledger: t.custos.ledger,
         clock: t.custos.clock,
       });
@@ -226,6 +254,26 @@ for (const { dialect, skip } of await dialects()) {
       } finally {
         stop();
       }
+    });
+
+    test('a change needs a fresh step-up, checked by the service before anything else', async () => {
+      const stale = (p: StaffPrincipal): StaffPrincipal => ({
+        ...p,
+        session: { ...p.session, stepUpAt: Date.now() - 6 * 60_000 },
+      });
+      const proposal = await t.custos.policies.propose(alice, `${defaultPolicies}\n// step-up\n`);
+      const size = t.custos.ledger.size();
+      for (const change of [
+        () => t.custos.policies.propose(stale(alice), `${defaultPolicies}\n// stale\n`),
+        () => t.custos.policies.propose(stale(sam), `${defaultPolicies}\n// stale\n`),
+        () => t.custos.policies.approve(stale(bob), proposal.id),
+        () => t.custos.policies.reject(stale(bob), proposal.id),
+      ]) {
+        await assert.rejects(change(), (e) => isCustosError(e, 'STEP_UP_REQUIRED'));
+      }
+      assert.equal(t.custos.ledger.size(), size, 'a refused change records nothing');
+      assert.equal((await t.custos.policies.live(stale(alice))).version, t.custos.policyEngine.version);
+      await t.custos.policies.reject(alice, proposal.id);
     });
 
     test('ids that are not proposal ids, SQL in them included, find nothing', async () => {

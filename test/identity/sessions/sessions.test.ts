@@ -30,14 +30,14 @@ for (const { dialect, skip } of await dialects()) {
         await accounts().insertAccount({
           id,
           realm,
-          subject_id: `subject-${id}`,
+          subjectId: `subject-${id}`,
           login: `${id}@example.com`,
-          display_name: id,
-          password_hash: null,
+          displayName: id,
+          passwordHash: null,
           status: 'active',
-          enrolled_at: clock.now(),
-          created_at: clock.now(),
-          updated_at: clock.now(),
+          enrolledAt: clock.now(),
+          createdAt: clock.now(),
+          updatedAt: clock.now(),
         });
       }
     });

@@ -1,0 +1,57 @@
+/**
+ * Accounts as stored, in the identity services' words: an account (staff or customer realm) and what hangs
+ * off it — its invitation, its TOTP credential, its recovery codes. accounts.store.ts maps them to and from
+ * their rows; secrets appear only sealed or hashed.
+ */
+import type { Realm } from '../sessions/sessions.types.ts';
+
+export interface AccountRecord {
+  id: string;
+  /** `staff` or `customer`: the two realms never share a session. */
+  realm: Realm;
+  /** The staff member or customer this account signs in as. */
+  subjectId: string;
+  /** Normalised email or E.164 phone, unique per realm. */
+  login: string;
+  displayName: string;
+  /** argon2id; null until an invitation is accepted. */
+  passwordHash: string | null;
+  /** `invited`, `active`, `suspended`, `offboarded`. */
+  status: string;
+  /** When a second factor was first confirmed; nothing works before it. */
+  enrolledAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What an update of an account may change. */
+export type AccountChange = Partial<
+  Pick<AccountRecord, 'passwordHash' | 'status' | 'enrolledAt' | 'updatedAt'>
+>;
+
+export interface InvitationRecord {
+  /** SHA-256 of the invitation token, which is shown once and never stored. */
+  tokenHash: Buffer;
+  accountId: string;
+  expiresAt: number;
+  usedAt: number | null;
+  createdAt: number;
+}
+
+export interface TotpCredential {
+  accountId: string;
+  /** The shared secret, sealed by the keyring. */
+  secretSealed: Buffer;
+  /** The last time step accepted: a code of that step or older is a replay. */
+  lastStep: number;
+  confirmedAt: number | null;
+  createdAt: number;
+}
+
+export interface RecoveryCodeRecord {
+  accountId: string;
+  /** Its position among the account's codes. */
+  index: number;
+  codeHash: Buffer;
+  usedAt: number | null;
+}
