@@ -28,6 +28,10 @@ async function violations(path: string): Promise<string[]> {
   return output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`);
 }
 
+test('the code keeps the module map', async () => {
+  assert.deepEqual(await violations('src'), []);
+});
+
 test('a forbidden import fails the rules: upward, row types outside a store, the composition root', async () => {
   const found = await violations('test/fixtures/boundaries/src');
   const base = 'test/fixtures/boundaries/src';
