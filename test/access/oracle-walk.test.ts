@@ -11,8 +11,9 @@
  * timestamps aside). Search is the one sanctioned lookup: it exists to answer "is this on file?", so the
  * walk does not compare its answers; it asserts instead that search is metered (hour and day quotas) and
  * that a national ID is searched only with the customer present. Account IDs are unique: registering or
- * correcting to one already on file is refused (409 DUPLICATE_CUSTOMER) — listed as `uniqueness` below,
- * the one other difference, which confirms no more than a search by account ID would.
+ * correcting to one already on file is refused (409 DUPLICATE_CUSTOMER), so the walk probes phone, email
+ * and national ID on those routes, not the account ID — a known difference that confirms no more than a
+ * search by account ID would, but unmetered (see README, what is left).
  */
 import assert from 'node:assert/strict';
 import diagnostics from 'node:diagnostics_channel';
