@@ -73,7 +73,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
     const { policyEngine, policies } = await wirePolicies({ platform, sessions: identity.sessions, ledger });
-    const privacy = await wirePrivacy({ platform, ledger });
+    const privacy = await wirePrivacy({ platform, ledger, vault });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
     const late: { authorize?: (p: StaffPrincipal, action: 'alert_read') => Promise<void> } = {};
@@ -91,6 +91,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       sessions: identity.sessions,
       invitations: identity.invitations,
       consents: privacy.consents,
+      outbox: privacy.outbox,
       alerts: watch.alerts,
       ledger,
     });
@@ -98,6 +99,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
+    let stopOutbox: (() => void) | undefined;
 
     return {
       config,
@@ -157,7 +159,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue.
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages.
        */
       start(): void {
         ledger.start();
@@ -171,11 +173,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => access.breakGlass.raiseOverdueAlerts(),
           (error) => logger.warn({ err: error }, 'overdue break-glass reviews not alerted'),
         );
+        stopOutbox ??= runEvery(
+          config.outboxIntervalMs,
+          () => privacy.outbox.deliverDue(),
+          (error) => logger.warn({ err: error }, 'outbox not delivered'),
+        );
       },
 
       async close(): Promise<void> {
         stopPolicyRefresh?.();
         stopReviewAlerts?.();
+        stopOutbox?.();
+        privacy.outbox.close();
         await ledger.close();
         await bus.close();
         await database.close();

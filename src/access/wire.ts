@@ -10,6 +10,7 @@ import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Consents } from '../privacy/consents.service.ts';
+import type { Outbox } from '../privacy/outbox/outbox.service.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import type { Alerts } from '../watch/alerts.service.ts';
 import { createAccessGate, type PolicyDecider } from './access-gate.ts';
@@ -40,6 +41,8 @@ export async function wireAccess(deps: {
   /** Identity's customer invitations: portal invitations are sent through a case from here. */
   invitations: Pick<Invitations, 'inviteCustomer'>;
   consents: Consents;
+  /** The privacy outbox: portal invitations and notices to customers go through it. */
+  outbox: Pick<Outbox, 'queue'>;
   alerts: Pick<Alerts, 'raise'>;
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
@@ -60,6 +63,7 @@ export async function wireAccess(deps: {
     store: caseStore,
     keyring: deps.keyring,
     vault,
+    gate,
     ledger,
     clock,
   });
@@ -89,8 +93,24 @@ export async function wireAccess(deps: {
     quotas,
     quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
     caseConsents: createCaseConsents({ consents, cases, gate }),
-    portalInvitations: createPortalInvitations({ cases, gate, invitations: deps.invitations, sessions }),
-    customers: createCustomers({ vault, cases, gate, quotas, sessions, clock }),
+    portalInvitations: createPortalInvitations({
+      cases,
+      gate,
+      invitations: deps.invitations,
+      outbox: deps.outbox,
+      sessions,
+      ledger,
+    }),
+    customers: createCustomers({
+      vault,
+      cases,
+      gate,
+      quotas,
+      presence: presenceCodes,
+      outbox: deps.outbox,
+      sessions,
+      clock,
+    }),
     reveals: createReveals({ vault, cases, gate, quotas, revealApprovals, sessions, ledger, bus, clock }),
     breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
     exports: createExports({

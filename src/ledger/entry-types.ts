@@ -33,7 +33,13 @@ export interface EntryPayloads {
   };
   'case.assigned': { caseId: string; staffId: string };
   'case.closed': { caseId: string };
+  /** A customer-present code verified for a case (failures are `presence_code.failed`). */
   'case.presence_checked': { caseId: string; verified: boolean };
+  /**
+   * A wrong (used, expired or mistyped) customer-present code given by a staff member: opening a case, on a
+   * case, or with a search by national ID. Counted per staff member across cases (presence-codes.ts).
+   */
+  'presence_code.failed': { via: 'case_open' | 'case' | 'search'; caseId?: string };
   'presence_code.issued': { customerId: string };
   'break_glass.reviewed': { caseId: string; staffId: string; outcome: string };
   /** A request refused by policy, case state, quota or consent. */
@@ -105,6 +111,17 @@ export interface EntryPayloads {
     diff: string;
   };
   'policy.rejected': { proposalId: string; baseVersion: number; proposedBy: string; diff: string };
+  /** A message to a customer queued in the outbox (privacy/outbox): ids, channel and kind only. */
+  'notification.queued': { messageId: string; customerId: string; channel: string; kind: string };
+  /** The outbox delivered a message (on attempt `attempts`). */
+  'notification.sent': { messageId: string; attempts: number };
+  /** An attempt failed (`code`: the error's, never an address); `dead`: no attempt follows. */
+  'notification.failed': { messageId: string; attempts: number; code: string; dead: boolean };
+  /**
+   * Staff asked, through a case, for the customer to be invited to the portal by a channel: what happened
+   * (`queued`, or why nothing was sent). The staff member is told only that the request was taken.
+   */
+  'portal_invitation.requested': { caseId: string; customerId: string; channel: string; outcome: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -122,6 +139,7 @@ export const entryTypes = [
   'case.closed',
   'case.presence_checked',
   'presence_code.issued',
+  'presence_code.failed',
   'break_glass.reviewed',
   'access.denied',
   'consent.changed',
@@ -155,6 +173,10 @@ export const entryTypes = [
   'policy.proposed',
   'policy.approved',
   'policy.rejected',
+  'notification.queued',
+  'notification.sent',
+  'notification.failed',
+  'portal_invitation.requested',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

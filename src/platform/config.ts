@@ -48,6 +48,12 @@ export interface Config {
   /** IdP group → staff role; roles are checked against the staff roles when sign-on is built. */
   oidcGroupRoles: Record<string, string> | undefined;
   oidcScopes: string[];
+  /** Email to customers (the outbox): an SMTP URL; unset, email is written to files (development). */
+  smtpUrl: string | undefined;
+  /** The sender of email to customers. */
+  smtpFrom: string;
+  /** How often the outbox worker looks for messages due. */
+  outboxIntervalMs: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -120,6 +126,17 @@ const httpUrl: Parser<string> = (raw) => {
   }
   if (!/^https?:$/.test(url.protocol)) throw new Error('must be an http(s) URL');
   // As written: an issuer identifier is compared exactly, so `https://idp` and `https://idp/` differ.
+  return raw;
+};
+
+const smtpUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an smtp:// or smtps:// URL');
+  }
+  if (!/^smtps?:$/.test(url.protocol) || !url.hostname) throw new Error('must be an smtp:// or smtps:// URL');
   return raw;
 };
 
@@ -302,6 +319,28 @@ export const settings: readonly Setting<keyof Config>[] = [
       'Staff single sign-on: scopes to ask for, space-separated (must include openid and release email and groups).',
     parse: (raw) => raw.trim().split(/\s+/),
     fallback: ['openid', 'email', 'profile'],
+  },
+  {
+    key: 'smtpUrl',
+    env: 'CUSTOS_SMTP_URL',
+    description:
+      'Email to customers (portal invitations, notices): `smtp://user:pass@host:587` (STARTTLS) or `smtps://…`. Unset: email is written to files under `<data dir>/outbox/email` (development only). Secret.',
+    parse: smtpUrl,
+    secret: true,
+  },
+  {
+    key: 'smtpFrom',
+    env: 'CUSTOS_SMTP_FROM',
+    description: 'The sender of email to customers.',
+    parse: text,
+    fallback: 'Custos <no-reply@custos.local>',
+  },
+  {
+    key: 'outboxIntervalMs',
+    env: 'CUSTOS_OUTBOX_INTERVAL_MS',
+    description: 'How often the outbox worker sends messages due (milliseconds).',
+    parse: positiveInt,
+    fallback: 2000,
   },
 ];
 

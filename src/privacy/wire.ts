@@ -1,19 +1,45 @@
 /**
- * Builds the privacy module: consents now; the customer's rights (my data, access history with proofs,
- * notifications, export, erasure, requests) are built here next.
+ * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
+ * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
+ * adapter until a provider's is written). The customer's rights (my data, access history with proofs,
+ * export, erasure, requests) are built here next.
  */
+import { join } from 'node:path';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
+import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
+import { createOutbox } from './outbox/outbox.service.ts';
+import { createOutboxStore } from './outbox/outbox.store.ts';
+import { smtpTransport } from './outbox/smtp-transport.ts';
 
-export async function wirePrivacy(deps: { platform: Platform; ledger: Pick<Ledger, 'record'> }) {
+export async function wirePrivacy(deps: {
+  platform: Platform;
+  ledger: Pick<Ledger, 'record' | 'append'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+}) {
   const { platform, ledger } = deps;
+  const { config, logger } = platform;
+  const outboxDir = join(config.dataDir, 'outbox');
   return {
     consents: createConsents({
       store: createConsentStore(platform.database.db),
       ledger,
       clock: platform.clock,
+    }),
+    outbox: createOutbox({
+      store: createOutboxStore(platform.database.db),
+      vault: deps.vault,
+      email: config.smtpUrl
+        ? smtpTransport(config.smtpUrl, config.smtpFrom)
+        : fileEmailTransport(join(outboxDir, 'email'), logger),
+      sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
+      ledger,
+      clock: platform.clock,
+      logger,
+      publicOrigin: config.publicOrigin,
     }),
   };
 }

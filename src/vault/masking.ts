@@ -2,6 +2,11 @@
  * Masked forms: what staff see by default. Each keeps just enough to confirm a customer on the phone
  * ("the number ending 8000?") and no more. Star runs have a fixed length so a mask does not leak the
  * length of what it hides.
+ *
+ * The masks are reviewed together, not one by one (docs/MASKS.md, "the mask budget"): everything a role sees
+ * of one customer at once — every mask, plus what the case's purpose reveals without a second approver —
+ * must leave a national ID at least 10,000 candidates. Hence the national ID shows nothing, the address only
+ * its province, the birth date only its year, and a pinyin name only its initials.
  */
 
 /** `+86 138 **** 8000` for Chinese mobiles; otherwise the country code and the last four digits. */
@@ -14,16 +19,16 @@ export function maskPhone(e164: string): string {
 const HAN = /\p{Script=Han}/u;
 
 /**
- * Latin-script names keep the first letter of each given part and the whole last part (`Z** Wei`); names in
- * Chinese characters keep the surname (`张**`).
+ * Names in Chinese characters keep the surname (`张**`); Latin-script names (pinyin among them) keep only the
+ * first letter of each part (`Z** W**`): a whole pinyin given name is most of a name.
  */
 export function maskName(name: string): string {
   if (HAN.test(name) && !name.includes(' ')) return `${[...name][0]}**`;
-  const parts = name.split(' ');
-  if (parts.length === 1) return `${[...name][0]}**`;
-  const last = parts[parts.length - 1] as string;
-  const initials = parts.slice(0, -1).map((p) => `${[...p][0]}**`);
-  return [...initials, last].join(' ');
+  return name
+    .split(' ')
+    .filter((part) => part !== '')
+    .map((part) => `${[...part][0]}**`)
+    .join(' ');
 }
 
 /** `w***@example.com`. */
@@ -37,20 +42,29 @@ export function maskAccountId(id: string): string {
   return `****${id.slice(-4)}`;
 }
 
-/** Sensitive: only the last two characters (`****************3X`). */
-export function maskNationalId(id: string): string {
-  return `${'*'.repeat(Math.max(id.length - 2, 4))}${id.slice(-2)}`;
+/**
+ * Sensitive: nothing of it (`******************`, one fixed length). Its last two characters with a revealed
+ * birth date and the address district left about a hundred candidates, ten searches' work (docs/MASKS.md).
+ */
+export function maskNationalId(_id: string): string {
+  return '*'.repeat(18);
 }
 
-/** The first administrative part of an address (up to the first comma, or six characters), then `***`. */
+/** A province-level division at the start of a Chinese address: a municipality, a province or a region. */
+const PROVINCE = /^(北京市|天津市|上海市|重庆市|.{2,3}省|.{2,8}?自治区|.{2,3}特别行政区)/u;
+
+/**
+ * Only the province (`广东省 ***`); for an address in Latin script, its last comma-separated part without
+ * digits (`Beijing ***`, the city or province such addresses end with); otherwise nothing (`***`). The
+ * district narrowed a national ID's region code to one (docs/MASKS.md).
+ */
 export function maskAddress(address: string): string {
-  const comma = address.search(/[,，]/);
-  const chars = [...address];
-  const head =
-    comma > 0 && comma <= 24
-      ? address.slice(0, comma)
-      : chars.slice(0, Math.min(6, chars.length - 1)).join('');
-  return `${head} ***`;
+  const province = PROVINCE.exec(address);
+  if (province) return `${province[1]} ***`;
+  if (HAN.test(address)) return '***';
+  const parts = address.split(/[,，]/);
+  const tail = parts.length > 1 ? (parts[parts.length - 1] as string).replace(/[0-9]/g, '').trim() : '';
+  return tail === '' ? '***' : `${tail} ***`;
 }
 
 /** Year only: `1988-**-**`. */

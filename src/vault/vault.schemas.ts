@@ -40,6 +40,8 @@ export const SearchBody = Type.Object(
   {
     by: Type.Union(searchableFields.map((f) => Type.Literal(f))),
     value: Type.String({ minLength: 1, maxLength: 320 }),
+    /** The customer's one-time presence code: required to search by national ID (the customer is there). */
+    presenceCode: Type.Optional(Type.String({ maxLength: 16 })),
   },
   { additionalProperties: false },
 );

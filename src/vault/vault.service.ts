@@ -3,9 +3,9 @@
  *
  * Invariants: every act is in the ledger before its effect is visible (write-ahead, see ledger.service.ts);
  * nothing here returns a real field value except `prepareReveal` / `unsealFields`, which exist for the reveal
- * and export paths (access module) to call after their decision and ledger entry; no route calls them.
+ * and export paths (access module) to call after their decision and ledger entry, and `contactOf` /
+ * `openNote`, which bind a portal login and deliver the outbox's messages; no route calls them.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { BlindIndexKind } from '../crypto/blind-index.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -29,7 +29,6 @@ import {
   openMaskedBody,
   sealChange,
   sealNewCustomer,
-  storedBlindIndex,
   withSealedChange,
 } from './sealing.ts';
 import type { VaultStore } from './vault.store.ts';
@@ -182,19 +181,14 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     },
 
     /**
-     * Whether `value` is this customer's own phone or email on file, compared by blind index: nothing is
-     * unsealed and nothing leaves. For binding a customer's portal login to a contact they already gave.
+     * The customer's own phone or email on file (normalised), or null when they have none. For binding a
+     * customer's portal login to a contact they gave (identity) — staff never see it, no route returns it.
      * CUSTOMER_NOT_FOUND when there is no such customer.
      */
-    async isContactOf(id: string, by: 'phone' | 'email', value: string): Promise<boolean> {
-      requireId(id);
-      const row = await store.customerById(id);
-      if (!row) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
-      const normalised = fieldSpecs[by].normalise(value);
-      const stored = storedBlindIndex(row, by);
-      if (normalised === null || stored === null) return false;
-      const digest = keyring.blindIndex(by, normalised);
-      return stored.length === digest.length && timingSafeEqual(stored, digest);
+    async contactOf(id: string, channel: 'phone' | 'email'): Promise<string | null> {
+      const { row, cipher } = await load(id);
+      const value = openFields(cipher, row, [channel])[channel];
+      return typeof value === 'string' ? value : null;
     },
 
     /**
@@ -224,6 +218,15 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     async sealNote(id: string, label: string, text: string): Promise<Buffer> {
       const { cipher } = await load(id);
       return cipher.seal(label, text);
+    },
+
+    /**
+     * Open a note sealed with `sealNote` under the same label: for the outbox, which seals what delivery
+     * needs (an address, a token) and opens it only to send. SEALED_VALUE_INVALID if it was altered or moved.
+     */
+    async openNote(id: string, label: string, sealed: Buffer): Promise<string> {
+      const { cipher } = await load(id);
+      return cipher.open(label, sealed);
     },
 
     /** True when the customer exists and still has a key (not erased). Records nothing. */

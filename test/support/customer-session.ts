@@ -1,7 +1,8 @@
 /**
  * A signed-in customer for tests, made the way it happens for real: a staff member registers the customer
- * (which opens a case for them), steps up and invites them through that case by their own email on file; the customer signs up with a password, enrols TOTP
- * and gets a full portal session. Works over any HTTP client (`Send`).
+ * (which opens a case for them), steps up and has them invited through that case by email; the invitation
+ * arrives by SMTP (`inbox`), never in the staff member's answer; the customer signs up with a password,
+ * enrols TOTP and gets a full portal session. Works over any HTTP client (`Send`).
  */
 import { decodeBase32 } from '../../src/identity/second-factor/base32.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
@@ -12,7 +13,7 @@ let counter = 0;
 export async function signInCustomer(
   send: Send,
   staff: { token: string; secret: Buffer },
-  options: { now?: () => number } = {},
+  options: { now?: () => number; inbox: { invitationTokenFor(email: string): Promise<string> } },
 ): Promise<{ token: string; accountId: string; customerId: string; email: string; secret: Buffer }> {
   const now = options.now ?? Date.now;
   const expect = (response: { status: number; body: unknown }, status: number, step: string) => {
@@ -38,18 +39,15 @@ export async function signInCustomer(
   );
   const customer = registered.customer as { id: string };
   const caseId = (registered.case as { id: string }).id;
-  const invited = expect(
-    await send('POST', `/v1/cases/${caseId}/portal-invitation`, { login: email }, asStaff),
-    201,
+  const requested = expect(
+    await send('POST', `/v1/cases/${caseId}/portal-invitation`, { channel: 'email' }, asStaff),
+    202,
     'invite',
   );
+  if (JSON.stringify(requested).includes(email)) throw new Error('the staff answer names the contact');
+  const token = await options.inbox.invitationTokenFor(email);
   const signedUp = expect(
-    await send(
-      'POST',
-      '/v1/portal/sign-up',
-      { token: invited.invitationToken, password: 'my own long portal passphrase' },
-      {},
-    ),
+    await send('POST', '/v1/portal/sign-up', { token, password: 'my own long portal passphrase' }, {}),
     200,
     'sign up',
   );
@@ -63,9 +61,14 @@ export async function signInCustomer(
     200,
     'confirm',
   );
+  const who = expect(
+    await send('GET', '/v1/portal/session', undefined, { authorization: `Bearer ${confirmed.token}` }),
+    200,
+    'session',
+  );
   return {
     token: confirmed.token as string,
-    accountId: invited.accountId as string,
+    accountId: who.accountId as string,
     customerId: customer.id as string,
     email,
     secret,

@@ -1,4 +1,8 @@
-/** A whole Custos for tests, built through the composition root on a throw-away database and key file. */
+/**
+ * A whole Custos for tests, built through the composition root on a throw-away database and key file, its
+ * outbox sending email to a real SMTP server of its own (`smtp`, see smtp-sink.ts). The outbox worker is not
+ * started: a test delivers with `deliver()` (no timers, no sleeps).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,12 +11,19 @@ import { type Clock, systemClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import { newTestDatabase, type TestDatabase } from './databases.ts';
+import { invitationTokenIn, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
 export interface TestCustos {
   custos: Custos;
   database: TestDatabase;
   config: Readonly<Config>;
   adminToken: string;
+  /** The SMTP server the outbox sends email to. */
+  smtp: SmtpSink;
+  /** Send every outbox message due now (what the worker does on its timer). */
+  deliver(): Promise<number>;
+  /** Deliver, then the token of the latest portal invitation mailed to `email`. */
+  invitationTokenFor(email: string): Promise<string>;
   cleanup(): Promise<void>;
 }
 
@@ -21,12 +32,14 @@ export async function testCustos(
   options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestCustos> {
   const database = await newTestDatabase(dialect);
+  const smtp = await startSmtpSink();
   const dataDir = database.dir ?? mkdtempSync(join(tmpdir(), 'custos-test-'));
   const config = loadConfig({
     CUSTOS_DATA_DIR: dataDir,
     CUSTOS_DATABASE_URL: database.url,
     CUSTOS_DEMO: 'false',
     CUSTOS_LOG_LEVEL: 'silent',
+    CUSTOS_SMTP_URL: smtp.url,
     ...options.env,
   });
   const custos = await createCustos(config, {
@@ -40,8 +53,17 @@ export async function testCustos(
     database,
     config,
     adminToken: result.adminToken as string,
+    smtp,
+    deliver: () => custos.privacy.outbox.deliverDue(),
+    async invitationTokenFor(email: string) {
+      await custos.privacy.outbox.deliverDue();
+      const mail = smtp.to(email).at(-1);
+      if (!mail) throw new Error('no mail to that address');
+      return invitationTokenIn(mail);
+    },
     async cleanup() {
       await custos.close();
+      await smtp.close();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -29,12 +29,12 @@ for (const { dialect, skip } of await dialects()) {
     test('create returns the masked view and nothing else', async () => {
       const view = await t.custos.vault.createCustomer(actor, zhang);
       assert.deepEqual(view.fields, {
-        name: 'Z** Wei',
+        name: 'Z** W**',
         phone: '+86 138 **** 8000',
         email: 'w***@example.com',
         account_id: '****0001',
-        national_id: '****************2X',
-        address: '北京市朝阳区 ***',
+        national_id: '******************',
+        address: '北京市 ***',
         birth_date: '1949-**-**',
       });
       assert.deepEqual(view.attributes, { tier: '***' });
@@ -53,7 +53,7 @@ for (const { dialect, skip } of await dialects()) {
     test('exact search by every searchable field, however the value is spelt', async () => {
       const byPhone = await t.custos.vault.search(actor, 'phone', '+86 138-0013-8000');
       assert.equal(byPhone.length, 1);
-      assert.equal(byPhone[0]?.fields.name, 'Z** Wei');
+      assert.equal(byPhone[0]?.fields.name, 'Z** W**');
       assert.equal((await t.custos.vault.search(actor, 'email', 'WEI.ZHANG@example.com')).length, 1);
       assert.equal((await t.custos.vault.search(actor, 'account_id', 'mi0000000001')).length, 1);
       assert.equal((await t.custos.vault.search(actor, 'national_id', '11010519491231002x')).length, 1);
@@ -78,7 +78,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(updated.version, 2);
       assert.equal(updated.fields.phone, '+86 139 **** 9000');
       assert.equal(updated.fields.address, undefined);
-      assert.equal(updated.fields.name, 'Z** Wei', 'unchanged fields keep their masks');
+      assert.equal(updated.fields.name, 'Z** W**', 'unchanged fields keep their masks');
       assert.equal((await t.custos.vault.search(actor, 'phone', '13800138000')).length, 0, 'old index gone');
       assert.equal((await t.custos.vault.search(actor, 'phone', '13900139000')).length, 1);
       assert.deepEqual(await t.custos.vault.unsealFields(found.id, ['phone', 'address']), {

@@ -5,7 +5,8 @@
  * receives by SMS or email.
  *
  * Invariants: opening, assigning, closing and every presence check are ledgered; a wrong presence code is
- * counted on the case and five end its chances (the codes themselves: presence-codes.ts).
+ * counted on the case and five end its chances, and counted against the staff member's day across cases
+ * (the codes and that limit: presence-codes.ts).
  */
 import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
@@ -123,7 +124,7 @@ export function createCases(deps: {
       assignees,
     };
     if (input.presenceCode !== undefined) {
-      if (!(await deps.presence.check(p.actor, record, input.presenceCode))) {
+      if (!(await deps.presence.check(p, record, input.presenceCode, 'case_open'))) {
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',
           'The customer code is not valid (used, expired or mistyped)',
@@ -290,7 +291,7 @@ export function createCases(deps: {
           'Too many wrong codes on this case: open a new case with the customer',
         );
       }
-      if (!(await deps.presence.check(p.actor, c.record, code))) {
+      if (!(await deps.presence.check(p, c.record, code))) {
         await store.countPresenceFailure(caseId);
         throw new CustosError(
           'CUSTOMER_PRESENCE_REQUIRED',

@@ -244,6 +244,19 @@ export function createCaseStore(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Whether a customer's presence code is live (unused, unexpired), without using it. */
+    async livePresenceCode(customerId: string, codeHash: Buffer, now: number): Promise<boolean> {
+      const row = await db
+        .selectFrom('presence_codes')
+        .select('customer_id')
+        .where('customer_id', '=', customerId)
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Use a customer's presence code once: true for the first caller before it expires. */
     async usePresenceCode(customerId: string, codeHash: Buffer, now: number): Promise<boolean> {
       const result = await db

@@ -1,22 +1,23 @@
 /**
- * HTTP route to invite a customer to the privacy portal through a case (staff session, fresh step-up).
- * It answers ids and a one-time token only — no personal data — so it carries no `customerData` flag; the
- * response schema is closed, so nothing else can be serialised into it.
+ * HTTP route to have a customer invited to the privacy portal through a case (staff session, fresh
+ * step-up), by a channel on file. It answers that the request was taken — no token, no address, and the
+ * same answer whatever the customer has on file — so it carries no `customerData` flag; the response
+ * schema is closed, so nothing else can be serialised into it.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { throughCase } from './cases.routes.ts';
-import type { PortalInvitations } from './portal-invitations.service.ts';
+import { invitationChannels, type PortalInvitations } from './portal-invitations.service.ts';
 
 const Params = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
 const Invite = Type.Object(
-  { login: Type.String({ minLength: 1, maxLength: 320 }) },
+  { channel: Type.Union(invitationChannels.map((c) => Type.Literal(c))) },
   { additionalProperties: false },
 );
 export const PortalInvitationSchema = Type.Object(
-  { accountId: Type.String(), invitationToken: Type.String(), expiresAt: Type.String() },
-  { $id: 'PortalInvitation', additionalProperties: false },
+  { channel: Type.String(), status: Type.Literal('requested') },
+  { $id: 'PortalInvitationRequest', additionalProperties: false },
 );
 
 export function portalInvitationRoutes(app: FastifyInstance, deps: { portalInvitations: PortalInvitations }) {
@@ -28,19 +29,21 @@ export function portalInvitationRoutes(app: FastifyInstance, deps: { portalInvit
         operationId: 'inviteCustomerToPortal',
         tags: ['portal'],
         summary:
-          "Invite the case's customer to the privacy portal by their own email or phone on file (fresh step-up)",
+          "Have the case's customer invited to the privacy portal at their email or phone on file (fresh step-up); the invitation goes to the customer, never to you",
         params: Params,
         body: Invite,
-        response: { 201: PortalInvitationSchema },
+        response: { 202: PortalInvitationSchema },
       },
     },
-    async (request, reply) => {
-      const invited = await deps.portalInvitations.invite(
-        principalOf(request),
-        request.params.caseId,
-        request.body.login,
-      );
-      return reply.status(201).send({ ...invited, expiresAt: new Date(invited.expiresAt).toISOString() });
-    },
+    async (request, reply) =>
+      reply
+        .status(202)
+        .send(
+          await deps.portalInvitations.invite(
+            principalOf(request),
+            request.params.caseId,
+            request.body.channel,
+          ),
+        ),
   );
 }

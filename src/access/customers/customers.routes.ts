@@ -41,18 +41,26 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.post<{ Body: Static<typeof SearchBody> }>(
     '/v1/customers/search',
     {
-      config: { customerData: true, errors: ['ACCESS_DENIED', 'QUOTA_EXCEEDED'] },
+      config: {
+        customerData: true,
+        errors: ['ACCESS_DENIED', 'QUOTA_EXCEEDED', 'CUSTOMER_PRESENCE_REQUIRED', 'RATE_LIMITED'],
+      },
       schema: {
         operationId: 'searchCustomers',
         tags,
         summary:
-          'Exact search by phone, email, account ID or national ID: masked, at most 10, counted per hour',
+          'Exact search by phone, email, account ID or national ID (with the customer present: their presence code): masked, at most 10, counted per hour and per day',
         body: SearchBody,
         response: { 200: Type.Object({ results: Type.Array(MaskedCustomerSchema) }) },
       },
     },
     async (request) => ({
-      results: await customers.search(principalOf(request), request.body.by, request.body.value),
+      results: await customers.search(
+        principalOf(request),
+        request.body.by,
+        request.body.value,
+        request.body.presenceCode,
+      ),
     }),
   );
 
@@ -86,12 +94,14 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
           'STEP_UP_REQUIRED',
           'VERSION_CONFLICT',
           'DUPLICATE_CUSTOMER',
+          'CUSTOMER_PRESENCE_REQUIRED',
         ],
       },
       schema: {
         operationId: 'correctCaseCustomer',
         tags: ['cases'],
-        summary: "Correct the case's customer (null clears; step-up; ?version= guards against lost updates)",
+        summary:
+          "Correct the case's customer (null clears; step-up; a phone or email only with the customer present, and the old contact is told; ?version= guards against lost updates)",
         params: CaseParams,
         querystring: UpdateQuery,
         body: CustomerBody,

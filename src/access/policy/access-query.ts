@@ -8,7 +8,13 @@
  * reveal and export_request), and gives each distinct question one compact key.
  */
 import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
-import { type SensitivityClass, sensitivityClasses } from '../../vault/customer-fields.ts';
+import {
+  ATTRIBUTES_FIELD,
+  type FieldName,
+  fieldNames,
+  type SensitivityClass,
+  sensitivityClasses,
+} from '../../vault/customer-fields.ts';
 
 export const accessActions = [
   'view',
@@ -36,6 +42,9 @@ export const casePurposes = [
 export const caseChannels = ['counter', 'customer_call', 'portal_request', 'staff_initiated'] as const;
 export const caseRelations = ['assigned_open', 'unassigned', 'closed', 'expired', 'none'] as const;
 export const riskTiers = ['normal', 'elevated', 'high', 'critical'] as const;
+/** The fields a reveal names: every customer field and the attributes. The policy decides per field. */
+export const revealFields = [...fieldNames, ATTRIBUTES_FIELD] as const;
+export type RevealField = FieldName | typeof ATTRIBUTES_FIELD;
 
 export type AccessAction = (typeof accessActions)[number];
 export type CasePurpose = (typeof casePurposes)[number];
@@ -48,6 +57,11 @@ export interface AccessQuery {
   action: AccessAction;
   /** Reveal and export_request only: the class of the field. Ignored for every other action. */
   fieldClass?: SensitivityClass;
+  /**
+   * Reveal only: which field (least privilege per purpose names fields, not only classes). Ignored for every
+   * other action; a reveal without it matches no permit that names fields.
+   */
+  field?: RevealField;
   /** The acting staff member's relation to the case used ('none' = no case). */
   caseRelation: CaseRelation;
   purpose?: CasePurpose;
@@ -82,7 +96,7 @@ function indexer(values: readonly string[]): Map<unknown, string> {
 }
 
 const ABSENT = '-';
-const KEY_LENGTH = 10;
+const KEY_LENGTH = 11;
 const flags = new Map<unknown, string>([
   [false, '0'],
   [true, '1'],
@@ -91,6 +105,7 @@ const codes = {
   role: indexer(staffRoles),
   action: indexer(accessActions),
   fieldClass: indexer(sensitivityClasses),
+  field: new Map([...indexer(revealFields), [undefined, ABSENT]]),
   caseRelation: indexer(caseRelations),
   purpose: new Map([...indexer(casePurposes), [undefined, ABSENT]]),
   channel: new Map([...indexer(caseChannels), [undefined, ABSENT]]),
@@ -111,6 +126,7 @@ export function queryKey(query: AccessQuery): string | undefined {
     (codes.role.get(query.role) ?? '') +
     (codes.action.get(query.action) ?? '') +
     (classed(query.action) ? (codes.fieldClass.get(query.fieldClass) ?? '') : ABSENT) +
+    (query.action === 'reveal' ? (codes.field.get(query.field) ?? '') : ABSENT) +
     (codes.caseRelation.get(query.caseRelation) ?? '') +
     (codes.purpose.get(query.purpose) ?? '') +
     (codes.channel.get(query.channel) ?? '') +
@@ -132,6 +148,7 @@ export function queryProblems(query: AccessQuery): string[] {
     ...(classed(q.action)
       ? [['fieldClass', codes.fieldClass] as [keyof AccessQuery, Map<unknown, string>]]
       : []),
+    ...(q.action === 'reveal' ? [['field', codes.field] as [keyof AccessQuery, Map<unknown, string>]] : []),
     ['caseRelation', codes.caseRelation],
     ['purpose', codes.purpose],
     ['channel', codes.channel],
@@ -167,6 +184,7 @@ export function normaliseQuery(query: AccessQuery): NormalisedResult {
     riskTier: query.riskTier,
   };
   if (classed(query.action)) normalised.fieldClass = query.fieldClass;
+  if (query.action === 'reveal' && query.field !== undefined) normalised.field = query.field;
   if (query.purpose !== undefined) normalised.purpose = query.purpose;
   if (query.channel !== undefined) normalised.channel = query.channel;
   return { ok: true, query: normalised, key };

@@ -36,6 +36,8 @@ export function cedarRequest(query: NormalisedQuery): CedarRequest {
     fieldClassActions.includes(query.action) && query.fieldClass !== undefined
       ? { class: ref('SensitivityClass', query.fieldClass) }
       : {};
+  if (query.action === 'reveal' && query.field !== undefined)
+    resourceAttrs.field = ref('FieldName', query.field);
   return {
     principal,
     action: { type: 'Action', id: query.action },

@@ -11,7 +11,14 @@
  */
 import { staffRoles } from '../../identity/staff/staff.types.ts';
 import { sensitivityClasses } from '../../vault/customer-fields.ts';
-import { accessActions, caseChannels, casePurposes, caseRelations, riskTiers } from './access-query.ts';
+import {
+  accessActions,
+  caseChannels,
+  casePurposes,
+  caseRelations,
+  revealFields,
+  riskTiers,
+} from './access-query.ts';
 import { readPolicyFile } from './policy-files.ts';
 import { type SchemaVocabulary, schemaVocabularyProblems } from './schema-vocabulary.ts';
 
@@ -40,6 +47,7 @@ export const custosVocabulary: SchemaVocabulary = {
   enums: {
     Role: staffRoles,
     SensitivityClass: sensitivityClasses,
+    FieldName: revealFields,
     Purpose: casePurposes,
     Channel: caseChannels,
     CaseRelation: caseRelations,

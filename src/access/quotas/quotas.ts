@@ -1,6 +1,6 @@
 /**
  * Quotas: how much a staff member may look up and reveal, counted where harvesting shows — searches per
- * hour, and reveals in DISTINCT customers per hour, day and week at once (a second field of a customer
+ * hour and per day (a clerk who searches at the hourly limit all shift long is refused by the day's), and reveals in DISTINCT customers per hour, day and week at once (a second field of a customer
  * already revealed in a window costs nothing there; a new customer costs one in every window). Defaults
  * per role, overrides per staff member.
  *
@@ -19,31 +19,36 @@ import type { Ledger } from '../../ledger/ledger.service.ts';
 import { createKeyedQueue } from '../../platform/keyed-queue.ts';
 import type { QuotaOverrideStore } from './quota-overrides.store.ts';
 
-export const quotaNames = ['search_hour', 'reveal_hour', 'reveal_day', 'reveal_week'] as const;
+export const quotaNames = ['search_hour', 'search_day', 'reveal_hour', 'reveal_day', 'reveal_week'] as const;
 export type QuotaName = (typeof quotaNames)[number];
 export type QuotaLimits = Record<QuotaName, number>;
 
 const HOUR = 3600_000;
 export const quotaWindows: Record<QuotaName, number> = {
   search_hour: HOUR,
+  search_day: 24 * HOUR,
   reveal_hour: HOUR,
   reveal_day: 24 * HOUR,
   reveal_week: 7 * 24 * HOUR,
 };
 const revealQuotas = ['reveal_hour', 'reveal_day', 'reveal_week'] as const;
+// The day first: when both are spent, the day's is the limit worth naming.
+const searchQuotas = ['search_day', 'search_hour'] as const;
 
 /**
  * Defaults per role, sized for a front-line shift: a store clerk serves perhaps 30 customers a day and
  * reveals a field for a fraction of them. Roles that never search or reveal get zero; an administrator's
- * reveals happen only under break-glass and stay few.
+ * reveals happen only under break-glass and stay few. The day's searches are about three hours at the
+ * hourly rate: a shift's real lookups, not 24 × the hour (the hourly limit alone let a clerk confirm
+ * 960–1,440 numbers a day).
  */
 export const defaultQuotas: Record<StaffRole, QuotaLimits> = {
-  store: { search_hour: 40, reveal_hour: 10, reveal_day: 40, reveal_week: 150 },
-  support: { search_hour: 60, reveal_hour: 15, reveal_day: 60, reveal_week: 200 },
-  contractor: { search_hour: 30, reveal_hour: 8, reveal_day: 30, reveal_week: 100 },
-  marketing: { search_hour: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
-  security: { search_hour: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
-  admin: { search_hour: 0, reveal_hour: 3, reveal_day: 5, reveal_week: 10 },
+  store: { search_hour: 40, search_day: 120, reveal_hour: 10, reveal_day: 40, reveal_week: 150 },
+  support: { search_hour: 60, search_day: 180, reveal_hour: 15, reveal_day: 60, reveal_week: 200 },
+  contractor: { search_hour: 30, search_day: 90, reveal_hour: 8, reveal_day: 30, reveal_week: 100 },
+  marketing: { search_hour: 0, search_day: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
+  security: { search_hour: 0, search_day: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
+  admin: { search_hour: 0, search_day: 0, reveal_hour: 3, reveal_day: 5, reveal_week: 10 },
 };
 
 export interface QuotaStaff {
@@ -118,16 +123,18 @@ export function createQuotas(deps: {
     limitsFor,
 
     /**
-     * Reserve one search: throws QUOTA_EXCEEDED when it would pass the hourly limit. Call the release once
-     * the search's `customer.searched` entry is durable (or the search failed).
+     * Reserve one search: throws QUOTA_EXCEEDED when it would pass the hourly or the daily limit. Call the
+     * release once the search's `customer.searched` entry is durable (or the search failed).
      */
     reserveSearch(staff: QuotaStaff): Promise<() => void> {
       return oneAtATime(staff.staffId, async () => {
-        const limit = (await limitsFor(staff)).search_hour;
-        const since = clock.now() - quotaWindows.search_hour;
+        const limits = await limitsFor(staff);
+        const now = clock.now();
         const held = pendingOf(staff.staffId);
-        if ((await ledger.countSince(actorOf(staff), 'customer.searched', since)) + held.searches >= limit) {
-          throw exceeded('search_hour', limit);
+        for (const quota of searchQuotas) {
+          const since = now - quotaWindows[quota];
+          const done = await ledger.countSince(actorOf(staff), 'customer.searched', since);
+          if (done + held.searches >= limits[quota]) throw exceeded(quota, limits[quota]);
         }
         held.searches++;
         return once(() => {

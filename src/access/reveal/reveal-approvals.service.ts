@@ -109,6 +109,7 @@ export function createRevealApprovals(deps: {
         const decision = gate.decide(p, {
           action: 'reveal',
           fieldClass: fieldClass(field),
+          field,
           ...caseQuery,
           secondApprover: true,
         });

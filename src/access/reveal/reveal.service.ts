@@ -71,6 +71,7 @@ export function createReveals(deps: {
         const decision = gate.decide(p, {
           action: 'reveal',
           fieldClass: fieldClass(field),
+          field,
           caseRelation: c.relation,
           purpose: c.purpose,
           channel: c.channel,

@@ -1,6 +1,7 @@
 /**
  * Invitations: how an account comes to exist. An administrator invites a staff member; a staff member, through
- * a case, invites a customer to the privacy portal by a contact the customer gave. Either way the invitee
+ * a case, has a customer invited to the privacy portal by a channel (email or phone), and the login is the
+ * customer's contact on file for it. Either way the invitee
  * gets a single-use token (7 days), chooses a password with it, and then must enrol a second factor.
  *
  * Invariants: only the token's hash is stored; an invitation is accepted once, in its own realm only; a
@@ -33,15 +34,24 @@ export interface StaffInvitation {
   managerId?: string | null;
 }
 
-/** The customer's side of a portal invitation: which customer, and the email or phone they will sign in with. */
+/** The customer's side of a portal invitation: which customer, and by which of their contacts on file. */
 export interface CustomerInvitation {
   customerId: string;
-  login: string;
+  channel: 'email' | 'phone';
 }
 
-/** What identity needs to know about customers (the vault implements it): is this their own contact on file? */
+/**
+ * What came of a portal invitation: a token to deliver to the contact on file (never to staff), or why
+ * nothing is to be sent. The caller must answer staff the same whatever came of it.
+ */
+export type CustomerInvitationOutcome =
+  | { outcome: 'invited'; accountId: string; invitationToken: string; expiresAt: number }
+  | { outcome: 'no_contact' | 'has_account' | 'login_taken' };
+
+/** What identity needs to know about customers (the vault implements it): their contact on file. */
 export interface CustomerContacts {
-  isContactOf(customerId: string, by: 'phone' | 'email', value: string): Promise<boolean>;
+  /** The customer's own email or phone on file (normalised), or null; for binding a portal login to it. */
+  contactOf(customerId: string, channel: 'email' | 'phone'): Promise<string | null>;
 }
 
 export function createInvitations(deps: {
@@ -128,49 +138,51 @@ export function createInvitations(deps: {
     },
 
     /**
-     * A staff member (full session, fresh step-up) invites a customer to the privacy portal. The login must
-     * be the customer's own email or phone on file (checked by blind index), so the account can only ever be
-     * bound to a contact the customer gave; the token is shown once, for delivery to that contact. Which
-     * customer a staff member may invite is access's decision (through a case), made before this is called.
+     * A staff member (full session, fresh step-up) invites a customer to the privacy portal by a channel.
+     * The login is the customer's own email or phone on file, read here — staff never give or see it — so
+     * the account can only ever be bound to a contact the customer gave; the token goes back to the caller
+     * for delivery to that contact through the outbox, never to staff. Which customer a staff member may
+     * invite is access's decision (through a case), made before this is called. An invited account not yet
+     * signed up for is invited again (a new token; the old stays valid until it expires).
      */
-    async inviteCustomer(
-      session: Session,
-      input: CustomerInvitation,
-    ): Promise<{ accountId: string; invitationToken: string; expiresAt: number }> {
+    async inviteCustomer(session: Session, input: CustomerInvitation): Promise<CustomerInvitationOutcome> {
       if (session.realm !== 'staff') throw new CustosError('FORBIDDEN', 'Only staff can invite customers');
       sessions.requireStepUp(session);
-      const email = normaliseEmail(input.login);
-      const phone = email ? null : normalisePhone(input.login);
-      const login = email ?? phone;
-      const by = email ? 'email' : 'phone';
-      if (!login || !(await deps.customers.isContactOf(input.customerId, by, login))) {
-        throw validationFailed([
-          { path: 'login', problem: "must be the customer's own email or phone on file" },
-        ]);
-      }
-      if ((await store.bySubject('customer', input.customerId)) || (await store.byLogin('customer', login))) {
-        throw new CustosError('VALIDATION_FAILED', 'This customer already has a portal account');
-      }
+      const contact = await deps.customers.contactOf(input.customerId, input.channel);
+      const login =
+        contact === null
+          ? null
+          : input.channel === 'email'
+            ? normaliseEmail(contact)
+            : normalisePhone(contact);
+      if (!login) return { outcome: 'no_contact' };
       const now = clock.now();
-      const accountId = uuidv7(now);
-      await store.insertAccount({
-        id: accountId,
-        realm: 'customer',
-        subjectId: input.customerId,
-        login,
-        displayName: login,
-        passwordHash: null,
-        status: 'invited',
-        enrolledAt: null,
-        createdAt: now,
-        updatedAt: now,
-      });
+      const existing = await store.bySubject('customer', input.customerId);
+      if (existing && (existing.status !== 'invited' || existing.login !== login))
+        return { outcome: 'has_account' };
+      const holder = await store.byLogin('customer', login);
+      if (holder && holder.subjectId !== input.customerId) return { outcome: 'login_taken' };
+      const accountId = existing?.id ?? uuidv7(now);
+      if (!existing) {
+        await store.insertAccount({
+          id: accountId,
+          realm: 'customer',
+          subjectId: input.customerId,
+          login,
+          displayName: login,
+          passwordHash: null,
+          status: 'invited',
+          enrolledAt: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+      }
       const invitationToken = await invite(session.actor, {
         id: accountId,
         realm: 'customer',
         subjectId: input.customerId,
       });
-      return { accountId, invitationToken, expiresAt: now + INVITATION_TTL_MS };
+      return { outcome: 'invited', accountId, invitationToken, expiresAt: now + INVITATION_TTL_MS };
     },
 
     /**

@@ -14,6 +14,7 @@ import { access } from './migrations/2026-12-01T1000_access.ts';
 import { policies } from './migrations/2026-12-01T0930_policies.ts';
 import { revealApprovals } from './migrations/2026-12-01T1100_reveal_approvals.ts';
 import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
+import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -30,6 +31,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-01T0930_policies': policies(context),
         '2026-12-01T1100_reveal_approvals': revealApprovals(context),
         '2026-12-01T1110_review_alerts': reviewAlerts(context),
+        '2026-12-08T0900_outbox': outbox(context),
       };
     },
   };

@@ -347,6 +347,28 @@ export interface AlertsTable {
   acknowledged_by: string | null;
 }
 
+/** Messages to customers (privacy/outbox): ids and sealed blobs, no contact or token in plaintext. */
+export interface OutboxMessagesTable {
+  id: string;
+  customer_id: string;
+  /** `email` or `sms`. */
+  channel: string;
+  /** `portal_invitation`, `contact_changed`, … */
+  kind: string;
+  /** The address sealed under the customer's key; null: the contact on file at send time. */
+  recipient_sealed: Buffer | null;
+  /** The message's parameters (JSON) sealed under the customer's key. */
+  params_sealed: Buffer | null;
+  /** `pending`, `sent` or `dead`. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** The last failure's error code. */
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
 export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
@@ -376,4 +398,5 @@ export interface Database {
   sso_identities: SsoIdentitiesTable;
   policy_versions: PolicyVersionsTable;
   policy_proposals: PolicyProposalsTable;
+  outbox_messages: OutboxMessagesTable;
 }

@@ -21,7 +21,7 @@ test('a portal presence code proves the customer asked, once, for their own reco
     const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
     return { status: res.statusCode, body: res.body ? res.json() : undefined };
   };
-  const customer = await signInCustomer(send, clerk);
+  const customer = await signInCustomer(send, clerk, { inbox: f.t });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   const issued = await send('POST', '/v1/portal/presence-code', undefined, bearer(customer.token));

@@ -8,11 +8,13 @@ import {
   type CasePurpose,
   caseRelations,
   casePurposes,
+  type RevealField,
+  revealFields,
 } from '../../../src/access/policy/access-query.ts';
 import { defaultPolicies } from '../../../src/access/policy/default-policies.ts';
 import { createPolicyEngine } from '../../../src/access/policy/policy-engine.ts';
 import { type StaffRole, staffRoles } from '../../../src/identity/staff/staff.types.ts';
-import { type SensitivityClass, sensitivityClasses } from '../../../src/vault/customer-fields.ts';
+import { fieldSpecs } from '../../../src/vault/customer-fields.ts';
 
 const engine = createPolicyEngine({ policies: defaultPolicies });
 
@@ -29,7 +31,8 @@ const plain = {
 function ask(role: StaffRole, action: AccessAction, extra: Partial<AccessQuery> = {}) {
   const fieldClass =
     action === 'reveal' || action === 'export_request' ? { fieldClass: 'basic' as const } : {};
-  return engine.decide({ ...plain, ...fieldClass, role, action, ...extra });
+  const field = action === 'reveal' ? { field: 'name' as const } : {};
+  return engine.decide({ ...plain, ...fieldClass, ...field, role, action, ...extra });
 }
 
 /** Who may do what on an ordinary case (repair, at the counter, basic field): `case` = only on an assigned open one. */
@@ -69,35 +72,68 @@ describe('default policies: every role × action × case relation', () => {
   }
 });
 
-/** Which classes each purpose reveals on an assigned open case (support; customer present; no second approver). */
-const revealable: Record<CasePurpose, SensitivityClass[]> = {
-  repair: ['basic', 'contact'],
-  delivery: ['basic', 'contact'],
-  billing: ['basic', 'contact', 'identifier'],
-  account_recovery: ['basic', 'contact', 'identifier'],
-  identity_check: ['basic', 'identifier'],
-  complaint: ['basic', 'contact'],
+/**
+ * Which fields each purpose reveals on an assigned open case (support; customer present; no second
+ * approver): least privilege per purpose, the README's table. No purpose reveals both the address and the
+ * birth date (docs/MASKS.md); the national ID only an identity check, with a second approver.
+ */
+const revealable: Record<CasePurpose, RevealField[]> = {
+  repair: ['name', 'phone'],
+  delivery: ['name', 'phone', 'address'],
+  complaint: ['name', 'phone', 'email'],
+  billing: ['name', 'account_id', 'address'],
+  account_recovery: ['name', 'phone', 'email', 'account_id'],
+  identity_check: ['name', 'birth_date', 'account_id'],
 };
 
-describe('default policies: reveal by purpose × field class', () => {
+describe('default policies: reveal by purpose × field', () => {
   for (const role of ['store', 'support', 'contractor'] as const) {
     test(`${role}`, () => {
       for (const purpose of casePurposes) {
-        for (const fieldClass of sensitivityClasses) {
+        for (const field of revealFields) {
+          const fieldClass = field === 'attributes' ? 'basic' : fieldSpecs[field].sensitivity;
           for (const secondApprover of [false, true]) {
-            const d = ask(role, 'reveal', { purpose, fieldClass, secondApprover, customerPresent: true });
+            const d = ask(role, 'reveal', {
+              purpose,
+              fieldClass,
+              field,
+              secondApprover,
+              customerPresent: true,
+            });
             const allow =
-              revealable[purpose].includes(fieldClass) ||
+              revealable[purpose].includes(field) ||
               (purpose === 'identity_check' &&
-                fieldClass === 'sensitive' &&
+                field === 'national_id' &&
                 secondApprover &&
                 role !== 'contractor');
-            assert.equal(d.allow, allow, `${role} ${purpose} ${fieldClass} approver=${secondApprover}`);
+            assert.equal(d.allow, allow, `${role} ${purpose} ${field} approver=${secondApprover}`);
           }
         }
       }
+      // A reveal that names no field matches no permit.
+      assert.equal(ask(role, 'reveal', { field: undefined }).allow, false);
     });
   }
+  test('no purpose reveals both the address and the birth date', () => {
+    for (const purpose of casePurposes) {
+      const both = (['address', 'birth_date'] as const).every(
+        (field) =>
+          ask('support', 'reveal', {
+            purpose,
+            field,
+            fieldClass: fieldSpecs[field].sensitivity,
+            customerPresent: true,
+          }).allow,
+      );
+      assert.equal(both, false, purpose);
+    }
+    const underBreakGlass = (['address', 'birth_date'] as const).map(
+      (field) =>
+        ask('support', 'reveal', { breakGlass: true, field, fieldClass: fieldSpecs[field].sensitivity })
+          .allow,
+    );
+    assert.deepEqual(underBreakGlass, [true, false]);
+  });
 });
 
 describe('default policies: the rows that matter most', () => {
@@ -142,7 +178,7 @@ describe('default policies: the rows that matter most', () => {
       'support asks to export the sensitive class',
       'support',
       'export_request',
-      { caseRelation: 'none', fieldClass: 'sensitive' },
+      { caseRelation: 'none', fieldClass: 'sensitive', field: 'national_id' },
       false,
       [],
     ],
@@ -150,7 +186,13 @@ describe('default policies: the rows that matter most', () => {
       'contractor reveals sensitive, even approved',
       'contractor',
       'reveal',
-      { purpose: 'identity_check', customerPresent: true, fieldClass: 'sensitive', secondApprover: true },
+      {
+        purpose: 'identity_check',
+        customerPresent: true,
+        fieldClass: 'sensitive',
+        field: 'national_id',
+        secondApprover: true,
+      },
       false,
       ['contractor.never-sensitive'],
     ],
@@ -211,7 +253,7 @@ describe('default policies: the rows that matter most', () => {
       'admin reveals sensitive under break-glass',
       'admin',
       'reveal',
-      { breakGlass: true, fieldClass: 'sensitive' },
+      { breakGlass: true, fieldClass: 'sensitive', field: 'national_id' },
       false,
       ['reveal.sensitive-needs-second-approver'],
     ],
@@ -220,7 +262,7 @@ describe('default policies: the rows that matter most', () => {
       'identity_check sensitive without a second approver',
       'support',
       'reveal',
-      { purpose: 'identity_check', customerPresent: true, fieldClass: 'sensitive' },
+      { purpose: 'identity_check', customerPresent: true, fieldClass: 'sensitive', field: 'national_id' },
       false,
       ['reveal.sensitive-needs-second-approver'],
     ],
@@ -228,7 +270,13 @@ describe('default policies: the rows that matter most', () => {
       'identity_check sensitive with a second approver',
       'support',
       'reveal',
-      { purpose: 'identity_check', customerPresent: true, fieldClass: 'sensitive', secondApprover: true },
+      {
+        purpose: 'identity_check',
+        customerPresent: true,
+        fieldClass: 'sensitive',
+        field: 'national_id',
+        secondApprover: true,
+      },
       true,
       ['reveal.identity_check'],
     ],
@@ -236,7 +284,7 @@ describe('default policies: the rows that matter most', () => {
       'billing sensitive, even approved',
       'support',
       'reveal',
-      { purpose: 'billing', fieldClass: 'sensitive', secondApprover: true },
+      { purpose: 'billing', fieldClass: 'sensitive', field: 'national_id', secondApprover: true },
       false,
       [],
     ],
@@ -356,7 +404,7 @@ describe('bad queries are denied, never thrown', () => {
   });
 
   test('a field class on anything but reveal is ignored', () => {
-    const d = ask('support', 'view', { fieldClass: 'sensitive' });
+    const d = ask('support', 'view', { fieldClass: 'sensitive', field: 'national_id' });
     assert.equal(d.allow, true);
   });
 

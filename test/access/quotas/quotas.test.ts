@@ -103,5 +103,35 @@ for (const { dialect, skip } of await dialects()) {
       now += HOUR + 1;
       (await quotas.reserveSearch(staff))();
     });
+
+    test('searches per day: searching at the hourly limit all day long is refused by the day window', async () => {
+      const { quotas } = t.custos.access;
+      const clerk = { staffId: '01a20000-0000-7000-8000-0000000000dd', role: 'store' as const };
+      const search = async () => {
+        const release = await quotas.reserveSearch(clerk);
+        await t.custos.ledger.append({
+          type: 'customer.searched',
+          actor: `staff:${clerk.staffId}`,
+          data: { by: 'phone', queryDigest: 'd', matches: 0 },
+        });
+        release();
+      };
+      const { search_hour: hourly, search_day: daily } = await quotas.limitsFor(clerk);
+      assert.ok(daily < 24 * hourly, 'the day allows far fewer than 24 hours at the hourly rate');
+      let done = 0;
+      // Hour after hour at the hourly limit, until the day's is reached.
+      while (done < daily) {
+        for (let i = 0; i < hourly && done < daily; i++, done++) await search();
+        if (done < daily) {
+          await assert.rejects(quotas.reserveSearch(clerk), /search_hour/);
+          now += HOUR + 1;
+        }
+      }
+      await assert.rejects(quotas.reserveSearch(clerk), /search_day/, 'the day is spent');
+      now += HOUR + 1;
+      await assert.rejects(quotas.reserveSearch(clerk), /search_day/, 'a new hour does not help');
+      now += 24 * HOUR;
+      (await quotas.reserveSearch(clerk))();
+    });
   });
 }

@@ -237,7 +237,7 @@ describe(
     });
 
     it("a customer's passkey signs in to the portal, never to a staff session", async () => {
-      const customer = await signInCustomer(send, staff.alice);
+      const customer = await signInCustomer(send, staff.alice, { inbox: t! });
       await registerOnFreshDevice(customer.token, 'My phone', PORTAL);
       const atStaff = await signIn(STAFF);
       assert.equal(atStaff.status, 401, JSON.stringify(atStaff));

@@ -1,0 +1,188 @@
+/**
+ * The outbox: every message Custos sends a customer (a portal invitation, a notice that a contact was
+ * replaced; Step 7's reveal notices) is queued here and delivered by a worker (`deliverDue`, run every few
+ * seconds from `custos.start()`), with retries that back off and a dead letter after the last.
+ *
+ * Invariants: staff never see what is sent, nor to where — a message is queued by customer id and channel;
+ * its address is the customer's contact on file, read from the vault at send time, or (for a notice to a
+ * contact just replaced) the old address sealed under the customer's key; its parameters (a token) are sealed
+ * under the customer's key too, so crypto-shredding a customer also shreds their queued messages. Queuing,
+ * each send and each failure are ledgered with ids only (`notification.queued` / `sent` / `failed`), the
+ * queuing ahead of the message existing.
+ */
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { type Actor, actorRef } from '../../platform/actor.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { CustosError } from '../../platform/errors.ts';
+import { uuidv7 } from '../../platform/ids.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { VaultService } from '../../vault/vault.service.ts';
+import { type MessageParams, render } from './messages.ts';
+import type { OutboxStore } from './outbox.store.ts';
+import type {
+  EmailTransport,
+  MessageKind,
+  OutboxChannel,
+  OutboxMessage,
+  SmsTransport,
+} from './outbox.types.ts';
+
+/** Attempts before a message is a dead letter; back-off doubles from one minute, at most an hour. */
+export const MAX_ATTEMPTS = 8;
+const FIRST_RETRY_MS = 60_000;
+const MAX_RETRY_MS = 3600_000;
+/** How long an attempt holds its message against other workers. */
+const LEASE_MS = 5 * 60_000;
+const BATCH = 20;
+
+/** The delay before attempt `attempts + 1`, after `attempts` failures. */
+export function retryDelay(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
+}
+
+export interface QueueRequest {
+  customerId: string;
+  channel: OutboxChannel;
+  kind: MessageKind;
+  params?: MessageParams;
+  /** Send to this address instead of the contact on file (sealed at once): the contact just replaced. */
+  recipient?: string;
+}
+
+const contactField = { email: 'email', sms: 'phone' } as const;
+
+export function createOutbox(deps: {
+  store: OutboxStore;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  email: EmailTransport;
+  sms: SmsTransport;
+  ledger: Pick<Ledger, 'append' | 'record'>;
+  clock: Clock;
+  logger: Logger;
+  publicOrigin: string;
+}) {
+  const { store, vault, ledger, clock } = deps;
+
+  /** Where a message goes, or null when the customer has no such contact (any more). */
+  async function recipientOf(m: OutboxMessage): Promise<string | null> {
+    if (m.recipientSealed) return vault.openNote(m.customerId, `outbox/${m.id}/to`, m.recipientSealed);
+    const fields = await vault.unsealFields(m.customerId, [contactField[m.channel]]);
+    const value = fields[contactField[m.channel]];
+    return typeof value === 'string' ? value : null;
+  }
+
+  async function attempt(m: OutboxMessage): Promise<void> {
+    const attempts = m.attempts + 1;
+    try {
+      const to = await recipientOf(m);
+      if (to === null) throw new CustosError('NOT_FOUND', 'no contact on file for this channel');
+      const params = m.paramsSealed
+        ? (JSON.parse(
+            await vault.openNote(m.customerId, `outbox/${m.id}/params`, m.paramsSealed),
+          ) as MessageParams)
+        : {};
+      const { subject, text } = render(m.kind, params, deps.publicOrigin);
+      if (m.channel === 'email') await deps.email.send({ to, subject, text });
+      else await deps.sms.send({ to, text });
+      await ledger.append({
+        type: 'notification.sent',
+        actor: actorRef({ type: 'system', id: 'outbox' }),
+        subject: m.customerId,
+        data: { messageId: m.id, attempts },
+      });
+      await store.markSent(m.id, attempts, clock.now());
+    } catch (error) {
+      // A customer without the contact, or erased (no key), will not become reachable by waiting.
+      const hopeless =
+        error instanceof CustosError &&
+        (error.code === 'NOT_FOUND' ||
+          error.code === 'CUSTOMER_NOT_FOUND' ||
+          error.code === 'SEALED_VALUE_INVALID');
+      const code = error instanceof CustosError ? error.code : 'DELIVERY_FAILED';
+      const dead = hopeless || attempts >= MAX_ATTEMPTS;
+      await ledger.append({
+        type: 'notification.failed',
+        actor: actorRef({ type: 'system', id: 'outbox' }),
+        subject: m.customerId,
+        data: { messageId: m.id, attempts, code, dead },
+      });
+      await store.markFailed(m.id, {
+        attempts,
+        nextAttemptAt: clock.now() + retryDelay(attempts),
+        error: code,
+        dead,
+      });
+      deps.logger.warn({ messageId: m.id, attempts, code, dead }, 'outbox delivery failed');
+    }
+  }
+
+  return {
+    /**
+     * Queue a message to a customer: ledgered ahead (`notification.queued`), then stored. Returns its id.
+     * Nothing about the address or the parameters is returned or ledgered.
+     */
+    async queue(by: Actor, request: QueueRequest): Promise<string> {
+      const now = clock.now();
+      const id = uuidv7(now);
+      const message: OutboxMessage = {
+        id,
+        customerId: request.customerId,
+        channel: request.channel,
+        kind: request.kind,
+        recipientSealed:
+          request.recipient === undefined
+            ? null
+            : await vault.sealNote(request.customerId, `outbox/${id}/to`, request.recipient),
+        paramsSealed:
+          request.params === undefined
+            ? null
+            : await vault.sealNote(request.customerId, `outbox/${id}/params`, JSON.stringify(request.params)),
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        createdAt: now,
+        sentAt: null,
+      };
+      await ledger.record(
+        {
+          type: 'notification.queued',
+          actor: actorRef(by),
+          subject: request.customerId,
+          data: {
+            messageId: id,
+            customerId: request.customerId,
+            channel: request.channel,
+            kind: request.kind,
+          },
+        },
+        () => store.insert(message),
+      );
+      return id;
+    },
+
+    /** Try every message due now, once each; returns how many were tried. The worker calls it on a timer. */
+    async deliverDue(): Promise<number> {
+      const now = clock.now();
+      let tried = 0;
+      for (const m of await store.due(now, BATCH)) {
+        if (!(await store.claim(m, now + LEASE_MS))) continue;
+        tried++;
+        await attempt(m);
+      }
+      return tried;
+    },
+
+    /** One message's delivery state (no address, no body): for the customer's history and for tests. */
+    async state(id: string) {
+      const m = await store.byId(id);
+      return m && { id: m.id, status: m.status, attempts: m.attempts, lastError: m.lastError };
+    },
+
+    close(): void {
+      deps.email.close?.();
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;
