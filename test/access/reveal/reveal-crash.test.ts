@@ -237,6 +237,7 @@ for (const { dialect, skip } of await dialects()) {
             await server.exited;
           }
           await restarted?.close();
+          await t.smtp.close();
           await t.database.drop();
           rmSync(t.config.dataDir, { recursive: true, force: true });
         }
