@@ -170,7 +170,7 @@ describe('custos command', () => {
     assert.match(stdout, /Imported 2 customers .* rejected 0 rows/);
     const [ouyang] = await searchPhone('13900139999');
     assert.equal(ouyang?.fields.name, '欧**');
-    assert.equal(ouyang?.fields.address, '北京市朝阳区 ***');
+    assert.equal(ouyang?.fields.address, '北京市 ***');
   });
 
   test('import of an .xlsx workbook, the sheet named when there are several', async () => {
@@ -188,6 +188,6 @@ describe('custos command', () => {
     assert.match(stdout, /Imported 1 customers/);
     const [chan] = await searchPhone('13700137777');
     assert.equal(chan?.fields.name, '陳**');
-    assert.equal(chan?.fields.address, '臺北市中正區 ***');
+    assert.equal(chan?.fields.address, '***');
   });
 });

@@ -76,15 +76,15 @@ describe('HTTP API', () => {
       method: 'PATCH',
       url: `/v1/cases/${caseId}/customer?version=1`,
       headers: auth,
-      payload: { email: 'new@example.com' },
+      payload: { address: '88 Jianguo Road, Chaoyang, Beijing' },
     });
     assert.equal(patched.statusCode, 200);
-    assert.equal(patched.json().fields.email, 'n***@example.com');
+    assert.equal(patched.json().fields.address, 'Beijing ***');
     const stale = await app.inject({
       method: 'PATCH',
       url: `/v1/cases/${caseId}/customer?version=1`,
       headers: auth,
-      payload: { email: 'other@example.com' },
+      payload: { address: '1 Other Road, Shanghai' },
     });
     assert.equal(stale.statusCode, 409);
     assert.equal(stale.json().error.code, 'VERSION_CONFLICT');
