@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { KeyringStore } from '../../src/crypto/keyring.store.ts';
-import { createKeyring } from '../../src/crypto/keyring.ts';
+import { createKeyring, customerCipher, DEK_VERSION } from '../../src/crypto/keyring.ts';
 import { createMasterKeyFile, fileMasterKeys, inlineMasterKeys } from '../../src/crypto/master-keys.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
@@ -38,6 +38,21 @@ test("a sealed field opens under the customer's stored key row, and not under an
   // A wrapped key copied to another customer's row fails to unwrap: its context names the customer.
   assert.throws(
     () => ring.cipherFor({ ...bob.key, wrapped: alice.key.wrapped }),
+    (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
+  );
+});
+
+test('the customer id in the AAD alone stops a field moving between customers that share a data key', () => {
+  // Two customers under one data key (a key-handling bug, or an attacker who copied the wrapped key along
+  // with the value): the key opens both, so only the customer id bound into the AAD can refuse the move.
+  const dek = randomBytes(32);
+  const alice = customerCipher('alice', dek, DEK_VERSION);
+  const bob = customerCipher('bob', dek, DEK_VERSION);
+  const sealed = alice.seal('phone', '+8613800138000');
+  assert.equal(alice.open('phone', sealed), '+8613800138000');
+  assert.equal(customerCipher('alice', dek, DEK_VERSION).open('phone', sealed), '+8613800138000');
+  assert.throws(
+    () => bob.open('phone', sealed),
     (e) => isCustosError(e, 'SEALED_VALUE_INVALID'),
   );
 });

@@ -73,6 +73,34 @@ for (const { dialect, skip } of await dialects()) {
       assert.match(report.problems[0]?.problem as string, /does not match the leaf hash/);
     });
 
+    scenario('a lookup column edited alone (actor, type, subject, at) → that index', async (t) => {
+      // Quotas and "who accessed this customer" read these columns, not the signed bytes: an edit of one of
+      // them, leaving the entry and its leaf hash intact, must still be caught. Each column in turn, restored
+      // before the next.
+      const db = t.custos.database.db;
+      const edits = [
+        { column: 'actor', set: { actor: 'staff:someone-else' } },
+        { column: 'type', set: { type: 'customer.searched' } },
+        { column: 'subject', set: { subject: 'c999' } },
+        { column: 'subject (cleared)', set: { subject: null } },
+        { column: 'at', set: { at: 1 } },
+      ] as const;
+      const original = await db
+        .selectFrom('ledger_entries')
+        .select(['actor', 'type', 'subject', 'at'])
+        .where('idx', '=', 417)
+        .executeTakeFirstOrThrow();
+      for (const { column, set } of edits) {
+        await db.updateTable('ledger_entries').set(set).where('idx', '=', 417).execute();
+        const report = await verify(t);
+        assert.equal(report.ok, false, column);
+        assert.equal(report.problems[0]?.index, 417, column);
+        assert.match(report.problems[0]?.problem as string, /lookup columns disagree/, column);
+        await db.updateTable('ledger_entries').set(original).where('idx', '=', 417).execute();
+      }
+      assert.deepEqual((await verify(t)).problems, [], 'restored, it verifies again');
+    });
+
     scenario('one entry deleted → that index', async (t) => {
       await t.custos.database.db.deleteFrom('ledger_entries').where('idx', '=', 123).execute();
       const report = await verify(t);
