@@ -32,7 +32,7 @@ import type { StaffRole } from './staff/staff.types.ts';
 export async function wireIdentity(deps: {
   platform: Platform;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   /** The vault's answer to "is this the customer's own contact?", for portal invitations. */
   customers: CustomerContacts;
 }) {

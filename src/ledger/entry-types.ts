@@ -90,7 +90,13 @@ export interface EntryPayloads {
   'auth.sign_in_failed': { realm: string; reason: string; accountId?: string };
   'auth.second_factor': { accountId: string; method: string; sessionId: string };
   'auth.step_up': { accountId: string; method: string; sessionId: string };
-  'auth.enrolled': { accountId: string; method: string };
+  /** `replaced`: a re-enrolment whose new secret took the place of the confirmed one. */
+  'auth.enrolled': { accountId: string; method: string; replaced?: boolean };
+  /**
+   * A TOTP enrolment began (written before its secret is kept); `replacing`: the account has a confirmed
+   * TOTP, which keeps working until the new one is confirmed (`auth.enrolled` with `replaced`).
+   */
+  'auth.totp_enrolment_started': { accountId: string; sessionId: string; replacing: boolean };
   'auth.recovery_code_used': { accountId: string; remaining: number };
   'auth.signed_out': { accountId: string; sessionId: string };
   'auth.passkey_renamed': { accountId: string; credentialId: string };
@@ -162,6 +168,7 @@ export const entryTypes = [
   'auth.second_factor',
   'auth.step_up',
   'auth.enrolled',
+  'auth.totp_enrolment_started',
   'auth.recovery_code_used',
   'auth.signed_out',
   'auth.passkey_renamed',

@@ -31,13 +31,20 @@ export interface SecondFactorProof {
 }
 
 const invalid = () => new CustosError('AUTH_INVALID', 'The credentials are not valid');
+const rateLimited = (retryAfterSeconds: number) =>
+  new CustosError('RATE_LIMITED', `Too many attempts: retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
+
+/** How long a re-enrolment's new secret waits for its first code before it must be started again. */
+export const PENDING_TOTP_TTL_MS = 15 * 60_000;
 
 export function createAccounts(deps: {
   store: AccountStore;
   sessions: Sessions;
   throttle: Throttle;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   clock: Clock;
 }) {
   const { store, sessions, throttle, keyring, ledger, clock } = deps;
@@ -58,8 +65,7 @@ export function createAccounts(deps: {
   ): Promise<'totp' | 'recovery-code'> {
     const key = `second-factor:${accountId}`;
     const decision = await throttle.check([key]);
-    if (!decision.allowed)
-      throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
+    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     if (proof.code !== undefined) {
       const credential = await store.totp(accountId);
       if (credential?.confirmedAt) {
@@ -105,9 +111,7 @@ export function createAccounts(deps: {
   }): Promise<IssuedSession> {
     const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
     const decision = await throttle.check(keys);
-    if (!decision.allowed) {
-      throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
-    }
+    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
     const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
     const row = await store.byLogin(input.realm, login);
     const ok = row?.passwordHash
@@ -140,36 +144,84 @@ export function createAccounts(deps: {
   }
 
   return {
-    /** Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. */
+    /**
+     * Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. A re-enrolment (the
+     * account has a confirmed TOTP) needs a fresh step-up and puts the new secret beside the confirmed one:
+     * the old authenticator keeps working until the new one is confirmed. Ledgered before the secret is kept.
+     */
     async beginTotpEnrolment(session: Session): Promise<{ otpauthUri: string; qrSvg: string }> {
       const row = await account(session.accountId);
       if (row.enrolledAt !== null) sessions.requireStepUp(session);
+      const confirmed = (await store.totp(row.id))?.confirmedAt != null;
       const secret = generateTotpSecret();
-      await store.putTotp({
-        accountId: row.id,
-        secretSealed: keyring.sealAccountSecret(row.id, TOTP_KIND, secret),
-        lastStep: 0,
-        confirmedAt: null,
-        createdAt: clock.now(),
-      });
-      const uri = otpauthUri({ issuer: ISSUER, accountName: row.login, secret });
-      secret.fill(0);
-      return { otpauthUri: uri, qrSvg: await otpauthQrSvg(uri) };
+      try {
+        const sealed = keyring.sealAccountSecret(row.id, TOTP_KIND, secret);
+        const now = clock.now();
+        await ledger.record(
+          {
+            type: 'auth.totp_enrolment_started',
+            actor: actorRef(session.actor),
+            data: { accountId: row.id, sessionId: session.id, replacing: confirmed },
+          },
+          async () => {
+            const kept = confirmed
+              ? await store.putPendingTotp(row.id, sealed, now)
+              : await store.putTotp({
+                  accountId: row.id,
+                  secretSealed: sealed,
+                  lastStep: 0,
+                  confirmedAt: null,
+                  createdAt: now,
+                });
+            // A confirmation landed between the read and the write: start again rather than guess.
+            if (!kept)
+              throw new CustosError('VERSION_CONFLICT', 'The enrolment changed meanwhile: start again');
+          },
+        );
+        const uri = otpauthUri({ issuer: ISSUER, accountName: row.login, secret });
+        return { otpauthUri: uri, qrSvg: await otpauthQrSvg(uri) };
+      } finally {
+        secret.fill(0);
+      }
     },
 
-    /** Confirm enrolment with a first code: the account is enrolled, gets recovery codes and a full session. */
+    /**
+     * Confirm enrolment with a first code of the new secret: it becomes the account's TOTP (replacing a
+     * re-enrolled one's old secret only now), the account is enrolled, gets new recovery codes and a full
+     * session. A pending re-enrolment older than PENDING_TOTP_TTL_MS is refused: start again.
+     */
     async confirmTotpEnrolment(
       session: Session,
       code: string,
     ): Promise<{ session: IssuedSession; recoveryCodes: string[] }> {
       const credential = await store.totp(session.accountId);
-      if (!credential) throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
-      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, credential.secretSealed);
-      const match = verifyTotp({ secret, code, now: clock.now(), lastUsedStep: credential.lastStep });
-      secret.fill(0);
-      if (!match || !(await store.advanceTotpStep(session.accountId, match.step, clock.now())))
-        throw invalid();
+      const pending = credential?.pending ?? null;
       const now = clock.now();
+      const live = pending !== null && now - pending.createdAt <= PENDING_TOTP_TTL_MS;
+      if (!credential || (credential.confirmedAt !== null && !live))
+        throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
+      const key = `second-factor:${session.accountId}`;
+      const decision = await throttle.check([key]);
+      if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+      const sealed = live ? pending.secretSealed : credential.secretSealed;
+      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, sealed);
+      const match = verifyTotp({
+        secret,
+        code,
+        now,
+        lastUsedStep: live ? 0 : credential.lastStep,
+      });
+      secret.fill(0);
+      const accepted =
+        match !== null &&
+        (live
+          ? await store.promotePendingTotp(session.accountId, sealed, match.step, now)
+          : await store.advanceTotpStep(session.accountId, match.step, now));
+      if (!accepted) {
+        await throttle.recordFailure([key]);
+        throw invalid();
+      }
+      await throttle.recordSuccess(key);
       const row = await account(session.accountId);
       if (row.enrolledAt === null) await store.update(row.id, { enrolledAt: now, updatedAt: now });
       const { codes, hashes } = generateRecoveryCodes();
@@ -177,7 +229,7 @@ export function createAccounts(deps: {
       await ledger.append({
         type: 'auth.enrolled',
         actor: `account:${row.id}`,
-        data: { accountId: row.id, method: 'totp' },
+        data: { accountId: row.id, method: 'totp', ...(live ? { replaced: true } : {}) },
       });
       return { session: await sessions.completeSecondFactor(session), recoveryCodes: codes };
     },

@@ -53,6 +53,10 @@ function toTotp(row: TotpCredentialsTable): TotpCredential {
     lastStep: Number(row.last_step),
     confirmedAt: orNull(row.confirmed_at),
     createdAt: Number(row.created_at),
+    pending:
+      row.pending_secret_sealed === null || row.pending_created_at === null
+        ? null
+        : { secretSealed: row.pending_secret_sealed, createdAt: Number(row.pending_created_at) },
   };
 }
 
@@ -144,26 +148,70 @@ export function createAccountStore(db: Kysely<Database>) {
         .executeTakeFirst();
       return row && toTotp(row);
     },
-    async putTotp(credential: TotpCredential): Promise<void> {
+    /** A first enrolment's credential (unconfirmed); never overwrites a confirmed one. */
+    async putTotp(credential: TotpCredential): Promise<boolean> {
       const row: TotpCredentialsTable = {
         account_id: credential.accountId,
         secret_sealed: credential.secretSealed,
         last_step: credential.lastStep,
         confirmed_at: credential.confirmedAt,
         created_at: credential.createdAt,
+        pending_secret_sealed: null,
+        pending_created_at: null,
       };
-      await db
+      const result = await db
         .insertInto('totp_credentials')
         .values(row)
         .onConflict((oc) =>
-          oc.column('account_id').doUpdateSet({
-            secret_sealed: row.secret_sealed,
-            last_step: row.last_step,
-            confirmed_at: row.confirmed_at,
-            created_at: row.created_at,
-          }),
+          oc
+            .column('account_id')
+            .doUpdateSet({
+              secret_sealed: row.secret_sealed,
+              last_step: row.last_step,
+              confirmed_at: row.confirmed_at,
+              created_at: row.created_at,
+              pending_secret_sealed: null,
+              pending_created_at: null,
+            })
+            .where('totp_credentials.confirmed_at', 'is', null),
         )
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    /** A re-enrolment's new secret beside the confirmed one (replacing any earlier pending one). */
+    async putPendingTotp(accountId: string, secretSealed: Buffer, createdAt: number): Promise<boolean> {
+      const result = await db
+        .updateTable('totp_credentials')
+        .set({ pending_secret_sealed: secretSealed, pending_created_at: createdAt })
+        .where('account_id', '=', accountId)
+        .where('confirmed_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /**
+     * The pending secret takes the confirmed one's place, once: only while it is still the one the caller
+     * checked the code against, so two confirmations (or a confirmation racing a new enrolment) cannot both win.
+     */
+    async promotePendingTotp(
+      accountId: string,
+      pendingSealed: Buffer,
+      step: number,
+      confirmedAt: number,
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('totp_credentials')
+        .set({
+          secret_sealed: pendingSealed,
+          last_step: step,
+          confirmed_at: confirmedAt,
+          created_at: confirmedAt,
+          pending_secret_sealed: null,
+          pending_created_at: null,
+        })
+        .where('account_id', '=', accountId)
+        .where('pending_secret_sealed', '=', pendingSealed)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     /** Accept a TOTP step once: only if it is newer than the last accepted (replays lose the race too). */
     async advanceTotpStep(accountId: string, step: number, confirmedAt?: number): Promise<boolean> {

@@ -46,6 +46,11 @@ export interface TotpCredential {
   lastStep: number;
   confirmedAt: number | null;
   createdAt: number;
+  /**
+   * A re-enrolment waiting for its first code: the new secret, sealed like the confirmed one. It signs in
+   * nothing; the confirmed secret keeps working until the new one is confirmed and takes its place.
+   */
+  pending?: { secretSealed: Buffer; createdAt: number } | null;
 }
 
 export interface RecoveryCodeRecord {

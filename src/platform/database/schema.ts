@@ -131,6 +131,9 @@ export interface TotpCredentialsTable {
   last_step: number;
   confirmed_at: number | null;
   created_at: number;
+  /** A re-enrolment's new secret, sealed, waiting for its first code; the confirmed one works meanwhile. */
+  pending_secret_sealed: Buffer | null;
+  pending_created_at: number | null;
 }
 
 export interface RecoveryCodesTable {
