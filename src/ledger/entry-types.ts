@@ -103,6 +103,8 @@ export interface EntryPayloads {
   'auth.passkey_removed': { accountId: string; credentialId: string };
   'account.invited': { accountId: string; realm: string; subjectId: string };
   'account.suspended': { accountId: string; sessionsRevoked: number };
+  /** A customer's portal account removed with their erasure: login index, sealed contact, factors, sessions. */
+  'account.erased': { accountId: string; realm: string };
   /** An account created on first single sign-on, keyed on the identity provider's issuer and subject. */
   'account.provisioned': { accountId: string; realm: string; subjectId: string; via: string };
   'staff.role_changed': { staffId: string; accountId: string; from: string; to: string; via: string };
@@ -175,6 +177,7 @@ export const entryTypes = [
   'auth.passkey_removed',
   'account.invited',
   'account.suspended',
+  'account.erased',
   'account.provisioned',
   'staff.role_changed',
   'policy.proposed',

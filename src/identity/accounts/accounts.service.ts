@@ -15,6 +15,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { createKeyedQueue } from '../../platform/keyed-queue.ts';
 import type { AccountStore } from './accounts.store.ts';
+import type { PortalLogins } from './portal-logins.ts';
 import { otpauthQrSvg, otpauthUri } from '../second-factor/otpauth.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { generateRecoveryCodes, matchRecoveryCode } from '../second-factor/recovery-codes.ts';
@@ -46,8 +47,9 @@ export function createAccounts(deps: {
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
   ledger: Pick<Ledger, 'append' | 'record'>;
   clock: Clock;
+  portalLogins: Pick<PortalLogins, 'fromTyped' | 'contactOf'>;
 }) {
-  const { store, sessions, throttle, keyring, ledger, clock } = deps;
+  const { store, sessions, throttle, keyring, ledger, clock, portalLogins } = deps;
   // One password or code check at a time per login / account in this process: otherwise a burst of
   // parallel guesses would all pass the same back-off check before any failure was recorded.
   const oneAtATime = createKeyedQueue();
@@ -112,7 +114,10 @@ export function createAccounts(deps: {
     const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
     const decision = await throttle.check(keys);
     if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
-    const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
+    const login =
+      input.realm === 'customer'
+        ? portalLogins.fromTyped(input.login)
+        : (normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login);
     const row = await store.byLogin(input.realm, login);
     const ok = row?.passwordHash
       ? await verifyPassword(row.passwordHash, input.password)
@@ -178,7 +183,11 @@ export function createAccounts(deps: {
               throw new CustosError('VERSION_CONFLICT', 'The enrolment changed meanwhile: start again');
           },
         );
-        const uri = otpauthUri({ issuer: ISSUER, accountName: row.login, secret });
+        const uri = otpauthUri({
+          issuer: ISSUER,
+          accountName: (await portalLogins.contactOf(row)) ?? 'portal',
+          secret,
+        });
         return { otpauthUri: uri, qrSvg: await otpauthQrSvg(uri) };
       } finally {
         secret.fill(0);
@@ -278,6 +287,26 @@ export function createAccounts(deps: {
         actor: actorRef(session.actor),
         data: { accountId: session.accountId, sessionId: session.id },
       });
+    },
+
+    /**
+     * Erasure of a customer: their portal account goes, with its login index, sealed contact, password,
+     * second factors, sessions and invitations. Ledgered before it happens; false when there was none. The
+     * vault's erasure of the customer calls this (their sealed contact also dies with their key).
+     */
+    async eraseCustomerAccount(by: Actor, customerId: string): Promise<boolean> {
+      const row = await store.bySubject('customer', customerId);
+      if (!row) return false;
+      await ledger.record(
+        {
+          type: 'account.erased',
+          actor: actorRef(by),
+          subject: customerId,
+          data: { accountId: row.id, realm: row.realm },
+        },
+        () => store.eraseAccount(row.id, clock.now()),
+      );
+      return true;
     },
 
     /** Suspension and offboarding: the account's sessions end now, and it cannot sign in again. */

@@ -16,6 +16,7 @@ import { revealApprovals } from './migrations/2026-12-01T1100_reveal_approvals.t
 import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
 import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
 import { totpPending } from './migrations/2026-12-09T0900_totp_pending.ts';
+import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -34,6 +35,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-01T1110_review_alerts': reviewAlerts(context),
         '2026-12-08T0900_outbox': outbox(context),
         '2026-12-09T0900_totp_pending': totpPending(context),
+        '2026-12-09T0910_portal_logins': portalLogins(context),
       };
     },
   };

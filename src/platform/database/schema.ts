@@ -102,9 +102,15 @@ export interface AccountsTable {
   realm: string;
   /** The staff member or customer this account signs in as. */
   subject_id: string;
-  /** Normalised email or E.164 phone, unique per realm. */
+  /**
+   * Unique per realm. Staff: the normalised email. Customers: `bidx1:` and the keyed blind index of the
+   * normalised email or E.164 phone — never the contact itself.
+   */
   login: string;
+  /** Staff: their name. Customers: empty (the contact is in `display_sealed`). */
   display_name: string;
+  /** Customers: the login's contact, sealed under the customer's own key (field `portal_login`). */
+  display_sealed: Buffer | null;
   /** argon2id; null until an invitation is accepted. */
   password_hash: string | null;
   /** `invited`, `active`, `suspended`, `offboarded`. */
