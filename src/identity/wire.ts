@@ -49,7 +49,12 @@ export async function wireIdentity(deps: {
   const sessions = createSessions({ store: createSessionStore(db), clock });
   const apiTokens = createApiTokens({ store: createApiTokenStore(db), clock });
   const principalOf = createPrincipals({ staff });
-  const throttle = createThrottle({ store: createThrottleStore(db), clock });
+  // Throttle keys reach the table only under HMAC: no login (not even an unkeyed hash) and no address.
+  const throttle = createThrottle({
+    store: createThrottleStore(db),
+    clock,
+    storeKey: (key) => keyring.blindIndex('sign_in_throttle', key).toString('base64url'),
+  });
   const challenges = createAuthChallenges({ store: createAuthChallengeStore(db), clock });
   const passkeys = createPasskeys({
     store: createPasskeyStore(db),

@@ -88,6 +88,12 @@ export interface EntryPayloads {
   'ledger.retention_applied': { olderThan: number; redacted: number };
   'auth.signed_in': { accountId: string; realm: string; method: string; sessionId: string };
   'auth.sign_in_failed': { realm: string; reason: string; accountId?: string };
+  /**
+   * Attempts refused by the sign-in throttle, once per burst: the first refusal in a key's back-off is
+   * ledgered, the rest of that back-off's refusals are not. `on`: which keys wait (`login`, `address`,
+   * `clean-address`, `second-factor`); `accountId` only for a second factor (the account is known then).
+   */
+  'auth.sign_in_throttled': { realm: string; on: string[]; retryAfterSeconds: number; accountId?: string };
   'auth.second_factor': { accountId: string; method: string; sessionId: string };
   'auth.step_up': { accountId: string; method: string; sessionId: string };
   /** `replaced`: a re-enrolment whose new secret took the place of the confirmed one. */
@@ -167,6 +173,7 @@ export const entryTypes = [
   'ledger.retention_applied',
   'auth.signed_in',
   'auth.sign_in_failed',
+  'auth.sign_in_throttled',
   'auth.second_factor',
   'auth.step_up',
   'auth.enrolled',

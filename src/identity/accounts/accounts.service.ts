@@ -20,7 +20,13 @@ import { otpauthQrSvg, otpauthUri } from '../second-factor/otpauth.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { generateRecoveryCodes, matchRecoveryCode } from '../second-factor/recovery-codes.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
-import { accountThrottleKey, addressThrottleKey, type Throttle } from '../sign-in/throttle.ts';
+import {
+  accountThrottleKey,
+  addressThrottleKey,
+  cleanAddressThrottleKey,
+  type Throttle,
+  type ThrottleDecision,
+} from '../sign-in/throttle.ts';
 import { generateTotpSecret, verifyTotp } from '../second-factor/totp.ts';
 
 const TOTP_KIND = 'totp';
@@ -61,13 +67,41 @@ export function createAccounts(deps: {
   }
 
   /** Check a TOTP code or a recovery code for an account; consumes what it accepts. */
+  /**
+   * Refuse an attempt the throttle holds back: RATE_LIMITED with its Retry-After, and — the first time in a
+   * key's back-off, however many requests follow — one `auth.sign_in_throttled` entry naming which keys
+   * wait, so spraying is visible to the watcher without a ledger entry per request.
+   */
+  async function refuse(
+    realm: Realm,
+    decision: Extract<ThrottleDecision, { allowed: false }>,
+    accountId?: string,
+  ): Promise<never> {
+    const claimed = await Promise.all(decision.waiting.map((key) => throttle.claimBurst(key)));
+    const started = decision.waiting.filter((_, i) => claimed[i]);
+    if (started.length > 0) {
+      await ledger.append({
+        type: 'auth.sign_in_throttled',
+        actor: accountId ? `account:${accountId}` : 'anonymous',
+        data: {
+          realm,
+          on: started.map((key) => key.slice(0, key.indexOf(':'))),
+          retryAfterSeconds: decision.retryAfterSeconds,
+          ...(accountId ? { accountId } : {}),
+        },
+      });
+    }
+    throw rateLimited(decision.retryAfterSeconds);
+  }
+
   async function proveSecondFactor(
+    realm: Realm,
     accountId: string,
     proof: SecondFactorProof,
   ): Promise<'totp' | 'recovery-code'> {
     const key = `second-factor:${accountId}`;
     const decision = await throttle.check([key]);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+    if (!decision.allowed) return refuse(realm, decision, accountId);
     if (proof.code !== undefined) {
       const credential = await store.totp(accountId);
       if (credential?.confirmedAt) {
@@ -111,9 +145,19 @@ export function createAccounts(deps: {
     password: string;
     address: string;
   }): Promise<IssuedSession> {
-    const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
-    const decision = await throttle.check(keys);
-    if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+    const loginKey = accountThrottleKey(input.realm, input.login);
+    const addressKey = addressThrottleKey(input.address);
+    let keys = [loginKey, addressKey];
+    let decision = await throttle.check(keys);
+    // Targeted lockout: a login held back by its own key still gets attempts from an address that has
+    // never failed, under a back-off of their own (clean-address key), so guesses from elsewhere cannot keep
+    // the owner out, and ever-new addresses get no more than that key allows.
+    if (!decision.allowed && (await throttle.clean(addressKey))) {
+      const cleanKey = cleanAddressThrottleKey(input.realm, input.login);
+      decision = await throttle.check([addressKey, cleanKey]);
+      keys = [loginKey, addressKey, cleanKey];
+    }
+    if (!decision.allowed) return refuse(input.realm, decision);
     const login =
       input.realm === 'customer'
         ? portalLogins.fromTyped(input.login)
@@ -135,7 +179,8 @@ export function createAccounts(deps: {
       });
       throw invalid();
     }
-    await throttle.recordSuccess(keys[0] as string);
+    await throttle.recordSuccess(loginKey);
+    await throttle.recordSuccess(cleanAddressThrottleKey(input.realm, input.login));
     const issued = await sessions.issue(
       { id: row.id, realm: row.realm, subjectId: row.subjectId },
       { secondFactor: false },
@@ -211,7 +256,7 @@ export function createAccounts(deps: {
         throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
       const key = `second-factor:${session.accountId}`;
       const decision = await throttle.check([key]);
-      if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+      if (!decision.allowed) return refuse(session.realm, decision, session.accountId);
       const sealed = live ? pending.secretSealed : credential.secretSealed;
       const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, sealed);
       const match = verifyTotp({
@@ -257,7 +302,7 @@ export function createAccounts(deps: {
     async completeSignIn(session: Session, proof: SecondFactorProof): Promise<IssuedSession> {
       const row = await account(session.accountId);
       if (row.enrolledAt === null) throw new CustosError('ENROLMENT_REQUIRED', 'Enrol a second factor first');
-      const method = await proveSecondFactor(row.id, proof);
+      const method = await proveSecondFactor(row.realm, row.id, proof);
       const issued = await sessions.completeSecondFactor(session);
       await ledger.append({
         type: 'auth.second_factor',
@@ -270,7 +315,7 @@ export function createAccounts(deps: {
     /** A fresh second-factor assertion for reveal, export, break-glass and policy changes. */
     async stepUp(session: Session, proof: SecondFactorProof): Promise<void> {
       sessions.requireSecondFactor(session);
-      const method = await proveSecondFactor(session.accountId, proof);
+      const method = await proveSecondFactor(session.realm, session.accountId, proof);
       await sessions.stepUp(session);
       await ledger.append({
         type: 'auth.step_up',

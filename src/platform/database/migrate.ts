@@ -17,6 +17,7 @@ import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
 import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
 import { totpPending } from './migrations/2026-12-09T0900_totp_pending.ts';
 import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
+import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -36,6 +37,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-08T0900_outbox': outbox(context),
         '2026-12-09T0900_totp_pending': totpPending(context),
         '2026-12-09T0910_portal_logins': portalLogins(context),
+        '2026-12-09T0920_throttle_bursts': throttleBursts(context),
       };
     },
   };

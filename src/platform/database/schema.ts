@@ -181,9 +181,12 @@ export interface SessionsTable {
 }
 
 export interface AuthThrottleTable {
+  /** The throttle key under HMAC (`sign_in_throttle`): no login or address in clear. */
   key: string;
   failures: number;
   next_allowed_at: number;
+  /** The `next_allowed_at` whose refusals are already ledgered (one entry per burst); null: none yet. */
+  reported_until: number | null;
 }
 
 export interface AuthChallengesTable {
