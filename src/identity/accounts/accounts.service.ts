@@ -242,7 +242,8 @@ export function createAccounts(deps: {
     /**
      * Confirm enrolment with a first code of the new secret: it becomes the account's TOTP (replacing a
      * re-enrolled one's old secret only now), the account is enrolled, gets new recovery codes and a full
-     * session. A pending re-enrolment older than PENDING_TOTP_TTL_MS is refused: start again.
+     * session. A pending re-enrolment older than PENDING_TOTP_TTL_MS is refused (start again), and its
+     * confirmation needs a fresh step-up like its start.
      */
     async confirmTotpEnrolment(
       session: Session,
@@ -254,6 +255,9 @@ export function createAccounts(deps: {
       const live = pending !== null && now - pending.createdAt <= PENDING_TOTP_TTL_MS;
       if (!credential || (credential.confirmedAt !== null && !live))
         throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
+      // Replacing a confirmed authenticator is as sensitive as starting to: a fresh step-up again (so a
+      // password-only session, or one gone stale since, cannot complete it).
+      if (live) sessions.requireStepUp(session);
       const key = `second-factor:${session.accountId}`;
       const decision = await throttle.check([key]);
       if (!decision.allowed) return refuse(session.realm, decision, session.accountId);

@@ -53,6 +53,8 @@ for (const { dialect, skip } of await dialects()) {
     after(async () => t?.cleanup());
 
     const accounts = () => t.custos.identity.accounts;
+    /** Session id → its token, for reading a session again after it changed (a step-up). */
+    const tokens = new Map<string, string>();
     /** A full session: password, then a code of `secret` (30 s later, so no step is replayed). */
     async function signIn(secret: Buffer) {
       clock.advance(30_000);
@@ -64,7 +66,9 @@ for (const { dialect, skip } of await dialects()) {
       });
       const session = await t.custos.identity.sessions.authenticate(partial.token, 'staff');
       const full = await accounts().completeSignIn(session, { code: totp(secret, clock.now()) });
-      return t.custos.identity.sessions.authenticate(full.token, 'staff');
+      const signedIn = await t.custos.identity.sessions.authenticate(full.token, 'staff');
+      tokens.set(signedIn.id, full.token);
+      return signedIn;
     }
     const storedSecret = async () =>
       (
@@ -139,6 +143,39 @@ for (const { dialect, skip } of await dialects()) {
       await assert.rejects(accounts().confirmTotpEnrolment(session, totp(newSecret, clock.now())), (e) =>
         isCustosError(e, 'ENROLMENT_REQUIRED'),
       );
+    });
+
+    test('confirming a re-enrolment needs a fresh step-up: not a password-only session, not a stale one', async () => {
+      const session = await signIn(oldSecret);
+      const { otpauthUri } = await accounts().beginTotpEnrolment(session);
+      const pending = secretOf(otpauthUri);
+      // Someone with the password only (and, say, a look at the new QR code) cannot complete it.
+      const partial = await accounts().signIn({
+        realm: 'staff',
+        login,
+        password: PASSWORD,
+        address: '10.9.0.3',
+      });
+      const passwordOnly = await t.custos.identity.sessions.authenticate(partial.token, 'staff');
+      clock.advance(30_000);
+      await assert.rejects(accounts().confirmTotpEnrolment(passwordOnly, totp(pending, clock.now())), (e) =>
+        isCustosError(e, 'STEP_UP_REQUIRED'),
+      );
+      clock.advance(5 * 60_000);
+      await assert.rejects(accounts().confirmTotpEnrolment(session, totp(pending, clock.now())), (e) =>
+        isCustosError(e, 'STEP_UP_REQUIRED'),
+      );
+      // A fresh step-up with the old authenticator, and it goes through.
+      await accounts().stepUp(session, { code: totp(oldSecret, clock.now()) });
+      const stepped = await t.custos.identity.sessions.authenticate(
+        tokens.get(session.id) as string,
+        'staff',
+      );
+      clock.advance(30_000);
+      await accounts().confirmTotpEnrolment(stepped, totp(pending, clock.now()));
+      await assert.rejects(signIn(oldSecret), (e) => isCustosError(e, 'AUTH_INVALID'));
+      oldSecret = pending;
+      await signIn(oldSecret);
     });
 
     test('a pending secret left unconfirmed expires; the confirmed one is still the one that works', async () => {
