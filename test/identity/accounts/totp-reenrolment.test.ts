@@ -209,6 +209,14 @@ for (const { dialect, skip } of await dialects()) {
         'AUTH_INVALID',
         'RATE_LIMITED',
       ]);
+      const throttled = (await ledgerEntries(t.custos, 'auth.sign_in_throttled')).at(-1);
+      assert.deepEqual(throttled?.data, {
+        realm: 'staff',
+        on: ['second-factor'],
+        retryAfterSeconds: 1,
+        accountId,
+      });
+      assert.equal(throttled?.actor, `account:${accountId}`);
       clock.advance(5 * 60_000);
       await signIn(oldSecret);
     });
