@@ -72,10 +72,18 @@ export function errorBody(error: CustosError, requestId: string) {
   };
 }
 
+/**
+ * `Retry-After` for a 429 that does not say when (a limit counted over a window): a minute. Every 429 carries
+ * the header, so a client never has to guess or hammer.
+ */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toCustosError(raw);
     if (error.status >= 500) request.log.error({ err: raw, code: error.code }, 'request failed');
+    if (error.status === 429)
+      reply.header('retry-after', String(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
     return reply.status(error.status).send(errorBody(error, request.id));
   });
   app.setNotFoundHandler((request, reply) =>

@@ -60,7 +60,7 @@ const meaning: Record<number, string> = {
   413: 'The body is too large',
   415: 'The body is not JSON',
   422: 'Well-formed but not acceptable',
-  429: 'Too many requests: retry later',
+  429: 'Too many requests: retry after the seconds in the `Retry-After` header',
   500: 'Something went wrong on our side (nothing about it is told)',
   503: 'A dependency is unavailable: retry later',
 };
