@@ -56,6 +56,7 @@ export function toCustosError(error: unknown): CustosError {
 const unavailableCodes = new Set<string>([
   'DATABASE_UNAVAILABLE',
   'KEYRING_UNAVAILABLE',
+  'KEYRING_MISMATCH',
   'LEDGER_UNAVAILABLE',
   'POLICY_UNAVAILABLE',
 ]);
