@@ -8,7 +8,9 @@
  *     and a well-formed id that does not exist;
  *   - each string of a schema-shaped body set to the same (JSON can carry NUL and lone surrogates), each value
  *     given the wrong type, and whole bodies malformed (not JSON, an array, a NUL in a key, deep nesting);
- *   - an undeclared query parameter and an undeclared body key holding NUL, on every route.
+ *   - the cookies Custos reads, and the inputs a route reads without declaring them (the OIDC callback's
+ *     query: single sign-on is configured against a real provider so that its routes are in the table);
+ *   - an undeclared query parameter, a cookie and an undeclared body key holding NUL, on every route.
  *
  * Every answer must be below 500 and carry an error code when it is not a success; a NUL or a control
  * character anywhere must be a 400 VALIDATION_FAILED, whatever the route and whoever asks.
@@ -20,6 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
 import { signInCustomer } from '../support/customer-session.ts';
+import { startTestProvider, type TestProvider } from '../support/oidc-provider.ts';
 import { dialects } from '../support/databases.ts';
 import { fetchSend, signInStaff } from '../support/staff-session.ts';
 
@@ -36,6 +39,8 @@ interface Probe {
   what: string;
   url: string;
   body?: string;
+  /** A `Cookie` header, already encoded. */
+  cookie?: string;
   /** The input carries a control character or ill-formed text: the answer must be 400 VALIDATION_FAILED. */
   mustRefuse: boolean;
 }
@@ -68,6 +73,14 @@ const bodyStrings: Array<{ what: string; value: string; refuse: boolean }> = [
 ];
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+/** Every cookie Custos reads; a NUL in any of them must be refused like one in the query. */
+const COOKIES = ['custos_session', 'custos_portal_session', 'custos_passkey_challenge', 'custos_oidc'];
+/** Inputs a route reads without declaring them in its schema (the OIDC callback parses its own URL). */
+const undeclared: Record<string, { query?: string[]; cookies?: string[] }> = {
+  'GET /v1/auth/oidc/callback': { query: ['code', 'state', 'iss'], cookies: ['custos_oidc'] },
+  'POST /v1/auth/passkeys/sign-in/verify': { cookies: ['custos_passkey_challenge'] },
+  'POST /v1/portal/passkeys/sign-in/verify': { cookies: ['custos_passkey_challenge'] },
+};
 const UUID_PATTERN_MARK = '{8}-';
 
 function resolve(schema: Schema | undefined, components: Record<string, Schema>): Schema | undefined {
@@ -158,7 +171,19 @@ function probesOf(op: Operation, components: Record<string, Schema>): Probe[] {
       });
     }
   }
-  for (const name of op.query) {
+  const extra = undeclared[`${op.method} ${op.path}`] ?? {};
+  for (const name of extra.cookies ?? []) {
+    for (const v of urlValues) {
+      probes.push({
+        what: `cookie ${name}: ${v.what}`,
+        url: plainUrl,
+        body: bodyFor,
+        cookie: `${name}=${v.encoded}`,
+        mustRefuse: v.refuse,
+      });
+    }
+  }
+  for (const name of [...op.query, ...(extra.query ?? [])]) {
     for (const v of urlValues) {
       probes.push({
         what: `query ${name}: ${v.what}`,
@@ -169,6 +194,13 @@ function probesOf(op: Operation, components: Record<string, Schema>): Probe[] {
     }
   }
   probes.push({ what: 'undeclared query NUL', url: `${plainUrl}?zz=%00`, body: bodyFor, mustRefuse: true });
+  probes.push({
+    what: 'session cookies NUL',
+    url: plainUrl,
+    body: bodyFor,
+    cookie: COOKIES.map((name) => `${name}=abc%00def`).join('; '),
+    mustRefuse: true,
+  });
   if (op.method !== 'GET') {
     probes.push({
       what: 'undeclared body key NUL',
@@ -223,6 +255,7 @@ function probesOf(op: Operation, components: Record<string, Schema>): Probe[] {
 
 for (const { dialect, skip } of await dialects()) {
   describe(`no input reaches the database as a 500: every route fuzzed (${dialect})`, { skip }, () => {
+    let idp: TestProvider;
     let t: TestCustos;
     let app: FastifyInstance;
     let base: string;
@@ -230,7 +263,26 @@ for (const { dialect, skip } of await dialects()) {
     const credentials: Record<string, string[]> = {};
 
     before(async () => {
-      t = await testCustos(dialect);
+      // Single sign-on configured against a real provider, so its routes are in the table too.
+      idp = await startTestProvider([
+        {
+          sub: 'ann',
+          email: 'ann@custos.test',
+          name: 'Ann',
+          groups: ['custos-support'],
+          amr: ['pwd', 'otp'],
+        },
+      ]);
+      t = await testCustos(dialect, {
+        env: {
+          CUSTOS_OIDC_ISSUER: idp.issuer,
+          CUSTOS_OIDC_CLIENT_ID: idp.clientId,
+          CUSTOS_OIDC_CLIENT_SECRET: idp.clientSecret,
+          CUSTOS_OIDC_REDIRECT_URI: idp.redirectUri,
+          CUSTOS_OIDC_GROUP_ROLES: 'custos-support=support',
+          CUSTOS_OIDC_SCOPES: 'openid email profile groups',
+        },
+      });
       app = await buildServer(t.custos.server());
       base = await app.listen({ host: '127.0.0.1', port: 0 });
       const send = fetchSend(base);
@@ -245,11 +297,16 @@ for (const { dialect, skip } of await dialects()) {
     after(async () => {
       await app?.close();
       await t?.cleanup();
+      await idp?.close();
     });
 
     test('every operation: never a 500, always a code, NUL and control characters a 400', async () => {
       const components = (doc.components?.schemas ?? {}) as Record<string, Schema>;
       const operations = operationsOf(doc);
+      assert.ok(
+        operations.some((op) => op.path === '/v1/auth/oidc/callback'),
+        'single sign-on routes are fuzzed too',
+      );
       assert.ok(operations.length >= 70, `the route table has ${operations.length} operations`);
       const failures: string[] = [];
       const queue: Array<{ op: Operation; probe: Probe; token: string | undefined }> = [];
@@ -270,6 +327,7 @@ for (const { dialect, skip } of await dialects()) {
           headers: {
             ...(probe.body === undefined ? {} : { 'content-type': 'application/json' }),
             ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(probe.cookie ? { cookie: probe.cookie } : {}),
           },
           body: probe.body,
         });
