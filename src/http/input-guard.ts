@@ -26,6 +26,14 @@ function badString(value: string, control: RegExp): string | undefined {
   return undefined;
 }
 
+/** Paths stop growing past this many characters, so a deep body costs no more than its size to walk. */
+const MAX_PATH = 200;
+
+function child(path: string, segment: string): string {
+  if (path.length > MAX_PATH) return path.endsWith('…') ? path : `${path}…`;
+  return `${path}${segment}`;
+}
+
 /**
  * The first bad string in `root` (keys and values, at any depth), walked without recursion so that a deeply
  * nested body cannot exhaust the stack.
@@ -42,12 +50,12 @@ export function findControlCharacter(
       const problem = badString(value, control);
       if (problem) return { path, problem };
     } else if (Array.isArray(value)) {
-      value.forEach((item, i) => pending.push([item, `${path}[${i}]`]));
+      value.forEach((item, i) => pending.push([item, child(path, `[${i}]`)]));
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
         const problem = badString(key, ANY_CONTROL);
         if (problem) return { path: `${path} (a key)`, problem };
-        pending.push([item, `${path}.${key}`]);
+        pending.push([item, child(path, `.${key}`)]);
       }
     }
   }
