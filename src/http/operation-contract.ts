@@ -46,6 +46,7 @@ const authCodes: Record<RouteAuthKind, ErrorCode[]> = {
 const unavailable: ErrorCode[] = [
   'DATABASE_UNAVAILABLE',
   'KEYRING_UNAVAILABLE',
+  'KEYRING_MISMATCH',
   'LEDGER_UNAVAILABLE',
   'POLICY_UNAVAILABLE',
 ];
