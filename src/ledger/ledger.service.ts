@@ -18,7 +18,7 @@ import type { LedgerKey } from './ledger-key.ts';
 import type { LedgerStore } from './ledger.store.ts';
 import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
-import { signCheckpoint } from './checkpoint.ts';
+import { signCheckpointWith } from './checkpoint-signer.ts';
 import { createCountedActs, unionOfActs } from './counted-acts.ts';
 import { createTileReader } from './tile-reader.ts';
 import { loadTreeState } from './tree-load.ts';
@@ -93,9 +93,11 @@ export async function createLedger(deps: LedgerDeps) {
     const last = await store.latestCheckpoint();
     if (state.size === 0 || (last && last.size >= state.size)) return last ?? null;
     const root = stateRoot(state);
-    let note = signCheckpoint({ origin: key.origin, size: state.size, rootHash: root, extensions: [] }, [
+    let note = await signCheckpointWith(
+      { origin: key.origin, size: state.size, rootHash: root, extensions: [] },
       key.signer,
-    ]);
+      key.verifier,
+    );
     if (deps.cosign) note = await deps.cosign(note, state.size, last?.size ?? 0);
     const checkpoint = { size: state.size, root, note, createdAt: clock.now() };
     await store.insertCheckpoint(checkpoint);
