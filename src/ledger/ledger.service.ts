@@ -63,12 +63,16 @@ function proofError(error: unknown): never {
 export async function createLedger(deps: LedgerDeps) {
   const { store, key, clock, logger } = deps;
   const counted = createCountedActs();
+  let appendedHere = false;
   const sequencer = createSequencer(
     {
       store,
       clock,
       loadState: () => loadTreeState(store),
-      onAppended: (entries) => entries.forEach(counted.appended),
+      onAppended: (entries) => {
+        appendedHere = true;
+        entries.forEach(counted.appended);
+      },
     },
     await loadTreeState(store),
   );
@@ -224,10 +228,21 @@ export async function createLedger(deps: LedgerDeps) {
       timer.unref();
     },
 
+    /**
+     * Stop: refuse new appends once those queued are durable, then sign a final checkpoint, so a clean
+     * shutdown leaves no entry uncovered until the next start. Only a ledger that was started or appended
+     * here signs: a command that only reads (`custos verify`) must not sign whatever storage holds. A final
+     * checkpoint that cannot be made (a witness down) is logged, not thrown: the entries are durable and the
+     * next start signs them.
+     */
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       await sequencer.close();
       await checkpointing;
+      if (timer === undefined && !appendedHere) return;
+      await ledger
+        .checkpointNow()
+        .catch((error) => logger.warn({ err: error }, 'final checkpoint not published'));
     },
   };
   return ledger;
