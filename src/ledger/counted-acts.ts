@@ -6,8 +6,9 @@
  * was appended rather than what is stored, and counts take the union of both. An edit to storage can then
  * only add to a count, never take from it.
  *
- * What it does not cover: entries other processes (other API nodes) appended are counted from storage
- * alone, and after a restart the past week is read back from storage (docs/LEDGER.md).
+ * After a restart the past week is read back from storage and held against the signed tree first
+ * (recent-acts-audit.ts). What it does not cover: entries other processes (other API nodes) append while
+ * this one runs are counted from storage alone (docs/LEDGER.md).
  */
 import type { EntryType } from './entry-types.ts';
 

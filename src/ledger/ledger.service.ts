@@ -19,7 +19,8 @@ import type { LedgerStore } from './ledger.store.ts';
 import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
 import { signCheckpointWith } from './checkpoint-signer.ts';
-import { createCountedActs, unionOfActs } from './counted-acts.ts';
+import { COUNTED_WINDOW_MS, createCountedActs, unionOfActs } from './counted-acts.ts';
+import { auditRecentActs, LedgerMismatchError } from './recent-acts-audit.ts';
 import { createTileReader } from './tile-reader.ts';
 import { loadTreeState } from './tree-load.ts';
 import { stateRoot } from './tree-state.ts';
@@ -76,10 +77,50 @@ export async function createLedger(deps: LedgerDeps) {
     },
     await loadTreeState(store),
   );
-  /** Acts of one actor and type since `since`: stored, and appended by this process (counted-acts.ts). */
-  const actsSince = async (actor: string, type: EntryType, since: number) =>
-    unionOfActs(await store.actsSince(actor, type, since), counted.since(actor, type, since));
+  const loaded = sequencer.state();
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
+  /**
+   * The past week's counted acts, read back once and held against the signed tree (recent-acts-audit.ts)
+   * before any count trusts storage. A mismatch stays: counts refuse until storage is repaired and Custos
+   * restarted. A storage failure is retried on the next count.
+   */
+  let audit: Promise<void> | undefined;
+  let mismatch: string | undefined;
+  const audited = (): Promise<void> => {
+    audit ??= auditRecentActs({
+      store,
+      reader,
+      state: loaded,
+      verifier: key.verifier,
+      origin: key.origin,
+      since: clock.now() - COUNTED_WINDOW_MS,
+    }).then(
+      (acts) => acts.forEach(counted.appended),
+      (error) => {
+        if (!(error instanceof LedgerMismatchError)) {
+          audit = undefined;
+          throw error;
+        }
+        mismatch = error.message;
+        logger.error(
+          { problem: mismatch },
+          'ledger storage does not match its signed tree: run custos verify',
+        );
+      },
+    );
+    return audit;
+  };
+  /** Acts of one actor and type since `since`: stored, and appended or audited here (counted-acts.ts). */
+  const actsSince = async (actor: string, type: EntryType, since: number) => {
+    await audited();
+    if (mismatch !== undefined) {
+      throw new CustosError(
+        'LEDGER_UNAVAILABLE',
+        'The ledger does not match its signed tree: nothing is counted',
+      );
+    }
+    return unionOfActs(await store.actsSince(actor, type, since), counted.since(actor, type, since));
+  };
   // A ledger written in v1 leaves goes on in v2 behind one marker entry, so `verify` knows where v1 ends and
   // no v2 entry can later pass for an unverifiable redacted v1 one.
   if ((await store.lastLeafVersion()) === 1) {

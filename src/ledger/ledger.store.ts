@@ -213,6 +213,17 @@ export function createLedgerStore({
       return rows.map((r) => ({ index: Number(r.idx), at: Number(r.at), subject: r.subject }));
     },
 
+    /** The first index below `size` whose entry is at or after `since`; `size` when there is none. */
+    async firstIndexSince(since: number, size: number, trx: Db = db): Promise<number> {
+      const row = await trx
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.min('idx').as('first'))
+        .where('at', '>=', since)
+        .where('idx', '<', size)
+        .executeTakeFirst();
+      return row?.first === null || row?.first === undefined ? size : Number(row.first);
+    },
+
     /** The leaf format of the newest entry (undefined for an empty log). */
     async lastLeafVersion(trx: Db = db): Promise<number | undefined> {
       const row = await trx

@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createCustos } from '../../src/app.ts';
+import { buildServer } from '../../src/http/server.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
 import { dialects } from '../support/databases.ts';
 
@@ -80,6 +83,60 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(again.status, 429, JSON.stringify(again.body));
         assert.equal(again.body.error.code, 'QUOTA_EXCEEDED');
         assert.equal(again.body.revealed, undefined, 'no plaintext');
+
+        // Restarted on the edited storage (a deployment, a crash): the week's acts are held against the
+        // signed tree before anything is counted, so the reveal fails closed instead of being let through.
+        const restarted = await createCustos(f.t.config, {
+          logger: createLogger('silent'),
+          database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
+        });
+        const app = await buildServer(restarted.server());
+        try {
+          const res = await app.inject({
+            method: 'POST',
+            url: `/v1/cases/${secondCase}/reveal`,
+            headers: { authorization: `Bearer ${clerk.token}` },
+            payload: { fields: ['phone'], reason: 'customer asked' },
+          });
+          assert.equal(res.statusCode, 503, res.body);
+          assert.equal(res.json().error.code, 'LEDGER_UNAVAILABLE');
+          assert.equal(res.json().revealed, undefined, 'no plaintext');
+        } finally {
+          await app.close();
+          await restarted.close();
+        }
+      } finally {
+        await f.close();
+      }
+    });
+
+    test('a restart on intact storage counts the week from it: the quota stays spent', async () => {
+      const f = await accessFixture(dialect);
+      try {
+        const clerk = await f.staff('support');
+        await f.t.custos.access.quotas.setOverride(clerk.staffId, 'reveal_hour', 1, 'test');
+        const [first, second] = [await f.customer(), await f.customer()];
+        const firstCase = await f.openCase(clerk, first);
+        const secondCase = await f.openCase(clerk, second);
+        assert.equal((await reveal(f, clerk, firstCase)).status, 200);
+        const restarted = await createCustos(f.t.config, {
+          logger: createLogger('silent'),
+          database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
+        });
+        const app = await buildServer(restarted.server());
+        try {
+          const res = await app.inject({
+            method: 'POST',
+            url: `/v1/cases/${secondCase}/reveal`,
+            headers: { authorization: `Bearer ${clerk.token}` },
+            payload: { fields: ['phone'], reason: 'customer asked' },
+          });
+          assert.equal(res.statusCode, 429, res.body);
+          assert.equal(res.json().error.code, 'QUOTA_EXCEEDED');
+        } finally {
+          await app.close();
+          await restarted.close();
+        }
       } finally {
         await f.close();
       }
