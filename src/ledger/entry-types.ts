@@ -86,6 +86,8 @@ export interface EntryPayloads {
   /** A master-key rotation finished: `rewrapped` data keys moved in this run, the old versions are retired. */
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
   'ledger.retention_applied': { olderThan: number; redacted: number };
+  /** The first entry in a leaf format newer than the entries before it (written once, on upgrade). */
+  'ledger.leaf_format': { version: number };
   'auth.signed_in': { accountId: string; realm: string; method: string; sessionId: string };
   'auth.sign_in_failed': { realm: string; reason: string; accountId?: string };
   /**
@@ -171,6 +173,7 @@ export const entryTypes = [
   'keys.rotation_started',
   'keys.rotated',
   'ledger.retention_applied',
+  'ledger.leaf_format',
   'auth.signed_in',
   'auth.sign_in_failed',
   'auth.sign_in_throttled',
@@ -209,6 +212,7 @@ export interface EntryInput<T extends EntryType = EntryType> {
 
 /** An entry as stored and hashed. */
 export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
-  v: 1;
+  /** The leaf format (entry-leaf.ts): 1 for entries written before the header leaf, 2 since. */
+  v: 1 | 2;
   at: number;
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
+import { sealEntry } from '../../src/ledger/entry-leaf.ts';
+import type { LedgerEntry } from '../../src/ledger/entry-types.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
@@ -32,6 +34,16 @@ async function seededLedger(dialect: 'sqlite' | 'postgres'): Promise<{ t: TestCu
   await Promise.all(Array.from({ length: 400 }, (_, i) => append(300 + i)));
   await t.custos.ledger.checkpointNow();
   return { t, earlier };
+}
+
+/** Entry `index` rewritten by `edit` (on its JSON text), sealed as the sequencer would, and tile 0/0 to match. */
+async function forgeEntry(t: TestCustos, index: number, edit: (json: string) => string) {
+  const row = await t.custos.ledgerStore.entry(index);
+  const forged = sealEntry(JSON.parse(edit((row?.entry as Buffer).toString('utf8'))) as LedgerEntry);
+  const tile = await t.custos.ledgerStore.tile(0, 0);
+  const hashes = Buffer.from(tile?.hashes as Buffer);
+  forged.leaf.copy(hashes, index * 32);
+  return { forged, hashes };
 }
 
 async function verify(t: TestCustos, earlier?: string) {
@@ -139,15 +151,10 @@ for (const { dialect, skip } of await dialects()) {
       async (t, earlier) => {
         const db = t.custos.database.db;
         // The attacker rewrites entry 10 and the leaf hash in tile 0/0 to match, then removes every checkpoint.
-        const { leafHash } = await import('../../src/ledger/merkle-hash.ts');
-        const row = await t.custos.ledgerStore.entry(10);
-        const forged = Buffer.from((row?.entry as Buffer).toString('utf8').replaceAll('"c10"', '"zz"'));
-        const tile = await t.custos.ledgerStore.tile(0, 0);
-        const hashes = Buffer.from(tile?.hashes as Buffer);
-        leafHash(forged).copy(hashes, 10 * 32);
+        const { forged, hashes } = await forgeEntry(t, 10, (s) => s.replaceAll('"c10"', '"zz"'));
         await db
           .updateTable('ledger_entries')
-          .set({ entry: forged, subject: 'zz' })
+          .set({ entry: forged.bytes, subject: 'zz', payload_hash: forged.payloadHash })
           .where('idx', '=', 10)
           .execute();
         await db

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Custos, createCustos } from '../../src/app.ts';
+import type { ExternalLedgerSigner } from '../../src/ledger/wire.ts';
 import { type Clock, systemClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger, type Logger } from '../../src/platform/logger.ts';
@@ -29,7 +30,12 @@ export interface TestCustos {
 
 export async function testCustos(
   dialect: 'sqlite' | 'postgres',
-  options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
+  options: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    logger?: Logger;
+    ledgerSigner?: ExternalLedgerSigner;
+  } = {},
 ): Promise<TestCustos> {
   const database = await newTestDatabase(dialect);
   const smtp = await startSmtpSink();
@@ -46,6 +52,7 @@ export async function testCustos(
     clock: options.clock ?? systemClock,
     logger: options.logger ?? createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},
+    ...(options.ledgerSigner ? { ledgerSigner: options.ledgerSigner } : {}),
   });
   const result = await custos.initialise();
   return {

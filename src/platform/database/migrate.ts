@@ -18,6 +18,7 @@ import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
 import { totpPending } from './migrations/2026-12-09T0900_totp_pending.ts';
 import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
 import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts';
+import { ledgerHeaderLeaf } from './migrations/2026-12-09T1000_ledger_header_leaf.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -38,6 +39,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T0900_totp_pending': totpPending(context),
         '2026-12-09T0910_portal_logins': portalLogins(context),
         '2026-12-09T0920_throttle_bursts': throttleBursts(context),
+        '2026-12-09T1000_ledger_header_leaf': ledgerHeaderLeaf(context),
       };
     },
   };
