@@ -15,6 +15,7 @@ import type { VaultService } from '../vault/vault.service.ts';
 import type { Alerts } from '../watch/alerts.service.ts';
 import { createAccessGate, type PolicyDecider } from './access-gate.ts';
 import { createBreakGlass } from './break-glass/break-glass.service.ts';
+import { createBreakGlassStore } from './break-glass/break-glass.store.ts';
 import { createCaseConsents } from './cases/case-consents.service.ts';
 import { createCases } from './cases/cases.service.ts';
 import { createCaseStore } from './cases/cases.store.ts';
@@ -112,7 +113,18 @@ export async function wireAccess(deps: {
       clock,
     }),
     reveals: createReveals({ vault, cases, gate, quotas, revealApprovals, sessions, ledger, bus, clock }),
-    breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
+    breakGlass: createBreakGlass({
+      cases,
+      store: caseStore,
+      limits: createBreakGlassStore(db),
+      weeklyCap: platform.config.breakGlassWeeklyCap,
+      vault,
+      gate,
+      alerts,
+      sessions,
+      ledger,
+      clock,
+    }),
     exports: createExports({
       store: createExportStore(db),
       vault,

@@ -41,7 +41,10 @@ export interface EntryPayloads {
    */
   'presence_code.failed': { via: 'case_open' | 'case' | 'search'; caseId?: string };
   'presence_code.issued': { customerId: string };
-  'break_glass.reviewed': { caseId: string; staffId: string; outcome: string };
+  /** `withdrawn`: the review was unjustified and took the staff member's break-glass away. */
+  'break_glass.reviewed': { caseId: string; staffId: string; outcome: string; withdrawn?: boolean };
+  /** Security gave a staff member back the break-glass an unjustified review withdrew. */
+  'break_glass.restored': { staffId: string };
   /** A request refused by policy, case state, quota or consent. */
   'access.denied': {
     action: string;
@@ -141,6 +144,7 @@ export const entryTypes = [
   'presence_code.issued',
   'presence_code.failed',
   'break_glass.reviewed',
+  'break_glass.restored',
   'access.denied',
   'consent.changed',
   'quota.set',
