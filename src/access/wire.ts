@@ -24,6 +24,8 @@ import { createPresenceCodes } from './cases/presence-codes.ts';
 import { createCustomers } from './customers/customers.service.ts';
 import { createExports } from './exports/exports.service.ts';
 import { createExportStore } from './exports/exports.store.ts';
+import { createPrivacyBudget } from './exports/privacy-budget.ts';
+import { createPrivacyBudgetStore } from './exports/privacy-budget.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createQuotaOverrides } from './quotas/quota-overrides.service.ts';
 import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
@@ -129,6 +131,13 @@ export async function wireAccess(deps: {
       store: createExportStore(db),
       vault,
       consents,
+      budget: createPrivacyBudget({
+        store: createPrivacyBudgetStore(db),
+        clock,
+        epsilon: platform.config.aggregateEpsilon,
+        budget: platform.config.aggregateBudget,
+        windowMs: platform.config.aggregateBudgetDays * 86_400_000,
+      }),
       gate,
       sessions,
       ledger,

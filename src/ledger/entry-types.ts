@@ -64,7 +64,14 @@ export interface EntryPayloads {
     fields: string[];
   };
   'export.decided': { exportId: string; approved: boolean };
-  'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
+  /** `epsilonMicro`: the differential-privacy budget an aggregate spent, in millionths of ε. */
+  'export.completed': {
+    exportId: string;
+    records: number;
+    excluded: number;
+    suppressed?: number;
+    epsilonMicro?: number;
+  };
   /** An export's run failed part-way (`code`: the error's); the export cannot be run again. */
   'export.failed': { exportId: string; code: string };
   /** Staff asked a second person to approve revealing fields (sensitive class) through a case. */

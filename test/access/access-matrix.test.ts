@@ -392,7 +392,11 @@ async function setUp(): Promise<World> {
   let f: AccessFixture;
   try {
     // Setup breaks the glass several times per staff member: each is reviewed at once, the weekly cap raised.
-    f = await accessFixture('sqlite', { clock, env: { CUSTOS_BREAK_GLASS_WEEKLY_CAP: '100' } });
+    // Marketing runs many aggregates here: a privacy budget that does not get in the way of the matrix.
+    f = await accessFixture('sqlite', {
+      clock,
+      env: { CUSTOS_BREAK_GLASS_WEEKLY_CAP: '100', CUSTOS_AGGREGATE_BUDGET: '100' },
+    });
   } finally {
     diagnostics.unsubscribe('fastify.initialization', onInit);
   }
@@ -685,13 +689,16 @@ const probes: Record<string, Probe> = {
         expectOutcome(first, mayRequest ? ok : refused(403, 'ACCESS_DENIED'), `${cell}: run`);
         if (kind === 'aggregate') {
           assert.deepEqual(Object.keys(first.body).sort(), [
+            'budgetRemaining',
             'dimensions',
+            'epsilon',
             'exportId',
             'groups',
             'k',
             'kind',
             'suppressedGroups',
             'suppressedPeople',
+            'threshold',
           ]);
           assert.ok(first.body.k >= 10);
         }

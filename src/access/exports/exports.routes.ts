@@ -28,7 +28,7 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.post<{ Body: Static<typeof ExportBody> }>(
     '/v1/exports',
     {
-      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED'] },
+      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'PRIVACY_BUDGET_EXHAUSTED'] },
       schema: {
         operationId: 'requestExport',
         response: { 201: ExportViewSchema },
@@ -111,6 +111,7 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
           'APPROVAL_REQUIRED',
           'EXPORT_NOT_FOUND',
           'EXPORT_NOT_PENDING',
+          'PRIVACY_BUDGET_EXHAUSTED',
         ],
       },
       schema: {

@@ -22,12 +22,14 @@ import type { Consents } from '../../privacy/consents.service.ts';
 import type { ExportStore } from './exports.store.ts';
 import type { AggregateSpec, ExportRecord, RecordSpec } from './exports.types.ts';
 import {
+  aggregateCounts,
+  type AggregateDimension,
   aggregateDimensions,
-  type AggregateResult,
-  kAnonymousCounts,
   MIN_K,
   validDimensions,
 } from './k-anonymity.ts';
+import { type PrivateAggregate, releasePrivately } from './differential-privacy.ts';
+import type { PrivacyBudget } from './privacy-budget.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { fieldClass, validFields } from '../reveal/reveal-request.ts';
 
@@ -62,7 +64,13 @@ export type ExportResult =
       records: Array<{ customerId: string; fields: Record<string, unknown> }>;
       excluded: number;
     }
-  | ({ kind: 'aggregate'; exportId: string } & AggregateResult);
+  | ({
+      kind: 'aggregate';
+      exportId: string;
+      dimensions: AggregateDimension[];
+      /** ε the requester has left in the budget window after this one. */
+      budgetRemaining: number;
+    } & PrivateAggregate);
 
 function view(request: ExportRecord): ExportView {
   const spec = request.spec as Partial<RecordSpec & AggregateSpec>;
@@ -83,6 +91,8 @@ export function createExports(deps: {
   store: ExportStore;
   vault: Pick<VaultService, 'unsealFields'>;
   consents: Pick<Consents, 'admissible' | 'grantedTo'>;
+  /** Marketing aggregates' differential-privacy budget per requester. */
+  budget: PrivacyBudget;
   gate: AccessGate;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append' | 'record'>;
@@ -90,6 +100,16 @@ export function createExports(deps: {
   clock: Clock;
 }) {
   const { store, gate, ledger, clock } = deps;
+
+  /** Refuse (ledgered, for the watcher) an aggregate that does not fit the requester's budget. */
+  async function requireBudget(p: StaffPrincipal): Promise<void> {
+    try {
+      await deps.budget.requireRoom(p.staffId);
+    } catch (error) {
+      if (!(error instanceof CustosError) || error.code !== 'PRIVACY_BUDGET_EXHAUSTED') throw error;
+      throw await gate.refuse(p, 'aggregate', error.code, {}, [], error.message);
+    }
+  }
 
   async function load(id: string): Promise<ExportRecord> {
     const request = isUuid(id) ? await store.byId(id) : undefined;
@@ -134,15 +154,33 @@ export function createExports(deps: {
     };
   }
 
+  /** Counts over the consenting population, noised and thresholded, charged to the requester's budget. */
   async function runAggregate(request: ExportRecord, spec: AggregateSpec): Promise<ExportResult> {
-    const population = await deps.consents.grantedTo('marketing', AGGREGATE_POPULATION_CAP);
-    const fields = [...new Set(spec.dimensions.map((d) => aggregateDimensions[d].field))];
-    const people = [];
-    for (const customerId of population) {
-      const opened = await deps.vault.unsealFields(customerId, fields).catch(() => null);
-      if (opened) people.push(opened as Record<string, string | null>);
-    }
-    return { kind: 'aggregate', exportId: request.id, ...kAnonymousCounts(people, spec.dimensions, spec.k) };
+    const { result, remaining } = await deps.budget.spend(
+      request.requestedBy,
+      request.id,
+      spec.dimensions,
+      async () => {
+        const population = await deps.consents.grantedTo('marketing', AGGREGATE_POPULATION_CAP);
+        const fields = [...new Set(spec.dimensions.map((d) => aggregateDimensions[d].field))];
+        const people = [];
+        for (const customerId of population) {
+          const opened = await deps.vault.unsealFields(customerId, fields).catch(() => null);
+          if (opened) people.push(opened as Record<string, string | null>);
+        }
+        return releasePrivately(aggregateCounts(people, spec.dimensions), {
+          k: spec.k,
+          epsilon: deps.budget.epsilon,
+        });
+      },
+    );
+    return {
+      kind: 'aggregate',
+      exportId: request.id,
+      dimensions: spec.dimensions,
+      budgetRemaining: remaining,
+      ...result,
+    };
   }
 
   /** The work of a run, from `running` to `completed`. */
@@ -163,7 +201,12 @@ export function createExports(deps: {
         exportId: id,
         records,
         excluded: result.kind === 'records' ? result.excluded : 0,
-        ...(result.kind === 'aggregate' ? { suppressed: result.suppressedGroups } : {}),
+        ...(result.kind === 'aggregate'
+          ? {
+              suppressed: result.suppressedGroups,
+              epsilonMicro: Math.round(result.epsilon * 1_000_000),
+            }
+          : {}),
       },
     });
     await store.transition(id, 'running', {
@@ -241,6 +284,7 @@ export function createExports(deps: {
         }
         spec = { dimensions: validDimensions(input.dimensions), k };
         await gate.requireAction(p, 'aggregate');
+        await requireBudget(p);
       } else {
         throw validationFailed([{ path: 'kind', problem: 'must be records or aggregate' }]);
       }
@@ -331,6 +375,8 @@ export function createExports(deps: {
       ) {
         throw new CustosError('APPROVAL_REQUIRED', 'This export is not approved by a second person');
       }
+      // An aggregate over budget stays approved: it may run once old releases leave the window.
+      if (request.kind === 'aggregate') await requireBudget(p);
       if (!(await store.transition(id, 'approved', { status: 'running' }))) {
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already run');
       }
