@@ -23,6 +23,7 @@ import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
 import { createCustomers } from './customers/customers.service.ts';
 import { createExports } from './exports/exports.service.ts';
+import { createExportCaps } from './exports/export-caps.ts';
 import { createExportStore } from './exports/exports.store.ts';
 import { createPrivacyBudget } from './exports/privacy-budget.ts';
 import { createPrivacyBudgetStore } from './exports/privacy-budget.store.ts';
@@ -61,6 +62,8 @@ export async function wireAccess(deps: {
     bus,
   });
   const caseStore = createCaseStore(db);
+  const exportStore = createExportStore(db);
+  const { config } = platform;
   const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock });
   const presenceCodes = createPresenceCodes({
     store: caseStore,
@@ -119,7 +122,7 @@ export async function wireAccess(deps: {
       cases,
       store: caseStore,
       limits: createBreakGlassStore(db),
-      weeklyCap: platform.config.breakGlassWeeklyCap,
+      weeklyCap: config.breakGlassWeeklyCap,
       vault,
       gate,
       alerts,
@@ -128,15 +131,32 @@ export async function wireAccess(deps: {
       clock,
     }),
     exports: createExports({
-      store: createExportStore(db),
+      store: exportStore,
       vault,
       consents,
+      caps: createExportCaps({
+        store: exportStore,
+        gate,
+        clock,
+        limits: {
+          requesterDay: config.exportRequesterDay,
+          requesterWeek: config.exportRequesterWeek,
+          approverDay: config.exportApproverDay,
+          approverWeek: config.exportApproverWeek,
+        },
+      }),
+      largeExport: {
+        threshold: config.exportLargeThreshold,
+        quorum: config.exportLargeQuorum,
+        waitMs: config.exportLargeWaitHours * 3_600_000,
+      },
+      alerts,
       budget: createPrivacyBudget({
         store: createPrivacyBudgetStore(db),
         clock,
-        epsilon: platform.config.aggregateEpsilon,
-        budget: platform.config.aggregateBudget,
-        windowMs: platform.config.aggregateBudgetDays * 86_400_000,
+        epsilon: config.aggregateEpsilon,
+        budget: config.aggregateBudget,
+        windowMs: config.aggregateBudgetDays * 86_400_000,
       }),
       gate,
       sessions,

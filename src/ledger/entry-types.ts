@@ -63,7 +63,8 @@ export interface EntryPayloads {
     customers: number;
     fields: string[];
   };
-  'export.decided': { exportId: string; approved: boolean };
+  /** One security member's decision; an approval says how many the export has now and how many it needs. */
+  'export.decided': { exportId: string; approved: boolean; approvals?: number; quorum?: number };
   /** `epsilonMicro`: the differential-privacy budget an aggregate spent, in millionths of ε. */
   'export.completed': {
     exportId: string;

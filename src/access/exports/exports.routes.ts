@@ -28,7 +28,9 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.post<{ Body: Static<typeof ExportBody> }>(
     '/v1/exports',
     {
-      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'PRIVACY_BUDGET_EXHAUSTED'] },
+      config: {
+        errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'PRIVACY_BUDGET_EXHAUSTED', 'EXPORT_CAP_EXCEEDED'],
+      },
       schema: {
         operationId: 'requestExport',
         response: { 201: ExportViewSchema },
@@ -86,13 +88,14 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
             'SAME_PERSON',
             'EXPORT_NOT_FOUND',
             'EXPORT_NOT_PENDING',
+            'EXPORT_CAP_EXCEEDED',
           ],
         },
         schema: {
           operationId: `${verb}Export`,
           response: { 200: ExportViewSchema },
           tags: ['exports'],
-          summary: `${verb} an export (not the requester, step-up)`,
+          summary: `${verb} an export (not the requester, step-up; a large export needs a quorum)`,
           params: IdParams,
         },
       },
@@ -112,6 +115,7 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
           'EXPORT_NOT_FOUND',
           'EXPORT_NOT_PENDING',
           'PRIVACY_BUDGET_EXHAUSTED',
+          'EXPORT_WAITING',
         ],
       },
       schema: {

@@ -18,6 +18,11 @@ export const ExportViewSchema = Type.Object(
     status: Type.String({ description: 'pending, approved, rejected, running, completed or failed' }),
     requestedBy: Type.String(),
     decidedBy: Type.Union([Type.String(), Type.Null()]),
+    approvals: Type.Optional(Type.Integer({ description: 'How many security members approved it' })),
+    quorum: Type.Integer({ description: 'How many must approve: more than one for a large export' }),
+    runnableAfter: Type.Union([Type.String(), Type.Null()], {
+      description: 'A large export: when it may first run (quorum plus the waiting period)',
+    }),
     customers: Type.Optional(Type.Integer({ description: 'How many customers a record export names' })),
     fields: Type.Optional(Type.Array(Type.String())),
     dimensions: Type.Optional(Type.Array(Type.String())),

@@ -8,6 +8,7 @@ import { systemActor } from '../../../src/platform/actor.ts';
 import { CustosError } from '../../../src/platform/errors.ts';
 import { createExports } from '../../../src/access/exports/exports.service.ts';
 import { createExportStore } from '../../../src/access/exports/exports.store.ts';
+import { createExportCaps } from '../../../src/access/exports/export-caps.ts';
 import { aggregateCounts } from '../../../src/access/exports/k-anonymity.ts';
 import { createPrivacyBudget } from '../../../src/access/exports/privacy-budget.ts';
 import { createPrivacyBudgetStore } from '../../../src/access/exports/privacy-budget.store.ts';
@@ -111,8 +112,13 @@ for (const { dialect, skip } of await dialects()) {
           return custos.vault.unsealFields(customerId, fields);
         },
       };
+      const store = createExportStore(custos.database.db);
+      const limits = { requesterDay: 1000, requesterWeek: 1000, approverDay: 1000, approverWeek: 1000 };
       const exports = createExports({
-        store: createExportStore(custos.database.db),
+        store,
+        caps: createExportCaps({ store, gate: custos.access.gate, clock: custos.clock, limits }),
+        largeExport: { threshold: 200, quorum: 2, waitMs: 0 },
+        alerts: custos.watch.alerts,
         vault,
         consents: custos.privacy.consents,
         budget: createPrivacyBudget({

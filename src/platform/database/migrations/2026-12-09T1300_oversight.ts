@@ -3,7 +3,7 @@
  * of a large export (a quorum) and when it may first run, and the differential-privacy budget each
  * requester spent on aggregates. Never edit after landing.
  */
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { MigrationContext } from './context.ts';
 
 export function oversight(_context: MigrationContext): Migration {
@@ -34,6 +34,10 @@ export function oversight(_context: MigrationContext): Migration {
         .on('export_approvals')
         .columns(['approver_id', 'approved_at'])
         .execute();
+      // Exports decided before this migration keep the one approval they had.
+      await sql`insert into export_approvals (export_id, approver_id, approved_at)
+        select id, decided_by, decided_at from exports
+        where decided_by is not null and decided_at is not null and status <> 'rejected'`.execute(db);
       await db.schema.alterTable('exports').addColumn('runnable_after', 'bigint').execute();
       await db.schema
         .createIndex('exports_requester')
