@@ -502,6 +502,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (sso.some((v) => v !== undefined) && !sso.every((v) => v !== undefined)) {
     problems.push('CUSTOS_OIDC_ISSUER, CUSTOS_OIDC_CLIENT_ID and CUSTOS_OIDC_GROUP_ROLES go together');
   }
+  if ((resolved.aggregateBudget ?? 1) < (resolved.aggregateEpsilon ?? 0)) {
+    problems.push(
+      'CUSTOS_AGGREGATE_BUDGET must be at least CUSTOS_AGGREGATE_EPSILON (no aggregate could run)',
+    );
+  }
+  for (const who of ['Requester', 'Approver'] as const) {
+    if ((resolved[`export${who}Day`] ?? 0) > (resolved[`export${who}Week`] ?? Infinity)) {
+      const name = `CUSTOS_EXPORT_${who.toUpperCase()}`;
+      problems.push(`${name}_DAY must not exceed ${name}_WEEK`);
+    }
+  }
   if (problems.length > 0) {
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   }

@@ -85,5 +85,5 @@ const AggregateResult = Type.Object(
   { additionalProperties: false },
 );
 
-/** What running an export answers: the records, or the k-anonymous counts. */
+/** What running an export answers: the records, or the noisy, thresholded counts. */
 export const ExportResultSchema = Type.Union([RecordsResult, AggregateResult], { $id: 'ExportResult' });
