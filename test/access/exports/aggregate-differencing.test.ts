@@ -43,7 +43,7 @@ for (const { dialect, skip } of await dialects()) {
       marketer = await signInStaff(send, t.adminToken, { role: 'marketing', now: clock.now });
       security = await signInStaff(send, t.adminToken, { role: 'security', now: clock.now });
       clerk = await signInStaff(send, t.adminToken, { role: 'store', now: clock.now });
-      // 80 consenting customers in each of three decades, all on qq.com; the target is the one 1980s
+      // 120 consenting customers in each of three decades, all on qq.com; the target is the one 1980s
       // customer on 163.com.
       let serial = 0;
       const consenting = async (birth: string, email: string) => {
@@ -57,7 +57,7 @@ for (const { dialect, skip } of await dialects()) {
         return view.id;
       };
       for (const decade of ['197', '198', '199'])
-        for (let i = 0; i < 80; i++)
+        for (let i = 0; i < 120; i++)
           await consenting(`${decade}${i % 10}-04-0${(i % 9) + 1}`, `c${i}@qq.com`);
       target = await consenting('1986-11-23', 'target@163.com');
     });
@@ -179,19 +179,19 @@ for (const { dialect, skip } of await dialects()) {
       // probability 0.12, all twelve with probability below 10⁻¹⁰).
       const truth: Array<[Reply, Record<string, string>, number]> = [];
       for (const [ran, eighties] of [
-        [byDecade, 81],
-        [before, 81],
-        [after, 80],
+        [byDecade, 121],
+        [before, 121],
+        [after, 120],
       ] as const) {
-        truth.push([ran, { birth_decade: '1970s' }, 80], [ran, { birth_decade: '1980s' }, eighties]);
-        truth.push([ran, { birth_decade: '1990s' }, 80]);
+        truth.push([ran, { birth_decade: '1970s' }, 120], [ran, { birth_decade: '1980s' }, eighties]);
+        truth.push([ran, { birth_decade: '1990s' }, 120]);
       }
       for (const decade of ['1970s', '1980s', '1990s'])
-        truth.push([byDomain, { birth_decade: decade, email_domain: 'qq.com' }, 80]);
+        truth.push([byDomain, { birth_decade: decade, email_domain: 'qq.com' }, 120]);
       const released = truth.map(([ran, values, count]) => ({ group: find(ran.body.groups, values), count }));
       assert.ok(
         released.every((r) => r.group !== undefined),
-        'crowds of 80 are released',
+        'crowds of 120 are released (below 53 with probability ~10⁻⁸ each)',
       );
       assert.ok(
         released.some((r) => r.group?.count !== r.count),
