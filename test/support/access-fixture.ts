@@ -39,7 +39,7 @@ let serial = 0;
 
 export async function accessFixture(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; env?: Record<string, string> } = {},
 ): Promise<AccessFixture> {
   const t = await testCustos(dialect, options);
   const app = await buildServer(t.custos.server());
