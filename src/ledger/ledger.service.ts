@@ -77,7 +77,6 @@ export async function createLedger(deps: LedgerDeps) {
     },
     await loadTreeState(store),
   );
-  const loaded = sequencer.state();
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
   /**
    * The past week's counted acts, read back once and held against the signed tree (recent-acts-audit.ts)
@@ -90,7 +89,7 @@ export async function createLedger(deps: LedgerDeps) {
     audit ??= auditRecentActs({
       store,
       reader,
-      state: loaded,
+      loadState: () => loadTreeState(store),
       verifier: key.verifier,
       origin: key.origin,
       since: clock.now() - COUNTED_WINDOW_MS,

@@ -29,19 +29,26 @@ export interface AuditedAct extends CountedAct {
   actor: string;
 }
 
-/** Throws LedgerMismatchError naming what does not match (other errors: storage failed); returns the counted acts at or after `since`. */
+/**
+ * The counted acts at or after `since`, once they hold against the signed tree. Throws LedgerMismatchError
+ * naming what does not match; any other error means storage failed (worth retrying).
+ */
 export async function auditRecentActs(options: {
   store: Pick<LedgerStore, 'latestCheckpoint' | 'firstIndexSince' | 'entriesFrom' | 'tile'>;
   reader: HashReader;
-  state: TreeState;
+  /** The tree as storage holds it now (read after the latest checkpoint, so it covers that checkpoint). */
+  loadState: () => Promise<TreeState>;
   verifier: NoteVerifier;
   origin: string;
   since: number;
 }): Promise<AuditedAct[]> {
-  const { store, state, since } = options;
-  if (state.size === 0) return [];
+  const { store, since } = options;
   let signed: { size: number; root: Buffer } | undefined;
+  // The checkpoint first, then the tree: a checkpoint is stored only once its entries are durable, so the
+  // tree read after it covers it (another node may have signed past this process's own appends).
   const latest = await store.latestCheckpoint();
+  const state = await options.loadState();
+  if (state.size === 0) return [];
   if (latest) {
     const opened = openCheckpoint(latest.note, [options.verifier], options.origin);
     if (!opened.ok)
