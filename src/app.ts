@@ -72,7 +72,13 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
-    const { policyEngine, policies } = await wirePolicies({ platform, sessions: identity.sessions, ledger });
+    const { policyEngine, policies } = await wirePolicies({
+      platform,
+      sessions: identity.sessions,
+      ledger,
+      independence: identity.independence,
+      announcements: identity.announcements,
+    });
     const privacy = await wirePrivacy({ platform, ledger, vault });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
@@ -93,6 +99,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       consents: privacy.consents,
       outbox: privacy.outbox,
       alerts: watch.alerts,
+      independence: identity.independence,
+      announcements: identity.announcements,
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
@@ -144,7 +152,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
        */
       async initialise(progress?: (summary: ImportSummary) => void): Promise<InitialiseResult> {
         if (await meta.get('initialised_at')) return { created: false };
-        const { token } = await identity.apiTokens.create('initial admin token');
+        const { token } = await identity.apiTokens.createInitial();
         const result: InitialiseResult = { created: true, adminToken: token };
         if (config.demo && !(await meta.get('demo_seeded_at'))) {
           result.demo = await seedDemoOrganisation(

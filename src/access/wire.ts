@@ -3,6 +3,8 @@
  * record through a case, the reveal and its quotas, reveal approvals, portal invitations, break-glass,
  * exports, quota overrides. The policy engine it decides with is `policy/wire.ts`.
  */
+import type { Announcements } from '../identity/staff/announcements.ts';
+import type { Independence } from '../identity/staff/independence.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Invitations } from '../identity/accounts/invitations.service.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
@@ -44,6 +46,8 @@ export async function wireAccess(deps: {
   /** The privacy outbox: portal invitations and notices to customers go through it. */
   outbox: Pick<Outbox, 'queue'>;
   alerts: Pick<Alerts, 'raise'>;
+  independence: Independence;
+  announcements: Pick<Announcements, 'announce'>;
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
   riskTier?: (staffId: string) => RiskTier;
@@ -77,6 +81,7 @@ export async function wireAccess(deps: {
     bus,
     clock,
   });
+  const { independence, announcements } = deps;
   const revealApprovals = createRevealApprovals({
     store: createRevealApprovalStore(db),
     cases,
@@ -85,6 +90,8 @@ export async function wireAccess(deps: {
     sessions,
     ledger,
     clock,
+    independence,
+    announcements,
   });
   return {
     gate,
@@ -122,6 +129,8 @@ export async function wireAccess(deps: {
       ledger,
       bus,
       clock,
+      independence,
+      announcements,
     }),
     revealApprovals,
   };

@@ -165,12 +165,33 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
   );
 }
 
-export async function createTokenCommand(options: { label?: string }): Promise<void> {
+/**
+ * The operator's break-glass on the host: security is alerted first (ledgered), then a token that acts for
+ * no staff member and expires in an hour is minted (ledgered). Staff mint their own tokens over the API.
+ */
+export async function createTokenCommand(options: { label?: string; scopes?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      const { id, token } = await custos.identity.apiTokens.create(options.label ?? 'admin token');
-      out(`Token ${id} (shown once, stored only as a hash):`);
-      out(`  ${token}`);
+      const label = options.label ?? 'operator token';
+      const scopes = options.scopes?.split(/[\s,]+/).filter(Boolean);
+      await custos.watch.alerts.raise(
+        { type: 'system', id: 'operator' },
+        {
+          kind: 'operator_token_created',
+          severity: 'high',
+          staffId: 'operator',
+          data: { scopes: scopes ?? 'default' },
+        },
+      );
+      const minted = await custos.identity.apiTokens.createOperatorToken({
+        label,
+        ...(scopes ? { scopes } : {}),
+      });
+      out(`Token ${minted.id} (shown once, stored only as a hash; security has been alerted):`);
+      out(`  ${minted.token}`);
+      out(
+        `  scopes ${minted.scopes.join(' ')}; expires ${new Date(minted.expiresAt as number).toISOString()}`,
+      );
     },
     { logLevel: 'warn' },
   );

@@ -25,6 +25,11 @@ import { createThrottle } from './sign-in/throttle.ts';
 import { createOidcSignIn } from './sso/oidc.ts';
 import { createSsoIdentityStore } from './sso/sso-identities.store.ts';
 import { createStaffSso, PENDING_TTL_MS } from './sso/staff-sso.service.ts';
+import { createMetaStore } from '../platform/database/meta.store.ts';
+import { createAnnouncements } from './staff/announcements.ts';
+import { createAnnouncementStore } from './staff/announcements.store.ts';
+import { createIndependence } from './staff/independence.ts';
+import { createRoleGrants } from './staff/role-grants.ts';
 import { createStaffDirectory } from './staff/staff-directory.ts';
 import { createStaffStore } from './staff/staff.store.ts';
 import type { StaffRole } from './staff/staff.types.ts';
@@ -32,7 +37,7 @@ import type { StaffRole } from './staff/staff.types.ts';
 export async function wireIdentity(deps: {
   platform: Platform;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   /** The vault's answer to "is this the customer's own contact?", for portal invitations. */
   customers: CustomerContacts;
 }) {
@@ -40,9 +45,26 @@ export async function wireIdentity(deps: {
   const { config, clock, logger } = platform;
   const db = platform.database.db;
   const accountStore = createAccountStore(db);
-  const staff = createStaffDirectory({ store: createStaffStore(db) });
+  const staffStore = createStaffStore(db);
+  const staff = createStaffDirectory({ store: staffStore });
   const sessions = createSessions({ store: createSessionStore(db), clock });
-  const apiTokens = createApiTokens({ store: createApiTokenStore(db), clock });
+  const apiTokens = createApiTokens({ store: createApiTokenStore(db), staff, ledger, sessions, clock });
+  const independence = createIndependence({
+    store: staffStore,
+    clock,
+    coolingOffMs: config.privilegedCoolingOffHours * 3600_000,
+  });
+  const announcements = createAnnouncements({ store: createAnnouncementStore(db), clock });
+  const roleGrants = createRoleGrants({
+    store: staffStore,
+    meta: createMetaStore(db),
+    independence,
+    announcements,
+    ledger,
+    sessions,
+    clock,
+    setupWindowMs: config.setupWindowHours * 3600_000,
+  });
   const principalOf = createPrincipals({ staff });
   const throttle = createThrottle({ store: createThrottleStore(db), clock });
   const challenges = createAuthChallenges({ store: createAuthChallengeStore(db), clock });
@@ -58,6 +80,12 @@ export async function wireIdentity(deps: {
   });
   return {
     staff,
+    /** Is an approver independent of a request's parties (four eyes are two people)? */
+    independence,
+    /** Approvals announced to the rest of the approving role. */
+    announcements,
+    /** Privileged roles granted by two administrators; the end of setup. */
+    roleGrants,
     sessions,
     principalOf,
     /** Authentication for every module's route plugin (see `platform/route-auth.ts`). */
@@ -91,7 +119,15 @@ export async function wireIdentity(deps: {
         : undefined,
     apiTokens,
     accounts: createAccounts({ store: accountStore, sessions, throttle, keyring, ledger, clock }),
-    invitations: createInvitations({ store: accountStore, staff, sessions, ledger, clock, customers }),
+    invitations: createInvitations({
+      store: accountStore,
+      staff,
+      sessions,
+      ledger,
+      clock,
+      customers,
+      setupOpen: () => roleGrants.setupOpen(),
+    }),
     accountPasskeys: createAccountPasskeys({
       passkeys,
       challenges,

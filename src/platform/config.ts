@@ -54,6 +54,10 @@ export interface Config {
   smtpFrom: string;
   /** How often the outbox worker looks for messages due. */
   outboxIntervalMs: number;
+  /** How long a newly granted admin or security role cannot approve anything. */
+  privilegedCoolingOffHours: number;
+  /** How long after initialisation the operator's tokens may still make administrators. */
+  setupWindowHours: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -341,6 +345,20 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'How often the outbox worker sends messages due (milliseconds).',
     parse: positiveInt,
     fallback: 2000,
+  },
+  {
+    key: 'privilegedCoolingOffHours',
+    env: 'CUSTOS_PRIVILEGED_COOLING_OFF_HOURS',
+    description: 'Hours a newly granted admin or security role must wait before it can approve anything.',
+    parse: positiveInt,
+    fallback: 72,
+  },
+  {
+    key: 'setupWindowHours',
+    env: 'CUSTOS_SETUP_WINDOW_HOURS',
+    description: 'Hours after initialisation during which operator tokens may make administrators.',
+    parse: positiveInt,
+    fallback: 24,
   },
 ];
 

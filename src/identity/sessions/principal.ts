@@ -27,8 +27,18 @@ export interface StaffPrincipal {
   session: Session;
 }
 
-export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'activeMember'> }) {
+export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'activeMember' | 'member'> }) {
   return async function principalOf(session: Session): Promise<StaffPrincipal> {
+    // Invited to a privileged role and not yet approved by a second administrator: acts nothing.
+    if (
+      session.actor.type === 'staff' &&
+      (await deps.staff.member(session.actor.id))?.status === 'pending_approval'
+    ) {
+      throw new CustosError(
+        'ROLE_PENDING_APPROVAL',
+        'Your role waits for a second administrator to approve it',
+      );
+    }
     if (session.realm !== 'staff' || session.actor.type !== 'staff') {
       throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
     }

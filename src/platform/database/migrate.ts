@@ -15,6 +15,7 @@ import { policies } from './migrations/2026-12-01T0930_policies.ts';
 import { revealApprovals } from './migrations/2026-12-01T1100_reveal_approvals.ts';
 import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
 import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
+import { separationOfDuties } from './migrations/2026-12-09T1200_separation_of_duties.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -32,6 +33,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-01T1100_reveal_approvals': revealApprovals(context),
         '2026-12-01T1110_review_alerts': reviewAlerts(context),
         '2026-12-08T0900_outbox': outbox(context),
+        '2026-12-09T1200_separation_of_duties': separationOfDuties(context),
       };
     },
   };
