@@ -27,6 +27,7 @@ import { createExports } from './exports/exports.service.ts';
 import { createExportStore } from './exports/exports.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createQuotaOverrides } from './quotas/quota-overrides.service.ts';
+import { createQuotaRaiseStore } from './quotas/quota-raises.store.ts';
 import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
 import { createQuotas } from './quotas/quotas.ts';
 import { createRevealApprovals } from './reveal/reveal-approvals.service.ts';
@@ -98,7 +99,17 @@ export async function wireAccess(deps: {
     cases,
     presenceCodes,
     quotas,
-    quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
+    quotaOverrides: createQuotaOverrides({
+      quotas,
+      gate,
+      staff: deps.staff,
+      ledger,
+      raises: createQuotaRaiseStore(db),
+      sessions,
+      independence,
+      announcements,
+      clock,
+    }),
     caseConsents: createCaseConsents({ consents, cases, gate }),
     portalInvitations: createPortalInvitations({
       cases,
