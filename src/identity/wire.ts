@@ -48,7 +48,14 @@ export async function wireIdentity(deps: {
   const staffStore = createStaffStore(db);
   const staff = createStaffDirectory({ store: staffStore });
   const sessions = createSessions({ store: createSessionStore(db), clock });
-  const apiTokens = createApiTokens({ store: createApiTokenStore(db), staff, ledger, sessions, clock });
+  const apiTokens = createApiTokens({
+    store: createApiTokenStore(db),
+    staff,
+    accounts: accountStore,
+    ledger,
+    sessions,
+    clock,
+  });
   const independence = createIndependence({
     store: staffStore,
     clock,

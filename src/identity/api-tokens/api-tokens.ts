@@ -6,7 +6,7 @@
  *
  * Separation of duties: a token carries scopes (each `admin` route needs one) and an expiry. A staff
  * member's token acts for them — what it invites is on their invitation chain — and works only while they
- * are active and their role still grants each scope (`staff_*` for an administrator, `ledger_read` for
+ * and their account are active and their role still grants each scope (`staff_*` for an administrator, `ledger_read` for
  * security, the auditors; `setup` never). Operator tokens act for no one: the first token at setup, and
  * `custos token create` on the host (break-glass: one hour, ledgered, alerted by the caller). Creation and
  * revocation are ledgered ahead.
@@ -23,6 +23,7 @@ import type { StaffPrincipal } from '../sessions/principal.ts';
 import type { Sessions } from '../sessions/sessions.ts';
 import type { StaffDirectory } from '../staff/staff-directory.ts';
 import type { StaffRole } from '../staff/staff.types.ts';
+import type { AccountStore } from '../accounts/accounts.store.ts';
 import type { ApiTokenStore } from './api-tokens.store.ts';
 import type { ApiTokenKind, ApiTokenRecord } from './api-tokens.types.ts';
 
@@ -87,6 +88,8 @@ function checkScopes(scopes: readonly string[]): ApiTokenScope[] {
 export function createApiTokens(deps: {
   store: ApiTokenStore;
   staff: Pick<StaffDirectory, 'activeMember'>;
+  /** The owner's sign-in account: a suspended account's tokens stop with its sessions. */
+  accounts: Pick<AccountStore, 'bySubject'>;
   ledger: Pick<Ledger, 'record'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   clock: Clock;
@@ -188,7 +191,10 @@ export function createApiTokens(deps: {
       let roleGrants = true;
       if (stored.kind === 'staff') {
         const owner = stored.ownerStaffId ? await deps.staff.activeMember(stored.ownerStaffId) : undefined;
-        if (!owner) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
+        const account = owner && (await deps.accounts.bySubject('staff', owner.id));
+        if (!owner || account?.status !== 'active') {
+          throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
+        }
         roleGrants = scopeRoles[scope].includes(owner.role);
       }
       if (!stored.scopes.includes(scope) || !roleGrants) {
