@@ -103,6 +103,36 @@ for (const { dialect, skip } of await dialects()) {
         await people.stepped(puppetSecurity, 'POST', `/v1/exports/${exportId}/approve`),
         'APPROVER_COOLING_OFF',
       );
+      // A clerk's national-ID reveal approval: the puppet security officer cannot approve it either.
+      const clerk = await people.person(t.adminToken, 'clerk.k', 'store');
+      const { code } = await t.custos.access.presenceCodes.issue(systemActor, customers[0] as string);
+      const opened = await people.as(clerk, 'POST', '/v1/cases', {
+        customerId: customers[0],
+        purpose: 'identity_check',
+        channel: 'counter',
+        presenceCode: code,
+      });
+      assert.equal(opened.status, 201, JSON.stringify(opened.body));
+      const asked = await people.stepped(
+        clerk,
+        'POST',
+        `/v1/cases/${(opened.body as { id: string }).id}/reveal-approvals`,
+        {
+          fields: ['national_id'],
+          reason: 'customer at the counter asked to check their ID',
+        },
+      );
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const approvalId = (asked.body as { id: string }).id;
+      refusedWith(
+        await people.stepped(puppetSecurity, 'POST', `/v1/reveal-approvals/${approvalId}/approve`),
+        'APPROVER_COOLING_OFF',
+      );
+      assert.equal(
+        ((await people.as(clerk, 'GET', `/v1/reveal-approvals/${approvalId}`)).body as { status: string })
+          .status,
+        'pending',
+      );
       // Nothing was approved: the policy is unchanged and the export cannot run.
       assert.ok(!(await live(adminA)).includes('widened by A'));
       refusedWith(await people.stepped(adminA, 'POST', `/v1/exports/${exportId}/run`), 'APPROVAL_REQUIRED');
