@@ -54,6 +54,10 @@ function reportInitialisation(result: InitialiseResult, custos: Custos): void {
   out('');
   out('Admin API token (shown once, stored only as a hash; keep it safe):');
   out(`  ${result.adminToken}`);
+  out(
+    `  It makes the first administrators during setup (${custos.config.setupWindowHours} h, or until` +
+      ' POST /v1/setup/complete); after that, admin and security need two administrators.',
+  );
   out('');
 }
 
@@ -82,7 +86,7 @@ export async function serveCommand(): Promise<void> {
   out(
     `  Admin:     "Authorization: Bearer <admin token>"${result.created ? ' (printed above)' : ''} invites staff`,
   );
-  out('             (POST /v1/staff/invitations); mint another with `npx custos token create`.');
+  out('             (POST /v1/staff/invitations); `npx custos token create` is break-glass (1 h, alerted).');
   out('  Staff:     accept the invitation, enrol TOTP, sign in: customer data needs both factors (README).');
   const stop = async (signal: string) => {
     custos.logger.info({ signal }, 'shutting down');

@@ -58,6 +58,7 @@ export async function wireIdentity(deps: {
   });
   const independence = createIndependence({
     store: staffStore,
+    ledger,
     clock,
     coolingOffMs: config.privilegedCoolingOffHours * 3600_000,
   });

@@ -11,10 +11,12 @@
  *   sockpuppet made today cannot approve today, and meanwhile its grant is announced to the role.
  *
  * The chain is `invitedBy` and `roleApprovedBy` in the staff directory; the operator, the IdP's group
- * mapping and the demo organisation are the roots (null). Refusals are 403s with their own codes.
+ * mapping and the demo organisation are the roots (null). Refusals are 403s with their own codes, and are
+ * ledgered (`access.denied`, action `approve`): an approval tried across a chain is worth a watcher's look.
  */
+import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { CustosError } from '../../platform/errors.ts';
+import { CustosError, isCustosError } from '../../platform/errors.ts';
 import type { StaffStore } from './staff.store.ts';
 import { isPrivilegedRole, type StaffMember } from './staff.types.ts';
 
@@ -34,6 +36,7 @@ export interface Independence {
 
 export function createIndependence(deps: {
   store: Pick<StaffStore, 'byId'>;
+  ledger: Pick<Ledger, 'append'>;
   clock: Clock;
   coolingOffMs: number;
 }): Independence {
@@ -61,30 +64,44 @@ export function createIndependence(deps: {
     return member.roleGrantedAt ?? member.createdAt;
   }
 
+  async function check(approverId: string, parties: (string | null)[]): Promise<void> {
+    const named = parties.filter((p): p is string => typeof p === 'string');
+    if (named.includes(approverId)) {
+      throw new CustosError('SAME_PERSON', 'A second person must approve this');
+    }
+    const approver = await store.byId(approverId);
+    if (!approver) throw new CustosError('APPROVER_NOT_INDEPENDENT', 'The approver is not in the directory');
+    const approverChain = await above(approverId);
+    for (const party of named) {
+      if (approverChain.has(party) || (await above(party)).has(approverId)) {
+        throw new CustosError(
+          'APPROVER_NOT_INDEPENDENT',
+          'You are on the same invitation chain as the requester: an independent colleague must approve',
+        );
+      }
+    }
+    if (isPrivilegedRole(approver.role) && clock.now() - grantedAt(approver) < deps.coolingOffMs) {
+      const hours = Math.ceil(deps.coolingOffMs / 3600_000);
+      throw new CustosError(
+        'APPROVER_COOLING_OFF',
+        `Your role was granted less than ${hours} hours ago: you cannot approve yet`,
+      );
+    }
+  }
+
   return {
     async assertIndependent(approverId, parties) {
-      const named = parties.filter((p): p is string => typeof p === 'string');
-      if (named.includes(approverId)) {
-        throw new CustosError('SAME_PERSON', 'A second person must approve this');
-      }
-      const approver = await store.byId(approverId);
-      if (!approver)
-        throw new CustosError('APPROVER_NOT_INDEPENDENT', 'The approver is not in the directory');
-      const approverChain = await above(approverId);
-      for (const party of named) {
-        if (approverChain.has(party) || (await above(party)).has(approverId)) {
-          throw new CustosError(
-            'APPROVER_NOT_INDEPENDENT',
-            'You are on the same invitation chain as the requester: an independent colleague must approve',
-          );
+      try {
+        await check(approverId, parties);
+      } catch (error) {
+        if (isCustosError(error)) {
+          await deps.ledger.append({
+            type: 'access.denied',
+            actor: `staff:${approverId}`,
+            data: { action: 'approve', code: error.code },
+          });
         }
-      }
-      if (isPrivilegedRole(approver.role) && clock.now() - grantedAt(approver) < deps.coolingOffMs) {
-        const hours = Math.ceil(deps.coolingOffMs / 3600_000);
-        throw new CustosError(
-          'APPROVER_COOLING_OFF',
-          `Your role was granted less than ${hours} hours ago: you cannot approve yet`,
-        );
+        throw error;
       }
     },
   };

@@ -250,6 +250,16 @@ for (const { dialect, skip } of await dialects()) {
         'APPROVER_NOT_INDEPENDENT',
       );
       assert.ok(!(await live(adminA)).includes('widened by A'));
+      // Each refusal is in the ledger, against the would-be approver.
+      const denied = (await ledgerEntries(t.custos, 'access.denied')).filter(
+        (e) => e.data.action === 'approve',
+      );
+      assert.ok(
+        denied.some(
+          (e) => e.actor === `staff:${puppet3.staffId}` && e.data.code === 'APPROVER_NOT_INDEPENDENT',
+        ),
+      );
+      assert.ok(denied.some((e) => e.actor === `staff:${puppetSec.staffId}`));
 
       // Independent colleagues still approve, and their role hears of it.
       const approved = await people.stepped(adminB, 'POST', `/v1/policies/proposals/${third}/approve`);
