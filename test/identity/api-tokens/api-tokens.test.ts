@@ -166,5 +166,25 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(dead.status, 401);
       assert.equal(code(dead), 'AUTH_INVALID');
     });
+
+    test('the operator ends setup (ledgered); from then on its token makes no administrator', async () => {
+      await people.signIn(security);
+      const auditor = (await mint(security, { label: 'a', scopes: ['ledger_read'] })).body as {
+        token: string;
+      };
+      // Only a token with the setup scope ends setup: no staff member's token can hold it.
+      assert.equal((await withToken(auditor.token, 'POST', '/v1/setup/complete')).status, 403);
+      assert.equal((await people.invite(t.adminToken, 'admin.during.setup', 'admin')).status, 201);
+      assert.equal((await withToken(t.adminToken, 'POST', '/v1/setup/complete')).status, 204);
+      assert.equal((await withToken(t.adminToken, 'POST', '/v1/setup/complete')).status, 204, 'idempotent');
+      assert.deepEqual(
+        (await ledgerEntries(t.custos, 'setup.closed')).map((e) => e.data),
+        [{ how: 'completed' }],
+      );
+      const refused = await people.invite(t.adminToken, 'admin.after.setup', 'admin');
+      assert.equal(refused.status, 403);
+      assert.equal(code(refused), 'SETUP_CLOSED');
+      assert.equal((await people.invite(t.adminToken, 'clerk.after.setup', 'store')).status, 201);
+    });
   });
 }
