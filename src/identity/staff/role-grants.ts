@@ -95,7 +95,8 @@ export function createRoleGrants(deps: {
         throw new CustosError('APPROVAL_NOT_PENDING', 'This role is not waiting for approval');
       }
       const requestedBy = member.invitedBy ?? null;
-      await deps.independence.assertIndependent(p.staffId, [requestedBy, member.id]);
+      // Refusing needs no independence (the inviter may withdraw); granting does.
+      if (approve) await deps.independence.assertIndependent(p.staffId, [requestedBy, member.id]);
       await ledger.record(
         {
           type: 'staff.role_decided',

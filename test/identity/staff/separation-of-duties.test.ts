@@ -169,6 +169,16 @@ for (const { dialect, skip } of await dialects()) {
         'ROLE_PENDING_APPROVAL',
       );
 
+      // The inviter may withdraw an invitation (refusing needs no independence): that account never acts.
+      const withdrawn = await people.person(tokenA, 'withdrawn.admin', 'admin');
+      assert.equal(
+        (await people.stepped(adminA, 'POST', `/v1/staff/${withdrawn.staffId}/role-grant/reject`)).status,
+        204,
+      );
+      refusedWith(await people.as(withdrawn, 'GET', '/v1/policies'), 'ACCOUNT_SUSPENDED');
+      const late = await people.stepped(adminB, 'POST', `/v1/staff/${withdrawn.staffId}/role-grant/approve`);
+      assert.equal(late.status, 409);
+      assert.equal((late.body as { error: { code: string } }).error.code, 'APPROVAL_NOT_PENDING');
       // A approves their own invitees: refused.
       refusedWith(
         await people.stepped(adminA, 'POST', `/v1/staff/${puppet.staffId}/role-grant/approve`),
