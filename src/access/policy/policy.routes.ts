@@ -95,7 +95,8 @@ export function policyRoutes(app: FastifyInstance, deps: { policies: PolicyServi
       schema: {
         operationId: 'approvePolicyProposal',
         tags,
-        summary: 'Approve a proposal: it becomes the next version, in force at once (another, independent admin; step-up)',
+        summary:
+          'Approve a proposal: it becomes the next version, in force at once (another, independent admin; step-up)',
         params: IdParams,
         response: { 200: Type.Object({ version: Type.Integer() }) },
       },
