@@ -108,6 +108,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
+    let stopSetupWatch: (() => void) | undefined;
 
     return {
       config,
@@ -167,7 +168,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages.
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
+       * ledgering the end of the setup window.
        */
       start(): void {
         ledger.start();
@@ -181,6 +183,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => access.breakGlass.raiseOverdueAlerts(),
           (error) => logger.warn({ err: error }, 'overdue break-glass reviews not alerted'),
         );
+        // The end of the setup window is ledgered within a minute, not only when the next operator tries.
+        stopSetupWatch ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => identity.roleGrants.setupOpen(),
+          (error) => logger.warn({ err: error }, 'setup window not checked'),
+        );
         stopOutbox ??= runEvery(
           config.outboxIntervalMs,
           () => privacy.outbox.deliverDue(),
@@ -192,6 +200,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopPolicyRefresh?.();
         stopReviewAlerts?.();
         stopOutbox?.();
+        stopSetupWatch?.();
         privacy.outbox.close();
         await ledger.close();
         await bus.close();
