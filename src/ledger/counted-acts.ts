@@ -7,8 +7,8 @@
  * only add to a count, never take from it.
  *
  * After a restart the past week is read back from storage and held against the signed tree first
- * (recent-acts-audit.ts). What it does not cover: entries other processes (other API nodes) append while
- * this one runs are counted from storage alone (docs/LEDGER.md).
+ * (recent-acts-audit.ts). Entries other processes (other API nodes) append while this one runs are counted
+ * from storage, each held against its leaf; one of theirs moved out of the query is not seen (docs/LEDGER.md).
  */
 import type { EntryType } from './entry-types.ts';
 

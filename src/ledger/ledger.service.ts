@@ -19,6 +19,7 @@ import type { LedgerStore } from './ledger.store.ts';
 import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
 import { signCheckpointWith } from './checkpoint-signer.ts';
+import { checkEntry } from './entry-check.ts';
 import { COUNTED_WINDOW_MS, createCountedActs, unionOfActs } from './counted-acts.ts';
 import { auditRecentActs, LedgerMismatchError } from './recent-acts-audit.ts';
 import { createTileReader } from './tile-reader.ts';
@@ -118,7 +119,36 @@ export async function createLedger(deps: LedgerDeps) {
         'The ledger does not match its signed tree: nothing is counted',
       );
     }
-    return unionOfActs(await store.actsSince(actor, type, since), counted.since(actor, type, since));
+    const mine = counted.since(actor, type, since);
+    const stored = await store.actsSince(actor, type, since);
+    // Rows this process did not append or read back (another node's) are held against their leaves.
+    const known = new Set(mine.map((a) => a.index));
+    const others = stored.filter((row) => !known.has(row.index));
+    if (others.length > 0) {
+      let leaves: readonly Buffer[] = [];
+      try {
+        leaves = await reader.readNodes(others.map((row) => ({ level: 0, index: row.index })));
+      } catch (error) {
+        if (!(error instanceof LedgerProofError)) throw error; // no leaf at all: checkEntry names it
+      }
+      others.forEach((row, i) => {
+        const checked = checkEntry(row, leaves[i]);
+        if (!checked.ok || checked.redacted) {
+          mismatch = checked.ok
+            ? `entry ${row.index} was redacted though younger than a week`
+            : checked.problem;
+          logger.error(
+            { problem: mismatch },
+            'ledger storage does not match its signed tree: run custos verify',
+          );
+          throw new CustosError(
+            'LEDGER_UNAVAILABLE',
+            'The ledger does not match its signed tree: nothing is counted',
+          );
+        }
+      });
+    }
+    return unionOfActs(stored, mine);
   };
   // A ledger written in v1 leaves goes on in v2 behind one marker entry, so `verify` knows where v1 ends and
   // no v2 entry can later pass for an unverifiable redacted v1 one.

@@ -194,23 +194,19 @@ export function createLedgerStore({
     },
 
     /**
-     * The entries of `type` by `actor` at or after `since` (index, time, subject): what quotas count. One
-     * indexed range scan (actor, type, at); quotas keep these few, since past a limit nothing is appended.
+     * The entries of `type` by `actor` at or after `since`: what quotas count. One indexed range scan
+     * (actor, type, at); quotas keep these few, since past a limit nothing is appended. Whole rows, so the
+     * caller can hold each against its leaf.
      */
-    async actsSince(
-      actor: string,
-      type: string,
-      since: number,
-      trx: Db = db,
-    ): Promise<Array<{ index: number; at: number; subject: string | null }>> {
+    async actsSince(actor: string, type: string, since: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
       const rows = await trx
         .selectFrom('ledger_entries')
-        .select(['idx', 'at', 'subject'])
+        .selectAll()
         .where('actor', '=', actor)
         .where('type', '=', type)
         .where('at', '>=', since)
         .execute();
-      return rows.map((r) => ({ index: Number(r.idx), at: Number(r.at), subject: r.subject }));
+      return rows.map(toStoredEntry);
     },
 
     /** The first index below `size` whose entry is at or after `since`; `size` when there is none. */

@@ -111,7 +111,6 @@ export async function verifyLedger(options: {
   const conflicts = findConflicts(targets);
   for (const c of conflicts) {
     problems.push({
-      index: c.size,
       problem: `key misuse: ${c.labels[0]} and ${c.labels[1]} both carry the log's valid signature for size ${c.size} with different roots (someone holding the signing key signed a second history)`,
     });
   }

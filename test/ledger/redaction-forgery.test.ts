@@ -11,6 +11,7 @@ import { buildServer } from '../../src/http/server.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
+import { isCustosError } from '../../src/platform/errors.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
 import { dialects } from '../support/databases.ts';
@@ -106,6 +107,38 @@ for (const { dialect, skip } of await dialects()) {
           await restarted.close();
         }
       } finally {
+        await f.close();
+      }
+    });
+
+    test('a reveal another node appended, its subject rewritten: counts refuse rather than shrink', async () => {
+      const f = await accessFixture(dialect);
+      const other = await createCustos(f.t.config, {
+        logger: createLogger('silent'),
+        database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
+      });
+      try {
+        const actor = 'staff:01a20000-0000-7000-8000-0000000000ee';
+        const count = () => f.t.custos.ledger.distinctSubjectsSince(actor, 'customer.revealed', [0], 'z');
+        const revealOn = (node: typeof other, customerId: string) =>
+          node.ledger.append({
+            type: 'customer.revealed',
+            actor,
+            subject: customerId,
+            data: { customerId, caseId: 'k', fields: ['name'], purpose: 'repair', revealId: 'r', reason: '' },
+          });
+        assert.deepEqual(await count(), [{ count: 0, includes: false }]); // this node has read the week back
+        await revealOn(other, 'c0');
+        const index = await revealOn(other, 'c1');
+        assert.deepEqual(await count(), [{ count: 2, includes: false }], 'the other node’s reveals count');
+        await f.t.custos.database.db
+          .updateTable('ledger_entries')
+          .set({ subject: 'c0' })
+          .where('idx', '=', index)
+          .execute();
+        await assert.rejects(count(), (e) => isCustosError(e, 'LEDGER_UNAVAILABLE'));
+      } finally {
+        await other.close();
         await f.close();
       }
     });
