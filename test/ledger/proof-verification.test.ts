@@ -226,3 +226,39 @@ test('refusals name their reason', () => {
     'invalid_size',
   );
 });
+
+test('consistency refusals of a real proof name their reason; a valid proof is accepted by assertConsistency', () => {
+  const reasonOf = (fn: () => void) => {
+    try {
+      fn();
+      return 'accepted';
+    } catch (e) {
+      assert.ok(e instanceof LedgerProofError);
+      return e.reason;
+    }
+  };
+  const h = leafHash(Buffer.from('x'));
+  assert.equal(
+    reasonOf(() => assertConsistency(1, 1, [], h, leafHash(Buffer.from('y')))),
+    'root_mismatch',
+  );
+  for (const c of consistency.ct_cpp_reference_proofs.cases.filter((c) => c.size1 < c.size2)) {
+    const [root1, root2, proof] = [hex(c.root1_hex), hex(c.root2_hex), c.proof_hex.map(hex)];
+    const where = `${c.size1} → ${c.size2}`;
+    assert.equal(
+      reasonOf(() => assertConsistency(c.size1, c.size2, proof, root1, root2)),
+      'accepted',
+      where,
+    );
+    assert.equal(
+      reasonOf(() => assertConsistency(c.size1, c.size2, [...proof, h], root1, root2)),
+      'wrong_proof_length',
+      `${where}, one hash too many`,
+    );
+    assert.equal(
+      reasonOf(() => assertConsistency(c.size1, c.size2, proof.slice(0, -1), root1, root2)),
+      'wrong_proof_length',
+      `${where}, one hash short`,
+    );
+  }
+});

@@ -88,3 +88,10 @@ test('the stored hashes reveal nothing of the codes', () => {
     }
   }
 });
+
+test('a canonical code is exactly ten characters: one more or one fewer is not a code', () => {
+  assert.equal(normaliseRecoveryCode('7KQ0X-11M2Z'), '7KQ0X11M2Z');
+  for (const wrong of ['7KQ0X-11M2ZA', 'A7KQ0X-11M2Z', '7KQ0X-11M2', 'KQ0X-11M2Z']) {
+    assert.equal(normaliseRecoveryCode(wrong), null, wrong);
+  }
+});

@@ -365,3 +365,23 @@ test('otpauth QR code: a small SVG and a data URL of the same', async () => {
 function generateBytes(length: number): Buffer {
   return Buffer.from(Array.from({ length }, (_, i) => (i * 37 + length * 11) & 0xff));
 }
+
+test('limits are inclusive where documented: a 16-byte secret and a window of 10 are accepted', () => {
+  const secret = Buffer.alloc(16, 3);
+  assert.match(hotp(secret, 0), /^[0-9]{6}$/);
+  assert.throws(() => hotp(Buffer.alloc(15, 3), 0), RangeError);
+  const now = Date.UTC(2026, 10, 23, 9);
+  const code = totp(secret, now);
+  assert.ok(verifyTotp({ secret, code, now, window: 10, lastUsedStep: null }));
+  assert.throws(() => verifyTotp({ secret, code, now, window: 11, lastUsedStep: null }), RangeError);
+});
+
+test('a window reaching before the Unix epoch skips the negative steps instead of throwing', () => {
+  const secret = Buffer.alloc(20, 5);
+  const valid = new Set([0, 1, 2].map((step) => hotp(secret, step)));
+  const wrong = ['000000', '111111', '222222'].find((c) => !valid.has(c)) as string;
+  assert.equal(verifyTotp({ secret, code: wrong, now: 0, window: 2, lastUsedStep: null }), null);
+  assert.deepEqual(verifyTotp({ secret, code: totp(secret, 0), now: 0, window: 2, lastUsedStep: null }), {
+    step: 0,
+  });
+});
