@@ -293,6 +293,61 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
       },
     },
+    'src/access/quotas/quota-overrides.service.ts#decideRaise': {
+      'POST /v1/quota-raises/:id/approve': async () => {
+        const admin = await f.staff('admin');
+        const clerk = await f.staff('store');
+        const security = await f.staff('security');
+        const asked = await f.send(admin, 'PUT', `/v1/staff/${clerk.staffId}/quotas/reveal_day`, {
+          max: 500,
+          hours: 8,
+        });
+        assert.equal(asked.status, 202, JSON.stringify(asked.body));
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'POST', `/v1/quota-raises/${asked.body.id}/approve`, {}),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/identity/api-tokens/api-tokens.ts#createForStaff': {
+      'POST /v1/api-tokens': async () => {
+        const admin = await f.staff('admin');
+        const fresh = await staleThenFresh(admin, () =>
+          f.send(admin, 'POST', '/v1/api-tokens', { label: 'probe', scopes: ['staff_invite'] }),
+        );
+        assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
+      },
+    },
+    'src/identity/staff/role-grants.ts#decide': {
+      'POST /v1/staff/:staffId/role-grant/approve': async () => {
+        const [inviter, approver] = [await f.staff('admin'), await f.staff('admin')];
+        await stepUp(inviter);
+        const minted = await f.send(inviter, 'POST', '/v1/api-tokens', {
+          label: 'invites',
+          scopes: ['staff_invite'],
+        });
+        assert.equal(minted.status, 201, JSON.stringify(minted.body));
+        const invited = await f.app.inject({
+          method: 'POST',
+          url: '/v1/staff/invitations',
+          headers: { authorization: `Bearer ${minted.body.token}` },
+          payload: {
+            email: `probe.security.${Date.now()}@custos.example`,
+            displayName: 'Probe Security',
+            role: 'security',
+            region: 'east',
+            site: 'east-call-centre',
+            shift: 'day',
+          },
+        });
+        assert.equal(invited.statusCode, 201, invited.body);
+        assert.equal(invited.json().pending, true);
+        const fresh = await staleThenFresh(approver, () =>
+          f.send(approver, 'POST', `/v1/staff/${invited.json().staffId}/role-grant/approve`, {}),
+        );
+        assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
+      },
+    },
     'src/identity/accounts/accounts.service.ts#beginTotpEnrolment': {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');
