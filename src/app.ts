@@ -20,6 +20,7 @@ import type { StaffPrincipal } from './identity/sessions/principal.ts';
 import { wireIdentity } from './identity/wire.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { wireLedger } from './ledger/wire.ts';
+import { systemActor } from './platform/actor.ts';
 import { createInProcessBus } from './platform/bus.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -33,6 +34,8 @@ import { wirePrivacy } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
+import { explain } from './watch/risk/explanation.ts';
+import type { RiskSettings } from './watch/risk/risk-model.ts';
 import { wireWatch } from './watch/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
@@ -44,6 +47,8 @@ export interface CustosOptions {
   clock?: Clock;
   logger?: Logger;
   database?: DatabaseOptions;
+  /** The insider-risk model's settings (risk-model.ts defaults otherwise). */
+  risk?: Partial<RiskSettings>;
 }
 
 export interface InitialiseResult {
@@ -81,6 +86,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       platform,
       ledger,
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
+      suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
+      ...(options.risk ? { risk: options.risk } : {}),
     });
     const access = await wireAccess({
       platform,
@@ -93,6 +100,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       consents: privacy.consents,
       outbox: privacy.outbox,
       alerts: watch.alerts,
+      riskTier: watch.watcher.tierOf,
+      explainRisk: (staffId) => explain(watch.watcher.assess(staffId)),
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
@@ -128,7 +137,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(watchRoutes, { auth, alerts: watch.alerts }),
+          mount(watchRoutes, { auth, alerts: watch.alerts, watcher: watch.watcher }),
         ];
         return {
           logger,
@@ -185,8 +194,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopReviewAlerts?.();
         stopOutbox?.();
         privacy.outbox.close();
-        await ledger.close();
+        // The bus drains its handlers, the watcher its containment (which writes to the ledger), then the ledger.
         await bus.close();
+        await watch.watcher.close();
+        await ledger.close();
         await database.close();
       },
     };

@@ -19,6 +19,8 @@ export interface EntryPayloads {
     reason: string;
     /** The second person's approval the reveal used (sensitive class). */
     approvalId?: string;
+    /** What shows the customer started the access (`none`: staff-initiated; absent on older entries). */
+    evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };
@@ -122,6 +124,17 @@ export interface EntryPayloads {
    * (`queued`, or why nothing was sent). The staff member is told only that the request was taken.
    */
   'portal_invitation.requested': { caseId: string; customerId: string; channel: string; outcome: string };
+  /**
+   * The insider-risk watcher moved a staff member to another tier, with the explanation it will show them:
+   * each indicator's value, the baseline it was held against and its points.
+   */
+  'risk.tier_changed': {
+    staffId: string;
+    from: string;
+    to: string;
+    score: number;
+    indicators: { indicator: string; value: number; baseline: number; points: number }[];
+  };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -177,6 +190,7 @@ export const entryTypes = [
   'notification.sent',
   'notification.failed',
   'portal_invitation.requested',
+  'risk.tier_changed',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

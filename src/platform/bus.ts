@@ -25,6 +25,10 @@ export interface EventMap {
     caseId?: string;
     fields?: string[];
     breakGlass?: boolean;
+    /** A reveal: what shows the customer started it (`none`: staff-initiated). */
+    evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
+    /** A search: how many customers it found. */
+    matches?: number;
   };
   'customer.revealed': {
     staffId: string;

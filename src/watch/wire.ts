@@ -1,29 +1,42 @@
 /**
- * Builds the watch module: security alerts now; the insider-risk watcher (indicators, scores, tiers,
- * containment, honey records) is built here next.
+ * Builds the watch module: security alerts, and the insider-risk watcher (risk model, tiers, containment)
+ * that follows every access decision on the bus.
  */
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import { createAlerts } from './alerts.service.ts';
 import { createAlertStore } from './alerts.store.ts';
+import { createRiskModel, type RiskSettings } from './risk/risk-model.ts';
+import { createWatcher } from './watcher.service.ts';
 
 export async function wireWatch(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'append'>;
   /** Access's decision on a security act (alerts are read by security, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
+  /** Identity's containment: suspend a staff member's account, ending every session. */
+  suspendStaff: (staffId: string) => Promise<unknown>;
+  risk?: Partial<RiskSettings>;
 }) {
   const { platform, ledger, authorize } = deps;
-  return {
-    alerts: createAlerts({
-      store: createAlertStore(platform.database.db),
-      authorize,
-      ledger,
-      bus: platform.bus,
-      clock: platform.clock,
-    }),
-  };
+  const alerts = createAlerts({
+    store: createAlertStore(platform.database.db),
+    authorize,
+    ledger,
+    bus: platform.bus,
+    clock: platform.clock,
+  });
+  const watcher = createWatcher({
+    model: createRiskModel(deps.risk),
+    bus: platform.bus,
+    ledger,
+    alerts,
+    suspend: deps.suspendStaff,
+    clock: platform.clock,
+    logger: platform.logger,
+  });
+  return { alerts, watcher };
 }
 
 export type WatchModule = Awaited<ReturnType<typeof wireWatch>>;

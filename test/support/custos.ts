@@ -3,6 +3,7 @@
  * outbox sending email to a real SMTP server of its own (`smtp`, see smtp-sink.ts). The outbox worker is not
  * started: a test delivers with `deliver()` (no timers, no sleeps).
  */
+import type { RiskSettings } from '../../src/watch/risk/risk-model.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,15 @@ import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import { newTestDatabase, type TestDatabase } from './databases.ts';
 import { invitationTokenIn, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+
+/**
+ * Risk settings under which the watcher scores and ledgers but never reaches a tier: for suites that test
+ * another control (the policy matrix, quotas, exports) by repeating requests as one staff member, which the
+ * watcher would rightly contain. The watcher's own suites (test/watch/) run with the real settings.
+ */
+export const watcherObservesOnly: Partial<RiskSettings> = {
+  thresholds: { elevated: 1000, high: 1000, critical: 1000 },
+};
 
 export interface TestCustos {
   custos: Custos;
@@ -29,7 +39,13 @@ export interface TestCustos {
 
 export async function testCustos(
   dialect: 'sqlite' | 'postgres',
-  options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {},
+  options: {
+    clock?: Clock;
+    env?: Record<string, string>;
+    logger?: Logger;
+    /** Risk-model settings; `watcherObservesOnly` for suites that probe another control many times as one account. */
+    risk?: Partial<RiskSettings>;
+  } = {},
 ): Promise<TestCustos> {
   const database = await newTestDatabase(dialect);
   const smtp = await startSmtpSink();
@@ -46,6 +62,7 @@ export async function testCustos(
     clock: options.clock ?? systemClock,
     logger: options.logger ?? createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},
+    ...(options.risk ? { risk: options.risk } : {}),
   });
   const result = await custos.initialise();
   return {

@@ -43,7 +43,15 @@ describe('reveal path', () => {
     const data = revealed.data as { revealId: string; reason: string };
     assert.deepEqual(
       { ...data, revealId: undefined, reason: undefined },
-      { customerId, caseId, fields: ['phone'], purpose: 'repair', revealId: undefined, reason: undefined },
+      {
+        customerId,
+        caseId,
+        fields: ['phone'],
+        purpose: 'repair',
+        revealId: undefined,
+        reason: undefined,
+        evidence: 'none',
+      },
     );
     assert.equal(revealed.subject, customerId);
     assert.ok(!JSON.stringify(entries).includes('8000138'), 'no plaintext in the ledger');
