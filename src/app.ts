@@ -87,6 +87,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
       suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
+      roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
       ...(options.risk ? { risk: options.risk } : {}),
     });
     const access = await wireAccess({

@@ -21,6 +21,8 @@ export interface EntryPayloads {
     approvalId?: string;
     /** What shows the customer started the access (`none`: staff-initiated; absent on older entries). */
     evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
+    /** Through a break-glass case. */
+    breakGlass?: true;
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };

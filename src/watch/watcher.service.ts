@@ -15,6 +15,7 @@
  * Invariant: fail closed. `tierOf` never throws for a known or unknown member; the access gate treats a
  * lookup that throws as `critical`.
  */
+import type { EntryPayloads, LedgerEntry } from '../ledger/entry-types.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef, systemActor } from '../platform/actor.ts';
 import type { BusEvent, EventBus } from '../platform/bus.ts';
@@ -47,6 +48,41 @@ export function watchEventOf(event: BusEvent<'access.decided'>): WatchEvent | un
   if (d.action === 'search' && d.matches !== undefined)
     return { ...base, kind: 'search', matches: d.matches };
   return undefined;
+}
+
+/** What the watcher replays from the ledger after a restart. */
+const replayed = ['customer.revealed', 'access.denied', 'customer.searched', 'risk.tier_changed'] as const;
+type Replayed = (typeof replayed)[number];
+
+/** A staff act from the ledger as the model sees it (the role from the directory); undefined if not scored. */
+export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string): WatchEvent | undefined {
+  const staffId = staffIdOf(entry.actor);
+  if (staffId === undefined) return undefined;
+  const base = { at: entry.at, staffId, role };
+  switch (entry.type) {
+    case 'customer.revealed': {
+      const d = entry.data as EntryPayloads['customer.revealed'];
+      return {
+        ...base,
+        kind: 'reveal',
+        customerId: d.customerId,
+        evidence: d.evidence ?? 'none',
+        breakGlass: d.breakGlass === true,
+      };
+    }
+    case 'access.denied': {
+      const d = entry.data as EntryPayloads['access.denied'];
+      return d.code === 'RISK_HOLD' ? undefined : { ...base, kind: 'denied', code: d.code };
+    }
+    case 'customer.searched':
+      return { ...base, kind: 'search', matches: (entry.data as EntryPayloads['customer.searched']).matches };
+    default:
+      return undefined;
+  }
+}
+
+function staffIdOf(actor: string): string | undefined {
+  return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
 }
 
 export function createWatcher(deps: {
@@ -105,6 +141,36 @@ export function createWatcher(deps: {
     settling.add(run);
   }
 
+  /**
+   * Rebuild the model from the ledger's last `days` days (the ledger is the source of truth): every scored
+   * act in order, and the tiers last ledgered, so a restart forgets no harvester and repeats no alert.
+   */
+  async function rebuild(
+    ledgerReplay: Pick<Ledger, 'replay'>,
+    roleOf: (staffId: string) => Promise<string | undefined>,
+    days: number,
+  ): Promise<number> {
+    const roles = new Map<string, string | undefined>();
+    let events = 0;
+    for await (const entry of ledgerReplay.replay(replayed, clock.now() - days * 86_400_000)) {
+      if (entry.type === 'risk.tier_changed') {
+        const d = entry.data as EntryPayloads['risk.tier_changed'];
+        if ((riskTiers as readonly string[]).includes(d.to)) recorded.set(d.staffId, d.to as RiskTier);
+        continue;
+      }
+      const staffId = staffIdOf(entry.actor);
+      if (staffId === undefined) continue;
+      if (!roles.has(staffId)) roles.set(staffId, await roleOf(staffId));
+      const role = roles.get(staffId);
+      const event = role === undefined ? undefined : watchEventFromEntry(entry, role);
+      if (event) {
+        model.observe(event);
+        events += 1;
+      }
+    }
+    return events;
+  }
+
   const unsubscribe = deps.bus.subscribe('access.decided', (event) => {
     const watched = watchEventOf(event);
     if (watched) observe(watched);
@@ -112,6 +178,7 @@ export function createWatcher(deps: {
 
   return {
     observe,
+    rebuild,
     /** The tier now (a lookup on the reveal path). */
     tierOf: (staffId: string): RiskTier => model.tierOf(staffId, clock.now()),
     /** The score, tier and explanation now: what the staff member and security are shown. */

@@ -12,11 +12,15 @@ import { createWatcher } from './watcher.service.ts';
 
 export async function wireWatch(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'replay'>;
   /** Access's decision on a security act (alerts are read by security, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
   /** Identity's containment: suspend a staff member's account, ending every session. */
   suspendStaff: (staffId: string) => Promise<unknown>;
+  /** The staff directory's role for a staff member (for peer baselines when replaying the ledger). */
+  roleOf: (staffId: string) => Promise<string | undefined>;
+  /** Days of ledger the watcher replays at start (default 28: baselines remember about ten days). */
+  replayDays?: number;
   risk?: Partial<RiskSettings>;
 }) {
   const { platform, ledger, authorize } = deps;
@@ -36,6 +40,7 @@ export async function wireWatch(deps: {
     clock: platform.clock,
     logger: platform.logger,
   });
+  await watcher.rebuild(ledger, deps.roleOf, deps.replayDays ?? 28);
   return { alerts, watcher };
 }
 

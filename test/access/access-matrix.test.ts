@@ -24,6 +24,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
+import { watcherObservesOnly } from '../support/custos.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
 
 // ─── The rules, restated (the oracle) ────────────────────────────────────────────────────────────────
@@ -391,7 +392,9 @@ async function setUp(): Promise<World> {
   const clock = manualClock(Date.UTC(2026, 2, 2, 9));
   let f: AccessFixture;
   try {
-    f = await accessFixture('sqlite', { clock });
+    // The matrix probes every route as a few staff members, hundreds of times: the watcher would rightly
+    // contain them. It scores without acting here; test/watch/ tests what it does.
+    f = await accessFixture('sqlite', { clock, risk: watcherObservesOnly });
   } finally {
     diagnostics.unsubscribe('fastify.initialization', onInit);
   }

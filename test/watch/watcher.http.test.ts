@@ -7,7 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createCustos } from '../../src/app.ts';
+import { buildServer } from '../../src/http/server.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
 
@@ -174,5 +177,45 @@ describe('watcher over HTTP', () => {
       ['high', 'critical'],
     );
     assert.equal((await entriesOfType('account.suspended')).length >= 1, true);
+  });
+
+  test('a restart in the middle of a harvest keeps the harvester held: the watcher rebuilds from the ledger', async () => {
+    const clerk = await f.staff('support');
+    assert.equal((await harvest(clerk, 50)).leaked, 9);
+    const pending = await f.openCase(clerk, await f.customer());
+    await f.t.custos.close();
+
+    const restarted = await createCustos(f.t.config, { clock, logger: createLogger('silent') });
+    f.t.custos = restarted; // the fixture closes this one
+    const app = await buildServer(restarted.server());
+    try {
+      assert.equal(restarted.watch.watcher.tierOf(clerk.staffId), 'high');
+      clockNow += 30_000;
+      const stepped = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/step-up',
+        headers: { authorization: `Bearer ${clerk.token}` },
+        payload: { code: totp(clerk.secret, clockNow) },
+      });
+      assert.equal(stepped.statusCode, 204, 'the session survived the restart');
+      const res = await app.inject({
+        method: 'POST',
+        url: `/v1/cases/${pending}/reveal`,
+        headers: { authorization: `Bearer ${clerk.token}` },
+        payload: { fields: ['phone'], reason: 'follow-up call' },
+      });
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().error.code, 'RISK_HOLD');
+      await restarted.watch.watcher.settled();
+      const changes = [];
+      for (let i = 0; i < restarted.ledger.size(); i++) {
+        const { entry } = await restarted.ledger.entry(i);
+        const data = entry?.data as { staffId?: string; to?: string } | undefined;
+        if (entry?.type === 'risk.tier_changed' && data?.staffId === clerk.staffId) changes.push(data.to);
+      }
+      assert.deepEqual(changes, ['elevated', 'high'], 'no tier change is ledgered twice after the restart');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -134,6 +134,7 @@ export function createReveals(deps: {
               reason: reasonSealed,
               ...(approvalId === undefined ? {} : { approvalId }),
               evidence,
+              ...(c.breakGlass ? { breakGlass: true as const } : {}),
             },
           },
           async () => customer.open(fields),
