@@ -19,7 +19,7 @@ import { identityRoutes } from './identity/identity.routes.ts';
 import type { StaffPrincipal } from './identity/sessions/principal.ts';
 import { wireIdentity } from './identity/wire.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
-import { wireLedger } from './ledger/wire.ts';
+import { type ExternalLedgerSigner, wireLedger } from './ledger/wire.ts';
 import { systemActor } from './platform/actor.ts';
 import { createInProcessBus } from './platform/bus.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -49,6 +49,8 @@ export interface CustosOptions {
   database?: DatabaseOptions;
   /** The insider-risk model's settings (risk-model.ts defaults otherwise). */
   risk?: Partial<RiskSettings>;
+  /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
+  ledgerSigner?: ExternalLedgerSigner;
 }
 
 export interface InitialiseResult {
@@ -73,7 +75,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const platform: Platform = { config, database, clock, logger, bus };
     const meta = createMetaStore(database.db);
 
-    const { ledger, ledgerStore } = await wireLedger({ platform });
+    const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({
+      platform,
+      signer: options.ledgerSigner,
+    });
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
@@ -172,6 +177,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
        * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages.
        */
       start(): void {
+        for (const warning of ledgerWarnings) logger.warn(warning);
         ledger.start();
         stopPolicyRefresh ??= runEvery(
           POLICY_REFRESH_MS,

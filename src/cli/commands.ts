@@ -176,13 +176,12 @@ export async function createTokenCommand(options: { label?: string }): Promise<v
   );
 }
 
-export async function verifyCommand(options: { checkpoint?: string; key?: string }): Promise<void> {
+export async function verifyCommand(options: { checkpoint?: string[]; key?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
       const keyFile = options.key ?? `${custos.config.ledgerKeyFile}.pub`;
       const verifier = verifierFromKey(readTextFile(keyFile, 'key'));
-      const earlier =
-        options.checkpoint === undefined ? undefined : readTextFile(options.checkpoint, 'checkpoint');
+      const earlier = (options.checkpoint ?? []).map((file) => readTextFile(file, 'checkpoint'));
       const report = await verifyLedger({
         store: custos.ledgerStore,
         verifier,
@@ -199,6 +198,14 @@ export async function verifyCommand(options: { checkpoint?: string; key?: string
       out(`FAILED after ${report.entries} good entries:`);
       for (const p of report.problems)
         out(`  ${p.index === undefined ? '' : `index ${p.index}: `}${p.problem}`);
+      for (const c of report.conflicts) {
+        out('');
+        out(`KEY MISUSE: two checkpoints of size ${c.size}, both validly signed, different roots.`);
+        c.notes.forEach((note, i) => {
+          out(`--- ${c.labels[i]}:`);
+          process.stdout.write(note.endsWith('\n') ? note : `${note}\n`);
+        });
+      }
       process.exitCode = 1;
     },
     { logLevel: 'warn' },

@@ -45,7 +45,11 @@ keys
   .action(rotateKeysCommand);
 program
   .command('verify')
-  .option('--checkpoint <file>', 'an earlier signed checkpoint kept outside the database, to check against')
+  .option(
+    '--checkpoint <file>',
+    'a signed checkpoint kept outside the database (saved earlier, or a witness copy), to check against; repeat for several',
+    (file: string, files: string[] = []) => [...files, file],
+  )
   .option('--key <file>', 'the ledger public key to trust (default: <ledger key file>.pub)')
   .description(
     'Recompute the ledger from storage and check it against signed checkpoints; names the first bad index',

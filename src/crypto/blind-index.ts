@@ -10,8 +10,22 @@ import { createHmac, hkdfSync } from 'node:crypto';
 export const BLIND_INDEX_BYTES = 16;
 
 export type BlindIndexKind = 'phone' | 'email' | 'account_id' | 'national_id';
-/** Keyed digests that are not search indexes: one-time codes customers read out to staff. */
-export type DigestKind = BlindIndexKind | 'presence_code';
+/**
+ * Keyed digests that are not search indexes: one-time codes customers read out to staff; portal logins (a
+ * customer account's email or phone); sign-in throttle keys (what was typed as a login, so the throttle table
+ * holds no login either). Each has its own key, so none can be matched against the customer search indexes.
+ */
+export type DigestKind = BlindIndexKind | 'presence_code' | 'portal_login' | 'sign_in_throttle';
+
+const digestKinds: readonly DigestKind[] = [
+  'phone',
+  'email',
+  'account_id',
+  'national_id',
+  'presence_code',
+  'portal_login',
+  'sign_in_throttle',
+];
 
 export function deriveBlindIndexKey(root: Buffer, kind: DigestKind): Buffer {
   return Buffer.from(hkdfSync('sha256', root, 'custos/blind-index/v1', kind, 32));
@@ -19,7 +33,7 @@ export function deriveBlindIndexKey(root: Buffer, kind: DigestKind): Buffer {
 
 export function createBlindIndexer(root: Buffer) {
   const keys = new Map<DigestKind, Buffer>();
-  for (const kind of ['phone', 'email', 'account_id', 'national_id', 'presence_code'] as const) {
+  for (const kind of digestKinds) {
     keys.set(kind, deriveBlindIndexKey(root, kind));
   }
   return (kind: DigestKind, normalised: string): Buffer =>

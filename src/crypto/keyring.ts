@@ -7,10 +7,15 @@
  * `custos/field/v1 ‖ customer id ‖ field ‖ DEK version`, and the header (format byte, DEK version) is
  * authenticated too. Deleting a customer's key row makes every copy of their fields, backups included,
  * unreadable (crypto-shredding).
+ *
+ * Fails closed with the master key: every use of a key — unwrapping a data key, and the installation secrets
+ * unwrapped at load — first asks the master keys whether their source is still there and unchanged
+ * (`assertAvailable`, at most a second stale), so a master key moved away or replaced stops every
+ * plaintext-releasing act with 503 KEYRING_UNAVAILABLE or KEYRING_MISMATCH, not only `/readyz`.
  */
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseTransaction } from '../platform/database/database.ts';
-import { CustosError } from '../platform/errors.ts';
+import { CustosError, isCustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
 import { type BlindIndexer, createBlindIndexer, type DigestKind } from './blind-index.ts';
 import type { KeyringStore } from './keyring.store.ts';
@@ -87,7 +92,24 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     if (!row) {
       throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not initialised (run custos init)');
     }
-    return kek.unwrap(row.kekVersion, row.wrapped, secretContext(name));
+    try {
+      return kek.unwrap(row.kekVersion, row.wrapped, secretContext(name));
+    } catch (error) {
+      // The installation's own secrets do not open: the master key is not this installation's.
+      if (!isCustosError(error, 'SEALED_VALUE_INVALID')) throw error;
+      throw new CustosError(
+        'KEYRING_MISMATCH',
+        "The master key does not open this installation's keyring: wrong or replaced master key",
+        { cause: error },
+      );
+    }
+  }
+
+  /** A secret unwrapped at load, once the master keys confirm their source is still sound. */
+  function loaded<T>(value: T | undefined): T {
+    if (value === undefined) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
+    kek.assertAvailable();
+    return value;
   }
 
   async function loadIndexer(): Promise<void> {
@@ -124,21 +146,20 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
 
     /** Seal an account secret (e.g. a TOTP shared secret), bound to the account and its kind. */
     sealAccountSecret(accountId: string, kind: string, secret: Buffer): Buffer {
-      if (!identityKey) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
-      return seal(identityKey, secret, identityAad(accountId, kind));
+      return seal(loaded(identityKey), secret, identityAad(accountId, kind));
     },
 
     /** Open an account secret; throws SEALED_VALUE_INVALID if it was altered or moved. */
     openAccountSecret(accountId: string, kind: string, sealed: Buffer): Buffer {
-      if (!identityKey) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
-      const plain = open(identityKey, sealed, identityAad(accountId, kind));
+      const plain = open(loaded(identityKey), sealed, identityAad(accountId, kind));
       if (!plain) throw new CustosError('SEALED_VALUE_INVALID', 'An account secret failed authentication');
       return plain;
     },
 
     /**
-     * Unwrap what must be in memory to serve; throws KEYRING_UNAVAILABLE. /readyz calls it too, so a
-     * master key that went missing or stopped matching turns the node unready.
+     * Unwrap what must be in memory to serve; throws KEYRING_UNAVAILABLE, or KEYRING_MISMATCH when the master
+     * key is not this installation's. /readyz calls it too, so a master key that went missing or stopped
+     * matching turns the node unready.
      */
     async load(): Promise<void> {
       kek.check();
@@ -180,8 +201,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     },
 
     blindIndex(kind: DigestKind, normalised: string): Buffer {
-      if (!indexer) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
-      return indexer(kind, normalised);
+      return loaded(indexer)(kind, normalised);
     },
 
     /**
@@ -189,8 +209,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
      * process and is never written anywhere unwrapped.
      */
     blindIndexRoot(): Buffer {
-      if (!indexRoot) throw new CustosError('KEYRING_UNAVAILABLE', 'The keyring is not loaded');
-      return indexRoot;
+      return loaded(indexRoot);
     },
   };
 }

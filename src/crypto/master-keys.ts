@@ -5,14 +5,29 @@
  * would implement the same `KeyEncryptionKeys` interface. Several versions may be present during a rotation:
  * new data keys are wrapped under the highest, old wrappings still open under theirs until rewrapped.
  *
- * The file source notices a rotation made by another process (the `custos keys rotate` command next to a
- * running server): it re-reads the file when asked for a version it lacks, and at most once a second before
- * wrapping, so a server never wraps under a version that the rotation is about to retire.
+ * The file source fails closed. Before every wrap and unwrap (and whenever the keyring uses a secret it
+ * unwrapped earlier) it checks the file, at most once a second of monotonic time: a `stat`, and when the file
+ * changed, a re-read whose keys must agree with every version held before (key-history.ts). A file that is
+ * gone, unreadable or readable by others answers KEYRING_UNAVAILABLE; one that names a known version with
+ * other bytes answers KEYRING_MISMATCH; both until the right file is back, and no key is used meanwhile. The
+ * same re-read notices a rotation made by another process (`custos keys rotate` next to a running server):
+ * its new version is adopted and its retired ones dropped, at most a second late.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
+import { keyHistory } from './key-history.ts';
 import { secureRandom } from './random.ts';
 
 export interface KeyEncryptionKeys {
@@ -23,8 +38,16 @@ export interface KeyEncryptionKeys {
   wrap(secret: Buffer, context: string): { kekVersion: number; wrapped: Buffer };
   /** Throws KEYRING_UNAVAILABLE when that KEK version is not held, SEALED_VALUE_INVALID when altered. */
   unwrap(kekVersion: number, wrapped: Buffer, context: string): Buffer;
-  /** Confirm the key source is still there and sound (re-reads a file); throws KEYRING_UNAVAILABLE. */
+  /**
+   * Confirm the key source is still there and holds the keys held so far, now (re-reads a file); throws
+   * KEYRING_UNAVAILABLE or KEYRING_MISMATCH. `/readyz` calls it.
+   */
   check(): void;
+  /**
+   * The same confirmation, cached for at most a second (a `stat` when the cache is stale): call it before
+   * using anything the master key opened earlier. Throws KEYRING_UNAVAILABLE or KEYRING_MISMATCH.
+   */
+  assertAvailable(): void;
 }
 
 export interface RotatableKeys extends KeyEncryptionKeys {
@@ -88,7 +111,8 @@ export function inlineMasterKeys(spec: string): KeyEncryptionKeys {
     keys.set(Number(match[1]), key);
   }
   const base = keysFromMap(keys);
-  return { ...base, unwrap: base.unwrapWith, check: () => void base.activeVersion() };
+  const check = () => void base.activeVersion();
+  return { ...base, unwrap: base.unwrapWith, check, assertAvailable: check };
 }
 
 function readKeyFile(path: string, createdAt?: Map<number, string>): Map<number, Buffer> {
@@ -160,39 +184,79 @@ export function createMasterKeyFile(path: string): boolean {
   }
 }
 
+/** How long a good check of the key file is trusted, in ms of monotonic time. */
+export const KEY_SOURCE_CHECK_MS = 1000;
+
+/** What changes when a file is replaced, moved, rewritten or re-permissioned. */
+function stamp(stat: Stats): string {
+  return [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, stat.mode].join(':');
+}
+
+function keyErrorOf(cause: unknown): CustosError {
+  if (cause instanceof CustosError) return cause;
+  return new CustosError('KEYRING_UNAVAILABLE', 'The master key file cannot be read', { cause });
+}
+
+/**
+ * The master keys in a file, checked as the header says.
+ *
+ * @param now wall-clock time for the `createdAt` of versions this process adds; the checks use monotonic
+ *   time, so a test clock neither hides nor delays them.
+ */
 export function fileMasterKeys(path: string, now: () => number = Date.now): RotatableKeys {
   const createdAt = new Map<number, string>();
+  const history = keyHistory();
   let keys = readKeyFile(path, createdAt);
-  let checkedAt = now();
-  let mtime = statSync(path).mtimeMs;
+  history.admit(keys);
+  let goodStamp = stamp(statSync(path));
+  let checkedAt = performance.now();
+  /** Why the source is not usable now; undefined while it is sound. */
+  let failure: CustosError | undefined;
 
+  /** Read the file and adopt it if it agrees with the history; on any problem, fail closed and throw. */
   const reload = () => {
-    keys = readKeyFile(path, createdAt);
-    mtime = statSync(path).mtimeMs;
-    checkedAt = now();
-  };
-  const reloadIfChanged = () => {
-    if (now() - checkedAt < 1000) return;
-    checkedAt = now();
+    checkedAt = performance.now();
     try {
-      if (statSync(path).mtimeMs !== mtime) reload();
+      const before = stamp(statSync(path));
+      const next = readKeyFile(path, createdAt);
+      history.admit(next);
+      keys = next;
+      goodStamp = before;
+      failure = undefined;
     } catch (cause) {
-      throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file cannot be read', { cause });
+      failure = keyErrorOf(cause);
+      throw failure;
     }
+  };
+  const assertAvailable = () => {
+    if (performance.now() - checkedAt < KEY_SOURCE_CHECK_MS) {
+      if (failure) throw failure;
+      return;
+    }
+    checkedAt = performance.now();
+    let current: string;
+    try {
+      current = stamp(statSync(path));
+    } catch (cause) {
+      failure = keyErrorOf(cause);
+      throw failure;
+    }
+    if (current !== goodStamp || failure) reload();
   };
   const current = () => keysFromMap(keys);
 
   return {
     activeVersion: () => {
-      reloadIfChanged();
+      assertAvailable();
       return current().activeVersion();
     },
     versions: () => current().versions(),
     wrap(secret, context) {
-      reloadIfChanged();
+      assertAvailable();
       return current().wrap(secret, context);
     },
     unwrap(version, wrapped, context) {
+      assertAvailable();
       if (!keys.has(version)) reload();
       return current().unwrapWith(version, wrapped, context);
     },
@@ -219,5 +283,6 @@ export function fileMasterKeys(path: string, now: () => number = Date.now): Rota
       reload();
       current().activeVersion();
     },
+    assertAvailable,
   };
 }

@@ -18,8 +18,16 @@ export function normalisePhone(raw: string): string | null {
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@.]+(\.[^\s@.]+)+$/;
 
-/** Lower-cased, NFKC, trimmed; at most 254 characters. */
+/** Control characters (NUL included) and invisible format characters (bidi overrides, zero-width joiners). */
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}]/u;
+
+/**
+ * Lower-cased, NFKC, trimmed; at most 254 characters. Null for anything holding a control character (NUL
+ * would be refused by PostgreSQL and cut short elsewhere) or an invisible format character (a look-alike of
+ * another address).
+ */
 export function normaliseEmail(raw: string): string | null {
+  if (CONTROL_OR_FORMAT.test(raw)) return null;
   const email = raw.normalize('NFKC').trim().toLowerCase();
   return email.length <= 254 && EMAIL.test(email) ? email : null;
 }

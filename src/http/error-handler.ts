@@ -6,7 +6,13 @@
  * answered as a masked 500 (or 503 for an unavailable dependency) that says nothing about internals.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CustosError, type ErrorCode, errorCatalogue, type FieldProblem } from '../platform/errors.ts';
+import {
+  CustosError,
+  type ErrorCode,
+  errorCatalogue,
+  type FieldProblem,
+  validationFailed,
+} from '../platform/errors.ts';
 
 const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
@@ -56,6 +62,7 @@ export function toCustosError(error: unknown): CustosError {
 const unavailableCodes = new Set<string>([
   'DATABASE_UNAVAILABLE',
   'KEYRING_UNAVAILABLE',
+  'KEYRING_MISMATCH',
   'LEDGER_UNAVAILABLE',
   'POLICY_UNAVAILABLE',
 ]);
@@ -72,10 +79,33 @@ export function errorBody(error: CustosError, requestId: string) {
   };
 }
 
+/**
+ * `Retry-After` for a 429 that does not say when (a limit counted over a window): a minute. Every 429 carries
+ * the header, so a client never has to guess or hammer.
+ */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * Fastify's router refuses some URLs before any route or hook runs (bad percent-encoding, a parameter
+ * longer than the router keeps); this answers them in the same shape, through `frameworkErrors`.
+ */
+export function answerFrameworkError(raw: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const error =
+    raw.code === 'FST_ERR_BAD_URL'
+      ? new CustosError('BAD_REQUEST', 'The URL is not validly percent-encoded UTF-8', { cause: raw })
+      : raw.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? validationFailed([{ path: 'params', problem: 'is too long' }])
+        : toCustosError(raw);
+  if (error.status >= 500) request.log.error({ err: raw, code: error.code }, 'request failed');
+  return reply.status(error.status).send(errorBody(error, request.id));
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toCustosError(raw);
     if (error.status >= 500) request.log.error({ err: raw, code: error.code }, 'request failed');
+    if (error.status === 429)
+      reply.header('retry-after', String(error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS));
     return reply.status(error.status).send(errorBody(error, request.id));
   });
   app.setNotFoundHandler((request, reply) =>

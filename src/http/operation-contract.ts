@@ -46,6 +46,7 @@ const authCodes: Record<RouteAuthKind, ErrorCode[]> = {
 const unavailable: ErrorCode[] = [
   'DATABASE_UNAVAILABLE',
   'KEYRING_UNAVAILABLE',
+  'KEYRING_MISMATCH',
   'LEDGER_UNAVAILABLE',
   'POLICY_UNAVAILABLE',
 ];
@@ -60,7 +61,7 @@ const meaning: Record<number, string> = {
   413: 'The body is too large',
   415: 'The body is not JSON',
   422: 'Well-formed but not acceptable',
-  429: 'Too many requests: retry later',
+  429: 'Too many requests: retry after the seconds in the `Retry-After` header',
   500: 'Something went wrong on our side (nothing about it is told)',
   503: 'A dependency is unavailable: retry later',
 };

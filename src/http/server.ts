@@ -8,8 +8,9 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { uuidv7 } from '../platform/ids.ts';
 import type { Logger } from '../platform/logger.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { answerFrameworkError, installErrorHandling } from './error-handler.ts';
 import { healthRoutes, type ReadinessChecks } from './health.routes.ts';
+import { installInputGuard } from './input-guard.ts';
 import { installMetrics } from './metrics.ts';
 import { installOpenApi } from './openapi.ts';
 
@@ -42,10 +43,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => uuidv7(),
     bodyLimit: 1 << 20,
+    // Path parameters are bounded by each route's schema (a passkey's credential ID may be 1,024 characters);
+    // the router's own limit only stops absurd URLs, answered by `answerFrameworkError` like any bad input.
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: answerFrameworkError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   installErrorHandling(app);
   await app.register(cookie);
+  installInputGuard(app);
   await installOpenApi(app, { publicOrigin: deps.publicOrigin });
   installMetrics(app);
   healthRoutes(app, deps.readiness);

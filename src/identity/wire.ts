@@ -9,6 +9,7 @@ import type { Platform } from '../platform/platform.ts';
 import { createAccounts } from './accounts/accounts.service.ts';
 import { createAccountStore } from './accounts/accounts.store.ts';
 import { createInvitations, type CustomerContacts } from './accounts/invitations.service.ts';
+import { createPortalLogins } from './accounts/portal-logins.ts';
 import { createApiTokens } from './api-tokens/api-tokens.ts';
 import { createApiTokenStore } from './api-tokens/api-tokens.store.ts';
 import { createAccountPasskeys } from './passkeys/account-passkeys.service.ts';
@@ -31,8 +32,8 @@ import type { StaffRole } from './staff/staff.types.ts';
 
 export async function wireIdentity(deps: {
   platform: Platform;
-  keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
-  ledger: Pick<Ledger, 'append'>;
+  keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret' | 'blindIndex' | 'cipher'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   /** The vault's answer to "is this the customer's own contact?", for portal invitations. */
   customers: CustomerContacts;
 }) {
@@ -40,11 +41,20 @@ export async function wireIdentity(deps: {
   const { config, clock, logger } = platform;
   const db = platform.database.db;
   const accountStore = createAccountStore(db);
+  const portalLogins = createPortalLogins({ keyring, store: accountStore, logger });
+  // Customer accounts stored before portal logins were indexed: index and seal them now (once; then none).
+  if ((await portalLogins.protectExisting()) > 0)
+    await accountStore.reclaimAccountSpace(platform.database.dialect);
   const staff = createStaffDirectory({ store: createStaffStore(db) });
   const sessions = createSessions({ store: createSessionStore(db), clock });
   const apiTokens = createApiTokens({ store: createApiTokenStore(db), clock });
   const principalOf = createPrincipals({ staff });
-  const throttle = createThrottle({ store: createThrottleStore(db), clock });
+  // Throttle keys reach the table only under HMAC: no login (not even an unkeyed hash) and no address.
+  const throttle = createThrottle({
+    store: createThrottleStore(db),
+    clock,
+    storeKey: (key) => keyring.blindIndex('sign_in_throttle', key).toString('base64url'),
+  });
   const challenges = createAuthChallenges({ store: createAuthChallengeStore(db), clock });
   const passkeys = createPasskeys({
     store: createPasskeyStore(db),
@@ -90,8 +100,26 @@ export async function wireIdentity(deps: {
           })
         : undefined,
     apiTokens,
-    accounts: createAccounts({ store: accountStore, sessions, throttle, keyring, ledger, clock }),
-    invitations: createInvitations({ store: accountStore, staff, sessions, ledger, clock, customers }),
+    /** Customer logins as keyed indexes, their contacts sealed under the customer's key. */
+    portalLogins,
+    accounts: createAccounts({
+      store: accountStore,
+      sessions,
+      throttle,
+      keyring,
+      ledger,
+      clock,
+      portalLogins,
+    }),
+    invitations: createInvitations({
+      store: accountStore,
+      staff,
+      sessions,
+      ledger,
+      clock,
+      customers,
+      portalLogins,
+    }),
     accountPasskeys: createAccountPasskeys({
       passkeys,
       challenges,
@@ -99,6 +127,7 @@ export async function wireIdentity(deps: {
       sessions,
       ledger,
       clock,
+      portalLogins,
     }),
   };
 }

@@ -24,6 +24,11 @@ function canonical(value: unknown): string {
   throw new TypeError(`ledger entries cannot hold ${typeof value}`);
 }
 
+/** The canonical JSON text of `value` (sorted keys, integers only); throws TypeError on anything else. */
+export function canonicalJson(value: unknown): string {
+  return canonical(value);
+}
+
 export function encodeEntry(entry: LedgerEntry): Buffer {
   return Buffer.from(canonical(entry), 'utf8');
 }

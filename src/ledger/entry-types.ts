@@ -90,17 +90,33 @@ export interface EntryPayloads {
   /** A master-key rotation finished: `rewrapped` data keys moved in this run, the old versions are retired. */
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
   'ledger.retention_applied': { olderThan: number; redacted: number };
+  /** The first entry in a leaf format newer than the entries before it (written once, on upgrade). */
+  'ledger.leaf_format': { version: number };
   'auth.signed_in': { accountId: string; realm: string; method: string; sessionId: string };
   'auth.sign_in_failed': { realm: string; reason: string; accountId?: string };
+  /**
+   * Attempts refused by the sign-in throttle, once per burst: the first refusal in a key's back-off is
+   * ledgered, the rest of that back-off's refusals are not. `on`: which keys wait (`login`, `address`,
+   * `clean-address`, `second-factor`); `accountId` only for a second factor (the account is known then).
+   */
+  'auth.sign_in_throttled': { realm: string; on: string[]; retryAfterSeconds: number; accountId?: string };
   'auth.second_factor': { accountId: string; method: string; sessionId: string };
   'auth.step_up': { accountId: string; method: string; sessionId: string };
-  'auth.enrolled': { accountId: string; method: string };
+  /** `replaced`: a re-enrolment whose new secret took the place of the confirmed one. */
+  'auth.enrolled': { accountId: string; method: string; replaced?: boolean };
+  /**
+   * A TOTP enrolment began (written before its secret is kept); `replacing`: the account has a confirmed
+   * TOTP, which keeps working until the new one is confirmed (`auth.enrolled` with `replaced`).
+   */
+  'auth.totp_enrolment_started': { accountId: string; sessionId: string; replacing: boolean };
   'auth.recovery_code_used': { accountId: string; remaining: number };
   'auth.signed_out': { accountId: string; sessionId: string };
   'auth.passkey_renamed': { accountId: string; credentialId: string };
   'auth.passkey_removed': { accountId: string; credentialId: string };
   'account.invited': { accountId: string; realm: string; subjectId: string };
   'account.suspended': { accountId: string; sessionsRevoked: number };
+  /** A customer's portal account removed with their erasure: login index, sealed contact, factors, sessions. */
+  'account.erased': { accountId: string; realm: string };
   /** An account created on first single sign-on, keyed on the identity provider's issuer and subject. */
   'account.provisioned': { accountId: string; realm: string; subjectId: string; via: string };
   'staff.role_changed': { staffId: string; accountId: string; from: string; to: string; via: string };
@@ -172,17 +188,21 @@ export const entryTypes = [
   'keys.rotation_started',
   'keys.rotated',
   'ledger.retention_applied',
+  'ledger.leaf_format',
   'auth.signed_in',
   'auth.sign_in_failed',
+  'auth.sign_in_throttled',
   'auth.second_factor',
   'auth.step_up',
   'auth.enrolled',
+  'auth.totp_enrolment_started',
   'auth.recovery_code_used',
   'auth.signed_out',
   'auth.passkey_renamed',
   'auth.passkey_removed',
   'account.invited',
   'account.suspended',
+  'account.erased',
   'account.provisioned',
   'staff.role_changed',
   'policy.proposed',
@@ -208,6 +228,7 @@ export interface EntryInput<T extends EntryType = EntryType> {
 
 /** An entry as stored and hashed. */
 export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
-  v: 1;
+  /** The leaf format (entry-leaf.ts): 1 for entries written before the header leaf, 2 since. */
+  v: 1 | 2;
   at: number;
 }

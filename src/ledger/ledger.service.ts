@@ -10,20 +10,24 @@
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import { actorRef, systemActor } from '../platform/actor.ts';
 import { decodeEntry } from './entry-encoding.ts';
+import { encodeHeader, LEAF_VERSION } from './entry-leaf.ts';
 import type { EntryInput, EntryType, LedgerEntry } from './entry-types.ts';
 import type { LedgerKey } from './ledger-key.ts';
 import type { LedgerStore } from './ledger.store.ts';
 import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
-import { signCheckpoint } from './checkpoint.ts';
+import { signCheckpointWith } from './checkpoint-signer.ts';
+import { COUNTED_WINDOW_MS, createCountedActs, unionOfActs } from './counted-acts.ts';
+import { auditRecentActs, LedgerMismatchError } from './recent-acts-audit.ts';
 import { createTileReader } from './tile-reader.ts';
 import { loadTreeState } from './tree-load.ts';
 import { stateRoot } from './tree-state.ts';
 import { LedgerProofError } from './ledger-errors.ts';
+import { MIN_RETENTION_MS } from './retention-floor.ts';
 
-/** Cybersecurity Law art. 21(3): network logs are kept at least six months. */
-export const MIN_RETENTION_MS = 183 * 24 * 3600 * 1000;
+export { MIN_RETENTION_MS } from './retention-floor.ts';
 
 export interface LedgerDeps {
   store: LedgerStore;
@@ -38,6 +42,13 @@ export interface LedgerDeps {
 export interface StoredEntry {
   index: number;
   leafHash: string;
+  /** The leaf format (entry-leaf.ts): 1 = the leaf hashes the entry, 2 = it hashes `header`. */
+  leafVersion: number;
+  /**
+   * v2: the canonical header the leaf hashes (base64): time, type, actor, subject and the payload's SHA-256.
+   * It stays after redaction, so anyone can check what the entry was about against an inclusion proof.
+   */
+  header: string | null;
   /** The entry, or null once retention redacted its payload. */
   entry: LedgerEntry | null;
   redactedAt: string | null;
@@ -52,11 +63,73 @@ function proofError(error: unknown): never {
 
 export async function createLedger(deps: LedgerDeps) {
   const { store, key, clock, logger } = deps;
+  const counted = createCountedActs();
+  let appendedHere = false;
   const sequencer = createSequencer(
-    { store, clock, loadState: () => loadTreeState(store) },
+    {
+      store,
+      clock,
+      loadState: () => loadTreeState(store),
+      onAppended: (entries) => {
+        appendedHere = true;
+        entries.forEach(counted.appended);
+      },
+    },
     await loadTreeState(store),
   );
+  const loaded = sequencer.state();
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
+  /**
+   * The past week's counted acts, read back once and held against the signed tree (recent-acts-audit.ts)
+   * before any count trusts storage. A mismatch stays: counts refuse until storage is repaired and Custos
+   * restarted. A storage failure is retried on the next count.
+   */
+  let audit: Promise<void> | undefined;
+  let mismatch: string | undefined;
+  const audited = (): Promise<void> => {
+    audit ??= auditRecentActs({
+      store,
+      reader,
+      state: loaded,
+      verifier: key.verifier,
+      origin: key.origin,
+      since: clock.now() - COUNTED_WINDOW_MS,
+    }).then(
+      (acts) => acts.forEach(counted.appended),
+      (error) => {
+        if (!(error instanceof LedgerMismatchError)) {
+          audit = undefined;
+          throw error;
+        }
+        mismatch = error.message;
+        logger.error(
+          { problem: mismatch },
+          'ledger storage does not match its signed tree: run custos verify',
+        );
+      },
+    );
+    return audit;
+  };
+  /** Acts of one actor and type since `since`: stored, and appended or audited here (counted-acts.ts). */
+  const actsSince = async (actor: string, type: EntryType, since: number) => {
+    await audited();
+    if (mismatch !== undefined) {
+      throw new CustosError(
+        'LEDGER_UNAVAILABLE',
+        'The ledger does not match its signed tree: nothing is counted',
+      );
+    }
+    return unionOfActs(await store.actsSince(actor, type, since), counted.since(actor, type, since));
+  };
+  // A ledger written in v1 leaves goes on in v2 behind one marker entry, so `verify` knows where v1 ends and
+  // no v2 entry can later pass for an unverifiable redacted v1 one.
+  if ((await store.lastLeafVersion()) === 1) {
+    await sequencer.append({
+      type: 'ledger.leaf_format',
+      actor: actorRef(systemActor),
+      data: { version: LEAF_VERSION },
+    });
+  }
   let timer: NodeJS.Timeout | undefined;
   let checkpointing: Promise<unknown> = Promise.resolve();
 
@@ -65,9 +138,11 @@ export async function createLedger(deps: LedgerDeps) {
     const last = await store.latestCheckpoint();
     if (state.size === 0 || (last && last.size >= state.size)) return last ?? null;
     const root = stateRoot(state);
-    let note = signCheckpoint({ origin: key.origin, size: state.size, rootHash: root, extensions: [] }, [
+    let note = await signCheckpointWith(
+      { origin: key.origin, size: state.size, rootHash: root, extensions: [] },
       key.signer,
-    ]);
+      key.verifier,
+    );
     if (deps.cosign) note = await deps.cosign(note, state.size, last?.size ?? 0);
     const checkpoint = { size: state.size, root, note, createdAt: clock.now() };
     await store.insertCheckpoint(checkpoint);
@@ -113,11 +188,24 @@ export async function createLedger(deps: LedgerDeps) {
      * whether `subject` is among them. The ledger is the record quotas count from: an act counts exactly
      * when its entry is durable, with no second write.
      */
-    distinctSubjectsSince: (actor: string, type: EntryType, since: readonly number[], subject: string) =>
-      store.distinctSubjectsSince(actor, type, since, subject),
+    async distinctSubjectsSince(
+      actor: string,
+      type: EntryType,
+      since: readonly number[],
+      subject: string,
+    ): Promise<Array<{ count: number; includes: boolean }>> {
+      const acts = await actsSince(actor, type, Math.min(...since));
+      return since.map((start) => {
+        const subjects = new Set(
+          acts.filter((a) => a.at >= start && a.subject !== null).map((a) => a.subject),
+        );
+        return { count: subjects.size, includes: subjects.has(subject) };
+      });
+    },
 
     /** How many committed entries of one type `actor` has since `since`. */
-    countSince: (actor: string, type: EntryType, since: number) => store.countSince(actor, type, since),
+    countSince: async (actor: string, type: EntryType, since: number) =>
+      (await actsSince(actor, type, since)).length,
 
     /** Sign (and have witnessed) a checkpoint of everything committed so far, unless one exists. */
     checkpointNow(): Promise<Awaited<ReturnType<typeof signLatest>>> {
@@ -134,9 +222,15 @@ export async function createLedger(deps: LedgerDeps) {
       const stored = Number.isSafeInteger(index) && index >= 0 ? await store.entry(index) : undefined;
       if (!stored) throw new CustosError('NOT_FOUND', 'No such ledger entry');
       const [leaf] = await reader.readNodes([{ level: 0, index }]);
+      const header =
+        stored.leafVersion === 2 && stored.payloadHash
+          ? encodeHeader({ ...stored, payloadHash: stored.payloadHash }).toString('base64')
+          : null;
       return {
         index,
         leafHash: (leaf as Buffer).toString('base64'),
+        leafVersion: stored.leafVersion,
+        header,
         entry: stored.entry ? decodeEntry(stored.entry) : null,
         redactedAt: stored.redactedAt === null ? null : new Date(stored.redactedAt).toISOString(),
       };
@@ -191,10 +285,21 @@ export async function createLedger(deps: LedgerDeps) {
       timer.unref();
     },
 
+    /**
+     * Stop: refuse new appends once those queued are durable, then sign a final checkpoint, so a clean
+     * shutdown leaves no entry uncovered until the next start. Only a ledger that was started or appended
+     * here signs: a command that only reads (`custos verify`) must not sign whatever storage holds. A final
+     * checkpoint that cannot be made (a witness down) is logged, not thrown: the entries are durable and the
+     * next start signs them.
+     */
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       await sequencer.close();
       await checkpointing;
+      if (timer === undefined && !appendedHere) return;
+      await ledger
+        .checkpointNow()
+        .catch((error) => logger.warn({ err: error }, 'final checkpoint not published'));
     },
   };
   return ledger;

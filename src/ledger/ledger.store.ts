@@ -17,7 +17,11 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** Arbitrary but fixed: the PostgreSQL advisory-lock key of the one ledger sequencer. */
 const SEQUENCER_LOCK = 0x637573746f73; // "custos"
 
-/** An entry as the sequencer writes it: its leaf index, when, the columns lookups use, its canonical bytes. */
+/**
+ * An entry as the sequencer writes it: its leaf index, when, the columns lookups use, its canonical bytes,
+ * and its leaf format. In a v2 leaf `at`, `type`, `actor`, `subject` and `payloadHash` are the header the
+ * tree commits to (entry-leaf.ts), so the lookup columns are checked by `verify`, redacted or not.
+ */
 export interface NewLedgerEntry {
   index: number;
   at: number;
@@ -26,6 +30,9 @@ export interface NewLedgerEntry {
   /** The customer (or other subject) the entry is about, for "who accessed my data" lookups. */
   subject: string | null;
   entry: Buffer;
+  leafVersion: number;
+  /** v2: SHA-256 of the canonical payload; null for v1. */
+  payloadHash: Buffer | null;
 }
 
 /** An entry as stored: its bytes are null once retention redacted them (the leaf hash stays in the tiles). */
@@ -64,6 +71,8 @@ const toEntryRow = (e: NewLedgerEntry): LedgerEntriesTable => ({
   subject: e.subject,
   entry: e.entry,
   redacted_at: null,
+  leaf_version: e.leafVersion,
+  payload_hash: e.payloadHash,
 });
 
 const toStoredEntry = (row: LedgerEntriesTable): StoredLedgerEntry => ({
@@ -74,6 +83,8 @@ const toStoredEntry = (row: LedgerEntriesTable): StoredLedgerEntry => ({
   subject: row.subject,
   entry: row.entry,
   redactedAt: row.redacted_at === null ? null : Number(row.redacted_at),
+  leafVersion: Number(row.leaf_version),
+  payloadHash: row.payload_hash,
 });
 
 const toStoredTile = (row: LedgerTilesTable): StoredTile => ({
@@ -203,44 +214,45 @@ export function createLedgerStore({
     },
 
     /**
-     * For each window start in `since` (oldest first), how many distinct subjects `actor` has entries of
-     * `type` for since then, and whether `subject` is among them: what quotas in distinct customers count.
-     * One indexed range scan, aggregated in SQL.
+     * The entries of `type` by `actor` at or after `since` (index, time, subject): what quotas count. One
+     * indexed range scan (actor, type, at); quotas keep these few, since past a limit nothing is appended.
      */
-    async distinctSubjectsSince(
+    async actsSince(
       actor: string,
       type: string,
-      since: readonly number[],
-      subject: string,
+      since: number,
       trx: Db = db,
-    ): Promise<Array<{ count: number; includes: boolean }>> {
-      const oldest = Math.min(...since);
-      const columns = since.flatMap((start, i) => [
-        sql<number>`count(distinct case when at >= ${start} then subject end)`.as(`n${i}`),
-        sql<number>`max(case when at >= ${start} and subject = ${subject} then 1 else 0 end)`.as(`i${i}`),
-      ]);
-      const row = (await trx
+    ): Promise<Array<{ index: number; at: number; subject: string | null }>> {
+      const rows = await trx
         .selectFrom('ledger_entries')
-        .select(columns)
-        .where('actor', '=', actor)
-        .where('type', '=', type)
-        .where('at', '>=', oldest)
-        .executeTakeFirst()) as Record<string, unknown> | undefined;
-      return since.map((_, i) => ({
-        count: Number(row?.[`n${i}`] ?? 0),
-        includes: Number(row?.[`i${i}`] ?? 0) === 1,
-      }));
-    },
-
-    async countSince(actor: string, type: string, since: number, trx: Db = db): Promise<number> {
-      const row = await trx
-        .selectFrom('ledger_entries')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select(['idx', 'at', 'subject'])
         .where('actor', '=', actor)
         .where('type', '=', type)
         .where('at', '>=', since)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+        .execute();
+      return rows.map((r) => ({ index: Number(r.idx), at: Number(r.at), subject: r.subject }));
+    },
+
+    /** The first index below `size` whose entry is at or after `since`; `size` when there is none. */
+    async firstIndexSince(since: number, size: number, trx: Db = db): Promise<number> {
+      const row = await trx
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.min('idx').as('first'))
+        .where('at', '>=', since)
+        .where('idx', '<', size)
+        .executeTakeFirst();
+      return row?.first === null || row?.first === undefined ? size : Number(row.first);
+    },
+
+    /** The leaf format of the newest entry (undefined for an empty log). */
+    async lastLeafVersion(trx: Db = db): Promise<number | undefined> {
+      const row = await trx
+        .selectFrom('ledger_entries')
+        .select('leaf_version')
+        .orderBy('idx', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && Number(row.leaf_version);
     },
 
     /** Drop the payload of entries older than `before`; the leaf hashes stay in the tiles. */
@@ -272,7 +284,7 @@ async function writeTiles(trx: Transaction<Database>, tiles: StoredTile[]): Prom
 function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
   const top = native.prepare('select max(idx) as top from ledger_entries');
   const insert = native.prepare(
-    'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at) values (?, ?, ?, ?, ?, ?, ?)',
+    'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at, leaf_version, payload_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const upsertTile = native.prepare(
     'insert into ledger_tiles (level, idx, hashes) values (?, ?, ?) on conflict (level, idx) do update set hashes = excluded.hashes',
@@ -280,7 +292,9 @@ function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolea
   const write = native.transaction((batch: LedgerBatch): boolean => {
     const row = top.get() as { top: number | null };
     if ((row.top === null ? 0 : row.top + 1) !== batch.expectedSize) return false;
-    for (const e of batch.entries) insert.run(e.index, e.at, e.type, e.actor, e.subject, e.entry, null);
+    for (const e of batch.entries) {
+      insert.run(e.index, e.at, e.type, e.actor, e.subject, e.entry, null, e.leafVersion, e.payloadHash);
+    }
     for (const t of batch.tiles) upsertTile.run(t.level, t.index, t.hashes);
     return true;
   });

@@ -11,10 +11,9 @@
  */
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
-import { encodeEntry } from './entry-encoding.ts';
+import { LEAF_VERSION, sealEntry } from './entry-leaf.ts';
 import type { EntryInput } from './entry-types.ts';
 import type { LedgerStore, NewLedgerEntry } from './ledger.store.ts';
-import { leafHash } from './merkle-hash.ts';
 import { appendLeaves, packHashes, type TreeState } from './tree-state.ts';
 
 interface Waiting {
@@ -30,6 +29,8 @@ export interface SequencerDeps {
   loadState: () => Promise<TreeState>;
   maxBatch?: number;
   onCommit?: (state: TreeState) => void;
+  /** Told of each batch once it is durable (before its callers are). */
+  onAppended?: (entries: readonly NewLedgerEntry[]) => void;
 }
 
 export function createSequencer(deps: SequencerDeps, initial: TreeState) {
@@ -44,21 +45,22 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
    * Write one batch durably; returns its first index and the tree after it. If another process appended
    * meanwhile, reload the tree's edge from storage and build the batch again on top of it.
    */
-  async function writeBatch(batch: Waiting[]): Promise<{ first: number; next: TreeState }> {
+  async function writeBatch(
+    batch: Waiting[],
+  ): Promise<{ first: number; next: TreeState; entries: NewLedgerEntry[] }> {
     const at = clock.now();
-    const encoded = batch.map(({ input }) => {
-      const bytes = encodeEntry({ v: 1, at, ...input });
-      return { input, bytes, leaf: leafHash(bytes) };
-    });
+    const encoded = batch.map(({ input }) => ({ input, ...sealEntry({ v: LEAF_VERSION, at, ...input }) }));
     let base = state;
     for (let attempt = 0; ; attempt++) {
-      const entries: NewLedgerEntry[] = encoded.map(({ input, bytes }, i) => ({
+      const entries: NewLedgerEntry[] = encoded.map(({ input, bytes, payloadHash }, i) => ({
         index: base.size + i,
         at,
         type: input.type,
         actor: input.actor,
         subject: input.subject ?? null,
         entry: bytes,
+        leafVersion: LEAF_VERSION,
+        payloadHash,
       }));
       const { state: next, tiles } = appendLeaves(
         base,
@@ -69,7 +71,7 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
         entries,
         tiles: tiles.map((t) => ({ level: t.level, index: t.index, hashes: packHashes(t.hashes) })),
       });
-      if (written) return { first: base.size, next };
+      if (written) return { first: base.size, next, entries };
       if (attempt >= 100) throw new Error('the ledger kept moving under this writer');
       base = await deps.loadState();
     }
@@ -82,9 +84,10 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
       await new Promise((resolve) => setImmediate(resolve));
       const batch = queue.splice(0, maxBatch);
       try {
-        const { first, next } = await writeBatch(batch);
+        const { first, next, entries } = await writeBatch(batch);
         state = next;
         deps.onCommit?.(state);
+        deps.onAppended?.(entries);
         batch.forEach((w, i) => w.resolve(first + i));
       } catch (cause) {
         const error = new CustosError('LEDGER_UNAVAILABLE', 'The ledger could not record the act', { cause });

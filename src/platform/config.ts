@@ -230,7 +230,8 @@ export const settings: readonly Setting<keyof Config>[] = [
   {
     key: 'ledgerKeyFile',
     env: 'CUSTOS_LEDGER_KEY_FILE',
-    description: 'File holding the ledger checkpoint-signing key (mode 0600; public key in <file>.pub).',
+    description:
+      'File holding the ledger checkpoint-signing key (mode 0600; public key in <file>.pub). Keep it on another volume than the database (docs/LEDGER.md).',
     parse: text,
     fallback: (r) => join(r.dataDir ?? '.custos', 'ledger.key'),
   },

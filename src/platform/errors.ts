@@ -50,6 +50,7 @@ export const errorCatalogue = {
   INTERNAL: 500,
   DATABASE_UNAVAILABLE: 503,
   KEYRING_UNAVAILABLE: 503,
+  KEYRING_MISMATCH: 503,
   LEDGER_UNAVAILABLE: 503,
   POLICY_UNAVAILABLE: 503,
   SEALED_VALUE_INVALID: 500,
@@ -69,13 +70,21 @@ export class CustosError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
   readonly details: readonly FieldProblem[] | undefined;
+  /** For a 429: whole seconds until a retry can succeed, sent as `Retry-After`. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: FieldProblem[] } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: FieldProblem[]; retryAfterSeconds?: number } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CustosError';
     this.code = code;
     this.status = errorCatalogue[code];
     this.details = options.details;
+    this.retryAfterSeconds =
+      options.retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(options.retryAfterSeconds));
   }
 
   /** True for errors a client caused (4xx); false for ours (5xx), whose details stay in our logs. */

@@ -13,8 +13,7 @@
  * copied. A route flagged `customerData` that the matrix does not list, a matrix route that no longer
  * exists, or a customer-data route without the flag fails the first test, naming the route.
  *
- * Known bugs in src/ are listed in `knownSrcBugs`: their cells keep the expectation the rules give and are
- * reported as `todo` (failing until src/ is fixed, without failing the suite).
+ * There is no list of known bugs: a cell src/ gets wrong is a failing test until src/ is fixed.
  */
 import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
@@ -252,17 +251,6 @@ const exemptRoutes: Record<string, { schema: string; reason: string }> = {
       '(tested in test/identity/sign-in/portal.routes.test.ts and test/access/oracle-walk.test.ts)',
   },
 };
-
-/**
- * Cells whose expectation (from the rules) src/ does not meet yet: reported as todo. Each names the bug.
- * Keys: `${route} | ${role} | ${situation}`.
- */
-const knownSrcBugs: Record<string, string> = {};
-// None today. (The two the matrix found first — break-glass access through any break-glass case, and
-// marketing records exports — are fixed in policies/custos.cedar.)
-
-const bugOf = (route: string, role: Role, situation: string) =>
-  knownSrcBugs[`${route} | ${role} | ${situation}`];
 
 // ─── The world: customers, staff and their cases, built once ─────────────────────────────────────────
 
@@ -783,8 +771,7 @@ describe('access matrix: every customer-data route × role × situation', { time
       for (const role of roles) {
         for (const situation of situations) {
           const cell = label(route, role, situation);
-          const bug = bugOf(route, role, situation);
-          test(`${role} × ${situation}`, bug ? { todo: `src bug: ${bug}` } : {}, async () => {
+          test(`${role} × ${situation}`, async () => {
             const probe = probes[route];
             assert.ok(probe, `no probe for ${route}`);
             await probe(role, situation, cell);
@@ -795,7 +782,7 @@ describe('access matrix: every customer-data route × role × situation', { time
   }
 
   /** Every real value of every test customer, with where it may legitimately appear (an allowed reveal). */
-  function leaks(inKnownBugCells: boolean): string[] {
+  function leaks(): string[] {
     const found: string[] = [];
     const secrets = world.people.flatMap((p) => [
       ...(['name', 'phone', 'email', 'account_id', 'national_id', 'address'] as const).map((field) => ({
@@ -805,7 +792,6 @@ describe('access matrix: every customer-data route × role × situation', { time
       { field: 'phone digits', value: p.phone.slice(3) },
     ]);
     for (const heard of world.heard) {
-      if (Boolean(knownSrcBugs[heard.cell]) !== inKnownBugCells) continue;
       const body = structuredClone(heard.body) as { revealed?: Record<string, unknown> } | undefined;
       if (body?.revealed) for (const field of heard.allowedReveals) delete body.revealed[field];
       const text = JSON.stringify(body ?? null).toLowerCase();
@@ -819,14 +805,6 @@ describe('access matrix: every customer-data route × role × situation', { time
 
   test('zero leaks: no response carries a real value except an allowed reveal', () => {
     assert.ok(world.heard.length > 300, 'responses were collected');
-    assert.deepEqual(leaks(false), []);
+    assert.deepEqual(leaks(), []);
   });
-
-  test(
-    'zero leaks in the cells of known src bugs',
-    Object.keys(knownSrcBugs).length > 0 ? { todo: 'src bugs listed in knownSrcBugs' } : {},
-    () => {
-      assert.deepEqual(leaks(true), []);
-    },
-  );
 });

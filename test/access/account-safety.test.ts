@@ -193,10 +193,18 @@ for (const { dialect, skip } of await dialects()) {
       const caseId = ((await openCase(guesser, fresh.id)).body as { id: string }).id;
       const onCase = await send('POST', `/v1/cases/${caseId}/presence`, { code: right }, as(guesser));
       assert.equal(onCase.status, 429);
+      const raw = await app.inject({
+        method: 'POST',
+        url: `/v1/cases/${caseId}/presence`,
+        payload: { code: right },
+        headers: as(guesser),
+      });
+      assert.equal(raw.statusCode, 429);
+      assert.equal(raw.headers['retry-after'], '86400', 'Retry-After: the day window at most');
       const refusals = (await ledgerEntries(t.custos, 'access.denied')).filter(
         (e) => e.actor === `staff:${guesser.staffId}` && e.data.action === 'presence_check',
       );
-      assert.equal(refusals.length, 2, 'each refusal is ledgered');
+      assert.equal(refusals.length, 3, 'each refusal is ledgered');
       // Another clerk is not affected, and the day passes.
       const ok = await openCase(clerk, fresh.id, { purpose: 'account_recovery', presenceCode: right });
       assert.equal(ok.status, 201, JSON.stringify(ok.body));

@@ -32,6 +32,16 @@ test('emails are lower-cased and checked; names are NFKC with single spaces', ()
   assert.equal(normaliseEmail('  Wei.Zhang@Example.COM '), 'wei.zhang@example.com');
   assert.equal(normaliseEmail('no-at-sign'), null);
   assert.equal(normaliseEmail('a@b'), null);
+  for (const sneaky of [
+    'wei\u0000@example.com',
+    'wei@exa\u0000mple.com',
+    'wei\u0001@example.com',
+    'wei@example.com\u0085',
+    'wei\u007f@example.com',
+    '\u202ewei@example.com',
+    'w\u200dei@example.com',
+  ])
+    assert.equal(normaliseEmail(sneaky), null, JSON.stringify(sneaky));
   assert.equal(normaliseName('  Zhang   Wei '), 'Zhang Wei');
   assert.equal(normaliseName('Ｚｈａｎｇ Wei'), 'Zhang Wei');
   assert.equal(normaliseName('bad\u0007name'), null);

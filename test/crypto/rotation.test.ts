@@ -4,6 +4,7 @@
  * is in the ledger before it changes anything.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createKeyRotation, type RotateOptions } from '../../src/crypto/key-rotation.service.ts';
@@ -109,23 +110,75 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('a server creating customers during a rotation loses none of them', async () => {
-      const rotation = rotateMasterKey(t, {
-        kek: fileMasterKeys(t.config.masterKeyFile),
-        batchSize: 7,
-        graceMs: 1200,
-      });
+      // The server writes at fixed points of the rotation, reached through the rotation's own store and key
+      // file (no sleeps, no hoping the two overlap): in the first grace period, before the first batch,
+      // between batches, and after the first pass, where a server that has not yet noticed the new version
+      // still wraps under the old one (a keyring over the old key alone plays that server).
+      const store = keyStore(t);
+      const oldKey = (JSON.parse(readFileSync(t.config.masterKeyFile, 'utf8')) as { keys: { key: string }[] })
+        .keys[0]?.key;
+      const stale = createKeyring({ kek: inlineMasterKeys(`v2:${oldKey}`), store, clock: systemClock });
+      await stale.load();
       const during: string[] = [];
-      for (let round = 0; round < 6; round++) {
-        during.push(...(await seed(t, 100 + round * 3, 3)));
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      const result = await rotation;
+      const phases: string[] = [];
+      let next = 100;
+      const createSome = async (phase: string) => {
+        phases.push(phase);
+        during.push(...(await seed(t, next, 3)));
+        next += 3;
+      };
+      const staleIds = [randomUUID(), randomUUID()];
+      let inGrace: Promise<void> | undefined;
+      let batches = 0;
+      const kek = fileMasterKeys(t.config.masterKeyFile);
+      const hookedKek: RotatableKeys = Object.assign(Object.create(kek) as RotatableKeys, {
+        addVersion: () => {
+          const added = kek.addVersion();
+          inGrace = createSome('first grace');
+          return added;
+        },
+      });
+      const hooked: typeof store = {
+        ...store,
+        async keysNotUnder(target, limit) {
+          batches++;
+          if (batches === 1) {
+            await inGrace;
+            await createSome('before the first batch');
+          }
+          if (batches === 3) await createSome('between batches');
+          return store.keysNotUnder(target, limit);
+        },
+        async secrets() {
+          if (!phases.includes('after the first pass')) {
+            await createSome('after the first pass');
+            await stale.saveCustomerKeys(staleIds.map((id) => stale.newCustomerKey(id).key));
+            assert.equal(await store.countKeysNotUnder(3), 2, 'the stale server wrapped under v2');
+          }
+          return store.secrets();
+        },
+      };
+      const rotation = createKeyRotation({
+        kek: hookedKek,
+        store: hooked,
+        ledger: t.custos.ledger,
+        bus: t.custos.bus,
+      });
+      const result = await rotation.rotate(actor, { batchSize: 7, graceMs: 1200 });
+      assert.deepEqual(phases, [
+        'first grace',
+        'before the first batch',
+        'between batches',
+        'after the first pass',
+      ]);
       assert.equal(result.resumed, false);
       assert.equal(result.toVersion, 3);
       assert.deepEqual(fileVersions(t.config.masterKeyFile), [3]);
       assert.equal(await keyStore(t).countKeysNotUnder(3), 0);
       await readsBack(t, ids, 0);
       await readsBack(t, during, 100);
+      for (const id of staleIds)
+        assert.ok(await t.custos.keyring.cipher(id), 'the late v2 wrapping was moved');
     });
 
     test('each run is ledgered ahead: started with its versions, act.failed when interrupted, rotated when done', async () => {

@@ -166,8 +166,19 @@ describe('HTTP API', () => {
         'VALIDATION_FAILED',
       ],
       [
-        'unknown id',
+        'malformed id',
         () => app.inject({ method: 'GET', url: "/v1/cases/' or 1=1 --/customer", headers: auth }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'unknown id',
+        () =>
+          app.inject({
+            method: 'GET',
+            url: '/v1/cases/01a20856-8bfa-73cd-b677-728695ea8377/customer',
+            headers: auth,
+          }),
         404,
         'CASE_NOT_FOUND',
       ],

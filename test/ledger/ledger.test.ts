@@ -8,6 +8,7 @@ import { type Custos, createCustos } from '../../src/app.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { decodeEntry, encodeEntry } from '../../src/ledger/entry-encoding.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
+import { payloadHashOf } from '../../src/ledger/entry-leaf.ts';
 import { leafHash } from '../../src/ledger/merkle-hash.ts';
 import { verifyConsistency, verifyInclusion } from '../../src/ledger/proof-verification.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
@@ -62,9 +63,24 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(checkpoint.size, t.custos.ledger.size());
       for (const index of [0, 1, 255, 256, 511, checkpoint.size - 1]) {
         const stored = await t.custos.ledger.entry(index);
-        const raw = await t.custos.ledgerStore.entry(index);
-        const leaf = leafHash(raw?.entry as Buffer);
+        // A v2 leaf hashes the header: time, type, actor, subject and the SHA-256 of the canonical payload.
+        assert.equal(stored.leafVersion, 2);
+        const header = Buffer.from(stored.header as string, 'base64');
+        const leaf = leafHash(header);
         assert.equal(stored.leafHash, leaf.toString('base64'));
+        const fields = JSON.parse(header.toString('utf8')) as Record<string, unknown>;
+        assert.deepEqual(
+          { ...fields, payload: undefined },
+          {
+            v: 2,
+            at: stored.entry?.at,
+            type: stored.entry?.type,
+            actor: stored.entry?.actor,
+            subject: stored.entry?.subject,
+            payload: undefined,
+          },
+        );
+        assert.equal(fields.payload, payloadHashOf(stored.entry?.data).toString('base64'));
         const proof = await t.custos.ledger.inclusionProof(index, checkpoint.size);
         assert.ok(
           verifyInclusion(index, checkpoint.size, leaf, proof, checkpoint.rootHash),
@@ -141,6 +157,7 @@ for (const { dialect, skip } of await dialects()) {
       const after = await t.custos.ledger.entry(3);
       assert.equal(after.entry, null);
       assert.equal(after.leafHash, old.leafHash);
+      assert.equal(after.header, old.header, 'the header outlives the payload');
       const checkpoint = open(((await t.custos.ledger.checkpointNow()) as { note: string }).note);
       const proof = await t.custos.ledger.inclusionProof(3, checkpoint.size);
       assert.ok(

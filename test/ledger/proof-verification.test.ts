@@ -84,6 +84,42 @@ test('consistency vectors: all 6 valid cases verify, all 92 invalid ones are ref
   assert.deepEqual({ valid, invalid }, { valid: 6, invalid: 92 });
 });
 
+test('a wrong old root is refused at a non-power-of-two old size (the proof does not start with it)', () => {
+  // When size1 is not a power of two, the old root is rebuilt from the proof and only compared at the end:
+  // none of the 92 invalid vectors changes root1 at such a size, so this case is made here from the valid
+  // ones (6 → 8, 6 → 7 and the CT reference 6 → 8), each byte of root1 changed in turn.
+  const cases = [
+    ...consistency.cases
+      .filter((c) => !c.wantErr)
+      .map((c) => ({ ...c, root1: b64(c.root1), root2: b64(c.root2), proof: (c.proof ?? []).map(b64) })),
+    ...consistency.ct_cpp_reference_proofs.cases.map((c) => ({
+      file: `ct ${c.size1} → ${c.size2}`,
+      size1: c.size1,
+      size2: c.size2,
+      root1: hex(c.root1_hex),
+      root2: hex(c.root2_hex),
+      proof: c.proof_hex.map(hex),
+    })),
+  ].filter((c) => c.size1 < c.size2 && (c.size1 & (c.size1 - 1)) !== 0);
+  assert.ok(cases.length >= 3, `${cases.length} cases`);
+  for (const c of cases) {
+    assert.ok(verifyConsistency(c.size1, c.size2, c.proof, c.root1, c.root2), c.file);
+    for (let i = 0; i < c.root1.length; i++) {
+      const wrong = Buffer.from(c.root1);
+      wrong[i] = (wrong[i] as number) ^ 0x80;
+      assert.equal(
+        verifyConsistency(c.size1, c.size2, c.proof, wrong, c.root2),
+        false,
+        `${c.file} byte ${i}`,
+      );
+      assert.throws(
+        () => assertConsistency(c.size1, c.size2, c.proof, wrong, c.root2),
+        (e: unknown) => e instanceof LedgerProofError && e.reason === 'root_mismatch',
+      );
+    }
+  }
+});
+
 test('CT C++ reference audit paths verify (the size-0 entry is refused)', () => {
   for (const c of inclusion.ct_cpp_reference_paths.cases) {
     const proof = c.audit_path_hex.map(hex);

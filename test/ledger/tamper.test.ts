@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
+import { sealEntry } from '../../src/ledger/entry-leaf.ts';
+import type { LedgerEntry } from '../../src/ledger/entry-types.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
@@ -32,6 +34,16 @@ async function seededLedger(dialect: 'sqlite' | 'postgres'): Promise<{ t: TestCu
   await Promise.all(Array.from({ length: 400 }, (_, i) => append(300 + i)));
   await t.custos.ledger.checkpointNow();
   return { t, earlier };
+}
+
+/** Entry `index` rewritten by `edit` (on its JSON text), sealed as the sequencer would, and tile 0/0 to match. */
+async function forgeEntry(t: TestCustos, index: number, edit: (json: string) => string) {
+  const row = await t.custos.ledgerStore.entry(index);
+  const forged = sealEntry(JSON.parse(edit((row?.entry as Buffer).toString('utf8'))) as LedgerEntry);
+  const tile = await t.custos.ledgerStore.tile(0, 0);
+  const hashes = Buffer.from(tile?.hashes as Buffer);
+  forged.leaf.copy(hashes, index * 32);
+  return { forged, hashes };
 }
 
 async function verify(t: TestCustos, earlier?: string) {
@@ -73,6 +85,34 @@ for (const { dialect, skip } of await dialects()) {
       assert.match(report.problems[0]?.problem as string, /does not match the leaf hash/);
     });
 
+    scenario('a lookup column edited alone (actor, type, subject, at) → that index', async (t) => {
+      // Quotas and "who accessed this customer" read these columns, not the signed bytes: an edit of one of
+      // them, leaving the entry and its leaf hash intact, must still be caught. Each column in turn, restored
+      // before the next.
+      const db = t.custos.database.db;
+      const edits = [
+        { column: 'actor', set: { actor: 'staff:someone-else' } },
+        { column: 'type', set: { type: 'customer.searched' } },
+        { column: 'subject', set: { subject: 'c999' } },
+        { column: 'subject (cleared)', set: { subject: null } },
+        { column: 'at', set: { at: 1 } },
+      ] as const;
+      const original = await db
+        .selectFrom('ledger_entries')
+        .select(['actor', 'type', 'subject', 'at'])
+        .where('idx', '=', 417)
+        .executeTakeFirstOrThrow();
+      for (const { column, set } of edits) {
+        await db.updateTable('ledger_entries').set(set).where('idx', '=', 417).execute();
+        const report = await verify(t);
+        assert.equal(report.ok, false, column);
+        assert.equal(report.problems[0]?.index, 417, column);
+        assert.match(report.problems[0]?.problem as string, /lookup columns disagree/, column);
+        await db.updateTable('ledger_entries').set(original).where('idx', '=', 417).execute();
+      }
+      assert.deepEqual((await verify(t)).problems, [], 'restored, it verifies again');
+    });
+
     scenario('one entry deleted → that index', async (t) => {
       await t.custos.database.db.deleteFrom('ledger_entries').where('idx', '=', 123).execute();
       const report = await verify(t);
@@ -111,15 +151,10 @@ for (const { dialect, skip } of await dialects()) {
       async (t, earlier) => {
         const db = t.custos.database.db;
         // The attacker rewrites entry 10 and the leaf hash in tile 0/0 to match, then removes every checkpoint.
-        const { leafHash } = await import('../../src/ledger/merkle-hash.ts');
-        const row = await t.custos.ledgerStore.entry(10);
-        const forged = Buffer.from((row?.entry as Buffer).toString('utf8').replaceAll('"c10"', '"zz"'));
-        const tile = await t.custos.ledgerStore.tile(0, 0);
-        const hashes = Buffer.from(tile?.hashes as Buffer);
-        leafHash(forged).copy(hashes, 10 * 32);
+        const { forged, hashes } = await forgeEntry(t, 10, (s) => s.replaceAll('"c10"', '"zz"'));
         await db
           .updateTable('ledger_entries')
-          .set({ entry: forged, subject: 'zz' })
+          .set({ entry: forged.bytes, subject: 'zz', payload_hash: forged.payloadHash })
           .where('idx', '=', 10)
           .execute();
         await db

@@ -16,6 +16,8 @@ export interface Staff {
   staffId: string;
   accountId: string;
   secret: Buffer;
+  /** The sign-in login (email) of this staff member. */
+  login: string;
   role: string;
 }
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Custos, createCustos } from '../../src/app.ts';
+import type { ExternalLedgerSigner } from '../../src/ledger/wire.ts';
 import { type Clock, systemClock } from '../../src/platform/clock.ts';
 import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger, type Logger } from '../../src/platform/logger.ts';
@@ -45,6 +46,7 @@ export async function testCustos(
     logger?: Logger;
     /** Risk-model settings; `watcherObservesOnly` for suites that probe another control many times as one account. */
     risk?: Partial<RiskSettings>;
+    ledgerSigner?: ExternalLedgerSigner;
   } = {},
 ): Promise<TestCustos> {
   const database = await newTestDatabase(dialect);
@@ -63,6 +65,7 @@ export async function testCustos(
     logger: options.logger ?? createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},
     ...(options.risk ? { risk: options.risk } : {}),
+    ...(options.ledgerSigner ? { ledgerSigner: options.ledgerSigner } : {}),
   });
   const result = await custos.initialise();
   return {

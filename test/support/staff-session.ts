@@ -19,7 +19,7 @@ export async function signInStaff(
   send: Send,
   adminToken: string,
   options: { role?: string; now?: () => number } = {},
-): Promise<{ token: string; accountId: string; staffId: string; secret: Buffer }> {
+): Promise<{ token: string; accountId: string; staffId: string; secret: Buffer; login: string }> {
   const now = options.now ?? Date.now;
   const admin = { authorization: `Bearer ${adminToken}` };
   const expect = (response: { status: number; body: unknown }, status: number, step: string) => {
@@ -28,12 +28,13 @@ export async function signInStaff(
     return response.body as Record<string, unknown>;
   };
   counter++;
+  const login = `test.staff.${process.pid}.${counter}@custos.example`;
   const invited = expect(
     await send(
       'POST',
       '/v1/staff/invitations',
       {
-        email: `test.staff.${process.pid}.${counter}@custos.example`,
+        email: login,
         displayName: `Test Staff ${counter}`,
         role: options.role ?? 'support',
         region: 'east',
@@ -70,6 +71,7 @@ export async function signInStaff(
     accountId: invited.accountId as string,
     staffId: invited.staffId as string,
     secret,
+    login,
   };
 }
 

@@ -1,11 +1,12 @@
 /** HTTP routes of break-glass: emergency access without a case, and security's review of it. */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { CaseSchema } from '../cases/cases.routes.ts';
 import type { BreakGlass } from './break-glass.service.ts';
 
-const Id = Type.String({ maxLength: 64 });
+const Id = IdSchema();
 const IdParams = Type.Object({ id: Id });
 const BreakGlassBody = Type.Object(
   { customerId: Id, purpose: Type.String({ maxLength: 32 }), reason: Type.String({ maxLength: 500 }) },

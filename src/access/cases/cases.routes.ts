@@ -4,6 +4,7 @@
  * the reveal `reveal/reveal.routes.ts`.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema, VocabularySchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import type { RouteErrors } from '../../platform/route-errors.ts';
 import { principalOf } from '../../identity/sessions/principal.ts';
@@ -19,7 +20,7 @@ export const throughCase: RouteErrors = [
   'CASE_EXPIRED',
   'ACCESS_DENIED',
 ];
-const Id = Type.String({ maxLength: 64 });
+const Id = IdSchema();
 
 export const NewCaseFields = {
   purpose: Type.String({ maxLength: 32 }),
@@ -50,7 +51,7 @@ export const CaseSchema = Type.Object(
 const CaseParams = Type.Object({ caseId: Id });
 const Assign = Type.Object({ staffId: Id }, { additionalProperties: false });
 const Presence = Type.Object({ code: Type.String({ maxLength: 16 }) }, { additionalProperties: false });
-const ConsentParams = Type.Object({ caseId: Id, purpose: Type.String({ maxLength: 32 }) });
+const ConsentParams = Type.Object({ caseId: Id, purpose: VocabularySchema('The consent purpose') });
 const ConsentBody = Type.Object({ granted: Type.Boolean() }, { additionalProperties: false });
 const ConsentList = Type.Object({
   consents: Type.Array(

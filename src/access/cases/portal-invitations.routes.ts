@@ -5,12 +5,13 @@
  * schema is closed, so nothing else can be serialised into it.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { throughCase } from './cases.routes.ts';
 import { invitationChannels, type PortalInvitations } from './portal-invitations.service.ts';
 
-const Params = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
+const Params = Type.Object({ caseId: IdSchema('The case') });
 const Invite = Type.Object(
   { channel: Type.Union(invitationChannels.map((c) => Type.Literal(c))) },
   { additionalProperties: false },

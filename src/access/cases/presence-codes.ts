@@ -58,7 +58,7 @@ export function createPresenceCodes(deps: {
       const failures = await ledger.countSince(actorRef(p.actor), 'presence_code.failed', since);
       if (failures >= MAX_PRESENCE_FAILURES_PER_STAFF) {
         const subject = 'caseId' in use ? { caseId: use.caseId, customerId: use.customerId } : {};
-        throw await deps.gate.refuse(
+        const refusal = await deps.gate.refuse(
           p,
           'presence_check',
           'RATE_LIMITED',
@@ -66,6 +66,10 @@ export function createPresenceCodes(deps: {
           [],
           'Too many wrong customer codes today: ask the customer to come back, or ask security',
         );
+        // At most one window: by then every failure it counted has left it.
+        throw new CustosError(refusal.code, refusal.message, {
+          retryAfterSeconds: PRESENCE_FAILURE_WINDOW_MS / 1000,
+        });
       }
       const ok = await attempt();
       if (!ok) {

@@ -3,6 +3,7 @@
  * within a new case, and through a case read the masked record and correct it.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { CustomerBody, MaskedCustomerSchema, SearchBody } from '../../vault/vault.schemas.ts';
@@ -14,7 +15,7 @@ const Register = Type.Object(
   { customer: CustomerBody, case: Type.Object(NewCaseFields, { additionalProperties: false }) },
   { additionalProperties: false },
 );
-const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
+const CaseParams = Type.Object({ caseId: IdSchema('The case') });
 const UpdateQuery = Type.Object({ version: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })) });
 
 export function customerRoutes(app: FastifyInstance, deps: { customers: Customers }) {

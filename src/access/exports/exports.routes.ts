@@ -3,12 +3,13 @@
  * (four eyes), and the requester's single run.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { ExportResultSchema, ExportViewSchema } from './exports.schemas.ts';
 import type { Exports } from './exports.service.ts';
 
-const Id = Type.String({ maxLength: 64 });
+const Id = IdSchema();
 const IdParams = Type.Object({ id: Id });
 const ExportBody = Type.Object(
   {

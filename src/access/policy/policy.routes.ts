@@ -7,13 +7,14 @@
  * staff directory, never from the client.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { MAX_POLICY_TEXT } from './policy-validation.ts';
 import type { PolicyService } from './policy.service.ts';
 
 const tags = ['policies'];
-const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const IdParams = Type.Object({ id: IdSchema('The proposal') });
 // Longer than the service's own limit, so an oversized text is its POLICY_INVALID (422), not a schema 400.
 const Proposal = Type.Object(
   { text: Type.String({ maxLength: 2 * MAX_POLICY_TEXT }) },

@@ -1,12 +1,13 @@
 /** HTTP route of quota overrides: one quota of one staff member, set by an administrator. */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema, VocabularySchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { MAX_QUOTA_OVERRIDE, type QuotaOverrides } from './quota-overrides.service.ts';
 
 const QuotaParams = Type.Object({
-  staffId: Type.String({ maxLength: 64 }),
-  quota: Type.String({ maxLength: 32 }),
+  staffId: IdSchema('The staff member'),
+  quota: VocabularySchema('The quota'),
 });
 const QuotaBody = Type.Object(
   { max: Type.Integer({ minimum: 0, maximum: MAX_QUOTA_OVERRIDE }) },

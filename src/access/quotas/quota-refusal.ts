@@ -18,7 +18,9 @@ export async function reserveOrRefuse(
     return await reserve();
   } catch (error) {
     if (error instanceof CustosError && error.code === 'QUOTA_EXCEEDED') {
-      throw await gate.refuse(p, action, 'QUOTA_EXCEEDED', subject, [], error.message);
+      const refusal = await gate.refuse(p, action, 'QUOTA_EXCEEDED', subject, [], error.message);
+      // The refusal keeps the quota's Retry-After.
+      throw new CustosError(refusal.code, refusal.message, { retryAfterSeconds: error.retryAfterSeconds });
     }
     throw error;
   }

@@ -63,6 +63,8 @@ function exceeded(quota: QuotaName, limit: number): CustosError {
     `Quota ${quota} reached (${limit}): ask your manager or security`,
     {
       details: [{ path: quota, problem: `limit ${limit}` }],
+      // At most one window: by then every act it counted has left it.
+      retryAfterSeconds: quotaWindows[quota] / 1000,
     },
   );
 }

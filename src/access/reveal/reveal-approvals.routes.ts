@@ -4,13 +4,14 @@
  * access matrix checks that the case-bound route answers nothing else).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { throughCase } from '../cases/cases.routes.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
 
 const tags = ['reveal-approvals'];
-const Id = Type.String({ maxLength: 64 });
+const Id = IdSchema();
 const CaseParams = Type.Object({ caseId: Id });
 const IdParams = Type.Object({ id: Id });
 const Ask = Type.Object(

@@ -3,18 +3,19 @@
  * step-up, the policy and the quota, and only once its ledger entry is durable (`reveal.service.ts`).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { principalOf } from '../../identity/sessions/principal.ts';
 import { MaskedCustomerSchema } from '../../vault/vault.schemas.ts';
 import { throughCase } from '../cases/cases.routes.ts';
 import type { Reveals } from './reveal.service.ts';
 
-const CaseParams = Type.Object({ caseId: Type.String({ maxLength: 64 }) });
+const CaseParams = Type.Object({ caseId: IdSchema('The case') });
 const Reveal = Type.Object(
   {
     fields: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 8 }),
     reason: Type.String({ maxLength: 500 }),
-    approvalId: Type.Optional(Type.String({ maxLength: 64 })),
+    approvalId: Type.Optional(IdSchema('The approved reveal approval')),
   },
   { additionalProperties: false },
 );

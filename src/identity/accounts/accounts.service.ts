@@ -15,11 +15,18 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { createKeyedQueue } from '../../platform/keyed-queue.ts';
 import type { AccountStore } from './accounts.store.ts';
+import type { PortalLogins } from './portal-logins.ts';
 import { otpauthQrSvg, otpauthUri } from '../second-factor/otpauth.ts';
 import { dummyVerify, verifyPassword } from './passwords.ts';
 import { generateRecoveryCodes, matchRecoveryCode } from '../second-factor/recovery-codes.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
-import { accountThrottleKey, addressThrottleKey, type Throttle } from '../sign-in/throttle.ts';
+import {
+  accountThrottleKey,
+  addressThrottleKey,
+  cleanAddressThrottleKey,
+  type Throttle,
+  type ThrottleDecision,
+} from '../sign-in/throttle.ts';
 import { generateTotpSecret, verifyTotp } from '../second-factor/totp.ts';
 
 const TOTP_KIND = 'totp';
@@ -31,16 +38,24 @@ export interface SecondFactorProof {
 }
 
 const invalid = () => new CustosError('AUTH_INVALID', 'The credentials are not valid');
+const rateLimited = (retryAfterSeconds: number) =>
+  new CustosError('RATE_LIMITED', `Too many attempts: retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+  });
+
+/** How long a re-enrolment's new secret waits for its first code before it must be started again. */
+export const PENDING_TOTP_TTL_MS = 15 * 60_000;
 
 export function createAccounts(deps: {
   store: AccountStore;
   sessions: Sessions;
   throttle: Throttle;
   keyring: Pick<Keyring, 'sealAccountSecret' | 'openAccountSecret'>;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'record'>;
   clock: Clock;
+  portalLogins: Pick<PortalLogins, 'fromTyped' | 'contactOf'>;
 }) {
-  const { store, sessions, throttle, keyring, ledger, clock } = deps;
+  const { store, sessions, throttle, keyring, ledger, clock, portalLogins } = deps;
   // One password or code check at a time per login / account in this process: otherwise a burst of
   // parallel guesses would all pass the same back-off check before any failure was recorded.
   const oneAtATime = createKeyedQueue();
@@ -64,14 +79,41 @@ export function createAccounts(deps: {
   }
 
   /** Check a TOTP code or a recovery code for an account; consumes what it accepts. */
+  /**
+   * Refuse an attempt the throttle holds back: RATE_LIMITED with its Retry-After, and — the first time in a
+   * key's back-off, however many requests follow — one `auth.sign_in_throttled` entry naming which keys
+   * wait, so spraying is visible to the watcher without a ledger entry per request.
+   */
+  async function refuse(
+    realm: Realm,
+    decision: Extract<ThrottleDecision, { allowed: false }>,
+    accountId?: string,
+  ): Promise<never> {
+    const claimed = await Promise.all(decision.waiting.map((key) => throttle.claimBurst(key)));
+    const started = decision.waiting.filter((_, i) => claimed[i]);
+    if (started.length > 0) {
+      await ledger.append({
+        type: 'auth.sign_in_throttled',
+        actor: accountId ? `account:${accountId}` : 'anonymous',
+        data: {
+          realm,
+          on: started.map((key) => key.slice(0, key.indexOf(':'))),
+          retryAfterSeconds: decision.retryAfterSeconds,
+          ...(accountId ? { accountId } : {}),
+        },
+      });
+    }
+    throw rateLimited(decision.retryAfterSeconds);
+  }
+
   async function proveSecondFactor(
+    realm: Realm,
     accountId: string,
     proof: SecondFactorProof,
   ): Promise<'totp' | 'recovery-code'> {
     const key = `second-factor:${accountId}`;
     const decision = await throttle.check([key]);
-    if (!decision.allowed)
-      throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
+    if (!decision.allowed) return refuse(realm, decision, accountId);
     if (proof.code !== undefined) {
       const credential = await store.totp(accountId);
       if (credential?.confirmedAt) {
@@ -115,12 +157,23 @@ export function createAccounts(deps: {
     password: string;
     address: string;
   }): Promise<IssuedSession> {
-    const keys = [accountThrottleKey(input.realm, input.login), addressThrottleKey(input.address)];
-    const decision = await throttle.check(keys);
-    if (!decision.allowed) {
-      throw new CustosError('RATE_LIMITED', `Too many attempts: retry in ${decision.retryAfterSeconds} s`);
+    const loginKey = accountThrottleKey(input.realm, input.login);
+    const addressKey = addressThrottleKey(input.address);
+    let keys = [loginKey, addressKey];
+    let decision = await throttle.check(keys);
+    // Targeted lockout: a login held back by its own key still gets attempts from an address that has
+    // never failed, under a back-off of their own (clean-address key), so guesses from elsewhere cannot keep
+    // the owner out, and ever-new addresses get no more than that key allows.
+    if (!decision.allowed && (await throttle.clean(addressKey))) {
+      const cleanKey = cleanAddressThrottleKey(input.realm, input.login);
+      decision = await throttle.check([addressKey, cleanKey]);
+      keys = [loginKey, addressKey, cleanKey];
     }
-    const login = normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login;
+    if (!decision.allowed) return refuse(input.realm, decision);
+    const login =
+      input.realm === 'customer'
+        ? portalLogins.fromTyped(input.login)
+        : (normaliseEmail(input.login) ?? normalisePhone(input.login) ?? input.login);
     const row = await store.byLogin(input.realm, login);
     const ok = row?.passwordHash
       ? await verifyPassword(row.passwordHash, input.password)
@@ -138,7 +191,8 @@ export function createAccounts(deps: {
       });
       throw invalid();
     }
-    await throttle.recordSuccess(keys[0] as string);
+    await throttle.recordSuccess(loginKey);
+    await throttle.recordSuccess(cleanAddressThrottleKey(input.realm, input.login));
     const issued = await sessions.issue(
       { id: row.id, realm: row.realm, subjectId: row.subjectId },
       { secondFactor: false },
@@ -152,36 +206,92 @@ export function createAccounts(deps: {
   }
 
   return {
-    /** Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. */
+    /**
+     * Start TOTP enrolment: a new secret, shown once as an otpauth URI and a QR code. A re-enrolment (the
+     * account has a confirmed TOTP) needs a fresh step-up and puts the new secret beside the confirmed one:
+     * the old authenticator keeps working until the new one is confirmed. Ledgered before the secret is kept.
+     */
     async beginTotpEnrolment(session: Session): Promise<{ otpauthUri: string; qrSvg: string }> {
       const row = await account(session.accountId);
       if (row.enrolledAt !== null) sessions.requireStepUp(session);
+      const confirmed = (await store.totp(row.id))?.confirmedAt != null;
       const secret = generateTotpSecret();
-      await store.putTotp({
-        accountId: row.id,
-        secretSealed: keyring.sealAccountSecret(row.id, TOTP_KIND, secret),
-        lastStep: 0,
-        confirmedAt: null,
-        createdAt: clock.now(),
-      });
-      const uri = otpauthUri({ issuer: ISSUER, accountName: row.login, secret });
-      secret.fill(0);
-      return { otpauthUri: uri, qrSvg: await otpauthQrSvg(uri) };
+      try {
+        const sealed = keyring.sealAccountSecret(row.id, TOTP_KIND, secret);
+        const now = clock.now();
+        await ledger.record(
+          {
+            type: 'auth.totp_enrolment_started',
+            actor: actorRef(session.actor),
+            data: { accountId: row.id, sessionId: session.id, replacing: confirmed },
+          },
+          async () => {
+            const kept = confirmed
+              ? await store.putPendingTotp(row.id, sealed, now)
+              : await store.putTotp({
+                  accountId: row.id,
+                  secretSealed: sealed,
+                  lastStep: 0,
+                  confirmedAt: null,
+                  createdAt: now,
+                });
+            // A confirmation landed between the read and the write: start again rather than guess.
+            if (!kept)
+              throw new CustosError('VERSION_CONFLICT', 'The enrolment changed meanwhile: start again');
+          },
+        );
+        const uri = otpauthUri({
+          issuer: ISSUER,
+          accountName: (await portalLogins.contactOf(row)) ?? 'portal',
+          secret,
+        });
+        return { otpauthUri: uri, qrSvg: await otpauthQrSvg(uri) };
+      } finally {
+        secret.fill(0);
+      }
     },
 
-    /** Confirm enrolment with a first code: the account is enrolled, gets recovery codes and a full session. */
+    /**
+     * Confirm enrolment with a first code of the new secret: it becomes the account's TOTP (replacing a
+     * re-enrolled one's old secret only now), the account is enrolled, gets new recovery codes and a full
+     * session. A pending re-enrolment older than PENDING_TOTP_TTL_MS is refused (start again), and its
+     * confirmation needs a fresh step-up like its start.
+     */
     async confirmTotpEnrolment(
       session: Session,
       code: string,
     ): Promise<{ session: IssuedSession; recoveryCodes: string[] }> {
       const credential = await store.totp(session.accountId);
-      if (!credential) throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
-      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, credential.secretSealed);
-      const match = verifyTotp({ secret, code, now: clock.now(), lastUsedStep: credential.lastStep });
-      secret.fill(0);
-      if (!match || !(await store.advanceTotpStep(session.accountId, match.step, clock.now())))
-        throw invalid();
+      const pending = credential?.pending ?? null;
       const now = clock.now();
+      const live = pending !== null && now - pending.createdAt <= PENDING_TOTP_TTL_MS;
+      if (!credential || (credential.confirmedAt !== null && !live))
+        throw new CustosError('ENROLMENT_REQUIRED', 'Start the enrolment first');
+      // Replacing a confirmed authenticator is as sensitive as starting to: a fresh step-up again (so a
+      // password-only session, or one gone stale since, cannot complete it).
+      if (live) sessions.requireStepUp(session);
+      const key = `second-factor:${session.accountId}`;
+      const decision = await throttle.check([key]);
+      if (!decision.allowed) return refuse(session.realm, decision, session.accountId);
+      const sealed = live ? pending.secretSealed : credential.secretSealed;
+      const secret = keyring.openAccountSecret(session.accountId, TOTP_KIND, sealed);
+      const match = verifyTotp({
+        secret,
+        code,
+        now,
+        lastUsedStep: live ? 0 : credential.lastStep,
+      });
+      secret.fill(0);
+      const accepted =
+        match !== null &&
+        (live
+          ? await store.promotePendingTotp(session.accountId, sealed, match.step, now)
+          : await store.advanceTotpStep(session.accountId, match.step, now));
+      if (!accepted) {
+        await throttle.recordFailure([key]);
+        throw invalid();
+      }
+      await throttle.recordSuccess(key);
       const row = await account(session.accountId);
       if (row.enrolledAt === null) await store.update(row.id, { enrolledAt: now, updatedAt: now });
       const { codes, hashes } = generateRecoveryCodes();
@@ -189,7 +299,7 @@ export function createAccounts(deps: {
       await ledger.append({
         type: 'auth.enrolled',
         actor: `account:${row.id}`,
-        data: { accountId: row.id, method: 'totp' },
+        data: { accountId: row.id, method: 'totp', ...(live ? { replaced: true } : {}) },
       });
       return { session: await sessions.completeSecondFactor(session), recoveryCodes: codes };
     },
@@ -208,7 +318,7 @@ export function createAccounts(deps: {
     async completeSignIn(session: Session, proof: SecondFactorProof): Promise<IssuedSession> {
       const row = await account(session.accountId);
       if (row.enrolledAt === null) throw new CustosError('ENROLMENT_REQUIRED', 'Enrol a second factor first');
-      const method = await proveSecondFactor(row.id, proof);
+      const method = await proveSecondFactor(row.realm, row.id, proof);
       const issued = await sessions.completeSecondFactor(session);
       await ledger.append({
         type: 'auth.second_factor',
@@ -221,7 +331,7 @@ export function createAccounts(deps: {
     /** A fresh second-factor assertion for reveal, export, break-glass and policy changes. */
     async stepUp(session: Session, proof: SecondFactorProof): Promise<void> {
       sessions.requireSecondFactor(session);
-      const method = await proveSecondFactor(session.accountId, proof);
+      const method = await proveSecondFactor(session.realm, session.accountId, proof);
       await sessions.stepUp(session);
       await ledger.append({
         type: 'auth.step_up',
@@ -238,6 +348,26 @@ export function createAccounts(deps: {
         actor: actorRef(session.actor),
         data: { accountId: session.accountId, sessionId: session.id },
       });
+    },
+
+    /**
+     * Erasure of a customer: their portal account goes, with its login index, sealed contact, password,
+     * second factors, sessions and invitations. Ledgered before it happens; false when there was none. The
+     * vault's erasure of the customer calls this (their sealed contact also dies with their key).
+     */
+    async eraseCustomerAccount(by: Actor, customerId: string): Promise<boolean> {
+      const row = await store.bySubject('customer', customerId);
+      if (!row) return false;
+      await ledger.record(
+        {
+          type: 'account.erased',
+          actor: actorRef(by),
+          subject: customerId,
+          data: { accountId: row.id, realm: row.realm },
+        },
+        () => store.eraseAccount(row.id, clock.now()),
+      );
+      return true;
     },
 
     /** Suspension and offboarding: the account's sessions end now, and it cannot sign in again. */

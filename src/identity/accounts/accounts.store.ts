@@ -2,7 +2,8 @@
  * SQL for accounts and what hangs off them: invitations, TOTP credentials, recovery codes — as the records
  * of accounts.types.ts.
  */
-import type { Kysely, Updateable } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
+import type { DialectName } from '../../platform/database/database.ts';
 import type { AccountsTable, Database, TotpCredentialsTable } from '../../platform/database/schema.ts';
 import type { Realm } from '../sessions/sessions.types.ts';
 import type {
@@ -22,6 +23,7 @@ function toAccount(row: AccountsTable): AccountRecord {
     subjectId: row.subject_id,
     login: row.login,
     displayName: row.display_name,
+    displaySealed: row.display_sealed ?? null,
     passwordHash: row.password_hash,
     status: row.status,
     enrolledAt: orNull(row.enrolled_at),
@@ -38,6 +40,7 @@ export function toAccountRow(account: AccountRecord): AccountsTable {
     subject_id: account.subjectId,
     login: account.login,
     display_name: account.displayName,
+    display_sealed: account.displaySealed,
     password_hash: account.passwordHash,
     status: account.status,
     enrolled_at: account.enrolledAt,
@@ -53,6 +56,10 @@ function toTotp(row: TotpCredentialsTable): TotpCredential {
     lastStep: Number(row.last_step),
     confirmedAt: orNull(row.confirmed_at),
     createdAt: Number(row.created_at),
+    pending:
+      row.pending_secret_sealed === null || row.pending_created_at === null
+        ? null
+        : { secretSealed: row.pending_secret_sealed, createdAt: Number(row.pending_created_at) },
   };
 }
 
@@ -82,6 +89,66 @@ export function createAccountStore(db: Kysely<Database>) {
         .where('subject_id', '=', subjectId)
         .executeTakeFirst();
       return row && toAccount(row);
+    },
+    /** Customer accounts whose login is not yet a keyed index (stored before logins were indexed). */
+    async customerAccountsWithClearLogin(indexPrefix: string): Promise<AccountRecord[]> {
+      const rows = await db
+        .selectFrom('accounts')
+        .selectAll()
+        .where('realm', '=', 'customer')
+        .where('login', 'not like', `${indexPrefix}%`)
+        .execute();
+      return rows.map(toAccount);
+    },
+    /** Replace a clear login (only if it is still `clearLogin`) by its index, and the name by the sealed contact. */
+    async protectLogin(
+      id: string,
+      clearLogin: string,
+      to: { login: string; displaySealed: Buffer | null },
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('accounts')
+        .set({ login: to.login, display_name: '', display_sealed: to.displaySealed })
+        .where('id', '=', id)
+        .where('login', '=', clearLogin)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /**
+     * Drop the old versions of rewritten account rows from storage: PostgreSQL keeps them until a VACUUM
+     * (FULL rewrites the table, so they are not merely marked free); SQLite zeroes them (secure_delete) and
+     * keeps them only in the WAL, which a truncating checkpoint empties.
+     */
+    async reclaimAccountSpace(dialect: DialectName): Promise<void> {
+      if (dialect === 'postgres') await sql`vacuum full accounts`.execute(db);
+      else await sql`pragma wal_checkpoint(truncate)`.execute(db);
+    },
+    /**
+     * Remove an account and everything that hangs off it (sessions, second factors, invitations, SSO link),
+     * in one transaction. Returns how many live sessions it ended.
+     */
+    async eraseAccount(id: string, now: number): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        const live = await trx
+          .selectFrom('sessions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_id', '=', id)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirstOrThrow();
+        for (const table of [
+          'sessions',
+          'totp_credentials',
+          'recovery_codes',
+          'passkeys',
+          'invitations',
+          'sso_identities',
+        ] as const) {
+          await trx.deleteFrom(table).where('account_id', '=', id).execute();
+        }
+        await trx.deleteFrom('accounts').where('id', '=', id).execute();
+        return Number(live.n);
+      });
     },
     async update(id: string, change: AccountChange): Promise<void> {
       const set: Updateable<AccountsTable> = {};
@@ -144,26 +211,70 @@ export function createAccountStore(db: Kysely<Database>) {
         .executeTakeFirst();
       return row && toTotp(row);
     },
-    async putTotp(credential: TotpCredential): Promise<void> {
+    /** A first enrolment's credential (unconfirmed); never overwrites a confirmed one. */
+    async putTotp(credential: TotpCredential): Promise<boolean> {
       const row: TotpCredentialsTable = {
         account_id: credential.accountId,
         secret_sealed: credential.secretSealed,
         last_step: credential.lastStep,
         confirmed_at: credential.confirmedAt,
         created_at: credential.createdAt,
+        pending_secret_sealed: null,
+        pending_created_at: null,
       };
-      await db
+      const result = await db
         .insertInto('totp_credentials')
         .values(row)
         .onConflict((oc) =>
-          oc.column('account_id').doUpdateSet({
-            secret_sealed: row.secret_sealed,
-            last_step: row.last_step,
-            confirmed_at: row.confirmed_at,
-            created_at: row.created_at,
-          }),
+          oc
+            .column('account_id')
+            .doUpdateSet({
+              secret_sealed: row.secret_sealed,
+              last_step: row.last_step,
+              confirmed_at: row.confirmed_at,
+              created_at: row.created_at,
+              pending_secret_sealed: null,
+              pending_created_at: null,
+            })
+            .where('totp_credentials.confirmed_at', 'is', null),
         )
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+    /** A re-enrolment's new secret beside the confirmed one (replacing any earlier pending one). */
+    async putPendingTotp(accountId: string, secretSealed: Buffer, createdAt: number): Promise<boolean> {
+      const result = await db
+        .updateTable('totp_credentials')
+        .set({ pending_secret_sealed: secretSealed, pending_created_at: createdAt })
+        .where('account_id', '=', accountId)
+        .where('confirmed_at', 'is not', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /**
+     * The pending secret takes the confirmed one's place, once: only while it is still the one the caller
+     * checked the code against, so two confirmations (or a confirmation racing a new enrolment) cannot both win.
+     */
+    async promotePendingTotp(
+      accountId: string,
+      pendingSealed: Buffer,
+      step: number,
+      confirmedAt: number,
+    ): Promise<boolean> {
+      const result = await db
+        .updateTable('totp_credentials')
+        .set({
+          secret_sealed: pendingSealed,
+          last_step: step,
+          confirmed_at: confirmedAt,
+          created_at: confirmedAt,
+          pending_secret_sealed: null,
+          pending_created_at: null,
+        })
+        .where('account_id', '=', accountId)
+        .where('pending_secret_sealed', '=', pendingSealed)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     /** Accept a TOTP step once: only if it is newer than the last accepted (replays lose the race too). */
     async advanceTotpStep(accountId: string, step: number, confirmedAt?: number): Promise<boolean> {

@@ -11,9 +11,15 @@ export interface AccountRecord {
   realm: Realm;
   /** The staff member or customer this account signs in as. */
   subjectId: string;
-  /** Normalised email or E.164 phone, unique per realm. */
+  /**
+   * Unique per realm. Staff: the normalised email. Customers: the keyed blind index of the normalised email
+   * or E.164 phone (portal-logins.ts), never the contact in clear.
+   */
   login: string;
+  /** Staff: their name. Customers: empty; the contact is in `displaySealed`. */
   displayName: string;
+  /** Customers: the contact they sign in with, sealed under their own key; null for staff. */
+  displaySealed: Buffer | null;
   /** argon2id; null until an invitation is accepted. */
   passwordHash: string | null;
   /** `invited`, `active`, `suspended`, `offboarded`. */
@@ -46,6 +52,11 @@ export interface TotpCredential {
   lastStep: number;
   confirmedAt: number | null;
   createdAt: number;
+  /**
+   * A re-enrolment waiting for its first code: the new secret, sealed like the confirmed one. It signs in
+   * nothing; the confirmed secret keeps working until the new one is confirmed and takes its place.
+   */
+  pending?: { secretSealed: Buffer; createdAt: number } | null;
 }
 
 export interface RecoveryCodeRecord {

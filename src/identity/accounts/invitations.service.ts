@@ -1,7 +1,7 @@
 /**
  * Invitations: how an account comes to exist. An administrator invites a staff member; a staff member, through
  * a case, has a customer invited to the privacy portal by a channel (email or phone), and the login is the
- * customer's contact on file for it. Either way the invitee
+ * customer's contact on file for it (stored only as its keyed index, portal-logins.ts). Either way the invitee
  * gets a single-use token (7 days), chooses a password with it, and then must enrol a second factor.
  *
  * Invariants: only the token's hash is stored; an invitation is accepted once, in its own realm only; a
@@ -18,6 +18,7 @@ import { uuidv7 } from '../../platform/ids.ts';
 import type { AccountStore } from './accounts.store.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { hashPassword } from './passwords.ts';
+import type { PortalLogins } from './portal-logins.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
 import type { StaffDirectory } from '../staff/staff-directory.ts';
 import { type StaffRole, staffRoles } from '../staff/staff.types.ts';
@@ -61,8 +62,9 @@ export function createInvitations(deps: {
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
   customers: CustomerContacts;
+  portalLogins: Pick<PortalLogins, 'index' | 'seal' | 'contactOf'>;
 }) {
-  const { store, sessions, ledger, clock } = deps;
+  const { store, sessions, ledger, clock, portalLogins } = deps;
 
   /** A single-use invitation for an account just created; the token is returned once, only its hash kept. */
   async function invite(
@@ -127,6 +129,7 @@ export function createInvitations(deps: {
         subjectId: staffId,
         login: email as string,
         displayName: input.displayName.trim(),
+        displaySealed: null,
         passwordHash: null,
         status: 'invited',
         enrolledAt: null,
@@ -149,13 +152,15 @@ export function createInvitations(deps: {
       if (session.realm !== 'staff') throw new CustosError('FORBIDDEN', 'Only staff can invite customers');
       sessions.requireStepUp(session);
       const contact = await deps.customers.contactOf(input.customerId, input.channel);
-      const login =
+      const normalised =
         contact === null
           ? null
           : input.channel === 'email'
             ? normaliseEmail(contact)
             : normalisePhone(contact);
-      if (!login) return { outcome: 'no_contact' };
+      if (!normalised) return { outcome: 'no_contact' };
+      // Stored as its keyed index; the contact itself only sealed under the customer's key.
+      const login = portalLogins.index(normalised);
       const now = clock.now();
       const existing = await store.bySubject('customer', input.customerId);
       if (existing && (existing.status !== 'invited' || existing.login !== login))
@@ -164,12 +169,15 @@ export function createInvitations(deps: {
       if (holder && holder.subjectId !== input.customerId) return { outcome: 'login_taken' };
       const accountId = existing?.id ?? uuidv7(now);
       if (!existing) {
+        const displaySealed = await portalLogins.seal(input.customerId, normalised);
+        if (!displaySealed) return { outcome: 'no_contact' };
         await store.insertAccount({
           id: accountId,
           realm: 'customer',
           subjectId: input.customerId,
           login,
-          displayName: login,
+          displayName: '',
+          displaySealed,
           passwordHash: null,
           status: 'invited',
           enrolledAt: null,
@@ -201,7 +209,11 @@ export function createInvitations(deps: {
       if (row.realm !== realm)
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');
       // Check the password before using up the invitation, so a refused password can be retried.
-      assertAcceptablePassword(password, { login: row.login, displayName: row.displayName });
+      const contact = await portalLogins.contactOf(row);
+      assertAcceptablePassword(password, {
+        login: contact,
+        displayName: row.realm === 'customer' ? contact : row.displayName,
+      });
       const passwordHash = await hashPassword(password);
       if ((await store.useInvitation(hash, clock.now())) !== row.id) {
         throw new CustosError('INVITATION_INVALID', 'This invitation is not valid (used or expired)');

@@ -18,6 +18,7 @@ import { actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import type { AccountStore } from '../accounts/accounts.store.ts';
+import type { PortalLogins } from '../accounts/portal-logins.ts';
 import type { AuthChallenges } from '../sign-in/auth-challenges.ts';
 import type { PasskeyChallenge, Passkeys, PasskeySummary } from './passkeys.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
@@ -36,6 +37,7 @@ export function createAccountPasskeys(deps: {
   sessions: Pick<Sessions, 'issue' | 'requireSecondFactor' | 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
+  portalLogins: Pick<PortalLogins, 'contactOf'>;
 }) {
   const { passkeys, challenges, accounts, sessions, ledger, clock } = deps;
 
@@ -62,8 +64,10 @@ export function createAccountPasskeys(deps: {
     ): Promise<{ handle: string; options: PublicKeyCredentialCreationOptionsJSON }> {
       sessions.requireStepUp(session);
       const row = await owner(session);
+      // A customer's login is stored only as a keyed index: their authenticator is shown their contact.
+      const login = (await deps.portalLogins.contactOf(row)) ?? 'portal';
       const { options, challenge } = await passkeys.registrationOptions({
-        account: { id: row.id, login: row.login, displayName: row.displayName },
+        account: { id: row.id, login, displayName: row.realm === 'customer' ? login : row.displayName },
       });
       const { handle } = await challenges.issue(
         'passkey.register',

@@ -7,6 +7,7 @@
  */
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { type Static, Type } from '@sinclair/typebox';
+import { CredentialIdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { sessionOf } from '../sessions/route-auth.ts';
 import { sendSession, sessionAnswerSchema } from '../sessions/session-cookie.ts';
@@ -37,7 +38,7 @@ const SignIn = Type.Object(
   { additionalProperties: false },
 );
 const Rename = Type.Object({ name: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
-const Params = Type.Object({ credentialId: Type.String({ minLength: 1, maxLength: 1024 }) });
+const Params = Type.Object({ credentialId: CredentialIdSchema });
 /** What the owner sees of a passkey: never the key itself. */
 const PasskeySchema = Type.Object(
   {

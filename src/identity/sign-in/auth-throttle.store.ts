@@ -1,4 +1,4 @@
-/** SQL for sign-in back-off state (keys are hashed logins and address prefixes, never raw values). */
+/** SQL for sign-in back-off state (keys arrive keyed-hashed by the throttle: never a login or an address). */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/database/schema.ts';
 import type { ThrottleState, ThrottleStore } from './throttle.ts';
@@ -17,6 +17,15 @@ export function createThrottleStore(db: Kysely<Database>): ThrottleStore {
           oc.column('key').doUpdateSet({ failures: value.failures, next_allowed_at: value.nextAllowedAt }),
         )
         .execute();
+    },
+    async claimReport(key: string, until: number): Promise<boolean> {
+      const result = await db
+        .updateTable('auth_throttle')
+        .set({ reported_until: until })
+        .where('key', '=', key)
+        .where((eb) => eb.or([eb('reported_until', 'is', null), eb('reported_until', '<>', until)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
     async delete(key: string): Promise<void> {
       await db.deleteFrom('auth_throttle').where('key', '=', key).execute();

@@ -7,12 +7,19 @@
  * the address's, so an attacker cannot reset their address by signing in to an account of their own. A key
  * untouched for a day past its last wait is forgotten.
  *
+ * Targeted lockout: whoever knows a login can keep its key backing off with a few wrong passwords an hour.
+ * So a login held back by its key still gets attempts from an address that has never failed, under a key
+ * of their own (`cleanAddressThrottleKey`, same back-off): one attacker address cannot lock the owner out,
+ * while an attacker with many addresses gets at most that second key's attempts more (see accounts.service).
+ *
  * Invariants: the throttle decides the same way whether or not an account exists — key logins with
- * `accountThrottleKey(realm, login)` from what was typed, never with an account id that only exists for real
- * accounts. Keys hold no personal data (logins are hashed), so the store may keep them anywhere.
+ * `accountThrottleKey(realm, login)` from what was typed (normalised: a phone however spelt, an email in any
+ * case), never with an account id that only exists for real accounts. The store sees keys only through
+ * `storeKey` (wired as an HMAC under a key of its own), so its table holds no login and no address.
  */
 import { createHash } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
+import { normaliseEmail, normalisePhone } from '../../crypto/normalise.ts';
 import type { Clock } from '../../platform/clock.ts';
 
 export interface ThrottleState {
@@ -25,7 +32,10 @@ export interface ThrottleState {
 /** The narrow persistence the throttle needs; an in-memory one is below, a SQL one belongs in a store file. */
 export interface ThrottleStore {
   get(key: string): Promise<ThrottleState | undefined>;
+  /** Sets failures and wait; leaves what `claimReport` recorded. */
   set(key: string, value: ThrottleState): Promise<void>;
+  /** True once per `until` (one back-off) for a key that exists: the caller ledgers that burst. Atomic. */
+  claimReport(key: string, until: number): Promise<boolean>;
   delete(key: string): Promise<void>;
 }
 
@@ -47,7 +57,7 @@ export const defaultThrottlePolicy: Readonly<ThrottlePolicy> = Object.freeze({
 export type ThrottleDecision =
   | { allowed: true }
   /** `retryAfterSeconds` is for the Retry-After header: whole seconds, rounded up. */
-  | { allowed: false; retryAfterMs: number; retryAfterSeconds: number };
+  | { allowed: false; retryAfterMs: number; retryAfterSeconds: number; waiting: string[] };
 
 /**
  * How long a key must wait after its `failures`-th failure.
@@ -69,7 +79,7 @@ export function backoffDelay(failures: number, policy: ThrottlePolicy = defaultT
  * @example
  * const keys = [accountThrottleKey('staff', login), addressThrottleKey(request.ip)];
  * const decision = await throttle.check(keys);
- * if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds); // the route sets Retry-After
+ * if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds); // the error handler sets Retry-After
  * if (await verifyPassword(hash, password)) await throttle.recordSuccess(keys[0]);
  * else await throttle.recordFailure(keys);
  */
@@ -77,8 +87,17 @@ export function createThrottle(deps: {
   store: ThrottleStore;
   clock: Clock;
   policy?: Partial<ThrottlePolicy>;
+  /** What the store is given for a key: wired as a keyed HMAC. Default: the key as it is (tests). */
+  storeKey?: (key: string) => string;
 }) {
-  const { store, clock } = deps;
+  const { clock } = deps;
+  const storeKey = deps.storeKey ?? ((key: string) => key);
+  const store: ThrottleStore = {
+    get: (key) => deps.store.get(storeKey(key)),
+    set: (key, value) => deps.store.set(storeKey(key), value),
+    claimReport: (key, until) => deps.store.claimReport(storeKey(key), until),
+    delete: (key) => deps.store.delete(storeKey(key)),
+  };
   const policy: ThrottlePolicy = { ...defaultThrottlePolicy, ...deps.policy };
   // Read-modify-write per key, one at a time within this process, so parallel failures are all counted.
   const pending = new Map<string, Promise<void>>();
@@ -107,10 +126,34 @@ export function createThrottle(deps: {
     /** Whether an attempt may go ahead now; if not, how long until every key allows it. */
     async check(keys: readonly string[]): Promise<ThrottleDecision> {
       const now = clock.now();
-      const states = await Promise.all([...new Set(keys)].map((key) => current(key, now)));
-      const waitMs = Math.max(0, ...states.map((state) => (state ? state.nextAllowedAt - now : 0)));
+      const unique = [...new Set(keys)];
+      const waits = (await Promise.all(unique.map((key) => current(key, now)))).map((state) =>
+        state ? state.nextAllowedAt - now : 0,
+      );
+      const waitMs = Math.max(0, ...waits);
       if (waitMs <= 0) return { allowed: true };
-      return { allowed: false, retryAfterMs: waitMs, retryAfterSeconds: Math.ceil(waitMs / 1000) };
+      return {
+        allowed: false,
+        retryAfterMs: waitMs,
+        retryAfterSeconds: Math.ceil(waitMs / 1000),
+        waiting: unique.filter((_, i) => (waits[i] as number) > 0),
+      };
+    },
+
+    /** True when the key has no failures counted (never failed, succeeded since, or forgotten). */
+    async clean(key: string): Promise<boolean> {
+      return ((await current(key, clock.now()))?.failures ?? 0) === 0;
+    },
+
+    /**
+     * For a key that is waiting: true the first time it is asked during this wait (one burst of refused
+     * attempts, however many), false after — so a refusal is ledgered once per burst, not per request.
+     */
+    async claimBurst(key: string): Promise<boolean> {
+      const now = clock.now();
+      const state = await current(key, now);
+      if (!state || state.nextAllowedAt <= now) return false;
+      return store.claimReport(key, state.nextAllowedAt);
     },
 
     /** Count a failed attempt against every key (each key once, however often it is listed). */
@@ -142,6 +185,7 @@ export type Throttle = ReturnType<typeof createThrottle>;
 export function createMemoryThrottleStore(options: { maxEntries?: number } = {}): ThrottleStore {
   const maxEntries = options.maxEntries ?? 100_000;
   const entries = new Map<string, ThrottleState>();
+  const reported = new Map<string, number>();
   return {
     async get(key) {
       const state = entries.get(key);
@@ -153,22 +197,49 @@ export function createMemoryThrottleStore(options: { maxEntries?: number } = {})
       for (const oldest of entries.keys()) {
         if (entries.size <= maxEntries) break;
         entries.delete(oldest);
+        reported.delete(oldest);
       }
+    },
+    async claimReport(key, until) {
+      if (!entries.has(key) || reported.get(key) === until) return false;
+      reported.set(key, until);
+      return true;
     },
     async delete(key) {
       entries.delete(key);
+      reported.delete(key);
     },
   };
 }
 
+/** What was typed as a login, in the form its key is made from: a contact normalised, anything else folded. */
+function loginForm(login: string): string {
+  return normaliseEmail(login) ?? normalisePhone(login) ?? login.normalize('NFKC').trim().toLowerCase();
+}
+
+function loginDigest(realm: string, login: string): string {
+  return createHash('sha256')
+    .update(`${realm}\0${loginForm(login)}`, 'utf8')
+    .digest('base64url')
+    .slice(0, 32);
+}
+
 /**
- * The key for guesses at one login, from what was typed (case-folded), so unknown logins are throttled
- * exactly like real ones; hashed, so the store holds no email addresses or phone numbers.
+ * The key for guesses at one login, from what was typed, normalised (`+86 137 2468 1357` and
+ * `137-2468-1357` are one key, as are the cases of an email), so unknown logins are throttled exactly like
+ * real ones; hashed even in memory, and keyed before it is stored.
  */
 export function accountThrottleKey(realm: string, login: string): string {
-  const folded = login.normalize('NFKC').trim().toLowerCase();
-  const digest = createHash('sha256').update(`${realm}\0${folded}`, 'utf8').digest('base64url');
-  return `login:${realm}:${digest.slice(0, 32)}`;
+  return `login:${realm}:${loginDigest(realm, login)}`;
+}
+
+/**
+ * The key for attempts at a login held back by `accountThrottleKey` that come from an address with no
+ * failures: a back-off of their own, so the owner is not locked out by someone else's guesses, and guesses
+ * from ever-new addresses are still bounded.
+ */
+export function cleanAddressThrottleKey(realm: string, login: string): string {
+  return `clean-address:${realm}:${loginDigest(realm, login)}`;
 }
 
 /**

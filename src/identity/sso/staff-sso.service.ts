@@ -118,6 +118,7 @@ export function createStaffSso(deps: {
         subjectId: staffId,
         login: email,
         displayName,
+        displaySealed: null,
         passwordHash: null,
         status: 'active',
         // The second factor is the IdP's, required below on every sign-in.

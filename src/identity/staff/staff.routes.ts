@@ -3,6 +3,7 @@
  * sign in through the sign-in routes under `/v1/auth` (`sign-in/sign-in.routes.ts`).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { IdSchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../accounts/accounts.service.ts';
 import type { Invitations } from '../accounts/invitations.service.ts';
@@ -18,12 +19,13 @@ const Invite = Type.Object(
     region: Type.String({ minLength: 1, maxLength: 64 }),
     site: Type.String({ minLength: 1, maxLength: 64 }),
     shift: Type.String({ minLength: 1, maxLength: 32 }),
-    managerId: Type.Optional(Type.String({ maxLength: 64 })),
+    managerId: Type.Optional(IdSchema('The staff ID of their manager')),
   },
   { additionalProperties: false },
 );
 
 /** The invitation token is shown once, here; the server keeps only its hash. */
+const AccountParams = Type.Object({ accountId: IdSchema('The staff account') });
 const StaffInvitationSchema = Type.Object(
   { staffId: Type.String(), accountId: Type.String(), invitationToken: Type.String() },
   { additionalProperties: false },
@@ -51,7 +53,7 @@ export function staffRoutes(
     },
   );
 
-  app.post<{ Params: { accountId: string } }>(
+  app.post<{ Params: Static<typeof AccountParams> }>(
     '/v1/staff/accounts/:accountId/suspend',
     {
       config: admin,
@@ -60,6 +62,7 @@ export function staffRoutes(
         response: { 204: { type: 'null', description: 'Suspended' } },
         tags,
         summary: 'Suspend a staff account: every session ends now',
+        params: AccountParams,
       },
     },
     async (request, reply) => {

@@ -60,6 +60,8 @@ function openSqlite(path: string): DatabaseHandle {
   native.pragma('synchronous = FULL');
   native.pragma('busy_timeout = 5000');
   native.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed, not left in free pages (erasure, rewritten logins).
+  native.pragma('secure_delete = ON');
   // Up to 256 MiB of page cache (allocated as used): blind indexes are random keys, so inserts touch pages
   // all over them, and a page that stays cached is not re-read or re-written for the next transaction.
   native.pragma('cache_size = -262144');

@@ -15,6 +15,10 @@ import { policies } from './migrations/2026-12-01T0930_policies.ts';
 import { revealApprovals } from './migrations/2026-12-01T1100_reveal_approvals.ts';
 import { reviewAlerts } from './migrations/2026-12-01T1110_review_alerts.ts';
 import { outbox } from './migrations/2026-12-08T0900_outbox.ts';
+import { totpPending } from './migrations/2026-12-09T0900_totp_pending.ts';
+import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
+import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts';
+import { ledgerHeaderLeaf } from './migrations/2026-12-09T1000_ledger_header_leaf.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -32,6 +36,10 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-01T1100_reveal_approvals': revealApprovals(context),
         '2026-12-01T1110_review_alerts': reviewAlerts(context),
         '2026-12-08T0900_outbox': outbox(context),
+        '2026-12-09T0900_totp_pending': totpPending(context),
+        '2026-12-09T0910_portal_logins': portalLogins(context),
+        '2026-12-09T0920_throttle_bursts': throttleBursts(context),
+        '2026-12-09T1000_ledger_header_leaf': ledgerHeaderLeaf(context),
       };
     },
   };

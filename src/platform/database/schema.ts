@@ -78,6 +78,10 @@ export interface LedgerEntriesTable {
   /** Canonical entry bytes; null once redacted by retention (the leaf hash stays in the tiles). */
   entry: Buffer | null;
   redacted_at: number | null;
+  /** The leaf format (ledger/entry-leaf.ts): 1 = the leaf hashes the entry, 2 = it hashes the header. */
+  leaf_version: number;
+  /** v2: SHA-256 of the canonical payload, kept after redaction so the header stays checkable. */
+  payload_hash: Buffer | null;
 }
 
 export interface LedgerTilesTable {
@@ -102,9 +106,15 @@ export interface AccountsTable {
   realm: string;
   /** The staff member or customer this account signs in as. */
   subject_id: string;
-  /** Normalised email or E.164 phone, unique per realm. */
+  /**
+   * Unique per realm. Staff: the normalised email. Customers: `bidx1:` and the keyed blind index of the
+   * normalised email or E.164 phone — never the contact itself.
+   */
   login: string;
+  /** Staff: their name. Customers: empty (the contact is in `display_sealed`). */
   display_name: string;
+  /** Customers: the login's contact, sealed under the customer's own key (field `portal_login`). */
+  display_sealed: Buffer | null;
   /** argon2id; null until an invitation is accepted. */
   password_hash: string | null;
   /** `invited`, `active`, `suspended`, `offboarded`. */
@@ -131,6 +141,9 @@ export interface TotpCredentialsTable {
   last_step: number;
   confirmed_at: number | null;
   created_at: number;
+  /** A re-enrolment's new secret, sealed, waiting for its first code; the confirmed one works meanwhile. */
+  pending_secret_sealed: Buffer | null;
+  pending_created_at: number | null;
 }
 
 export interface RecoveryCodesTable {
@@ -172,9 +185,12 @@ export interface SessionsTable {
 }
 
 export interface AuthThrottleTable {
+  /** The throttle key under HMAC (`sign_in_throttle`): no login or address in clear. */
   key: string;
   failures: number;
   next_allowed_at: number;
+  /** The `next_allowed_at` whose refusals are already ledgered (one entry per burst); null: none yet. */
+  reported_until: number | null;
 }
 
 export interface AuthChallengesTable {

@@ -101,15 +101,26 @@ describe('start() looks for overdue reviews every minute', () => {
       f.t.custos.start();
       const raised = async () =>
         (await ledgerEntries(f.t.custos, 'alert.raised')).filter((e) => e.data.kind === KIND).length;
+      // The timer's task is watched where it is called: each run's promise is kept, so the test waits for
+      // exactly that run to finish (no sleeps), and "not before the minute" is a count of runs started.
+      const { breakGlass } = f.t.custos.access;
+      const runs: Promise<number>[] = [];
+      const original = breakGlass.raiseOverdueAlerts.bind(breakGlass);
+      mock.method(breakGlass, 'raiseOverdueAlerts', () => {
+        const run = original();
+        runs.push(run);
+        return run;
+      });
       mock.timers.tick(59_000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(await raised(), 0, 'not before the minute');
+      assert.equal(runs.length, 0, 'not before the minute');
       mock.timers.tick(1_000);
-      for (let i = 0; i < 100 && (await raised()) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(runs.length, 1, 'once at the minute');
+      assert.equal(await runs[0], 1);
       assert.equal(await raised(), 1);
       const open = await f.t.custos.watch.alerts.open();
       assert.ok(open.some((a) => a.kind === KIND && a.data.caseId === caseId));
     } finally {
+      mock.restoreAll();
       await f.close();
       mock.timers.reset();
     }

@@ -148,6 +148,36 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await f.send(admin, 'POST', `/v1/exports/${asked.body.id}/approve`)).status, 403);
     });
 
+    test('a requester promoted to security still cannot approve their own export: the same-person check refuses', async () => {
+      // The role check alone would let them through: the directory now says security, read on every request.
+      const promoted = await f.staff('support');
+      const asked = await request(promoted, {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [await f.customer()],
+        fields: ['name'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const id = asked.body.id as string;
+      await f.t.custos.database.db
+        .updateTable('staff')
+        .set({ role: 'security' })
+        .where('id', '=', promoted.staffId)
+        .execute();
+      assert.equal((await f.send(promoted, 'GET', '/v1/exports/pending')).status, 200, 'promoted indeed');
+      for (const decision of ['approve', 'reject']) {
+        const own = await f.send(promoted, 'POST', `/v1/exports/${id}/${decision}`);
+        assert.deepEqual([own.status, own.body.error?.code], [403, 'SAME_PERSON'], decision);
+      }
+      const run = await f.send(promoted, 'POST', `/v1/exports/${id}/run`);
+      assert.deepEqual([run.status, run.body.error.code], [403, 'APPROVAL_REQUIRED']);
+      assert.equal((await f.send(promoted, 'GET', `/v1/exports/${id}`)).body.status, 'pending');
+      assert.ok(
+        !(await ledgerEntries(f.t.custos, 'export.decided')).some((e) => e.data.exportId === id),
+        'no decision ledgered',
+      );
+    });
+
     test('customers who refused sharing or sale are left out; sale needs consent, which is off by default', async () => {
       const staff = await f.staff('support');
       const [granted, refused, silent] = [await f.customer(), await f.customer(), await f.customer()];

@@ -4,6 +4,7 @@
  * 422; every change needs a fresh step-up.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { totp } from '../../../src/identity/second-factor/totp.ts';
 import { manualClock } from '../../../src/platform/clock.ts';
@@ -98,8 +99,11 @@ for (const { dialect, skip } of await dialects()) {
       const late = await f.send(bob, 'POST', `/v1/policies/proposals/${proposed.body.id}/approve`);
       assert.equal(late.status, 409);
       assert.equal(late.body.error.code, 'VERSION_CONFLICT');
-      const unknown = await f.send(bob, 'POST', '/v1/policies/proposals/not-a-proposal/approve');
+      const unknown = await f.send(bob, 'POST', `/v1/policies/proposals/${randomUUID()}/approve`);
       assert.equal(unknown.status, 404);
+      const malformed = await f.send(bob, 'POST', '/v1/policies/proposals/not-a-proposal/approve');
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.error.code, 'VALIDATION_FAILED');
     });
 
     test('only admins propose and decide; admins and security read the set in force', async () => {

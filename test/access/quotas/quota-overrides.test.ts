@@ -44,7 +44,8 @@ describe('quota overrides', () => {
       [clerk.staffId, 'reveal_day', { max: -1 }, 400, 'VALIDATION_FAILED'],
       [clerk.staffId, 'reveal_day', { max: 1.5 }, 400, 'VALIDATION_FAILED'],
       ['01a20856-8bfa-73cd-b677-728695ea8377', 'reveal_day', { max: 1 }, 404, 'STAFF_NOT_FOUND'],
-      ['not-a-uuid', 'reveal_day', { max: 1 }, 404, 'STAFF_NOT_FOUND'],
+      ['not-a-uuid', 'reveal_day', { max: 1 }, 400, 'VALIDATION_FAILED'],
+      ['01A20856-8BFA-73CD-B677-728695EA8377', 'reveal_day', { max: 1 }, 400, 'VALIDATION_FAILED'],
     ] as const) {
       const res = await put(admin, staffId, quota, body);
       assert.equal(res.status, status, `${staffId} ${quota} ${JSON.stringify(body)}`);

@@ -88,6 +88,14 @@ describe('reveal path', () => {
     assert.equal(ninth.status, 429);
     assert.equal(ninth.body.error.code, 'QUOTA_EXCEEDED');
     assert.match(ninth.body.error.message, /reveal_hour/);
+    const raw = await f.app.inject({
+      method: 'POST',
+      url: `/v1/cases/${cases[8]}/reveal`,
+      payload: { fields: ['name'], reason: 'customer asked at the counter' },
+      headers: { authorization: `Bearer ${staff.token}` },
+    });
+    assert.equal(raw.statusCode, 429);
+    assert.equal(raw.headers['retry-after'], '3600', 'Retry-After: the reveal_hour window at most');
     await new Promise((resolve) => setImmediate(resolve));
     assert.ok(
       events.some(

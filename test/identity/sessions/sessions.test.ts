@@ -33,6 +33,7 @@ for (const { dialect, skip } of await dialects()) {
           subjectId: `subject-${id}`,
           login: `${id}@example.com`,
           displayName: id,
+          displaySealed: null,
           passwordHash: null,
           status: 'active',
           enrolledAt: clock.now(),

@@ -1,9 +1,11 @@
 /** Sign-in throttle on a manual clock: free failures, doubling waits, the cap, resets, keys, the store. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createHmac } from 'node:crypto';
 import {
   accountThrottleKey,
   addressThrottleKey,
+  cleanAddressThrottleKey,
   backoffDelay,
   createMemoryThrottleStore,
   createThrottle,
@@ -65,6 +67,7 @@ describe('throttle', () => {
       allowed: false,
       retryAfterMs: 1_500,
       retryAfterSeconds: 2,
+      waiting: [account],
     });
   });
 
@@ -120,7 +123,12 @@ describe('throttle', () => {
       await throttle.recordFailure([account]);
       await throttle.recordFailure([nobody]);
     }
-    assert.deepEqual(await throttle.check([nobody]), await throttle.check([account]));
+    const waits = async (key: string) => {
+      const decision = await throttle.check([key]);
+      return decision.allowed ? 0 : decision.retryAfterMs;
+    };
+    assert.equal(await waits(nobody), await waits(account));
+    assert.ok((await waits(account)) > 0);
   });
 });
 
@@ -131,6 +139,59 @@ describe('throttle keys', () => {
     assert.ok(!account.includes('ada') && !account.includes('example'));
   });
 
+  test('a login is keyed as normalised: a phone however spelt, an email in any case, is one back-off', async () => {
+    const spellings = [
+      '+86 137 2468 1357',
+      '137-2468-1357',
+      '0086 13724681357',
+      '(137) 2468-1357',
+      '13724681357',
+    ];
+    const keys = new Set(spellings.map((p) => accountThrottleKey('customer', p)));
+    assert.equal(keys.size, 1);
+    assert.equal(
+      accountThrottleKey('customer', 'Li.Na@Example.COM'),
+      accountThrottleKey('customer', 'li.na@example.com'),
+    );
+    // Guesses spread over the spellings are counted together.
+    const { throttle } = setup();
+    for (const spelling of spellings.slice(0, 4))
+      await throttle.recordFailure([accountThrottleKey('customer', spelling)]);
+    assert.equal(
+      (await throttle.check([accountThrottleKey('customer', spellings[4] as string)])).allowed,
+      false,
+    );
+    assert.notEqual(
+      cleanAddressThrottleKey('customer', '137-2468-1357'),
+      accountThrottleKey('customer', '137-2468-1357'),
+    );
+  });
+
+  test('the store sees keys only through storeKey (keyed): no login or address reaches it', async () => {
+    const clock = manualClock();
+    const store = createMemoryThrottleStore();
+    const seen: string[] = [];
+    const throttle = createThrottle({
+      store: {
+        ...store,
+        set: (key, value) => {
+          seen.push(key);
+          return store.set(key, value);
+        },
+      },
+      clock,
+      storeKey: (key) => createHmac('sha256', 'a test key').update(key).digest('base64url'),
+    });
+    await throttle.recordFailure([account, address]);
+    assert.equal(seen.length, 2);
+    for (const key of seen) {
+      assert.ok(!key.includes('login') && !key.includes('address') && !key.includes('203.0.113'), key);
+      assert.ok(!key.includes(account.split(':')[2] as string), 'not even the unkeyed hash');
+    }
+    assert.equal(await store.get(account), undefined);
+    assert.equal((await throttle.check([account])).allowed, true, 'one failure is free');
+  });
+
   test('address keys: IPv4, IPv4-mapped IPv6, and IPv6 by /64', () => {
     assert.equal(addressThrottleKey('::ffff:203.0.113.7'), address);
     const v6 = addressThrottleKey('2001:db8:85a3:42::8a2e:370:7334');
@@ -138,6 +199,36 @@ describe('throttle keys', () => {
     assert.equal(addressThrottleKey('2001:0db8:85a3:0042:ffff:ffff:ffff:1'), v6);
     assert.equal(addressThrottleKey('1:2::3:4:5:1.2.3.4'), 'address:1:2:0:3::/64');
     assert.notEqual(addressThrottleKey('2001:db8:85a3:43::1'), v6);
+  });
+});
+
+describe('bursts and clean addresses', () => {
+  test('a burst is claimed once per back-off; the next failure starts a new one', async () => {
+    const { clock, throttle } = setup();
+    assert.equal(await throttle.claimBurst(account), false, 'no state, no burst');
+    for (let n = 0; n < 4; n += 1) await throttle.recordFailure([account]); // 1 s
+    assert.deepEqual(
+      await Promise.all([
+        throttle.claimBurst(account),
+        throttle.claimBurst(account),
+        throttle.claimBurst(account),
+      ]),
+      [true, false, false],
+    );
+    clock.advance(1_000);
+    assert.equal(await throttle.claimBurst(account), false, 'not waiting any more');
+    await throttle.recordFailure([account]); // 2 s
+    assert.equal(await throttle.claimBurst(account), true);
+    assert.equal(await throttle.claimBurst(account), false);
+  });
+
+  test('an address is clean until it fails; a success elsewhere does not clean it', async () => {
+    const { throttle } = setup();
+    assert.equal(await throttle.clean(address), true);
+    await throttle.recordFailure([address]);
+    assert.equal(await throttle.clean(address), false);
+    await throttle.recordSuccess(account);
+    assert.equal(await throttle.clean(address), false);
   });
 });
 

@@ -1,0 +1,71 @@
+/**
+ * Leaf formats. What the Merkle tree commits to for each entry:
+ *
+ * - **v1** (ledgers written before the header leaf): the leaf is SHA-256(0x00 ‖ canonical entry). Once
+ *   retention drops the entry, nothing stored can be checked against the leaf any more: not its time, type,
+ *   actor or subject.
+ * - **v2**: the leaf is SHA-256(0x00 ‖ canonical header), the header being `{ v: 2, at, type, actor,
+ *   subject?, payload }` with `payload` the base64 SHA-256 of the canonical `data`. Retention drops only the
+ *   payload; the header is rebuilt from the row's lookup columns and its payload hash, so the columns that
+ *   quotas and "who accessed my data" read are exactly what the tree commits to, redacted or not.
+ *
+ * The stored entry bytes stay the whole canonical entry (`{ v: 2, at, type, actor, subject?, data }`): what
+ * callers read does not change shape, only what is hashed does.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson, encodeEntry } from './entry-encoding.ts';
+import type { LedgerEntry } from './entry-types.ts';
+import { leafHash } from './merkle-hash.ts';
+
+/** The leaf format new entries are written in. */
+export const LEAF_VERSION = 2;
+
+/** What a v2 leaf commits to: the entry's header and the hash of its redactable payload. */
+export interface EntryHeader {
+  at: number;
+  type: string;
+  actor: string;
+  subject: string | null;
+  /** SHA-256 of the canonical `data`. */
+  payloadHash: Buffer;
+}
+
+/** SHA-256 of the canonical encoding of an entry's payload (`data`). */
+export function payloadHashOf(data: unknown): Buffer {
+  return createHash('sha256').update(canonicalJson(data), 'utf8').digest();
+}
+
+/** The canonical bytes a v2 leaf hashes. */
+export function encodeHeader(header: EntryHeader): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      v: 2,
+      at: header.at,
+      type: header.type,
+      actor: header.actor,
+      subject: header.subject ?? undefined,
+      payload: header.payloadHash.toString('base64'),
+    }),
+    'utf8',
+  );
+}
+
+/** An entry ready to store: its bytes, its header's payload hash, and its leaf hash. */
+export interface SealedEntry {
+  bytes: Buffer;
+  payloadHash: Buffer;
+  leaf: Buffer;
+}
+
+/** Encodes a v2 entry and computes the leaf that commits to its header and payload hash. */
+export function sealEntry(entry: LedgerEntry): SealedEntry {
+  const payloadHash = payloadHashOf(entry.data);
+  const header = encodeHeader({
+    at: entry.at,
+    type: entry.type,
+    actor: entry.actor,
+    subject: entry.subject ?? null,
+    payloadHash,
+  });
+  return { bytes: encodeEntry(entry), payloadHash, leaf: leafHash(header) };
+}
