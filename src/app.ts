@@ -12,6 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { accessRoutes } from './access/access.routes.ts';
 import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
+import { watchMasterKeys } from './crypto/key-watch.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation } from './demo/demo-organisation.ts';
 import { type MountedRoutes, mount, type ServerDeps } from './http/server.ts';
@@ -115,6 +116,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
+    let stopKeyWatch: (() => void) | undefined;
 
     return {
       config,
@@ -174,11 +176,13 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages.
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
+       * watching the master key (a rotation by another process, a key file gone or replaced).
        */
       start(): void {
         for (const warning of ledgerWarnings) logger.warn(warning);
         ledger.start();
+        stopKeyWatch ??= watchMasterKeys(kek, logger);
         stopPolicyRefresh ??= runEvery(
           POLICY_REFRESH_MS,
           () => policies.refresh(),
@@ -200,6 +204,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopPolicyRefresh?.();
         stopReviewAlerts?.();
         stopOutbox?.();
+        stopKeyWatch?.();
         privacy.outbox.close();
         // The bus drains its handlers, the watcher its containment (which writes to the ledger), then the ledger.
         await bus.close();

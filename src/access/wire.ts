@@ -16,6 +16,7 @@ import type { VaultService } from '../vault/vault.service.ts';
 import type { Alerts } from '../watch/alerts.service.ts';
 import { createAccessGate, type PolicyDecider } from './access-gate.ts';
 import { createBreakGlass } from './break-glass/break-glass.service.ts';
+import { createBreakGlassStore } from './break-glass/break-glass.store.ts';
 import { createCaseConsents } from './cases/case-consents.service.ts';
 import { createCases } from './cases/cases.service.ts';
 import { createCaseStore } from './cases/cases.store.ts';
@@ -23,7 +24,10 @@ import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
 import { createCustomers } from './customers/customers.service.ts';
 import { createExports } from './exports/exports.service.ts';
+import { createExportCaps } from './exports/export-caps.ts';
 import { createExportStore } from './exports/exports.store.ts';
+import { createPrivacyBudget } from './exports/privacy-budget.ts';
+import { createPrivacyBudgetStore } from './exports/privacy-budget.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createQuotaOverrides } from './quotas/quota-overrides.service.ts';
 import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
@@ -63,6 +67,8 @@ export async function wireAccess(deps: {
     bus,
   });
   const caseStore = createCaseStore(db);
+  const exportStore = createExportStore(db);
+  const { config } = platform;
   const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock, riskTier });
   const presenceCodes = createPresenceCodes({
     store: caseStore,
@@ -117,11 +123,46 @@ export async function wireAccess(deps: {
       clock,
     }),
     reveals: createReveals({ vault, cases, gate, quotas, revealApprovals, sessions, ledger, bus, clock }),
-    breakGlass: createBreakGlass({ cases, store: caseStore, vault, gate, alerts, sessions, ledger, clock }),
+    breakGlass: createBreakGlass({
+      cases,
+      store: caseStore,
+      limits: createBreakGlassStore(db),
+      weeklyCap: config.breakGlassWeeklyCap,
+      vault,
+      gate,
+      alerts,
+      sessions,
+      ledger,
+      clock,
+    }),
     exports: createExports({
-      store: createExportStore(db),
+      store: exportStore,
       vault,
       consents,
+      caps: createExportCaps({
+        store: exportStore,
+        gate,
+        clock,
+        limits: {
+          requesterDay: config.exportRequesterDay,
+          requesterWeek: config.exportRequesterWeek,
+          approverDay: config.exportApproverDay,
+          approverWeek: config.exportApproverWeek,
+        },
+      }),
+      largeExport: {
+        threshold: config.exportLargeThreshold,
+        quorum: config.exportLargeQuorum,
+        waitMs: config.exportLargeWaitHours * 3_600_000,
+      },
+      alerts,
+      budget: createPrivacyBudget({
+        store: createPrivacyBudgetStore(db),
+        clock,
+        epsilon: config.aggregateEpsilon,
+        budget: config.aggregateBudget,
+        windowMs: config.aggregateBudgetDays * 86_400_000,
+      }),
       gate,
       sessions,
       ledger,

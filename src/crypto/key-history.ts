@@ -16,28 +16,39 @@ function fingerprint(key: Buffer): Buffer {
 
 export interface KeyHistory {
   /**
-   * Check `keys` against every version seen before, then remember them; throws KEYRING_MISMATCH (remembering
-   * nothing) when one of them differs from the key that version named before.
+   * Throws KEYRING_MISMATCH when one of `keys` differs from the key its version named before; remembers
+   * nothing.
    */
+  check(keys: ReadonlyMap<number, Buffer>): void;
+  /** Remember `keys` (after `check`): from now on their versions name them. */
+  remember(keys: ReadonlyMap<number, Buffer>): void;
+  /** `check`, then `remember`. */
   admit(keys: ReadonlyMap<number, Buffer>): void;
 }
 
-/** @example const history = keyHistory(); history.admit(keysFromFile); history.admit(reReadKeys); */
+/** @example const history = keyHistory(); history.admit(keysFromFile); history.check(reReadKeys); */
 export function keyHistory(): KeyHistory {
   const seen = new Map<number, Buffer>();
-  return {
-    admit(keys) {
-      const prints = [...keys].map(([version, key]) => [version, fingerprint(key)] as const);
-      for (const [version, print] of prints) {
-        const known = seen.get(version);
-        if (known && !timingSafeEqual(known, print)) {
-          throw new CustosError(
-            'KEYRING_MISMATCH',
-            `Master key version ${version} is not the key this server holds: the key source was replaced`,
-          );
-        }
+  const check = (keys: ReadonlyMap<number, Buffer>) => {
+    for (const [version, key] of keys) {
+      const known = seen.get(version);
+      if (known && !timingSafeEqual(known, fingerprint(key))) {
+        throw new CustosError(
+          'KEYRING_MISMATCH',
+          `Master key version ${version} is not the key this server holds: the key source was replaced`,
+        );
       }
-      for (const [version, print] of prints) seen.set(version, print);
+    }
+  };
+  const remember = (keys: ReadonlyMap<number, Buffer>) => {
+    for (const [version, key] of keys) seen.set(version, fingerprint(key));
+  };
+  return {
+    check,
+    remember,
+    admit(keys) {
+      check(keys);
+      remember(keys);
     },
   };
 }

@@ -13,6 +13,7 @@
  * (`assertAvailable`, at most a second stale), so a master key moved away or replaced stops every
  * plaintext-releasing act with 503 KEYRING_UNAVAILABLE or KEYRING_MISMATCH, not only `/readyz`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../platform/clock.ts';
 import type { DatabaseTransaction } from '../platform/database/database.ts';
 import { CustosError, isCustosError } from '../platform/errors.ts';
@@ -117,6 +118,19 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
     indexer = createBlindIndexer(indexRoot);
     identityKey = await unwrapSecret(IDENTITY_SECRET);
   }
+
+  // Keys sharing no version with those held (a rotation finished while this process was idle) are this
+  // installation's only if they open its blind-index root, the very one held in memory.
+  kek.setConfirmation(async (unwrapWith) => {
+    const row = await store.secret(BLIND_INDEX_SECRET);
+    if (!row || !indexRoot) return false;
+    try {
+      const root = unwrapWith(row.kekVersion, row.wrapped, secretContext(BLIND_INDEX_SECRET));
+      return root.length === indexRoot.length && timingSafeEqual(root, indexRoot);
+    } catch {
+      return false;
+    }
+  });
 
   function identityAad(accountId: string, kind: string): Buffer {
     return Buffer.from(`custos/identity/v1\0${accountId}\0${kind}`);

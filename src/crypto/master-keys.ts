@@ -11,7 +11,10 @@
  * gone, unreadable or readable by others answers KEYRING_UNAVAILABLE; one that names a known version with
  * other bytes answers KEYRING_MISMATCH; both until the right file is back, and no key is used meanwhile. The
  * same re-read notices a rotation made by another process (`custos keys rotate` next to a running server):
- * its new version is adopted and its retired ones dropped, at most a second late.
+ * its new version is adopted and its retired ones dropped, at most a second late. A file sharing no version
+ * with those held (a rotation that began and ended while this process was idle, or another key altogether)
+ * answers KEYRING_MISMATCH until the keyring confirms it opens the installation's own secrets
+ * (`setConfirmation`); confirmed, it is adopted (a request or two in between are refused).
  */
 import {
   closeSync,
@@ -44,11 +47,23 @@ export interface KeyEncryptionKeys {
    */
   check(): void;
   /**
-   * The same confirmation, cached for at most a second (a `stat` when the cache is stale): call it before
-   * using anything the master key opened earlier. Throws KEYRING_UNAVAILABLE or KEYRING_MISMATCH.
+   * The same confirmation, cached for at most `maxAgeMs` (a second by default; a `stat` when the cache is
+   * stale): call it before using anything the master key opened earlier. Throws KEYRING_UNAVAILABLE or
+   * KEYRING_MISMATCH.
    */
-  assertAvailable(): void;
+  assertAvailable(maxAgeMs?: number): void;
+  /**
+   * How to tell whether keys that share no version with those held belong to this installation all the same
+   * (a rotation finished while this process was idle); the keyring sets it. Without it such keys are refused.
+   */
+  setConfirmation(confirm: KeyConfirmation): void;
 }
+
+/**
+ * Given `unwrap` under candidate keys, true when they open what this installation's keyring holds. Resolves
+ * false (never throws) when they do not.
+ */
+export type KeyConfirmation = (unwrap: KeyEncryptionKeys['unwrap']) => Promise<boolean>;
 
 export interface RotatableKeys extends KeyEncryptionKeys {
   /** Add a new highest version and make it active; returns it. */
@@ -112,7 +127,7 @@ export function inlineMasterKeys(spec: string): KeyEncryptionKeys {
   }
   const base = keysFromMap(keys);
   const check = () => void base.activeVersion();
-  return { ...base, unwrap: base.unwrapWith, check, assertAvailable: check };
+  return { ...base, unwrap: base.unwrapWith, check, assertAvailable: check, setConfirmation: () => {} };
 }
 
 function readKeyFile(path: string, createdAt?: Map<number, string>): Map<number, Buffer> {
@@ -212,24 +227,53 @@ export function fileMasterKeys(path: string, now: () => number = Date.now): Rota
   let checkedAt = performance.now();
   /** Why the source is not usable now; undefined while it is sound. */
   let failure: CustosError | undefined;
+  let confirmation: KeyConfirmation | undefined;
+  let confirming: Promise<void> | undefined;
+
+  const adopt = (next: Map<number, Buffer>, nextStamp: string, dates: Map<number, string>) => {
+    history.remember(next);
+    keys = next;
+    goodStamp = nextStamp;
+    for (const [version, date] of dates) createdAt.set(version, date);
+    failure = undefined;
+  };
+
+  /** Ask the keyring about keys that share no version with those held; adopt them if it vouches. */
+  const confirm = (next: Map<number, Buffer>, nextStamp: string, dates: Map<number, string>) => {
+    if (!confirmation || confirming) return;
+    confirming = confirmation(keysFromMap(next).unwrapWith)
+      .then((ok) => {
+        if (ok && stamp(statSync(path)) === nextStamp) adopt(next, nextStamp, dates);
+      })
+      .catch(() => {})
+      .finally(() => {
+        confirming = undefined;
+      });
+  };
 
   /** Read the file and adopt it if it agrees with the history; on any problem, fail closed and throw. */
   const reload = () => {
     checkedAt = performance.now();
     try {
       const before = stamp(statSync(path));
-      const next = readKeyFile(path, createdAt);
-      history.admit(next);
-      keys = next;
-      goodStamp = before;
-      failure = undefined;
+      const dates = new Map<number, string>();
+      const next = readKeyFile(path, dates);
+      history.check(next);
+      if (![...next.keys()].some((version) => keys.has(version))) {
+        confirm(next, before, dates);
+        throw new CustosError(
+          'KEYRING_MISMATCH',
+          'The master key file holds none of the keys this server held: not adopted unless it opens the keyring',
+        );
+      }
+      adopt(next, before, dates);
     } catch (cause) {
       failure = keyErrorOf(cause);
       throw failure;
     }
   };
-  const assertAvailable = () => {
-    if (performance.now() - checkedAt < KEY_SOURCE_CHECK_MS) {
+  const assertAvailable = (maxAgeMs = KEY_SOURCE_CHECK_MS) => {
+    if (performance.now() - checkedAt < maxAgeMs) {
       if (failure) throw failure;
       return;
     }
@@ -283,6 +327,9 @@ export function fileMasterKeys(path: string, now: () => number = Date.now): Rota
       reload();
       current().activeVersion();
     },
-    assertAvailable,
+    assertAvailable: (maxAgeMs?: number) => assertAvailable(maxAgeMs),
+    setConfirmation(confirm) {
+      confirmation = confirm;
+    },
   };
 }

@@ -23,7 +23,11 @@ export const operationTags = [
   { name: 'customers', description: 'Register and find customers (masked views only)' },
   { name: 'reveal-approvals', description: 'Four eyes on revealing sensitive fields' },
   { name: 'break-glass', description: 'Emergency access without a case, and its review' },
-  { name: 'exports', description: 'Record exports and k-anonymous aggregates, with four eyes' },
+  {
+    name: 'exports',
+    description:
+      'Record exports (capped; a quorum for large ones) and differentially private aggregates, with four eyes',
+  },
   { name: 'staff', description: 'Per-staff settings such as quota overrides' },
   { name: 'policies', description: 'The Cedar policy set in force and its four-eyes changes' },
   { name: 'security', description: 'Security alerts raised by the insider-risk watch' },

@@ -45,7 +45,10 @@ export interface EntryPayloads {
    */
   'presence_code.failed': { via: 'case_open' | 'case' | 'search'; caseId?: string };
   'presence_code.issued': { customerId: string };
-  'break_glass.reviewed': { caseId: string; staffId: string; outcome: string };
+  /** `withdrawn`: the review was unjustified and took the staff member's break-glass away. */
+  'break_glass.reviewed': { caseId: string; staffId: string; outcome: string; withdrawn?: boolean };
+  /** Security gave a staff member back the break-glass an unjustified review withdrew. */
+  'break_glass.restored': { staffId: string };
   /** A request refused by policy, case state, quota or consent. */
   'access.denied': {
     action: string;
@@ -64,8 +67,16 @@ export interface EntryPayloads {
     customers: number;
     fields: string[];
   };
-  'export.decided': { exportId: string; approved: boolean };
-  'export.completed': { exportId: string; records: number; excluded: number; suppressed?: number };
+  /** One security member's decision; an approval says how many the export has now and how many it needs. */
+  'export.decided': { exportId: string; approved: boolean; approvals?: number; quorum?: number };
+  /** `epsilonMicro`: the differential-privacy budget an aggregate spent, in millionths of ε. */
+  'export.completed': {
+    exportId: string;
+    records: number;
+    excluded: number;
+    suppressed?: number;
+    epsilonMicro?: number;
+  };
   /** An export's run failed part-way (`code`: the error's); the export cannot be run again. */
   'export.failed': { exportId: string; code: string };
   /** Staff asked a second person to approve revealing fields (sensitive class) through a case. */
@@ -172,6 +183,7 @@ export const entryTypes = [
   'presence_code.issued',
   'presence_code.failed',
   'break_glass.reviewed',
+  'break_glass.restored',
   'access.denied',
   'consent.changed',
   'quota.set',

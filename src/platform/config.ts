@@ -54,6 +54,25 @@ export interface Config {
   smtpFrom: string;
   /** How often the outbox worker looks for messages due. */
   outboxIntervalMs: number;
+  /** Break-glass a staff member may open in any 7 days (one unreviewed at a time in any case). */
+  breakGlassWeeklyCap: number;
+  /** Distinct customers one staff member may ask to export in any 24 hours, and in any 7 days. */
+  exportRequesterDay: number;
+  exportRequesterWeek: number;
+  /** Distinct customers in exports one security member may approve in any 24 hours, and in any 7 days. */
+  exportApproverDay: number;
+  exportApproverWeek: number;
+  /** A records export of more customers than this is large: a quorum of security and a waiting period. */
+  exportLargeThreshold: number;
+  /** How many security members (none of them the requester) must approve a large export. */
+  exportLargeQuorum: number;
+  /** Hours between a large export's quorum (announced to all of security) and its first possible run. */
+  exportLargeWaitHours: number;
+  /** Differential privacy of marketing aggregates: ε spent by one aggregate. */
+  aggregateEpsilon: number;
+  /** The ε one requester may spend on aggregates in any window of `aggregateBudgetDays` days. */
+  aggregateBudget: number;
+  aggregateBudgetDays: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -82,6 +101,18 @@ const port: Parser<number> = (raw) => {
 const positiveInt: Parser<number> = (raw) => {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 100_000_000) throw new Error('must be a whole number');
+  return n;
+};
+
+const positiveNumber: Parser<number> = (raw) => {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error('must be a number above 0, at most 100');
+  return n;
+};
+
+const atLeastOne: Parser<number> = (raw) => {
+  const n = positiveInt(raw);
+  if (n < 1) throw new Error('must be at least 1');
   return n;
 };
 
@@ -343,6 +374,87 @@ export const settings: readonly Setting<keyof Config>[] = [
     parse: positiveInt,
     fallback: 2000,
   },
+  {
+    key: 'breakGlassWeeklyCap',
+    env: 'CUSTOS_BREAK_GLASS_WEEKLY_CAP',
+    description:
+      'Break-glass one staff member may open in any 7 days; besides, only one unreviewed at a time.',
+    parse: atLeastOne,
+    fallback: 2,
+  },
+  {
+    key: 'exportRequesterDay',
+    env: 'CUSTOS_EXPORT_REQUESTER_DAY',
+    description: 'Distinct customers one staff member may ask to export in any 24 hours.',
+    parse: atLeastOne,
+    fallback: 1000,
+  },
+  {
+    key: 'exportRequesterWeek',
+    env: 'CUSTOS_EXPORT_REQUESTER_WEEK',
+    description: 'Distinct customers one staff member may ask to export in any 7 days.',
+    parse: atLeastOne,
+    fallback: 2000,
+  },
+  {
+    key: 'exportApproverDay',
+    env: 'CUSTOS_EXPORT_APPROVER_DAY',
+    description: 'Distinct customers in the exports one security member may approve in any 24 hours.',
+    parse: atLeastOne,
+    fallback: 2000,
+  },
+  {
+    key: 'exportApproverWeek',
+    env: 'CUSTOS_EXPORT_APPROVER_WEEK',
+    description: 'Distinct customers in the exports one security member may approve in any 7 days.',
+    parse: atLeastOne,
+    fallback: 5000,
+  },
+  {
+    key: 'exportLargeThreshold',
+    env: 'CUSTOS_EXPORT_LARGE_THRESHOLD',
+    description:
+      'A records export of more customers than this is large: it needs a quorum of security and a waiting period.',
+    parse: atLeastOne,
+    fallback: 200,
+  },
+  {
+    key: 'exportLargeQuorum',
+    env: 'CUSTOS_EXPORT_LARGE_QUORUM',
+    description: 'How many security members (not the requester) must approve a large export.',
+    parse: atLeastOne,
+    fallback: 2,
+  },
+  {
+    key: 'exportLargeWaitHours',
+    env: 'CUSTOS_EXPORT_LARGE_WAIT_HOURS',
+    description:
+      'Hours from a large export reaching its quorum (announced to all of security, who may still reject it) to its first possible run.',
+    parse: positiveInt,
+    fallback: 24,
+  },
+  {
+    key: 'aggregateEpsilon',
+    env: 'CUSTOS_AGGREGATE_EPSILON',
+    description:
+      'Differential privacy: the ε one marketing aggregate spends (geometric noise on every count; see docs/AGGREGATES.md).',
+    parse: positiveNumber,
+    fallback: 0.25,
+  },
+  {
+    key: 'aggregateBudget',
+    env: 'CUSTOS_AGGREGATE_BUDGET',
+    description: 'The total ε one requester may spend on aggregates in any budget window; then refused.',
+    parse: positiveNumber,
+    fallback: 1,
+  },
+  {
+    key: 'aggregateBudgetDays',
+    env: 'CUSTOS_AGGREGATE_BUDGET_DAYS',
+    description: 'The length of the aggregate privacy-budget window, in days.',
+    parse: atLeastOne,
+    fallback: 30,
+  },
 ];
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -390,6 +502,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const sso = [resolved.oidcIssuer, resolved.oidcClientId, resolved.oidcGroupRoles];
   if (sso.some((v) => v !== undefined) && !sso.every((v) => v !== undefined)) {
     problems.push('CUSTOS_OIDC_ISSUER, CUSTOS_OIDC_CLIENT_ID and CUSTOS_OIDC_GROUP_ROLES go together');
+  }
+  if ((resolved.aggregateBudget ?? 1) < (resolved.aggregateEpsilon ?? 0)) {
+    problems.push(
+      'CUSTOS_AGGREGATE_BUDGET must be at least CUSTOS_AGGREGATE_EPSILON (no aggregate could run)',
+    );
+  }
+  for (const who of ['Requester', 'Approver'] as const) {
+    if ((resolved[`export${who}Day`] ?? 0) > (resolved[`export${who}Week`] ?? Infinity)) {
+      const name = `CUSTOS_EXPORT_${who.toUpperCase()}`;
+      problems.push(`${name}_DAY must not exceed ${name}_WEEK`);
+    }
   }
   if (problems.length > 0) {
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);

@@ -382,7 +382,13 @@ async function setUp(): Promise<World> {
   try {
     // The matrix probes every route as a few staff members, hundreds of times: the watcher would rightly
     // contain them. It scores without acting here; test/watch/ tests what it does.
-    f = await accessFixture('sqlite', { clock, risk: watcherObservesOnly });
+    // Setup breaks the glass several times per staff member: each is reviewed at once, the weekly cap raised.
+    // Marketing runs many aggregates here: a privacy budget that does not get in the way of the matrix.
+    f = await accessFixture('sqlite', {
+      clock,
+      risk: watcherObservesOnly,
+      env: { CUSTOS_BREAK_GLASS_WEEKLY_CAP: '100', CUSTOS_AGGREGATE_BUDGET: '100' },
+    });
   } finally {
     diagnostics.unsubscribe('fastify.initialization', onInit);
   }
@@ -434,7 +440,10 @@ async function setUp(): Promise<World> {
       purpose: 'repair',
       reason: 'The customer is locked out and the case system is down',
     });
-    return reply.status === 201 ? { caseId: reply.body.id } : { refusal: reply };
+    if (reply.status !== 201) return { refusal: reply };
+    // Reviewed at once: one unreviewed break-glass per staff member at a time.
+    await must(w.approver, 'POST', `/v1/break-glass/${reply.body.id}/review`, { outcome: 'justified' }, 204);
+    return { caseId: reply.body.id };
   };
 
   // Now (T0): the cases that are to expire, normal (36 s) and break-glass (one hour).
@@ -672,13 +681,16 @@ const probes: Record<string, Probe> = {
         expectOutcome(first, mayRequest ? ok : refused(403, 'ACCESS_DENIED'), `${cell}: run`);
         if (kind === 'aggregate') {
           assert.deepEqual(Object.keys(first.body).sort(), [
+            'budgetRemaining',
             'dimensions',
+            'epsilon',
             'exportId',
             'groups',
             'k',
             'kind',
             'suppressedGroups',
             'suppressedPeople',
+            'threshold',
           ]);
           assert.ok(first.body.k >= 10);
         }

@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { decodeBase32 } from '../../src/identity/second-factor/base32.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { defaultPolicies } from '../../src/identity/sessions/sessions.ts';
 import { systemActor } from '../../src/platform/actor.ts';
@@ -275,6 +276,21 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');
         const fresh = await staleThenFresh(staff, () => f.send(staff, 'POST', '/v1/auth/totp/enrol', {}));
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/identity/accounts/accounts.service.ts#confirmTotpEnrolment': {
+      'POST /v1/auth/totp/confirm (replacing a confirmed authenticator)': async () => {
+        const staff = await f.staff('support');
+        await stepUp(staff);
+        const enrol = await f.send(staff, 'POST', '/v1/auth/totp/enrol', {});
+        assert.equal(enrol.status, 200, JSON.stringify(enrol.body));
+        const next = decodeBase32(
+          new URL(enrol.body.otpauthUri as string).searchParams.get('secret') as string,
+        ) as Buffer;
+        const fresh = await staleThenFresh(staff, () =>
+          f.send(staff, 'POST', '/v1/auth/totp/confirm', { code: totp(next, clock.now()) }),
+        );
         assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
       },
     },

@@ -177,3 +177,55 @@ test('a keyring whose master key does not open its installation secrets is a KEY
     (e) => isCustosError(e, 'KEYRING_UNAVAILABLE'),
   );
 });
+
+test('keys sharing no version with those held are refused unless the confirmation vouches for them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-keys-'));
+  const path = join(dir, 'master.key');
+  createMasterKeyFile(path);
+  const server = fileMasterKeys(path);
+  const asked: string[] = [];
+  let vouch = false;
+  server.setConfirmation(async (unwrap) => {
+    asked.push('asked');
+    try {
+      return vouch && unwrap(2, underV2.wrapped, 'ctx').toString() === 'canary';
+    } catch {
+      return false;
+    }
+  });
+  // Another process adds v2 and retires v1 while the server does not look: the server next sees only v2.
+  const rotator = fileMasterKeys(path);
+  rotator.addVersion();
+  const underV2 = rotator.wrap(Buffer.from('canary'), 'ctx');
+  rotator.retireBelow(2);
+  const mismatch = (e: unknown) => isCustosError(e, 'KEYRING_MISMATCH');
+  assert.throws(() => server.check(), mismatch);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(asked, ['asked']);
+  assert.throws(() => server.assertAvailable(), mismatch, 'not vouched for: still refused');
+  assert.deepEqual(server.versions(), [1]);
+
+  vouch = true;
+  assert.throws(() => server.check(), mismatch, 'refused until the answer is in');
+  await new Promise((resolve) => setImmediate(resolve));
+  server.assertAvailable();
+  assert.deepEqual(server.versions(), [2]);
+  assert.equal(server.unwrap(2, underV2.wrapped, 'ctx').toString(), 'canary');
+  // Adopted keys are remembered: v2 with other bytes is now a mismatch like any known version.
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { keys: { key: string }[] };
+  (file.keys[0] as { key: string }).key = randomBytes(32).toString('base64');
+  writeFileSync(path, JSON.stringify(file), { mode: 0o600 });
+  assert.throws(() => server.check(), mismatch);
+});
+
+test('without a confirmation, keys sharing no version with those held are simply refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'custos-keys-'));
+  const path = join(dir, 'master.key');
+  createMasterKeyFile(path);
+  const server = fileMasterKeys(path);
+  writeFileSync(path, readFileSync(path, 'utf8').replace('"version": 1', '"version": 3'), { mode: 0o600 });
+  assert.throws(
+    () => server.check(),
+    (e) => isCustosError(e, 'KEYRING_MISMATCH'),
+  );
+});

@@ -4,15 +4,19 @@
  * search by blind index, a TOTP step-up — answers 503 KEYRING_UNAVAILABLE with no plaintext, and `/readyz`
  * says the same; put back, it serves again. A master key file replaced by another key answers 503
  * KEYRING_MISMATCH (never 500 INTERNAL), is not adopted (the right file put back serves again), and a server
- * started on it refuses to start.
+ * started on it refuses to start; so is a file whose keys share no version with the server's, unless they
+ * open the installation's keyring — as after a rotation that began and ended while the server was idle,
+ * which is adopted.
  */
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { createCustos } from '../../src/app.ts';
-import { createMasterKeyFile, KEY_SOURCE_CHECK_MS } from '../../src/crypto/master-keys.ts';
+import { createKeyRotation } from '../../src/crypto/key-rotation.service.ts';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
+import { createMasterKeyFile, fileMasterKeys, KEY_SOURCE_CHECK_MS } from '../../src/crypto/master-keys.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { systemActor } from '../../src/platform/actor.ts';
@@ -154,6 +158,27 @@ for (const { dialect, skip } of await dialects()) {
       await assertServing('the real key back');
     });
 
+    test('master.key replaced by a key under a version the server never held: 503 KEYRING_MISMATCH, not adopted', async () => {
+      const impostor = `${keyFile}.impostor`;
+      createMasterKeyFile(impostor);
+      writeFileSync(impostor, readFileSync(impostor, 'utf8').replace('"version": 1', '"version": 7'), {
+        mode: 0o600,
+      });
+      renameSync(keyFile, `${keyFile}.real`);
+      renameSync(impostor, keyFile);
+      try {
+        await staleness();
+        await assertAllRefused('KEYRING_MISMATCH', 'key of another version');
+        // The keyring was asked and said no: still refused once that answer is in.
+        await staleness();
+        assertRefused(await reveal(), 'KEYRING_MISMATCH', 'key of another version, later');
+      } finally {
+        renameSync(`${keyFile}.real`, keyFile);
+      }
+      await staleness();
+      await assertServing('the real key back after an impostor version');
+    });
+
     test('a server started on a replaced master key refuses to start with KEYRING_MISMATCH', async () => {
       const impostor = `${keyFile}.impostor`;
       createMasterKeyFile(impostor);
@@ -170,6 +195,29 @@ for (const { dialect, skip } of await dialects()) {
       } finally {
         renameSync(`${keyFile}.real`, keyFile);
       }
+    });
+
+    test('a rotation begun and finished while the server was idle is adopted once the keyring confirms it', async () => {
+      // `custos keys rotate` in another process, with no grace period: the server sees v1, then only v2.
+      const rotation = createKeyRotation({
+        kek: fileMasterKeys(keyFile),
+        store: createKeyringStore(t.custos.database.db),
+        ledger: t.custos.ledger,
+        bus: t.custos.bus,
+      });
+      const done = await rotation.rotate(systemActor, { graceMs: 0 });
+      assert.equal(done.toVersion, 2);
+      await staleness();
+      const seen: string[] = [];
+      let answer = await reveal();
+      for (let tries = 0; answer.status !== 200 && tries < 20; tries++) {
+        seen.push(`${answer.status} ${answer.body?.error?.code}`);
+        assertRefused(answer, 'KEYRING_MISMATCH', 'while the new key is being confirmed');
+        await sleep(50);
+        answer = await reveal();
+      }
+      assert.ok(seen.length <= 1, `refused while confirming: ${seen.join(', ')}`);
+      await assertServing('after the idle rotation');
     });
   });
 }

@@ -45,6 +45,45 @@ test('invalid settings stop with every problem named and no secret echoed', () =
   );
 });
 
+test('oversight limits: defaults, and settings that contradict each other stop the process', () => {
+  const config = loadConfig({ CUSTOS_DATA_DIR: '/tmp/custos-x' });
+  assert.deepEqual(
+    [config.breakGlassWeeklyCap, config.exportRequesterDay, config.exportRequesterWeek],
+    [2, 1000, 2000],
+  );
+  assert.deepEqual(
+    [config.exportLargeThreshold, config.exportLargeQuorum, config.exportLargeWaitHours],
+    [200, 2, 24],
+  );
+  assert.deepEqual(
+    [config.aggregateEpsilon, config.aggregateBudget, config.aggregateBudgetDays],
+    [0.25, 1, 30],
+  );
+  assert.throws(
+    () =>
+      loadConfig({
+        CUSTOS_AGGREGATE_EPSILON: '2',
+        CUSTOS_AGGREGATE_BUDGET: '1',
+        CUSTOS_EXPORT_APPROVER_DAY: '9000',
+        CUSTOS_BREAK_GLASS_WEEKLY_CAP: '0',
+        CUSTOS_EXPORT_LARGE_QUORUM: '0',
+        CUSTOS_AGGREGATE_BUDGET_DAYS: '-1',
+      }),
+    (e) => {
+      assert.ok(isCustosError(e, 'CONFIG_INVALID'));
+      for (const name of [
+        'CUSTOS_AGGREGATE_BUDGET must be at least',
+        'CUSTOS_EXPORT_APPROVER_DAY must not exceed',
+        'CUSTOS_BREAK_GLASS_WEEKLY_CAP',
+        'CUSTOS_EXPORT_LARGE_QUORUM',
+        'CUSTOS_AGGREGATE_BUDGET_DAYS',
+      ])
+        assert.ok(e.message.includes(name), name);
+      return true;
+    },
+  );
+});
+
 test('UUIDv7 ids are well-formed, unique and time-ordered', () => {
   const ids = Array.from({ length: 1000 }, (_, i) => uuidv7(1_700_000_000_000 + i));
   assert.ok(ids.every(isUuid));

@@ -40,7 +40,7 @@ let serial = 0;
 
 export async function accessFixture(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
-  options: { clock?: Clock; risk?: Partial<RiskSettings> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; risk?: Partial<RiskSettings> } = {},
 ): Promise<AccessFixture> {
   const t = await testCustos(dialect, options);
   const app = await buildServer(t.custos.server());

@@ -19,7 +19,14 @@ export async function signInStaff(
   send: Send,
   adminToken: string,
   options: { role?: string; now?: () => number } = {},
-): Promise<{ token: string; accountId: string; staffId: string; secret: Buffer; login: string }> {
+): Promise<{
+  token: string;
+  accountId: string;
+  staffId: string;
+  secret: Buffer;
+  login: string;
+  email: string;
+}> {
   const now = options.now ?? Date.now;
   const admin = { authorization: `Bearer ${adminToken}` };
   const expect = (response: { status: number; body: unknown }, status: number, step: string) => {
@@ -72,6 +79,7 @@ export async function signInStaff(
     staffId: invited.staffId as string,
     secret,
     login,
+    email: login,
   };
 }
 

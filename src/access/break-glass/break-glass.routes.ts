@@ -17,6 +17,7 @@ const PendingReview = Type.Object(
   { ...CaseSchema.properties, reviewDueAt: Type.String(), overdue: Type.Boolean() },
   { additionalProperties: false },
 );
+const StaffParams = Type.Object({ staffId: Id });
 const Review = Type.Object({ outcome: Type.String({ maxLength: 16 }) }, { additionalProperties: false });
 
 export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: BreakGlass }) {
@@ -25,7 +26,16 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
   app.post<{ Body: Static<typeof BreakGlassBody> }>(
     '/v1/break-glass',
     {
-      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'CUSTOMER_NOT_FOUND'] },
+      config: {
+        errors: [
+          'STEP_UP_REQUIRED',
+          'ACCESS_DENIED',
+          'CUSTOMER_NOT_FOUND',
+          'BREAK_GLASS_WITHDRAWN',
+          'BREAK_GLASS_UNREVIEWED',
+          'BREAK_GLASS_LIMIT',
+        ],
+      },
       schema: {
         operationId: 'openBreakGlass',
         tags: ['break-glass'],
@@ -71,6 +81,24 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
     },
     async (request, reply) => {
       await breakGlass.review(principalOf(request), request.params.id, request.body.outcome);
+      return reply.status(204).send();
+    },
+  );
+
+  app.post<{ Params: Static<typeof StaffParams> }>(
+    '/v1/break-glass/staff/:staffId/restore',
+    {
+      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'SAME_PERSON', 'NOT_FOUND'] },
+      schema: {
+        operationId: 'restoreBreakGlass',
+        response: { 204: { type: 'null', description: 'Restored' } },
+        tags: ['break-glass'],
+        summary: 'Give back break-glass an unjustified review withdrew (security, step-up, not your own)',
+        params: StaffParams,
+      },
+    },
+    async (request, reply) => {
+      await breakGlass.restore(principalOf(request), request.params.staffId);
       return reply.status(204).send();
     },
   );

@@ -213,18 +213,6 @@ export function createCaseStore(db: Kysely<Database>) {
       await db.updateTable('cases').set({ review_alerted_at: null }).where('id', '=', id).execute();
     },
 
-    /** Record the review of a break-glass case; false when it was already reviewed. */
-    async review(id: string, by: string, outcome: string, now: number): Promise<boolean> {
-      const result = await db
-        .updateTable('cases')
-        .set({ reviewed_at: now, reviewed_by: by, review_outcome: outcome })
-        .where('id', '=', id)
-        .where('break_glass', '=', 1)
-        .where('reviewed_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
-    },
-
     /** Store a customer's new presence code (its keyed digest only), valid until `expiresAt`. */
     async insertPresenceCode(code: {
       customerId: string;

@@ -29,7 +29,9 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
   app.post<{ Body: Static<typeof ExportBody> }>(
     '/v1/exports',
     {
-      config: { errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED'] },
+      config: {
+        errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'PRIVACY_BUDGET_EXHAUSTED', 'EXPORT_CAP_EXCEEDED'],
+      },
       schema: {
         operationId: 'requestExport',
         response: { 201: ExportViewSchema },
@@ -87,13 +89,14 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
             'SAME_PERSON',
             'EXPORT_NOT_FOUND',
             'EXPORT_NOT_PENDING',
+            'EXPORT_CAP_EXCEEDED',
           ],
         },
         schema: {
           operationId: `${verb}Export`,
           response: { 200: ExportViewSchema },
           tags: ['exports'],
-          summary: `${verb} an export (not the requester, step-up)`,
+          summary: `${verb} an export (not the requester, step-up; a large export needs a quorum)`,
           params: IdParams,
         },
       },
@@ -112,6 +115,8 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
           'APPROVAL_REQUIRED',
           'EXPORT_NOT_FOUND',
           'EXPORT_NOT_PENDING',
+          'PRIVACY_BUDGET_EXHAUSTED',
+          'EXPORT_WAITING',
         ],
       },
       schema: {

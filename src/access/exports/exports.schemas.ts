@@ -18,6 +18,11 @@ export const ExportViewSchema = Type.Object(
     status: Type.String({ description: 'pending, approved, rejected, running, completed or failed' }),
     requestedBy: Type.String(),
     decidedBy: Type.Union([Type.String(), Type.Null()]),
+    approvals: Type.Optional(Type.Integer({ description: 'How many security members approved it' })),
+    quorum: Type.Integer({ description: 'How many must approve: more than one for a large export' }),
+    runnableAfter: Type.Union([Type.String(), Type.Null()], {
+      description: 'A large export: when it may first run (quorum plus the waiting period)',
+    }),
     customers: Type.Optional(Type.Integer({ description: 'How many customers a record export names' })),
     fields: Type.Optional(Type.Array(Type.String())),
     dimensions: Type.Optional(Type.Array(Type.String())),
@@ -66,16 +71,19 @@ const AggregateResult = Type.Object(
             Object.fromEntries(dimensionNames.map((d) => [d, Type.Optional(Type.String())])),
             { additionalProperties: false },
           ),
-          count: Count,
+          count: Type.Integer({ description: 'A noisy count (two-sided geometric noise)' }),
         },
         { additionalProperties: false },
       ),
     ),
+    epsilon: Type.Number({ description: 'The differential-privacy budget this aggregate spent' }),
+    threshold: Type.Integer({ description: 'The least noisy count a released group has' }),
+    budgetRemaining: Type.Number({ description: 'ε left to the requester in the budget window' }),
     suppressedGroups: Count,
     suppressedPeople: Count,
   },
   { additionalProperties: false },
 );
 
-/** What running an export answers: the records, or the k-anonymous counts. */
+/** What running an export answers: the records, or the noisy, thresholded counts. */
 export const ExportResultSchema = Type.Union([RecordsResult, AggregateResult], { $id: 'ExportResult' });

@@ -2,7 +2,13 @@
  * Exports: the one outbound gateway for many records at once. A request names its purpose and what it
  * wants; a second person of the security role approves or rejects it (four eyes); only then can the
  * requester run it, once. Record exports are capped and leave out every customer whose consent does not
- * admit the purpose; marketing gets only k-anonymous aggregates (k ≥ 10), never an identifier.
+ * admit the purpose; marketing gets only differentially private aggregates (noisy counts, groups under the
+ * release threshold suppressed, a budget per requester), never an identifier.
+ *
+ * Record exports are capped per requester and per approver in distinct customers a day and a week
+ * (export-caps.ts). A large one (more customers than `largeExport.threshold`) needs a quorum of security
+ * members and then a waiting period announced to all of security (a security alert), during which any of
+ * them may still reject it; it cannot run before (export-decisions.ts).
  *
  * Invariants: an export runs only after approval by someone other than the requester; each customer's
  * record leaves only after its own `customer.exported` entry is durable (so their access history shows
@@ -22,12 +28,19 @@ import type { Consents } from '../../privacy/consents.service.ts';
 import type { ExportStore } from './exports.store.ts';
 import type { AggregateSpec, ExportRecord, RecordSpec } from './exports.types.ts';
 import {
+  aggregateCounts,
+  type AggregateDimension,
   aggregateDimensions,
-  type AggregateResult,
-  kAnonymousCounts,
   MIN_K,
   validDimensions,
 } from './k-anonymity.ts';
+import { type PrivateAggregate, releasePrivately } from './differential-privacy.ts';
+import type { PrivacyBudget } from './privacy-budget.ts';
+import type { ExportCaps } from './export-caps.ts';
+import type { Alerts } from '../../watch/alerts.service.ts';
+import { createExportDecisions, type ExportView, view } from './export-decisions.ts';
+
+export type { ExportView };
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import { fieldClass, validFields } from '../reveal/reveal-request.ts';
 
@@ -42,19 +55,6 @@ export const recordExportPurposes = [
   'sale',
 ] as const;
 
-export interface ExportView {
-  id: string;
-  kind: 'records' | 'aggregate';
-  purpose: string;
-  status: string;
-  requestedBy: string;
-  decidedBy: string | null;
-  customers?: number;
-  fields?: string[];
-  dimensions?: string[];
-  createdAt: string;
-}
-
 export type ExportResult =
   | {
       kind: 'records';
@@ -62,27 +62,26 @@ export type ExportResult =
       records: Array<{ customerId: string; fields: Record<string, unknown> }>;
       excluded: number;
     }
-  | ({ kind: 'aggregate'; exportId: string } & AggregateResult);
-
-function view(request: ExportRecord): ExportView {
-  const spec = request.spec as Partial<RecordSpec & AggregateSpec>;
-  return {
-    id: request.id,
-    kind: request.kind,
-    purpose: request.purpose,
-    status: request.status,
-    requestedBy: request.requestedBy,
-    decidedBy: request.decidedBy,
-    ...(spec.customerIds ? { customers: spec.customerIds.length, fields: spec.fields } : {}),
-    ...(spec.dimensions ? { dimensions: spec.dimensions } : {}),
-    createdAt: new Date(request.createdAt).toISOString(),
-  };
-}
+  | ({
+      kind: 'aggregate';
+      exportId: string;
+      dimensions: AggregateDimension[];
+      /** ε the requester has left in the budget window after this one. */
+      budgetRemaining: number;
+    } & PrivateAggregate);
 
 export function createExports(deps: {
   store: ExportStore;
   vault: Pick<VaultService, 'unsealFields'>;
   consents: Pick<Consents, 'admissible' | 'grantedTo'>;
+  /** Marketing aggregates' differential-privacy budget per requester. */
+  budget: PrivacyBudget;
+  /** Distinct customers per requester and per approver, a day and a week. */
+  caps: ExportCaps;
+  /** A record export of more than `threshold` customers needs `quorum` approvers and waits `waitMs`. */
+  largeExport: { threshold: number; quorum: number; waitMs: number };
+  /** Large exports are announced to all of security. */
+  alerts: Pick<Alerts, 'raise'>;
   gate: AccessGate;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append' | 'record'>;
@@ -90,6 +89,25 @@ export function createExports(deps: {
   clock: Clock;
 }) {
   const { store, gate, ledger, clock } = deps;
+
+  /** Refuse (ledgered, for the watcher) an aggregate that does not fit the requester's budget. */
+  async function requireBudget(p: StaffPrincipal): Promise<void> {
+    try {
+      await deps.budget.requireRoom(p.staffId);
+    } catch (error) {
+      if (!(error instanceof CustosError) || error.code !== 'PRIVACY_BUDGET_EXHAUSTED') throw error;
+      throw await gate.refuse(p, 'aggregate', error.code, {}, [], error.message);
+    }
+  }
+
+  const { isLarge, quorumOf, viewOf, announce, approve, reject } = createExportDecisions({
+    store,
+    caps: deps.caps,
+    alerts: deps.alerts,
+    largeExport: deps.largeExport,
+    ledger,
+    clock,
+  });
 
   async function load(id: string): Promise<ExportRecord> {
     const request = isUuid(id) ? await store.byId(id) : undefined;
@@ -134,15 +152,33 @@ export function createExports(deps: {
     };
   }
 
+  /** Counts over the consenting population, noised and thresholded, charged to the requester's budget. */
   async function runAggregate(request: ExportRecord, spec: AggregateSpec): Promise<ExportResult> {
-    const population = await deps.consents.grantedTo('marketing', AGGREGATE_POPULATION_CAP);
-    const fields = [...new Set(spec.dimensions.map((d) => aggregateDimensions[d].field))];
-    const people = [];
-    for (const customerId of population) {
-      const opened = await deps.vault.unsealFields(customerId, fields).catch(() => null);
-      if (opened) people.push(opened as Record<string, string | null>);
-    }
-    return { kind: 'aggregate', exportId: request.id, ...kAnonymousCounts(people, spec.dimensions, spec.k) };
+    const { result, remaining } = await deps.budget.spend(
+      request.requestedBy,
+      request.id,
+      spec.dimensions,
+      async () => {
+        const population = await deps.consents.grantedTo('marketing', AGGREGATE_POPULATION_CAP);
+        const fields = [...new Set(spec.dimensions.map((d) => aggregateDimensions[d].field))];
+        const people = [];
+        for (const customerId of population) {
+          const opened = await deps.vault.unsealFields(customerId, fields).catch(() => null);
+          if (opened) people.push(opened as Record<string, string | null>);
+        }
+        return releasePrivately(aggregateCounts(people, spec.dimensions), {
+          k: spec.k,
+          epsilon: deps.budget.epsilon,
+        });
+      },
+    );
+    return {
+      kind: 'aggregate',
+      exportId: request.id,
+      dimensions: spec.dimensions,
+      budgetRemaining: remaining,
+      ...result,
+    };
   }
 
   /** The work of a run, from `running` to `completed`. */
@@ -163,7 +199,12 @@ export function createExports(deps: {
         exportId: id,
         records,
         excluded: result.kind === 'records' ? result.excluded : 0,
-        ...(result.kind === 'aggregate' ? { suppressed: result.suppressedGroups } : {}),
+        ...(result.kind === 'aggregate'
+          ? {
+              suppressed: result.suppressedGroups,
+              epsilonMicro: Math.round(result.epsilon * 1_000_000),
+            }
+          : {}),
       },
     });
     await store.transition(id, 'running', {
@@ -241,6 +282,7 @@ export function createExports(deps: {
         }
         spec = { dimensions: validDimensions(input.dimensions), k };
         await gate.requireAction(p, 'aggregate');
+        await requireBudget(p);
       } else {
         throw validationFailed([{ path: 'kind', problem: 'must be records or aggregate' }]);
       }
@@ -257,27 +299,33 @@ export function createExports(deps: {
         decidedAt: null,
         completedAt: null,
         resultCount: null,
+        runnableAfter: null,
       };
-      await ledger.record(
-        {
-          type: 'export.requested',
-          actor: actorRef(p.actor),
-          data: {
-            exportId: request.id,
-            kind: request.kind,
-            purpose: request.purpose,
-            customers: 'customerIds' in spec ? spec.customerIds.length : 0,
-            fields: 'fields' in spec ? spec.fields : spec.dimensions,
+      const store_ = () =>
+        ledger.record(
+          {
+            type: 'export.requested',
+            actor: actorRef(p.actor),
+            data: {
+              exportId: request.id,
+              kind: request.kind,
+              purpose: request.purpose,
+              customers: 'customerIds' in spec ? spec.customerIds.length : 0,
+              fields: 'fields' in spec ? spec.fields : spec.dimensions,
+            },
           },
-        },
-        () => store.insert(request),
-      );
-      return view(request);
+          () => store.insert(request),
+        );
+      if ('customerIds' in spec) await deps.caps.asRequester(p, spec.customerIds, store_);
+      else await store_();
+      if (isLarge(request))
+        await announce(p, 'large_export_requested', request, { quorum: quorumOf(request) });
+      return view(request, quorumOf(request), []);
     },
 
     async pending(p: StaffPrincipal): Promise<ExportView[]> {
       await gate.requireAction(p, 'export_approve');
-      return (await store.pending(200)).map(view);
+      return Promise.all((await store.pending(200)).map(viewOf));
     },
 
     async get(p: StaffPrincipal, id: string): Promise<ExportView> {
@@ -285,30 +333,21 @@ export function createExports(deps: {
       if (request.requestedBy !== p.staffId) {
         await gate.requireAction(p, 'export_approve');
       }
-      return view(request);
+      return viewOf(request);
     },
 
     /** The second person's decision: security role, fresh second factor, never the requester. */
-    async decide(p: StaffPrincipal, id: string, approve: boolean): Promise<ExportView> {
+    async decide(p: StaffPrincipal, id: string, approved: boolean): Promise<ExportView> {
       deps.sessions.requireStepUp(p.session);
       await gate.requireAction(p, 'export_approve');
       const request = await load(id);
       if (request.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your export');
       }
+      if (!approved) return reject(p, request);
       if (request.status !== 'pending')
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already decided');
-      const now = clock.now();
-      const status = approve ? 'approved' : 'rejected';
-      await ledger.record(
-        { type: 'export.decided', actor: actorRef(p.actor), data: { exportId: id, approved: approve } },
-        async () => {
-          if (!(await store.transition(id, 'pending', { status, decidedBy: p.staffId, decidedAt: now }))) {
-            throw new CustosError('EXPORT_NOT_PENDING', 'This export was already decided');
-          }
-        },
-      );
-      return view({ ...request, status, decidedBy: p.staffId, decidedAt: now });
+      return approve(p, request);
     },
 
     /**
@@ -331,6 +370,18 @@ export function createExports(deps: {
       ) {
         throw new CustosError('APPROVAL_REQUIRED', 'This export is not approved by a second person');
       }
+      const approvers = await store.approvalsOf(id);
+      if (approvers.includes(request.requestedBy) || approvers.length < quorumOf(request)) {
+        throw new CustosError('APPROVAL_REQUIRED', 'This export does not have the approvals it needs');
+      }
+      if (request.runnableAfter !== null && clock.now() < request.runnableAfter) {
+        throw new CustosError(
+          'EXPORT_WAITING',
+          `A large export waits until ${new Date(request.runnableAfter).toISOString()} before it can run`,
+        );
+      }
+      // An aggregate over budget stays approved: it may run once old releases leave the window.
+      if (request.kind === 'aggregate') await requireBudget(p);
       if (!(await store.transition(id, 'approved', { status: 'running' }))) {
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already run');
       }

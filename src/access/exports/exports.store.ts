@@ -24,6 +24,7 @@ function toRecord(row: ExportsTable): ExportRecord {
     decidedAt: orNull(row.decided_at),
     completedAt: orNull(row.completed_at),
     resultCount: orNull(row.result_count),
+    runnableAfter: orNull(row.runnable_after),
   };
 }
 
@@ -44,6 +45,7 @@ export function createExportStore(db: Kysely<Database>) {
           decided_at: request.decidedAt,
           completed_at: request.completedAt,
           result_count: request.resultCount,
+          runnable_after: request.runnableAfter,
         })
         .execute();
     },
@@ -68,6 +70,7 @@ export function createExportStore(db: Kysely<Database>) {
       if (change.decidedAt !== undefined) set.decided_at = change.decidedAt;
       if (change.completedAt !== undefined) set.completed_at = change.completedAt;
       if (change.resultCount !== undefined) set.result_count = change.resultCount;
+      if (change.runnableAfter !== undefined) set.runnable_after = change.runnableAfter;
       const result = await db
         .updateTable('exports')
         .set(set)
@@ -75,6 +78,54 @@ export function createExportStore(db: Kysely<Database>) {
         .where('status', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Record one security member's approval of an export; false when they had already approved it. */
+    async addApproval(exportId: string, approverId: string, at: number): Promise<boolean> {
+      const result = await db
+        .insertInto('export_approvals')
+        .values({ export_id: exportId, approver_id: approverId, approved_at: at })
+        .onConflict((oc) => oc.columns(['export_id', 'approver_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+
+    /** Who approved an export, in the order they did. */
+    async approvalsOf(exportId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('export_approvals')
+        .select('approver_id')
+        .where('export_id', '=', exportId)
+        .orderBy('approved_at')
+        .execute();
+      return rows.map((r) => r.approver_id);
+    },
+
+    /** The specs of the record exports a staff member asked for since `since`, except those rejected. */
+    async requestedSince(staffId: string, since: number): Promise<ExportRecord['spec'][]> {
+      const rows = await db
+        .selectFrom('exports')
+        .select('spec')
+        .where('requested_by', '=', staffId)
+        .where('kind', '=', 'records')
+        .where('status', '!=', 'rejected')
+        .where('created_at', '>=', since)
+        .execute();
+      return rows.map((r) => JSON.parse(r.spec) as ExportRecord['spec']);
+    },
+
+    /** The specs of the record exports a security member approved since `since`, except those rejected. */
+    async approvedSince(approverId: string, since: number): Promise<ExportRecord['spec'][]> {
+      const rows = await db
+        .selectFrom('export_approvals')
+        .innerJoin('exports', 'exports.id', 'export_approvals.export_id')
+        .select('exports.spec')
+        .where('export_approvals.approver_id', '=', approverId)
+        .where('export_approvals.approved_at', '>=', since)
+        .where('exports.kind', '=', 'records')
+        .where('exports.status', '!=', 'rejected')
+        .execute();
+      return rows.map((r) => JSON.parse(r.spec) as ExportRecord['spec']);
     },
   };
 }

@@ -25,6 +25,8 @@ export interface ExportRecord {
   decidedAt: number | null;
   completedAt: number | null;
   resultCount: number | null;
+  /** A large export: the earliest time it may run (its quorum plus the waiting period); else null. */
+  runnableAfter: number | null;
 }
 
 /** What a move from one status to the next sets besides the status. */
@@ -34,4 +36,5 @@ export interface ExportTransition {
   decidedAt?: number;
   completedAt?: number;
   resultCount?: number;
+  runnableAfter?: number;
 }

@@ -19,6 +19,7 @@ import { totpPending } from './migrations/2026-12-09T0900_totp_pending.ts';
 import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
 import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts';
 import { ledgerHeaderLeaf } from './migrations/2026-12-09T1000_ledger_header_leaf.ts';
+import { oversight } from './migrations/2026-12-09T1300_oversight.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -40,6 +41,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T0910_portal_logins': portalLogins(context),
         '2026-12-09T0920_throttle_bursts': throttleBursts(context),
         '2026-12-09T1000_ledger_header_leaf': ledgerHeaderLeaf(context),
+        '2026-12-09T1300_oversight': oversight(context),
       };
     },
   };

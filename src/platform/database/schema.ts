@@ -328,6 +328,37 @@ export interface ExportsTable {
   decided_at: number | null;
   completed_at: number | null;
   result_count: number | null;
+  /** A large export: the earliest time it may run (its quorum plus the waiting period); else null. */
+  runnable_after: number | null;
+}
+
+/** One security member's approval of an export (a large export needs a quorum of them). */
+export interface ExportApprovalsTable {
+  export_id: string;
+  approver_id: string;
+  approved_at: number;
+}
+
+/** What one requester was released by an aggregate and the privacy budget it spent. */
+export interface AggregateReleasesTable {
+  export_id: string;
+  requested_by: string;
+  /** ε spent, in millionths (integers add up exactly). */
+  epsilon_micro: number;
+  released_at: number;
+  /** JSON array of the dimensions grouped by. */
+  dimensions: string;
+  /** JSON of the released (noisy, k-suppressed) groups; null until the run completes. */
+  groups: string | null;
+}
+
+/** A staff member whose break-glass was withdrawn by an unjustified review, until security restores it. */
+export interface BreakGlassWithdrawalsTable {
+  staff_id: string;
+  /** The break-glass case reviewed unjustified. */
+  case_id: string;
+  withdrawn_by: string;
+  withdrawn_at: number;
 }
 
 export interface RevealApprovalsTable {
@@ -415,4 +446,7 @@ export interface Database {
   policy_versions: PolicyVersionsTable;
   policy_proposals: PolicyProposalsTable;
   outbox_messages: OutboxMessagesTable;
+  break_glass_withdrawals: BreakGlassWithdrawalsTable;
+  export_approvals: ExportApprovalsTable;
+  aggregate_releases: AggregateReleasesTable;
 }

@@ -8,7 +8,10 @@ import { systemActor } from '../../../src/platform/actor.ts';
 import { CustosError } from '../../../src/platform/errors.ts';
 import { createExports } from '../../../src/access/exports/exports.service.ts';
 import { createExportStore } from '../../../src/access/exports/exports.store.ts';
-import { kAnonymousCounts } from '../../../src/access/exports/k-anonymity.ts';
+import { createExportCaps } from '../../../src/access/exports/export-caps.ts';
+import { aggregateCounts } from '../../../src/access/exports/k-anonymity.ts';
+import { createPrivacyBudget } from '../../../src/access/exports/privacy-budget.ts';
+import { createPrivacyBudgetStore } from '../../../src/access/exports/privacy-budget.store.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
 import { dialects } from '../../support/databases.ts';
@@ -20,7 +23,10 @@ for (const { dialect, skip } of await dialects()) {
     let approver: Staff;
     let marketing: Staff;
     before(async () => {
-      f = await accessFixture(dialect);
+      // ε = 1 per aggregate: a release threshold of 14, so a few dozen customers make a group.
+      f = await accessFixture(dialect, {
+        env: { CUSTOS_AGGREGATE_EPSILON: '1', CUSTOS_AGGREGATE_BUDGET: '3' },
+      });
       requester = await f.staff('support');
       approver = await f.staff('security');
       marketing = await f.staff('marketing');
@@ -106,10 +112,22 @@ for (const { dialect, skip } of await dialects()) {
           return custos.vault.unsealFields(customerId, fields);
         },
       };
+      const store = createExportStore(custos.database.db);
+      const limits = { requesterDay: 1000, requesterWeek: 1000, approverDay: 1000, approverWeek: 1000 };
       const exports = createExports({
-        store: createExportStore(custos.database.db),
+        store,
+        caps: createExportCaps({ store, gate: custos.access.gate, clock: custos.clock, limits }),
+        largeExport: { threshold: 200, quorum: 2, waitMs: 0 },
+        alerts: custos.watch.alerts,
         vault,
         consents: custos.privacy.consents,
+        budget: createPrivacyBudget({
+          store: createPrivacyBudgetStore(custos.database.db),
+          clock: custos.clock,
+          epsilon: 1,
+          budget: 1,
+          windowMs: 86_400_000,
+        }),
         gate: custos.access.gate,
         sessions: custos.identity.sessions,
         ledger: custos.ledger,
@@ -241,12 +259,12 @@ for (const { dialect, skip } of await dialects()) {
       });
       assert.equal(lowK.status, 400);
 
-      // 12 consenting customers born in the 1980s, 3 in the 1990s, 5 who did not consent.
-      for (let i = 0; i < 20; i++) {
+      // 30 consenting customers born in the 1980s, 3 in the 1990s, 5 in the 1980s who did not consent.
+      for (let i = 0; i < 38; i++) {
         const id = await f.customer({
-          birth_date: i < 12 || i >= 15 ? '1984-03-0' + ((i % 9) + 1) : '1993-07-01',
+          birth_date: i < 30 || i >= 33 ? '1984-03-0' + ((i % 9) + 1) : '1993-07-01',
         });
-        if (i < 15) await f.t.custos.privacy.consents.set(systemActor, id, 'marketing', true, 'portal');
+        if (i < 33) await f.t.custos.privacy.consents.set(systemActor, id, 'marketing', true, 'portal');
       }
       const asked = await request(marketing, {
         kind: 'aggregate',
@@ -262,29 +280,40 @@ for (const { dialect, skip } of await dialects()) {
       const ran = await f.send(marketing, 'POST', `/v1/exports/${asked.body.id}/run`);
       assert.equal(ran.status, 200, JSON.stringify(ran.body));
       assert.equal(ran.body.k, 10);
-      for (const group of ran.body.groups) assert.ok(group.count >= 10);
+      assert.equal(ran.body.epsilon, 1);
+      assert.equal(ran.body.threshold, 14);
+      assert.equal(ran.body.budgetRemaining, 2);
+      for (const group of ran.body.groups) assert.ok(group.count >= 14);
       const eighties = ran.body.groups.find(
         (g: { values: { birth_decade: string } }) => g.values.birth_decade === '1980s',
       );
-      assert.ok(eighties && eighties.count >= 12);
+      // 30 plus noise of standard deviation ~1.4 (below 14 with probability ~3·10⁻⁸).
+      assert.ok(eighties && Math.abs(eighties.count - 30) <= 12, JSON.stringify(ran.body.groups));
       assert.ok(
         !ran.body.groups.some((g: { values: { birth_decade: string } }) => g.values.birth_decade === '1990s'),
       );
-      assert.ok(ran.body.suppressedPeople >= 3);
+      const completed = (await ledgerEntries(f.t.custos, 'export.completed')).find(
+        (e) => e.data.exportId === asked.body.id,
+      );
+      assert.equal(completed?.data.epsilonMicro, 1_000_000);
       assert.ok(!/Test Customer|example\.com|\+86/.test(JSON.stringify(ran.body)), 'no identifier leaves');
     });
   });
 }
 
-test('k-anonymity: no released group is smaller than k, and suppression is counted', () => {
+test('aggregate counts cover the fixed domain: values outside it are other, missing ones unknown', () => {
   const people = [
-    ...Array.from({ length: 10 }, () => ({ email: 'a@x.cn', birth_date: '1970-01-01' })),
-    ...Array.from({ length: 9 }, () => ({ email: 'b@y.cn', birth_date: '1970-01-01' })),
-    { email: null, birth_date: null },
+    ...Array.from({ length: 10 }, () => ({ email: 'a@QQ.com', phone: '+8613500135000' })),
+    { email: 'someone@rare-company.cn', phone: '+442079460000' },
+    { email: null, phone: null },
   ];
-  const result = kAnonymousCounts(people, ['email_domain', 'birth_decade'], 10);
-  assert.deepEqual(result.groups, [{ values: { email_domain: 'x.cn', birth_decade: '1970s' }, count: 10 }]);
-  assert.equal(result.suppressedGroups, 2);
-  assert.equal(result.suppressedPeople, 10);
-  assert.throws(() => kAnonymousCounts(people, ['birth_decade'], 9), /at least 10/);
+  const cells = aggregateCounts(people, ['email_domain', 'phone_segment']);
+  const count = (email_domain: string, phone_segment: string) =>
+    cells.find((c) => c.values.email_domain === email_domain && c.values.phone_segment === phone_segment)
+      ?.count;
+  assert.equal(count('qq.com', '+86 135'), 10);
+  assert.equal(count('other', 'other'), 1, 'neither the company domain nor the foreign number leaves');
+  assert.equal(count('unknown', 'unknown'), 1);
+  assert.equal(count('163.com', '+86 199'), 0, 'empty cells exist too: which groups exist says nothing');
+  assert.ok(!JSON.stringify(cells).includes('rare-company') && !JSON.stringify(cells).includes('4420'));
 });

@@ -281,6 +281,8 @@ for (const { dialect, skip } of await dialects()) {
           updated_at: now,
         })
         .execute();
+      const legacyLocal = LEGACY_EMAIL.split('@')[0] as string;
+      assert.deepEqual(found(rawStorage(), [legacyLocal]), [legacyLocal], 'the scan sees a login in clear');
       // A node starting on this database rewrites it.
       const restarted = await createCustos(t.config, {
         clock,
@@ -300,7 +302,7 @@ for (const { dialect, skip } of await dialects()) {
         {},
       );
       assert.equal(signedIn.status, 200, JSON.stringify(signedIn.body));
-      assert.deepEqual(found(rawStorage(), [LEGACY_EMAIL.split('@')[0] as string]), []);
+      assert.deepEqual(found(rawStorage(), [legacyLocal]), [], 'and no old copy of it is left');
     });
 
     test('erasing the customer removes their portal account, its index and sealed contact, and ends its sessions', async () => {
