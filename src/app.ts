@@ -8,13 +8,14 @@
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints, policy
  * refresh, overdue reviews); `routes()` lists every module's route plugin for `http/`.
  */
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { accessRoutes } from './access/access.routes.ts';
 import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
 import { watchMasterKeys } from './crypto/key-watch.ts';
 import { wireCrypto } from './crypto/wire.ts';
-import { seedDemoOrganisation } from './demo/demo-organisation.ts';
+import { seedDemoOrganisation, syntheticCustomerRecords } from './demo/demo-organisation.ts';
 import { type MountedRoutes, mount, type ServerDeps } from './http/server.ts';
 import { identityRoutes } from './identity/identity.routes.ts';
 import type { StaffPrincipal } from './identity/sessions/principal.ts';
@@ -62,6 +63,13 @@ export interface InitialiseResult {
   demo?: { staff: number; customers: ImportSummary };
 }
 
+/** Synthetic people for honey records, from a secret random seed. */
+async function* honeyRecords(count: number): AsyncGenerator<Record<string, unknown>> {
+  for await (const source of syntheticCustomerRecords(count, randomInt(1, 2 ** 47))) {
+    if ('record' in source) yield source.record;
+  }
+}
+
 export async function createCustos(config: Readonly<Config>, options: CustosOptions = {}) {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -92,6 +100,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       platform,
       ledger,
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
+      keyring,
+      vault,
       suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
       roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
       ...(options.risk ? { risk: options.risk } : {}),
@@ -169,6 +179,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             { customers: config.demoCustomers, onBatch: progress },
           );
           await meta.setOnce('demo_seeded_at', new Date(clock.now()).toISOString());
+        }
+        // Honey customers from a secret seed, so nobody can regenerate them from the code.
+        if (config.honeyRecords > 0 && !(await meta.get('honey_seeded_at'))) {
+          await watch.honey.seed(honeyRecords(config.honeyRecords));
+          await meta.setOnce('honey_seeded_at', new Date(clock.now()).toISOString());
         }
         await meta.setOnce('initialised_at', new Date(clock.now()).toISOString());
         return result;

@@ -45,6 +45,8 @@ export interface AllowedDetail extends GateSubject {
   breakGlass?: boolean;
   evidence?: EvidenceKind;
   matches?: number;
+  /** A search's hits (the watcher checks them against honey records). */
+  customerIds?: string[];
 }
 
 export interface PolicyDecider {

@@ -164,6 +164,11 @@ export interface EntryPayloads {
     score: number;
     indicators: { indicator: string; value: number; baseline: number; points: number }[];
   };
+  /**
+   * A set of honey customers was seeded: how many, and a commitment (SHA-256 over a secret salt and the sorted
+   * ids) that binds which ones without saying so.
+   */
+  'honey.committed': { setId: string; count: number; commitment: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -225,6 +230,7 @@ export const entryTypes = [
   'notification.failed',
   'portal_invitation.requested',
   'risk.tier_changed',
+  'honey.committed',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

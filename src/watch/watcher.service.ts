@@ -51,7 +51,13 @@ export function watchEventOf(event: BusEvent<'access.decided'>): WatchEvent | un
 }
 
 /** What the watcher replays from the ledger after a restart. */
-const replayed = ['customer.revealed', 'access.denied', 'customer.searched', 'risk.tier_changed'] as const;
+const replayed = [
+  'customer.revealed',
+  'customer.viewed',
+  'access.denied',
+  'customer.searched',
+  'risk.tier_changed',
+] as const;
 type Replayed = (typeof replayed)[number];
 
 /** A staff act from the ledger as the model sees it (the role from the directory); undefined if not scored. */
@@ -74,6 +80,8 @@ export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string):
       const d = entry.data as EntryPayloads['access.denied'];
       return d.code === 'RISK_HOLD' ? undefined : { ...base, kind: 'denied', code: d.code };
     }
+    case 'customer.viewed':
+      return undefined; // replayed for honey touches only
     case 'customer.searched':
       return { ...base, kind: 'search', matches: (entry.data as EntryPayloads['customer.searched']).matches };
     default:
@@ -90,6 +98,8 @@ export function createWatcher(deps: {
   bus: Pick<EventBus, 'subscribe'>;
   ledger: Pick<Ledger, 'append'>;
   alerts: Pick<Alerts, 'raise'>;
+  /** Is this customer a honey record? (No honey: never.) */
+  isHoney?: (customerId: string) => boolean;
   /** Suspend the staff member's account (identity), ending every session. */
   suspend: (staffId: string) => Promise<unknown>;
   clock: Clock;
@@ -132,6 +142,13 @@ export function createWatcher(deps: {
     if (a.tier === 'critical') await deps.suspend(a.staffId);
   }
 
+  const isHoney = deps.isHoney ?? (() => false);
+
+  /** The customers an event names, for the honey check. */
+  function customersOf(d: { customerId?: string; customerIds?: string[] }): string[] {
+    return [...(d.customerId === undefined ? [] : [d.customerId]), ...(d.customerIds ?? [])];
+  }
+
   function observe(event: WatchEvent): void {
     model.observe(event);
     const staffId = event.staffId;
@@ -167,13 +184,39 @@ export function createWatcher(deps: {
         model.observe(event);
         events += 1;
       }
+      const touched = (entry.data as { customerId?: string }).customerId;
+      if (role !== undefined && touched !== undefined && isHoney(touched)) {
+        model.observe({ kind: 'honey_touch', at: entry.at, staffId, role, customerId: touched });
+      }
     }
     return events;
+  }
+
+  /** A honey record was reached: certain, critical at once, and security told which one. */
+  function honeyTouched(staffId: string, role: string, customerId: string, at: number): void {
+    observe({ kind: 'honey_touch', at, staffId, role, customerId });
+    const run = alerts
+      .raise(systemActor, {
+        kind: 'honey_record_touched',
+        severity: 'critical',
+        staffId,
+        subject: customerId,
+        data: {},
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => deps.logger.error({ err: error, staffId }, 'watcher: honey alert failed'),
+      )
+      .finally(() => settling.delete(run));
+    settling.add(run);
   }
 
   const unsubscribe = deps.bus.subscribe('access.decided', (event) => {
     const watched = watchEventOf(event);
     if (watched) observe(watched);
+    for (const customerId of customersOf(event.data)) {
+      if (isHoney(customerId)) honeyTouched(event.data.staffId, event.data.role, customerId, event.at);
+    }
   });
 
   return {

@@ -56,6 +56,8 @@ export async function testCustos(
     CUSTOS_DATA_DIR: dataDir,
     CUSTOS_DATABASE_URL: database.url,
     CUSTOS_DEMO: 'false',
+    // Honey records only where a suite asks for them (they add customers and ledger entries at initialisation).
+    CUSTOS_HONEY_RECORDS: '0',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SMTP_URL: smtp.url,
     ...options.env,

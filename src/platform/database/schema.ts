@@ -416,6 +416,20 @@ export interface OutboxMessagesTable {
   sent_at: number | null;
 }
 
+/** A honey customer's keyed mark (HMAC of its id): the table alone does not say which customers are honey. */
+export interface HoneyMarksTable {
+  mark: Buffer;
+}
+
+/** A seeded honey set's commitment (SHA-256 of the salt and the sorted ids), also written to the ledger. */
+export interface HoneyCommitmentsTable {
+  id: string;
+  created_at: number;
+  count: number;
+  salt: Buffer;
+  commitment: Buffer;
+}
+
 export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
@@ -449,4 +463,6 @@ export interface Database {
   break_glass_withdrawals: BreakGlassWithdrawalsTable;
   export_approvals: ExportApprovalsTable;
   aggregate_releases: AggregateReleasesTable;
+  honey_marks: HoneyMarksTable;
+  honey_commitments: HoneyCommitmentsTable;
 }
