@@ -272,6 +272,27 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
       },
     },
+    'src/access/break-glass/break-glass.service.ts#restore': {
+      'POST /v1/break-glass/staff/:staffId/restore': async () => {
+        const admin = await f.staff('admin');
+        const [reviewer, restorer] = [await f.staff('security'), await f.staff('security')];
+        await stepUp(admin);
+        const opened = await f.send(admin, 'POST', '/v1/break-glass', {
+          customerId: await f.customer(),
+          purpose: 'repair',
+          reason: 'Customer locked out during an outage, manager away',
+        });
+        assert.equal(opened.status, 201, JSON.stringify(opened.body));
+        const reviewed = await f.send(reviewer, 'POST', `/v1/break-glass/${opened.body.id}/review`, {
+          outcome: 'unjustified',
+        });
+        assert.equal(reviewed.status, 204, JSON.stringify(reviewed.body));
+        const fresh = await staleThenFresh(restorer, () =>
+          f.send(restorer, 'POST', `/v1/break-glass/staff/${admin.staffId}/restore`, {}),
+        );
+        assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
+      },
+    },
     'src/identity/accounts/accounts.service.ts#beginTotpEnrolment': {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');
