@@ -179,8 +179,11 @@ export async function createTokenCommand(options: { label?: string }): Promise<v
 export async function verifyCommand(options: { checkpoint?: string[]; key?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      const keyFile = options.key ?? `${custos.config.ledgerKeyFile}.pub`;
-      const verifier = verifierFromKey(readTextFile(keyFile, 'key'));
+      const verifier = verifierFromKey(
+        options.key !== undefined
+          ? readTextFile(options.key, 'key')
+          : (custos.config.ledgerSignerVkey ?? readTextFile(`${custos.config.ledgerKeyFile}.pub`, 'key')),
+      );
       const earlier = (options.checkpoint ?? []).map((file) => readTextFile(file, 'checkpoint'));
       const report = await verifyLedger({
         store: custos.ledgerStore,

@@ -77,7 +77,6 @@ export async function createLedger(deps: LedgerDeps) {
     },
     await loadTreeState(store),
   );
-  const loaded = sequencer.state();
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
   /**
    * The past week's counted acts, read back once and held against the signed tree (recent-acts-audit.ts)
@@ -90,7 +89,7 @@ export async function createLedger(deps: LedgerDeps) {
     audit ??= auditRecentActs({
       store,
       reader,
-      state: loaded,
+      loadState: () => loadTreeState(store),
       verifier: key.verifier,
       origin: key.origin,
       since: clock.now() - COUNTED_WINDOW_MS,
@@ -276,8 +275,13 @@ export async function createLedger(deps: LedgerDeps) {
       return redacted;
     },
 
-    /** Sign checkpoints every `checkpointIntervalMs` while anything new was appended. */
+    /**
+     * Sign checkpoints every `checkpointIntervalMs` while anything new was appended, and read the counted
+     * acts of the past week back (checked against the signed tree) for quotas.
+     */
     start(): void {
+      // Read the week back now rather than on the first reveal, which would otherwise wait for it.
+      audited().catch((error) => logger.warn({ err: error }, 'counted acts not read back yet'));
       const every = deps.checkpointIntervalMs ?? 1000;
       timer = setInterval(() => {
         ledger.checkpointNow().catch((error) => logger.warn({ err: error }, 'checkpoint not published'));
@@ -296,6 +300,7 @@ export async function createLedger(deps: LedgerDeps) {
       if (timer) clearInterval(timer);
       await sequencer.close();
       await checkpointing;
+      await audit?.catch(() => {});
       if (timer === undefined && !appendedHere) return;
       await ledger
         .checkpointNow()

@@ -22,9 +22,9 @@
 import { openCheckpoint } from './checkpoint.ts';
 import { checkEntry } from './entry-check.ts';
 import type { LedgerStore } from './ledger.store.ts';
-import { emptyRoot, nodeHash } from './merkle-hash.ts';
 import type { NoteVerifier } from './note-keys.ts';
 import { createRedactionCheck } from './redaction-check.ts';
+import { rootAccumulator } from './root-accumulator.ts';
 import { TILE_WIDTH, unpackHashes } from './tree-state.ts';
 
 export interface VerifyProblem {
@@ -79,27 +79,6 @@ function findConflicts(targets: readonly Target[]): CheckpointConflict[] {
     i = j;
   }
   return conflicts;
-}
-
-/** Roots of growing prefixes of a tree, one leaf at a time, in O(log n) memory. */
-function rootAccumulator() {
-  const edge: { level: number; hash: Buffer }[] = [];
-  return {
-    push(leaf: Buffer) {
-      let node = { level: 0, hash: leaf };
-      while (edge.length > 0 && edge[edge.length - 1]?.level === node.level) {
-        const left = edge.pop() as { level: number; hash: Buffer };
-        node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
-      }
-      edge.push(node);
-    },
-    root(): Buffer {
-      if (edge.length === 0) return emptyRoot();
-      let hash = (edge[edge.length - 1] as { hash: Buffer }).hash;
-      for (let i = edge.length - 2; i >= 0; i--) hash = nodeHash((edge[i] as { hash: Buffer }).hash, hash);
-      return hash;
-    },
-  };
 }
 
 export async function verifyLedger(options: {

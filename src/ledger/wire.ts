@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Config } from '../platform/config.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { CheckpointSigner } from './checkpoint-signer.ts';
+import { httpCheckpointSigner } from './http-signer.ts';
 import { createLedgerKeyFile, externalLedgerKey, type LedgerKey, loadLedgerKey } from './ledger-key.ts';
 import { createLedger, type Ledger } from './ledger.service.ts';
 import { createWitnessCosigning } from './witness/witness-cosigning.ts';
@@ -36,8 +37,20 @@ export async function wireLedger(deps: { platform: Platform; signer?: ExternalLe
   const { config, database, clock, logger } = deps.platform;
   let key: LedgerKey;
   let warnings: string[] = [];
-  if (deps.signer) {
-    key = externalLedgerKey(deps.signer.signer, deps.signer.vkey, config.ledgerOrigin);
+  const external: ExternalLedgerSigner | undefined =
+    deps.signer ??
+    (config.ledgerSignerUrl && config.ledgerSignerVkey
+      ? {
+          signer: httpCheckpointSigner({
+            url: config.ledgerSignerUrl,
+            vkey: config.ledgerSignerVkey,
+            ...(config.ledgerSignerToken ? { token: config.ledgerSignerToken } : {}),
+          }),
+          vkey: config.ledgerSignerVkey,
+        }
+      : undefined);
+  if (external) {
+    key = externalLedgerKey(external.signer, external.vkey, config.ledgerOrigin);
   } else {
     createLedgerKeyFile(config.ledgerKeyFile, config.ledgerOrigin);
     key = loadLedgerKey(config.ledgerKeyFile, config.ledgerOrigin);

@@ -31,6 +31,12 @@ export interface Config {
   ledgerOrigin: string;
   /** File holding the ledger's checkpoint-signing key (`.pub` beside it holds the public key). */
   ledgerKeyFile: string;
+  /** An external checkpoint signer over HTTP (docs/LEDGER.md); unset: the key file signs. */
+  ledgerSignerUrl: string | undefined;
+  /** The external signer's public key (C2SP vkey); required with `ledgerSignerUrl`. */
+  ledgerSignerVkey: string | undefined;
+  /** Bearer token for the external signer; a secret, never defaulted. */
+  ledgerSignerToken: string | undefined;
   /** How often a new signed checkpoint is made while entries arrive. */
   checkpointIntervalMs: number;
   /** Witnesses that must cosign checkpoints before they are published. */
@@ -274,6 +280,27 @@ export const settings: readonly Setting<keyof Config>[] = [
       'File holding the ledger checkpoint-signing key (mode 0600; public key in <file>.pub). Keep it on another volume than the database (docs/LEDGER.md).',
     parse: text,
     fallback: (r) => join(r.dataDir ?? '.custos', 'ledger.key'),
+  },
+  {
+    key: 'ledgerSignerUrl',
+    env: 'CUSTOS_LEDGER_SIGNER_URL',
+    description:
+      'An external checkpoint signer (HSM, KMS or signing service): each checkpoint text is POSTed there and the base64 Ed25519 signature read back; no key file is created or read. Unset: the key file signs.',
+    parse: httpUrl,
+  },
+  {
+    key: 'ledgerSignerVkey',
+    env: 'CUSTOS_LEDGER_SIGNER_VKEY',
+    description:
+      "The external signer's public key (C2SP vkey, named after the origin); every signature is checked against it.",
+    parse: text,
+  },
+  {
+    key: 'ledgerSignerToken',
+    env: 'CUSTOS_LEDGER_SIGNER_TOKEN',
+    description: 'Bearer token sent to the external signer, if it asks for one. Secret.',
+    parse: text,
+    secret: true,
   },
   {
     key: 'checkpointIntervalMs',
@@ -522,6 +549,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       const name = `CUSTOS_EXPORT_${who.toUpperCase()}`;
       problems.push(`${name}_DAY must not exceed ${name}_WEEK`);
     }
+  }
+  if ((resolved.ledgerSignerUrl === undefined) !== (resolved.ledgerSignerVkey === undefined)) {
+    problems.push('CUSTOS_LEDGER_SIGNER_URL and CUSTOS_LEDGER_SIGNER_VKEY go together');
   }
   if (problems.length > 0) {
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);

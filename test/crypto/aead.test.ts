@@ -58,3 +58,23 @@ test('seal uses a fresh IV each time and authenticates its header', () => {
   assert.equal(open(key, a, Buffer.from('other'), 5), null);
   assert.equal(open(key, a.subarray(0, 20), Buffer.from('aad'), 5), null);
 });
+
+test('malformed keys, IVs, tags and short values are refused with null, never an exception', () => {
+  const key = Buffer.alloc(32, 7);
+  const aad = Buffer.from('aad');
+  const iv = Buffer.alloc(12, 1);
+  const { ciphertext, tag } = gcmEncrypt(key, iv, Buffer.from('secret'), aad);
+  assert.equal(gcmDecrypt(key, iv, ciphertext, tag, aad)?.toString(), 'secret');
+  assert.equal(gcmDecrypt(key.subarray(0, 31), iv, ciphertext, tag, aad), null, 'short key');
+  assert.equal(gcmDecrypt(Buffer.alloc(33, 7), iv, ciphertext, tag, aad), null, 'long key');
+  assert.equal(gcmDecrypt(key, iv, ciphertext, tag.subarray(0, 12), aad), null, 'truncated tag');
+  assert.equal(gcmDecrypt(key, iv, ciphertext, Buffer.concat([tag, Buffer.alloc(1)]), aad), null, 'long tag');
+  // GCM itself accepts other IV lengths: a value sealed under an 8-byte IV must still not open.
+  const shortIv = Buffer.alloc(8, 1);
+  const odd = gcmEncrypt(key, shortIv, Buffer.from('secret'), aad);
+  assert.equal(gcmDecrypt(key, shortIv, odd.ciphertext, odd.tag, aad), null, '8-byte IV');
+  for (const length of [0, 1, 27]) {
+    assert.equal(open(key, Buffer.alloc(length), aad), null, `${length} bytes`);
+    assert.equal(open(key, Buffer.alloc(length + 5), aad, 5), null, `${length} bytes after a header`);
+  }
+});

@@ -76,3 +76,12 @@ test('blind indexes are deterministic, per kind, and depend on the root secret',
   assert.notDeepEqual(index('email', '+8613800138000'), a);
   assert.notDeepEqual(createBlindIndexer(Buffer.alloc(32, 2))('phone', '+8613800138000'), a);
 });
+
+test('blind indexes keep their derivation: HKDF-SHA-256 (salt custos/blind-index/v1, info = kind), HMAC, 16 bytes', () => {
+  // Stored indexes must match the ones computed after an upgrade, or exact search silently finds nothing.
+  // Expected values computed independently (Python hmac/hashlib, RFC 5869 HKDF) for root = 32 × 0x07.
+  const index = createBlindIndexer(Buffer.alloc(32, 7));
+  assert.equal(index('phone', '+8613800138000').toString('hex'), '26c85266dc8a32e15419031baa932fd7');
+  assert.equal(index('email', 'wei@example.com').toString('hex'), '57133c73e435684f0a1784f28b7618d3');
+  assert.equal(index('presence_code', '123456').toString('hex'), 'f66a6bf79e8c1e4a1c32e8e45984b47e');
+});

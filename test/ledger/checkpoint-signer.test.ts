@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -40,6 +42,80 @@ function remoteSigner(skey: string, behaviour: { broken: boolean } = { broken: f
   };
   return { signer, signed };
 }
+
+/** A signing service over HTTP holding the key: answers the base64 signature of what is POSTed to it. */
+async function signingService(skey: string, token: string) {
+  const inner = parseSignerKey(skey);
+  assert.ok(inner);
+  const seen: { authorization?: string; body: string }[] = [];
+  let status = 200;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      seen.push({ authorization: req.headers.authorization, body: body.toString('utf8') });
+      if (req.headers.authorization !== `Bearer ${token}`) status = 401;
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(status === 200 ? inner.sign(body).toString('base64') : 'no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/sign`,
+    seen,
+    fail: () => {
+      status = 503;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('a checkpoint signer over HTTP (CUSTOS_LEDGER_SIGNER_URL)', () => {
+  test('signs the exact checkpoint text with its token; a failing service publishes nothing', async () => {
+    const { signerKey, verifierKey } = generateNoteKeys(origin);
+    const service = await signingService(signerKey, 's3cret-token');
+    const t = await testCustos('sqlite', {
+      env: {
+        CUSTOS_LEDGER_ORIGIN: origin,
+        CUSTOS_LEDGER_SIGNER_URL: service.url,
+        CUSTOS_LEDGER_SIGNER_VKEY: verifierKey,
+        CUSTOS_LEDGER_SIGNER_TOKEN: 's3cret-token',
+      },
+    });
+    try {
+      assert.equal(existsSync(t.config.ledgerKeyFile), false, 'no key file');
+      await t.custos.ledger.append({
+        type: 'customer.viewed',
+        actor: 'api-token:t',
+        data: { customerId: 'a' },
+      });
+      const checkpoint = await t.custos.ledger.checkpointNow();
+      assert.ok(checkpoint);
+      assert.ok(openCheckpoint(checkpoint.note, [verifierFromKey(verifierKey)], origin).ok);
+      assert.equal(service.seen.at(-1)?.authorization, 'Bearer s3cret-token');
+      assert.equal(service.seen.at(-1)?.body, checkpoint.note.slice(0, checkpoint.note.indexOf('\n\n') + 1));
+      service.fail();
+      await t.custos.ledger.append({
+        type: 'customer.viewed',
+        actor: 'api-token:t',
+        data: { customerId: 'b' },
+      });
+      await assert.rejects(t.custos.ledger.checkpointNow(), (e) => isCustosError(e, 'LEDGER_UNAVAILABLE'));
+      assert.equal(await t.custos.ledger.latestCheckpoint(), checkpoint.note);
+    } finally {
+      await t.cleanup();
+      await service.close();
+    }
+  });
+
+  test('the URL without the signer key is a configuration error', () => {
+    assert.throws(
+      () => loadConfig({ CUSTOS_LEDGER_SIGNER_URL: 'http://127.0.0.1:1/sign' }),
+      (e) => isCustosError(e, 'CONFIG_INVALID') && /CUSTOS_LEDGER_SIGNER_VKEY/.test((e as Error).message),
+    );
+  });
+});
 
 describe('an external checkpoint signer', () => {
   test('signs every checkpoint; no key file is created; verify holds under its public key', async () => {

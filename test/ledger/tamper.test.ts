@@ -13,6 +13,9 @@ import { sealEntry } from '../../src/ledger/entry-leaf.ts';
 import type { LedgerEntry } from '../../src/ledger/entry-types.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
+import { createCustos } from '../../src/app.ts';
+import { isCustosError } from '../../src/platform/errors.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
 import { dialects } from '../support/databases.ts';
 
@@ -170,6 +173,42 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(report.ok, false);
         assert.equal(report.problems[0]?.index, 0);
         assert.match(report.problems[0]?.problem as string, /\[0, 300\)/);
+      },
+    );
+
+    scenario(
+      'an entry rewritten with its leaf, without the key → a restarted ledger refuses to count',
+      async (t) => {
+        const { forged, hashes } = await forgeEntry(t, 10, (s) => s.replaceAll('"c10"', '"zz"'));
+        const db = t.custos.database.db;
+        await db
+          .updateTable('ledger_entries')
+          .set({ entry: forged.bytes, subject: 'zz', payload_hash: forged.payloadHash })
+          .where('idx', '=', 10)
+          .execute();
+        await db
+          .updateTable('ledger_tiles')
+          .set({ hashes })
+          .where('level', '=', 0)
+          .where('idx', '=', 0)
+          .execute();
+        const restarted = await createCustos(t.config, {
+          logger: createLogger('silent'),
+          database: t.database.schema ? { schema: t.database.schema, poolSize: 2 } : {},
+        });
+        try {
+          await assert.rejects(restarted.ledger.countSince('api-token:t', 'customer.searched', 0), (e) =>
+            isCustosError(e, 'LEDGER_UNAVAILABLE'),
+          );
+        } finally {
+          await restarted.close();
+        }
+        const intact = await seededLedger(dialect);
+        try {
+          assert.equal(await intact.t.custos.ledger.countSince('api-token:t', 'customer.searched', 0), 0);
+        } finally {
+          await intact.t.cleanup();
+        }
       },
     );
 
