@@ -13,8 +13,9 @@
  *       appends per reveal, and the mean time of each stage over sequential reveals.
  *
  * Setup goes through the API as people would: customers come from `custos import`, an admin API token
- * from `custos token create`; an `admin` staff member raises the clerks' reveal quotas (the defaults allow
- * 15 distinct customers an hour), and every clerk opens repair cases for its share of the customers.
+ * from `custos token create`; an `admin` staff member asks for the clerks' reveal quotas raised and a
+ * `security` one approves (the defaults allow 15 distinct customers an hour), and every clerk opens repair
+ * cases for its share of the customers.
  * Sessions are stepped up at sign-in for five minutes: the clerks sign in right before (b) and (c), and
  * the run fails if the measurements end outside that window. Any non-2xx answer, connection error or
  * answer without the revealed phone fails the run loudly with a non-zero exit code.
@@ -83,6 +84,9 @@ interface Work {
 async function prepare(send: Send, adminToken: string, customerIds: string[], staffCount: number) {
   const admin = await signInStaff(send, adminToken, { role: 'admin' });
   const adminAuth = { authorization: `Bearer ${admin.token}` };
+  // Raises above the role's defaults are asked for by an administrator and approved by security.
+  const security = await signInStaff(send, adminToken, { role: 'security' });
+  const securityAuth = { authorization: `Bearer ${security.token}` };
   note(`signing in ${staffCount} support clerks`);
   const clerks: Array<{ token: string; staffId: string }> = [];
   await inParallel(
@@ -96,7 +100,13 @@ async function prepare(send: Send, adminToken: string, customerIds: string[], st
   await inParallel(clerks, 8, async (clerk) => {
     for (const quota of REVEAL_QUOTAS) {
       const url = `/v1/staff/${clerk.staffId}/quotas/${quota}`;
-      expectStatus(await send('PUT', url, { max: QUOTA_MAX }, adminAuth), 204, `set ${quota}`);
+      const asked = expectStatus(
+        await send('PUT', url, { max: QUOTA_MAX }, adminAuth),
+        202,
+        `raise ${quota}`,
+      );
+      const approve = `/v1/quota-raises/${(asked as { id: string }).id}/approve`;
+      expectStatus(await send('POST', approve, undefined, securityAuth), 200, `approve ${quota}`);
     }
   });
   note(`opening ${customerIds.length} repair cases`);

@@ -91,7 +91,13 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
-    const { policyEngine, policies } = await wirePolicies({ platform, sessions: identity.sessions, ledger });
+    const { policyEngine, policies } = await wirePolicies({
+      platform,
+      sessions: identity.sessions,
+      ledger,
+      independence: identity.independence,
+      announcements: identity.announcements,
+    });
     const privacy = await wirePrivacy({ platform, ledger, vault });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
@@ -119,6 +125,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       alerts: watch.alerts,
       riskTier: watch.watcher.tierOf,
       explainRisk: (staffId) => explain(watch.watcher.assess(staffId)),
+      independence: identity.independence,
+      announcements: identity.announcements,
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
@@ -127,6 +135,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopReviewAlerts: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
+    let stopSetupWatch: (() => void) | undefined;
 
     return {
       config,
@@ -171,7 +180,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
        */
       async initialise(progress?: (summary: ImportSummary) => void): Promise<InitialiseResult> {
         if (await meta.get('initialised_at')) return { created: false };
-        const { token } = await identity.apiTokens.create('initial admin token');
+        const { token } = await identity.apiTokens.createInitial();
         const result: InitialiseResult = { created: true, adminToken: token };
         if (config.demo && !(await meta.get('demo_seeded_at'))) {
           result.demo = await seedDemoOrganisation(
@@ -192,7 +201,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
        * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
-       * watching the master key (a rotation by another process, a key file gone or replaced).
+       * watching the master key (a rotation by another process, a key file gone or replaced);
+       * ledgering the end of the setup window.
        */
       start(): void {
         for (const warning of ledgerWarnings) logger.warn(warning);
@@ -208,6 +218,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => access.breakGlass.raiseOverdueAlerts(),
           (error) => logger.warn({ err: error }, 'overdue break-glass reviews not alerted'),
         );
+        // The end of the setup window is ledgered within a minute, not only when the next operator tries.
+        stopSetupWatch ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => identity.roleGrants.setupOpen(),
+          (error) => logger.warn({ err: error }, 'setup window not checked'),
+        );
         stopOutbox ??= runEvery(
           config.outboxIntervalMs,
           () => privacy.outbox.deliverDue(),
@@ -220,6 +236,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopReviewAlerts?.();
         stopOutbox?.();
         stopKeyWatch?.();
+        stopSetupWatch?.();
         privacy.outbox.close();
         // The bus drains its handlers, the watcher its containment (which writes to the ledger), then the ledger.
         await bus.close();

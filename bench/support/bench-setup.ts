@@ -40,6 +40,8 @@ export function custosProcess(dataDir: string): ChildOptions {
       CUSTOS_LOG_LEVEL: 'warn',
       CUSTOS_HOST: '127.0.0.1',
       CUSTOS_PORT: '0',
+      // Security staff made for a run approve its quota raises at once (no 72-hour cooling-off).
+      CUSTOS_PRIVILEGED_COOLING_OFF_HOURS: '0',
     },
   };
 }

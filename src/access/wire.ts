@@ -3,6 +3,8 @@
  * record through a case, the reveal and its quotas, reveal approvals, portal invitations, break-glass,
  * exports, quota overrides. The policy engine it decides with is `policy/wire.ts`.
  */
+import type { Announcements } from '../identity/staff/announcements.ts';
+import type { Independence } from '../identity/staff/independence.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Invitations } from '../identity/accounts/invitations.service.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
@@ -30,6 +32,7 @@ import { createPrivacyBudget } from './exports/privacy-budget.ts';
 import { createPrivacyBudgetStore } from './exports/privacy-budget.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createQuotaOverrides } from './quotas/quota-overrides.service.ts';
+import { createQuotaRaiseStore } from './quotas/quota-raises.store.ts';
 import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
 import { createQuotas } from './quotas/quotas.ts';
 import { createRevealApprovals } from './reveal/reveal-approvals.service.ts';
@@ -49,6 +52,8 @@ export async function wireAccess(deps: {
   /** The privacy outbox: portal invitations and notices to customers go through it. */
   outbox: Pick<Outbox, 'queue'>;
   alerts: Pick<Alerts, 'raise'>;
+  independence: Independence;
+  announcements: Pick<Announcements, 'announce'>;
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
   riskTier?: (staffId: string) => RiskTier;
@@ -88,6 +93,7 @@ export async function wireAccess(deps: {
     bus,
     clock,
   });
+  const { independence, announcements } = deps;
   const revealApprovals = createRevealApprovals({
     store: createRevealApprovalStore(db),
     cases,
@@ -96,13 +102,25 @@ export async function wireAccess(deps: {
     sessions,
     ledger,
     clock,
+    independence,
+    announcements,
   });
   return {
     gate,
     cases,
     presenceCodes,
     quotas,
-    quotaOverrides: createQuotaOverrides({ quotas, gate, staff: deps.staff, ledger }),
+    quotaOverrides: createQuotaOverrides({
+      quotas,
+      gate,
+      staff: deps.staff,
+      ledger,
+      raises: createQuotaRaiseStore(db),
+      sessions,
+      independence,
+      announcements,
+      clock,
+    }),
     caseConsents: createCaseConsents({ consents, cases, gate }),
     portalInvitations: createPortalInvitations({
       cases,
@@ -168,6 +186,8 @@ export async function wireAccess(deps: {
       ledger,
       bus,
       clock,
+      independence,
+      announcements,
     }),
     revealApprovals,
   };

@@ -54,6 +54,10 @@ function reportInitialisation(result: InitialiseResult, custos: Custos): void {
   out('');
   out('Admin API token (shown once, stored only as a hash; keep it safe):');
   out(`  ${result.adminToken}`);
+  out(
+    `  It makes the first administrators during setup (${custos.config.setupWindowHours} h, or until` +
+      ' POST /v1/setup/complete); after that, admin and security need two administrators.',
+  );
   out('');
 }
 
@@ -82,7 +86,7 @@ export async function serveCommand(): Promise<void> {
   out(
     `  Admin:     "Authorization: Bearer <admin token>"${result.created ? ' (printed above)' : ''} invites staff`,
   );
-  out('             (POST /v1/staff/invitations); mint another with `npx custos token create`.');
+  out('             (POST /v1/staff/invitations); `npx custos token create` is break-glass (1 h, alerted).');
   out('  Staff:     accept the invitation, enrol TOTP, sign in: customer data needs both factors (README).');
   const stop = async (signal: string) => {
     custos.logger.info({ signal }, 'shutting down');
@@ -165,12 +169,33 @@ export async function rotateKeysCommand(options: { batchSize?: string; graceMs?:
   );
 }
 
-export async function createTokenCommand(options: { label?: string }): Promise<void> {
+/**
+ * The operator's break-glass on the host: security is alerted first (ledgered), then a token that acts for
+ * no staff member and expires in an hour is minted (ledgered). Staff mint their own tokens over the API.
+ */
+export async function createTokenCommand(options: { label?: string; scopes?: string }): Promise<void> {
   await withCustos(
     async (custos) => {
-      const { id, token } = await custos.identity.apiTokens.create(options.label ?? 'admin token');
-      out(`Token ${id} (shown once, stored only as a hash):`);
-      out(`  ${token}`);
+      const label = options.label ?? 'operator token';
+      const scopes = options.scopes?.split(/[\s,]+/).filter(Boolean);
+      await custos.watch.alerts.raise(
+        { type: 'system', id: 'operator' },
+        {
+          kind: 'operator_token_created',
+          severity: 'high',
+          staffId: 'operator',
+          data: { scopes: scopes ?? 'default' },
+        },
+      );
+      const minted = await custos.identity.apiTokens.createOperatorToken({
+        label,
+        ...(scopes ? { scopes } : {}),
+      });
+      out(`Token ${minted.id} (shown once, stored only as a hash; security has been alerted):`);
+      out(`  ${minted.token}`);
+      out(
+        `  scopes ${minted.scopes.join(' ')}; expires ${new Date(minted.expiresAt as number).toISOString()}`,
+      );
     },
     { logLevel: 'warn' },
   );

@@ -77,7 +77,8 @@ const token = program.command('token').description('Admin API tokens');
 token
   .command('create')
   .option('--label <label>', 'what the token is for')
-  .description('Mint an admin API token')
+  .option('--scopes <scopes>', 'comma-separated: staff_invite, staff_suspend, setup, ledger_read')
+  .description("Operator's break-glass: mint a one-hour API token (ledgered, security alerted)")
   .action(createTokenCommand);
 
 try {

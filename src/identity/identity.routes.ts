@@ -14,12 +14,18 @@ import { signInRoutes } from './sign-in/sign-in.routes.ts';
 import { oidcRoutes } from './sso/oidc.routes.ts';
 import type { StaffSso } from './sso/staff-sso.service.ts';
 import { staffRoutes } from './staff/staff.routes.ts';
+import type { Announcements } from './staff/announcements.ts';
+import type { RoleGrants } from './staff/role-grants.ts';
+import type { ApiTokens } from './api-tokens/api-tokens.ts';
 
 export interface IdentityRouteDeps {
   auth: RouteAuth;
   accounts: Accounts;
   invitations: Invitations;
   accountPasskeys: AccountPasskeys;
+  roleGrants: RoleGrants;
+  announcements: Announcements;
+  apiTokens: ApiTokens;
   /** Absent unless an identity provider is configured: then there are no single sign-on routes. */
   staffSso?: StaffSso;
 }

@@ -26,6 +26,11 @@ import { createThrottle } from './sign-in/throttle.ts';
 import { createOidcSignIn } from './sso/oidc.ts';
 import { createSsoIdentityStore } from './sso/sso-identities.store.ts';
 import { createStaffSso, PENDING_TTL_MS } from './sso/staff-sso.service.ts';
+import { createMetaStore } from '../platform/database/meta.store.ts';
+import { createAnnouncements } from './staff/announcements.ts';
+import { createAnnouncementStore } from './staff/announcements.store.ts';
+import { createIndependence } from './staff/independence.ts';
+import { createRoleGrants } from './staff/role-grants.ts';
 import { createStaffDirectory } from './staff/staff-directory.ts';
 import { createStaffStore } from './staff/staff.store.ts';
 import type { StaffRole } from './staff/staff.types.ts';
@@ -45,9 +50,34 @@ export async function wireIdentity(deps: {
   // Customer accounts stored before portal logins were indexed: index and seal them now (once; then none).
   if ((await portalLogins.protectExisting()) > 0)
     await accountStore.reclaimAccountSpace(platform.database.dialect);
-  const staff = createStaffDirectory({ store: createStaffStore(db) });
+  const staffStore = createStaffStore(db);
+  const staff = createStaffDirectory({ store: staffStore });
   const sessions = createSessions({ store: createSessionStore(db), clock });
-  const apiTokens = createApiTokens({ store: createApiTokenStore(db), clock });
+  const apiTokens = createApiTokens({
+    store: createApiTokenStore(db),
+    staff,
+    accounts: accountStore,
+    ledger,
+    sessions,
+    clock,
+  });
+  const independence = createIndependence({
+    store: staffStore,
+    ledger,
+    clock,
+    coolingOffMs: config.privilegedCoolingOffHours * 3600_000,
+  });
+  const announcements = createAnnouncements({ store: createAnnouncementStore(db), clock });
+  const roleGrants = createRoleGrants({
+    store: staffStore,
+    meta: createMetaStore(db),
+    independence,
+    announcements,
+    ledger,
+    sessions,
+    clock,
+    setupWindowMs: config.setupWindowHours * 3600_000,
+  });
   const principalOf = createPrincipals({ staff });
   // Throttle keys reach the table only under HMAC: no login (not even an unkeyed hash) and no address.
   const throttle = createThrottle({
@@ -68,6 +98,12 @@ export async function wireIdentity(deps: {
   });
   return {
     staff,
+    /** Is an approver independent of a request's parties (four eyes are two people)? */
+    independence,
+    /** Approvals announced to the rest of the approving role. */
+    announcements,
+    /** Privileged roles granted by two administrators; the end of setup. */
+    roleGrants,
     sessions,
     principalOf,
     /** Authentication for every module's route plugin (see `platform/route-auth.ts`). */
@@ -119,6 +155,7 @@ export async function wireIdentity(deps: {
       clock,
       customers,
       portalLogins,
+      setupOpen: () => roleGrants.setupOpen(),
     }),
     accountPasskeys: createAccountPasskeys({
       passkeys,

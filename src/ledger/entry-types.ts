@@ -124,7 +124,29 @@ export interface EntryPayloads {
   'auth.signed_out': { accountId: string; sessionId: string };
   'auth.passkey_renamed': { accountId: string; credentialId: string };
   'auth.passkey_removed': { accountId: string; credentialId: string };
-  'account.invited': { accountId: string; realm: string; subjectId: string };
+  /** `role` and `pending` for staff: a privileged role invited by a staff member waits for a second admin. */
+  'account.invited': {
+    accountId: string;
+    realm: string;
+    subjectId: string;
+    role?: string;
+    pending?: boolean;
+  };
+  /** A second, independent administrator approved (or refused) a privileged role. */
+  'staff.role_decided': { staffId: string; role: string; requestedBy: string | null; approved: boolean };
+  /** Setup ended: operator tokens can no longer make privileged staff (`how`: `completed` or `window_elapsed`). */
+  'setup.closed': { how: string };
+  'api_token.created': {
+    tokenId: string;
+    kind: string;
+    ownerStaffId: string | null;
+    scopes: string[];
+    expiresAt: number | null;
+  };
+  'api_token.revoked': { tokenId: string };
+  /** A quota raise above the role's default, waiting for security's approval. */
+  'quota.raise_requested': { raiseId: string; staffId: string; quota: string; max: number; hours: number };
+  'quota.raise_decided': { raiseId: string; staffId: string; approved: boolean };
   'account.suspended': { accountId: string; sessionsRevoked: number };
   /** A customer's portal account removed with their erasure: login index, sealed contact, factors, sessions. */
   'account.erased': { accountId: string; realm: string };
@@ -218,6 +240,12 @@ export const entryTypes = [
   'auth.passkey_renamed',
   'auth.passkey_removed',
   'account.invited',
+  'staff.role_decided',
+  'setup.closed',
+  'api_token.created',
+  'api_token.revoked',
+  'quota.raise_requested',
+  'quota.raise_decided',
   'account.suspended',
   'account.erased',
   'account.provisioned',

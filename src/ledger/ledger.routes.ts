@@ -1,6 +1,6 @@
 /**
- * HTTP routes of the ledger: the latest signed checkpoint and the public key (for anyone to verify), and,
- * for authenticated staff, entries and proofs. Proof hashes are base64, as in C2SP notes.
+ * HTTP routes of the ledger: the latest signed checkpoint, the public key and proofs (for anyone to verify),
+ * and entry contents for an auditor's token (`ledger_read`). Proof hashes are base64, as in C2SP notes.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -42,7 +42,10 @@ export interface LedgerRouteDeps {
   ledger: Ledger;
 }
 
-/** The ledger module's routes, one plugin: checkpoint and key for anyone, entries and proofs for an admin token. */
+/**
+ * The ledger module's routes, one plugin: checkpoint, key and proofs (hashes only) for anyone; entry contents,
+ * which name customers, for a token with the auditor's `ledger_read` scope.
+ */
 export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps): Promise<void> {
   const { ledger } = deps;
   deps.auth.install(app, 'admin');
@@ -82,7 +85,8 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
   app.get<{ Params: { index: string } }>(
     '/v1/ledger/entries/:index',
     {
-      config: { errors: ['NOT_FOUND'] },
+      // An entry names customers (its subject): an auditor's token, never an administrator's.
+      config: { scope: 'ledger_read', errors: ['NOT_FOUND'] },
       schema: {
         operationId: 'getLedgerEntry',
         response: { 200: StoredEntrySchema },
@@ -97,6 +101,8 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
   app.get<{ Querystring: Static<typeof InclusionQuery> }>(
     '/v1/ledger/proofs/inclusion',
     {
+      // Hashes and tree sizes only: anyone holding Custos to a checkpoint may check it.
+      config: open,
       schema: {
         operationId: 'getInclusionProof',
         tags,
@@ -116,6 +122,7 @@ export async function ledgerRoutes(app: FastifyInstance, deps: LedgerRouteDeps):
   app.get<{ Querystring: Static<typeof ConsistencyQuery> }>(
     '/v1/ledger/proofs/consistency',
     {
+      config: open,
       schema: {
         operationId: 'getConsistencyProof',
         tags,

@@ -81,6 +81,10 @@ export interface Config {
   /** The ε one requester may spend on aggregates in any window of `aggregateBudgetDays` days. */
   aggregateBudget: number;
   aggregateBudgetDays: number;
+  /** How long a newly granted admin or security role cannot approve anything. */
+  privilegedCoolingOffHours: number;
+  /** How long after initialisation the operator's tokens may still make administrators. */
+  setupWindowHours: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -490,6 +494,20 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'The length of the aggregate privacy-budget window, in days.',
     parse: atLeastOne,
     fallback: 30,
+  },
+  {
+    key: 'privilegedCoolingOffHours',
+    env: 'CUSTOS_PRIVILEGED_COOLING_OFF_HOURS',
+    description: 'Hours a newly granted admin or security role must wait before it can approve anything.',
+    parse: positiveInt,
+    fallback: 72,
+  },
+  {
+    key: 'setupWindowHours',
+    env: 'CUSTOS_SETUP_WINDOW_HOURS',
+    description: 'Hours after initialisation during which operator tokens may make administrators.',
+    parse: positiveInt,
+    fallback: 24,
   },
 ];
 

@@ -25,10 +25,20 @@ export const routeAuthKinds = [
 ] as const;
 export type RouteAuthKind = (typeof routeAuthKinds)[number];
 
+/**
+ * What an API token may do: each `admin` route names the one scope it needs, and a token works only on
+ * routes whose scope it holds. `setup` makes the first administrators (operator tokens, during setup only);
+ * `ledger_read` reads ledger entry contents (an auditor's: never an administrator's token).
+ */
+export const apiTokenScopes = ['staff_invite', 'staff_suspend', 'setup', 'ledger_read'] as const;
+export type ApiTokenScope = (typeof apiTokenScopes)[number];
+
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** How the route is authenticated; the plugin's default when absent. */
     auth?: RouteAuthKind;
+    /** The API-token scope an `admin` route needs; an `admin` route without one is refused at start-up. */
+    scope?: ApiTokenScope;
   }
 }
 

@@ -116,8 +116,22 @@ describe('custos command', () => {
   });
 
   test('token create mints a working admin token; a bad invocation exits non-zero with a message', async () => {
+    const before = Date.now();
     const { stdout } = await run(process.execPath, [bin, 'token', 'create', '--label', 'ops'], { env });
     const minted = /cst_[A-Za-z0-9_-]{43}/.exec(stdout)?.[0] as string;
+    // The operator's break-glass: one hour, and security is alerted.
+    assert.match(stdout, /security has been alerted/);
+    const expires = Date.parse(/expires (\S+)/.exec(stdout)?.[1] as string);
+    assert.ok(expires >= before + 3600_000 && expires <= Date.now() + 3600_000, stdout);
+    const security = await signInStaff(fetchSend(`http://127.0.0.1:${port}`), minted, { role: 'security' });
+    const alerts = await fetch(`http://127.0.0.1:${port}/v1/alerts`, {
+      headers: { authorization: `Bearer ${security.token}` },
+    });
+    const open = (await alerts.json()) as { alerts: { kind: string }[] };
+    assert.ok(
+      open.alerts.some((alert) => alert.kind === 'operator_token_created'),
+      JSON.stringify(open),
+    );
     const staff = await signInStaff(fetchSend(`http://127.0.0.1:${port}`), minted);
     const res = await fetch(`http://127.0.0.1:${port}/v1/customers/search`, {
       method: 'POST',

@@ -43,6 +43,8 @@ const publicOperations = [
   'checkReadiness',
   'getLedgerCheckpoint',
   'getLedgerKey',
+  'getInclusionProof',
+  'getConsistencyProof',
   'acceptInvitationStaff',
   'acceptInvitationCustomer',
   'signInStaff',

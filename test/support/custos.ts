@@ -60,6 +60,10 @@ export async function testCustos(
     CUSTOS_HONEY_RECORDS: '0',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SMTP_URL: smtp.url,
+    // Staff made by a test approve at once, and the operator's token makes administrators however far a
+    // test moves its clock, unless the test is about separation of duties (it sets its own).
+    CUSTOS_PRIVILEGED_COOLING_OFF_HOURS: '0',
+    CUSTOS_SETUP_WINDOW_HOURS: '100000',
     ...options.env,
   });
   const custos = await createCustos(config, {

@@ -15,6 +15,8 @@
  * it); an approved export runs at most once, and one that fails part-way ends `failed` (ledgered), never
  * stuck in `running` and never run again.
  */
+import type { Announcements } from '../../identity/staff/announcements.ts';
+import type { Independence } from '../../identity/staff/independence.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
@@ -87,6 +89,10 @@ export function createExports(deps: {
   ledger: Pick<Ledger, 'append' | 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
+  /** Four eyes are two people: the approver must be independent of the requester (identity/staff). */
+  independence: Independence;
+  /** Every approval is announced to the rest of the approving role. */
+  announcements: Pick<Announcements, 'announce'>;
 }) {
   const { store, gate, ledger, clock } = deps;
 
@@ -345,9 +351,19 @@ export function createExports(deps: {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your export');
       }
       if (!approved) return reject(p, request);
+      await deps.independence.assertIndependent(p.staffId, [request.requestedBy]);
       if (request.status !== 'pending')
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already decided');
-      return approve(p, request);
+      const decided = await approve(p, request);
+      // Every approval is announced to the rest of the approving role (separation of duties).
+      await deps.announcements.announce({
+        role: p.role,
+        kind: 'export.approved',
+        subjectId: id,
+        requestedBy: request.requestedBy,
+        decidedBy: p.staffId,
+      });
+      return decided;
     },
 
     /**

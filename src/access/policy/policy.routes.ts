@@ -83,12 +83,21 @@ export function policyRoutes(app: FastifyInstance, deps: { policies: PolicyServi
     '/v1/policies/proposals/:id/approve',
     {
       config: {
-        errors: ['STEP_UP_REQUIRED', 'FORBIDDEN', 'NOT_FOUND', 'VERSION_CONFLICT', 'POLICY_INVALID'],
+        errors: [
+          'STEP_UP_REQUIRED',
+          'FORBIDDEN',
+          'NOT_FOUND',
+          'VERSION_CONFLICT',
+          'POLICY_INVALID',
+          'APPROVER_NOT_INDEPENDENT',
+          'APPROVER_COOLING_OFF',
+        ],
       },
       schema: {
         operationId: 'approvePolicyProposal',
         tags,
-        summary: 'Approve a proposal: it becomes the next version, in force at once (another admin, step-up)',
+        summary:
+          'Approve a proposal: it becomes the next version, in force at once (another, independent admin; step-up)',
         params: IdParams,
         response: { 200: Type.Object({ version: Type.Integer() }) },
       },

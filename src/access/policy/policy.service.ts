@@ -11,6 +11,8 @@
  * would lock the policy set for good); every proposal, approval and rejection is in the ledger, with the
  * full line diff, before it takes effect.
  */
+import type { Announcements } from '../../identity/staff/announcements.ts';
+import type { Independence } from '../../identity/staff/independence.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
@@ -53,6 +55,10 @@ export interface PolicyServiceDeps {
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
   clock: Clock;
+  /** Four eyes are two people: the approver must be independent of the requester (identity/staff). */
+  independence: Independence;
+  /** Every approval is announced to the rest of the approving role. */
+  announcements: Pick<Announcements, 'announce'>;
   /** Installed as version 1 on first start; the default set unless a test says otherwise. */
   initialPolicies?: string;
 }
@@ -222,6 +228,8 @@ export function createPolicyService(deps: PolicyServiceDeps) {
           'A policy change needs the approval of an admin other than its proposer',
         );
       }
+      const proposer = proposal.proposedBy.startsWith('staff:') ? proposal.proposedBy.slice(6) : null;
+      await deps.independence.assertIndependent(p.staffId, [proposer]);
       const live = await liveRow();
       if (live.version !== proposal.baseVersion) {
         throw new CustosError(
@@ -259,6 +267,13 @@ export function createPolicyService(deps: PolicyServiceDeps) {
             );
           }
           engine.replace({ policies: proposal.text, version });
+          await deps.announcements.announce({
+            role: p.role,
+            kind: 'policy.approved',
+            subjectId: proposalId,
+            requestedBy: proposer,
+            decidedBy: p.staffId,
+          });
         },
       );
       return { version };

@@ -3,6 +3,8 @@
  * service that keeps it on the live, four-eyes-approved policy set (installing the default on first start).
  */
 import type { Sessions } from '../../identity/sessions/sessions.ts';
+import type { Announcements } from '../../identity/staff/announcements.ts';
+import type { Independence } from '../../identity/staff/independence.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { defaultPolicies } from './default-policies.ts';
@@ -14,9 +16,11 @@ export async function wirePolicies(deps: {
   platform: Platform;
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'append'>;
+  independence: Independence;
+  announcements: Pick<Announcements, 'announce'>;
 }) {
   const { database, clock } = deps.platform;
-  const { sessions, ledger } = deps;
+  const { sessions, ledger, independence, announcements } = deps;
   const engine = createPolicyEngine({ policies: defaultPolicies });
   const policies = createPolicyService({
     store: createPolicyStore(database.db),
@@ -24,6 +28,8 @@ export async function wirePolicies(deps: {
     sessions,
     ledger,
     clock,
+    independence,
+    announcements,
   });
   await policies.load();
   return { policyEngine: engine, policies };

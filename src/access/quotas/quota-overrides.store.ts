@@ -8,11 +8,13 @@ import type { QuotaOverride } from './quota-overrides.types.ts';
 
 export function createQuotaOverrideStore(db: Kysely<Database>) {
   return {
-    async overrides(staffId: string): Promise<QuotaOverride[]> {
+    /** The overrides of `staffId` in force at `now` (a raise ends at its expiry). */
+    async overrides(staffId: string, now: number): Promise<QuotaOverride[]> {
       const rows = await db
         .selectFrom('quota_overrides')
         .selectAll()
         .where('staff_id', '=', staffId)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .execute();
       return rows.map((row) => ({
         staffId: row.staff_id,
@@ -20,6 +22,7 @@ export function createQuotaOverrideStore(db: Kysely<Database>) {
         max: Number(row.max),
         setBy: row.set_by,
         setAt: Number(row.set_at),
+        expiresAt: row.expires_at === null ? null : Number(row.expires_at),
       }));
     },
 
@@ -32,11 +35,15 @@ export function createQuotaOverrideStore(db: Kysely<Database>) {
           max: override.max,
           set_by: override.setBy,
           set_at: override.setAt,
+          expires_at: override.expiresAt,
         })
         .onConflict((oc) =>
-          oc
-            .columns(['staff_id', 'quota'])
-            .doUpdateSet({ max: override.max, set_by: override.setBy, set_at: override.setAt }),
+          oc.columns(['staff_id', 'quota']).doUpdateSet({
+            max: override.max,
+            set_by: override.setBy,
+            set_at: override.setAt,
+            expires_at: override.expiresAt,
+          }),
         )
         .execute();
     },

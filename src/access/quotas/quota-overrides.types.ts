@@ -8,4 +8,6 @@ export interface QuotaOverride {
   /** Staff id of who set it. */
   setBy: string;
   setAt: number;
+  /** When an approved raise ends; null for a limit at or below the role's default. */
+  expiresAt: number | null;
 }

@@ -118,7 +118,7 @@ export function createQuotas(deps: {
 
   async function limitsFor(staff: QuotaStaff): Promise<QuotaLimits> {
     const limits = { ...defaults[staff.role] };
-    for (const o of await store.overrides(staff.staffId)) {
+    for (const o of await store.overrides(staff.staffId, clock.now())) {
       if ((quotaNames as readonly string[]).includes(o.quota)) limits[o.quota as QuotaName] = Number(o.max);
     }
     if ((deps.riskTier?.(staff.staffId) ?? 'normal') !== 'normal') {
@@ -129,6 +129,9 @@ export function createQuotas(deps: {
 
   return {
     limitsFor,
+
+    /** A role's default limits (what a raise is measured against). */
+    roleDefaults: (role: StaffRole): QuotaLimits => ({ ...defaults[role] }),
 
     /**
      * Reserve one search: throws QUOTA_EXCEEDED when it would pass the hourly or the daily limit. Call the
@@ -185,8 +188,15 @@ export function createQuotas(deps: {
       });
     },
 
-    async setOverride(staffId: string, quota: QuotaName, max: number, by: string): Promise<void> {
-      await store.setOverride({ staffId, quota, max, setBy: by, setAt: clock.now() });
+    /** Set a limit; `expiresAt` for a raise above the role's default (it ends then). */
+    async setOverride(
+      staffId: string,
+      quota: QuotaName,
+      max: number,
+      by: string,
+      expiresAt: number | null = null,
+    ): Promise<void> {
+      await store.setOverride({ staffId, quota, max, setBy: by, setAt: clock.now(), expiresAt });
     },
   };
 }

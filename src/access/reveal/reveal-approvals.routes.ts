@@ -102,6 +102,8 @@ export function revealApprovalRoutes(app: FastifyInstance, deps: { revealApprova
             'STEP_UP_REQUIRED',
             'ACCESS_DENIED',
             'SAME_PERSON',
+            'APPROVER_NOT_INDEPENDENT',
+            'APPROVER_COOLING_OFF',
             'APPROVAL_NOT_FOUND',
             'APPROVAL_NOT_PENDING',
           ],

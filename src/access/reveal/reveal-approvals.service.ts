@@ -9,6 +9,8 @@
  * only before it expires; asking, deciding and using are each ledgered before they take effect, with ids
  * and field names only (the reason is sealed under the customer's key).
  */
+import type { Announcements } from '../../identity/staff/announcements.ts';
+import type { Independence } from '../../identity/staff/independence.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
@@ -65,6 +67,10 @@ export function createRevealApprovals(deps: {
   sessions: Pick<Sessions, 'requireStepUp'>;
   ledger: Pick<Ledger, 'record'>;
   clock: Clock;
+  /** Four eyes are two people: the approver must be independent of the requester (identity/staff). */
+  independence: Independence;
+  /** Every approval is announced to the rest of the approving role. */
+  announcements: Pick<Announcements, 'announce'>;
 }) {
   const { store, gate, ledger, clock } = deps;
 
@@ -181,6 +187,7 @@ export function createRevealApprovals(deps: {
       if (approval.requestedBy === p.staffId) {
         throw new CustosError('SAME_PERSON', 'A second person must decide on your reveal');
       }
+      if (approve) await deps.independence.assertIndependent(p.staffId, [approval.requestedBy]);
       const now = clock.now();
       if (approval.status !== 'pending' || now >= approval.expiresAt) {
         throw new CustosError('APPROVAL_NOT_PENDING', 'This reveal approval was decided already or expired');
@@ -199,6 +206,15 @@ export function createRevealApprovals(deps: {
               'APPROVAL_NOT_PENDING',
               'This reveal approval was decided already or expired',
             );
+          }
+          if (approve) {
+            await deps.announcements.announce({
+              role: p.role,
+              kind: 'reveal_approval.approved',
+              subjectId: id,
+              requestedBy: approval.requestedBy,
+              decidedBy: p.staffId,
+            });
           }
         },
       );

@@ -5,7 +5,10 @@
  * gets a single-use token (7 days), chooses a password with it, and then must enrol a second factor.
  *
  * Invariants: only the token's hash is stored; an invitation is accepted once, in its own realm only; a
- * refused password does not use it up; every invitation is ledgered.
+ * refused password does not use it up; every invitation is ledgered. A staff member records who invited
+ * them (the token's owner; null for the operator). A privileged role (admin, security) invited by an
+ * administrator's token waits for a second administrator (`staff/role-grants.ts`); the operator's tokens
+ * grant one only during setup.
  */
 import { tokenHash } from '../../crypto/token-hash.ts';
 import { secureRandom } from '../../crypto/random.ts';
@@ -21,7 +24,8 @@ import { hashPassword } from './passwords.ts';
 import type { PortalLogins } from './portal-logins.ts';
 import type { IssuedSession, Realm, Session, Sessions } from '../sessions/sessions.ts';
 import type { StaffDirectory } from '../staff/staff-directory.ts';
-import { type StaffRole, staffRoles } from '../staff/staff.types.ts';
+import { isPrivilegedRole, type StaffRole, staffRoles } from '../staff/staff.types.ts';
+import type { ApiTokenGrant } from '../api-tokens/api-tokens.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 
@@ -63,6 +67,8 @@ export function createInvitations(deps: {
   clock: Clock;
   customers: CustomerContacts;
   portalLogins: Pick<PortalLogins, 'index' | 'seal' | 'contactOf'>;
+  /** Whether the operator may still make administrators (role-grants.ts). */
+  setupOpen: () => Promise<boolean>;
 }) {
   const { store, sessions, ledger, clock, portalLogins } = deps;
 
@@ -70,6 +76,7 @@ export function createInvitations(deps: {
   async function invite(
     by: Actor,
     account: { id: string; realm: Realm; subjectId: string },
+    staff?: { role: string; pending: boolean },
   ): Promise<string> {
     const now = clock.now();
     const invitationToken = secureRandom(32).toString('base64url');
@@ -84,17 +91,21 @@ export function createInvitations(deps: {
       type: 'account.invited',
       actor: actorRef(by),
       subject: account.subjectId,
-      data: { accountId: account.id, realm: account.realm, subjectId: account.subjectId },
+      data: { accountId: account.id, realm: account.realm, subjectId: account.subjectId, ...staff },
     });
     return invitationToken;
   }
 
   return {
-    /** An administrator invites a staff member; the returned token goes into the invitation link, once. */
+    /**
+     * An administrator's (or the operator's) token invites a staff member; the returned token goes into the
+     * invitation link, once. A privileged role is `pending` until a second administrator approves, or
+     * refused (SETUP_CLOSED) from an operator token once setup has ended.
+     */
     async inviteStaff(
-      by: Actor,
+      by: ApiTokenGrant,
       input: StaffInvitation,
-    ): Promise<{ staffId: string; accountId: string; invitationToken: string }> {
+    ): Promise<{ staffId: string; accountId: string; invitationToken: string; pending: boolean }> {
       const email = normaliseEmail(input.email);
       const problems = [];
       if (!email) problems.push({ path: 'email', problem: 'must be an email address' });
@@ -106,6 +117,15 @@ export function createInvitations(deps: {
       if (await store.byLogin('staff', email as string)) {
         throw new CustosError('VALIDATION_FAILED', 'A staff account with this email already exists');
       }
+      const privileged = isPrivilegedRole(input.role);
+      const invitedBy = by.kind === 'staff' ? by.ownerStaffId : null;
+      if (privileged && invitedBy === null && !(by.scopes.includes('setup') && (await deps.setupOpen()))) {
+        throw new CustosError(
+          'SETUP_CLOSED',
+          'Setup has ended: an administrator invites admin and security staff, and a second one approves',
+        );
+      }
+      const pending = privileged && invitedBy !== null;
       const now = clock.now();
       const staffId = uuidv7(now);
       const accountId = uuidv7(now);
@@ -119,8 +139,10 @@ export function createInvitations(deps: {
           site: input.site,
           managerId: input.managerId ?? null,
           shift: input.shift,
-          status: 'active',
+          status: pending ? 'pending_approval' : 'active',
           createdAt: now,
+          invitedBy,
+          roleGrantedAt: now,
         },
       ]);
       await store.insertAccount({
@@ -136,8 +158,12 @@ export function createInvitations(deps: {
         createdAt: now,
         updatedAt: now,
       });
-      const invitationToken = await invite(by, { id: accountId, realm: 'staff', subjectId: staffId });
-      return { staffId, accountId, invitationToken };
+      const invitationToken = await invite(
+        by.actor,
+        { id: accountId, realm: 'staff', subjectId: staffId },
+        { role: input.role, pending },
+      );
+      return { staffId, accountId, invitationToken, pending };
     },
 
     /**

@@ -1,7 +1,8 @@
 /** SQL for admin API tokens, kept only as SHA-256 hashes, as `ApiTokenRecord`s (api-tokens.types.ts). */
 import type { Kysely } from 'kysely';
 import type { ApiTokensTable, Database } from '../../platform/database/schema.ts';
-import type { ApiTokenRecord } from './api-tokens.types.ts';
+import { type ApiTokenScope, apiTokenScopes } from '../../platform/route-auth.ts';
+import type { ApiTokenKind, ApiTokenRecord } from './api-tokens.types.ts';
 
 const toRecord = (row: ApiTokensTable): ApiTokenRecord => ({
   id: row.id,
@@ -9,6 +10,13 @@ const toRecord = (row: ApiTokensTable): ApiTokenRecord => ({
   tokenHash: row.token_hash,
   createdAt: Number(row.created_at),
   revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+  kind: row.kind as ApiTokenKind,
+  ownerStaffId: row.owner_staff_id,
+  // An unknown word in the column (a direct edit) grants nothing.
+  scopes: row.scopes
+    .split(' ')
+    .filter((s): s is ApiTokenScope => (apiTokenScopes as readonly string[]).includes(s)),
+  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
 });
 
 export function createApiTokenStore(db: Kysely<Database>) {
@@ -22,17 +30,39 @@ export function createApiTokenStore(db: Kysely<Database>) {
           token_hash: token.tokenHash,
           created_at: token.createdAt,
           revoked_at: token.revokedAt,
+          kind: token.kind,
+          owner_staff_id: token.ownerStaffId,
+          scopes: token.scopes.join(' '),
+          expires_at: token.expiresAt,
         })
         .execute();
     },
-    async activeByHash(hash: Buffer): Promise<ApiTokenRecord | undefined> {
+    /** The token with this hash if it is neither revoked nor expired at `now`. */
+    async activeByHash(hash: Buffer, now: number): Promise<ApiTokenRecord | undefined> {
       const row = await db
         .selectFrom('api_tokens')
         .selectAll()
         .where('token_hash', '=', hash)
         .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .executeTakeFirst();
       return row && toRecord(row);
+    },
+    async byId(id: string): Promise<ApiTokenRecord | undefined> {
+      const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    /** Tokens not revoked and not expired at `now`, newest first. */
+    async active(now: number): Promise<ApiTokenRecord[]> {
+      const rows = await db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .orderBy('created_at', 'desc')
+        .limit(500)
+        .execute();
+      return rows.map(toRecord);
     },
     async revoke(id: string, at: number): Promise<boolean> {
       const result = await db

@@ -1,4 +1,11 @@
 /** An admin API token as stored, in the tokens service's words: only its SHA-256, never the token itself. */
+import type { ApiTokenScope } from '../../platform/route-auth.ts';
+
+/**
+ * `operator`: the host operator's (the first token at setup, `custos token create`), acting for no staff
+ * member. `staff`: created over the API by a staff member and acting for them (their invitation chain).
+ */
+export type ApiTokenKind = 'operator' | 'staff';
 
 export interface ApiTokenRecord {
   id: string;
@@ -7,4 +14,9 @@ export interface ApiTokenRecord {
   tokenHash: Buffer;
   createdAt: number;
   revokedAt: number | null;
+  kind: ApiTokenKind;
+  ownerStaffId: string | null;
+  scopes: ApiTokenScope[];
+  /** Null: no expiry (only the first operator token, which loses `setup` when setup ends). */
+  expiresAt: number | null;
 }

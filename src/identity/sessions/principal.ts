@@ -27,13 +27,20 @@ export interface StaffPrincipal {
   session: Session;
 }
 
-export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'activeMember'> }) {
+export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'member'> }) {
   return async function principalOf(session: Session): Promise<StaffPrincipal> {
     if (session.realm !== 'staff' || session.actor.type !== 'staff') {
       throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
     }
-    const member: StaffMember | undefined = await deps.staff.activeMember(session.actor.id);
-    if (!member) throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot act');
+    const member: StaffMember | undefined = await deps.staff.member(session.actor.id);
+    // Invited to a privileged role and not yet approved by a second administrator: acts nothing.
+    if (member?.status === 'pending_approval') {
+      throw new CustosError(
+        'ROLE_PENDING_APPROVAL',
+        'Your role waits for a second administrator to approve it',
+      );
+    }
+    if (member?.status !== 'active') throw new CustosError('ACCOUNT_SUSPENDED', 'This account cannot act');
     return {
       staffId: member.id,
       role: member.role,

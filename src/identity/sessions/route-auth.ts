@@ -3,7 +3,8 @@
  * (`config.auth`, see `platform/route-auth.ts`) and checks it before the body is even validated, so an
  * unauthenticated caller learns nothing about a route's input.
  *
- * - `admin`: an admin API token as `Authorization: Bearer cst_…`.
+ * - `admin`: an admin API token as `Authorization: Bearer cst_…` holding the scope the route names
+ *   (`config.scope`; an `admin` route that names none fails at start-up), unexpired and unrevoked.
  * - `staff`, `customer`: a session token as `Authorization: Bearer css_…` or the realm's session cookie
  *   (`custos_session` for the console, `custos_portal_session` for the privacy portal), with a completed
  *   second factor; the `-enrolling` kinds accept a password-only session. A token of the other realm is
@@ -24,7 +25,7 @@ import {
   routeAuthKinds,
   setPluginDefaultAuth,
 } from '../../platform/route-auth.ts';
-import type { ApiTokens } from '../api-tokens/api-tokens.ts';
+import type { ApiTokenGrant, ApiTokens } from '../api-tokens/api-tokens.ts';
 import type { PrincipalOf } from './principal.ts';
 import { sessionCookieName } from './session-cookie.ts';
 import type { Realm, Session, Sessions } from './sessions.ts';
@@ -35,6 +36,8 @@ declare module 'fastify' {
     session?: Session | null;
     /** Who acts: the session's account, or the admin API token. */
     actor?: Actor | null;
+    /** The API token behind an `admin` request: who it acts for and its scopes. */
+    apiToken?: ApiTokenGrant | null;
   }
 }
 
@@ -91,7 +94,10 @@ export function createRouteAuth(deps: {
       if (!token) {
         throw new CustosError('AUTH_REQUIRED', 'Sign in first: send Authorization: Bearer <token>');
       }
-      request.actor = await deps.apiTokens.authenticate(token);
+      const scope = request.routeOptions.config.scope;
+      if (!scope) throw new CustosError('FORBIDDEN', 'This route names no token scope');
+      request.apiToken = await deps.apiTokens.authenticate(token, scope);
+      request.actor = request.apiToken.actor;
     },
     staff: async (request) => {
       request.principal = await deps.principalOf(await session(request, 'staff', true));
@@ -104,12 +110,14 @@ export function createRouteAuth(deps: {
   return {
     install(app: FastifyInstance, defaultKind: DefaultRouteAuthKind): void {
       setPluginDefaultAuth(app, defaultKind);
-      for (const name of ['session', 'actor', 'principal'] as const) {
+      for (const name of ['session', 'actor', 'principal', 'apiToken'] as const) {
         if (!app.hasRequestDecorator(name)) app.decorateRequest(name, null);
       }
       app.addHook('onRoute', (route) => {
         const kind = route.config?.auth ?? defaultKind;
         if (!routeAuthKinds.includes(kind)) throw new Error(`${route.url}: unknown auth kind ${kind}`);
+        if (kind === 'admin' && !route.config?.scope)
+          throw new Error(`${route.url}: an admin route names no scope`);
         route.config = { ...route.config, auth: kind };
         if (route.schema && route.schema.security === undefined) {
           route.schema = { ...route.schema, security: securityOf[kind] };
@@ -128,6 +136,12 @@ export function createRouteAuth(deps: {
 export function sessionOf(request: FastifyRequest): Session {
   if (!request.session) throw new CustosError('AUTH_REQUIRED', 'Sign in first');
   return request.session;
+}
+
+/** The API token of an `admin` request; fails closed without one. */
+export function apiTokenOf(request: FastifyRequest): ApiTokenGrant {
+  if (!request.apiToken) throw new CustosError('AUTH_REQUIRED', 'Sign in first');
+  return request.apiToken;
 }
 
 /** Who acts in an authenticated request (session or admin token); fails closed without one. */

@@ -69,8 +69,9 @@ export function createSsoIdentityStore(db: Kysely<Database>) {
         .execute();
     },
 
-    async setRole(staffId: string, role: string): Promise<void> {
-      await db.updateTable('staff').set({ role }).where('id', '=', staffId).execute();
+    /** The IdP's group mapping changed the role: granted now (a privileged one starts its cooling-off). */
+    async setRole(staffId: string, role: string, at: number): Promise<void> {
+      await db.updateTable('staff').set({ role, role_granted_at: at }).where('id', '=', staffId).execute();
     },
   };
 }

@@ -63,7 +63,7 @@ export function createStaffSso(deps: {
         );
       }
       if (linked.role !== person.role) {
-        await store.setRole(linked.staffId, person.role);
+        await store.setRole(linked.staffId, person.role, clock.now());
         await ledger.append({
           type: 'staff.role_changed',
           actor: `idp:${issuer}`,

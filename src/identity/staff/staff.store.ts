@@ -17,6 +17,9 @@ function toMember(row: StaffTable): StaffMember {
     shift: row.shift,
     status: row.status as StaffStatus,
     createdAt: Number(row.created_at),
+    invitedBy: row.invited_by,
+    roleApprovedBy: row.role_approved_by,
+    roleGrantedAt: row.role_granted_at === null ? null : Number(row.role_granted_at),
   };
 }
 
@@ -33,6 +36,9 @@ export function toStaffRow(member: StaffMember): StaffTable {
     shift: member.shift,
     status: member.status,
     created_at: member.createdAt,
+    invited_by: member.invitedBy ?? null,
+    role_approved_by: member.roleApprovedBy ?? null,
+    role_granted_at: member.roleGrantedAt ?? null,
   };
 }
 
@@ -44,6 +50,37 @@ export function createStaffStore(db: Kysely<Database>) {
     async byId(id: string): Promise<StaffMember | undefined> {
       const row = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toMember(row);
+    },
+    /** Staff invited to a privileged role and waiting for a second administrator, oldest first. */
+    async pendingApproval(): Promise<StaffMember[]> {
+      const rows = await db
+        .selectFrom('staff')
+        .selectAll()
+        .where('status', '=', 'pending_approval')
+        .orderBy('created_at')
+        .limit(200)
+        .execute();
+      return rows.map(toMember);
+    },
+    /** Pending → active, approved by `approvedBy`, granted at `at`; false if it was no longer pending. */
+    async approveRole(staffId: string, approvedBy: string, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable('staff')
+        .set({ status: 'active', role_approved_by: approvedBy, role_granted_at: at })
+        .where('id', '=', staffId)
+        .where('status', '=', 'pending_approval')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    /** Pending → suspended (a refused grant never acts); false if it was no longer pending. */
+    async rejectRole(staffId: string): Promise<boolean> {
+      const result = await db
+        .updateTable('staff')
+        .set({ status: 'suspended' })
+        .where('id', '=', staffId)
+        .where('status', '=', 'pending_approval')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
     },
   };
 }

@@ -10,7 +10,15 @@ export function isStaffRole(value: string): value is StaffRole {
   return (staffRoles as readonly string[]).includes(value);
 }
 
-export type StaffStatus = 'active' | 'suspended';
+/** The roles that approve others' acts; granting one needs two administrators (or the IdP's mapping). */
+export const privilegedRoles: readonly StaffRole[] = ['admin', 'security'];
+
+export function isPrivilegedRole(role: string): boolean {
+  return (privilegedRoles as readonly string[]).includes(role);
+}
+
+/** `pending_approval`: invited to a privileged role, acting nothing until a second administrator approves. */
+export type StaffStatus = 'active' | 'suspended' | 'pending_approval';
 
 export interface StaffMember {
   id: string;
@@ -24,4 +32,10 @@ export interface StaffMember {
   status: StaffStatus;
   /** Epoch milliseconds. */
   createdAt: number;
+  /** The staff member who invited this one; null (or absent) for the operator, the IdP or the demo. */
+  invitedBy?: string | null;
+  /** The second administrator who approved a privileged role. */
+  roleApprovedBy?: string | null;
+  /** When the current role was granted; absent: at `createdAt`. */
+  roleGrantedAt?: number | null;
 }

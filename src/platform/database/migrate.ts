@@ -20,6 +20,7 @@ import { portalLogins } from './migrations/2026-12-09T0910_portal_logins.ts';
 import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts';
 import { ledgerHeaderLeaf } from './migrations/2026-12-09T1000_ledger_header_leaf.ts';
 import { oversight } from './migrations/2026-12-09T1300_oversight.ts';
+import { separationOfDuties } from './migrations/2026-12-09T1200_separation_of_duties.ts';
 import { honey } from './migrations/2026-12-09T1400_honey.ts';
 import { migrationContext } from './migrations/context.ts';
 
@@ -43,6 +44,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T0920_throttle_bursts': throttleBursts(context),
         '2026-12-09T1000_ledger_header_leaf': ledgerHeaderLeaf(context),
         '2026-12-09T1300_oversight': oversight(context),
+        '2026-12-09T1200_separation_of_duties': separationOfDuties(context),
         '2026-12-09T1400_honey': honey(context),
       };
     },

@@ -52,6 +52,13 @@ export interface ApiTokensTable {
   token_hash: Buffer;
   created_at: number;
   revoked_at: number | null;
+  /** The staff member the token acts for; null for an operator's token (setup, `custos token create`). */
+  owner_staff_id: string | null;
+  /** `operator` or `staff`. */
+  kind: string;
+  /** Space-separated scopes. */
+  scopes: string;
+  expires_at: number | null;
 }
 
 export interface StaffTable {
@@ -65,6 +72,12 @@ export interface StaffTable {
   shift: string;
   status: string;
   created_at: number;
+  /** Who invited this staff member (a staff id); null for the operator, the IdP or the demo organisation. */
+  invited_by: string | null;
+  /** The second administrator who approved a privileged role, if one had to. */
+  role_approved_by: string | null;
+  /** When the current role was granted (null: at `created_at`). */
+  role_granted_at: number | null;
 }
 
 export interface LedgerEntriesTable {
@@ -301,6 +314,8 @@ export interface QuotaOverridesTable {
   max: number;
   set_by: string;
   set_at: number;
+  /** When an approved raise above the role's default ends (null: no end, a limit at or below the default). */
+  expires_at: number | null;
 }
 
 export interface ConsentsTable {
@@ -465,4 +480,31 @@ export interface Database {
   aggregate_releases: AggregateReleasesTable;
   honey_marks: HoneyMarksTable;
   honey_commitments: HoneyCommitmentsTable;
+  quota_raises: QuotaRaisesTable;
+  announcements: AnnouncementsTable;
+}
+
+export interface QuotaRaisesTable {
+  id: string;
+  staff_id: string;
+  quota: string;
+  max: number;
+  hours: number;
+  requested_by: string;
+  /** `pending`, `approved`, `rejected`. */
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  created_at: number;
+}
+
+export interface AnnouncementsTable {
+  id: string;
+  /** The role the announcement is for (the approving role). */
+  role: string;
+  kind: string;
+  subject_id: string;
+  requested_by: string | null;
+  decided_by: string;
+  created_at: number;
 }

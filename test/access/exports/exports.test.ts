@@ -133,6 +133,8 @@ for (const { dialect, skip } of await dialects()) {
         ledger: custos.ledger,
         bus: custos.bus,
         clock: custos.clock,
+        independence: custos.identity.independence,
+        announcements: custos.identity.announcements,
       });
       const p = await custos.identity.principalOf(
         await custos.identity.sessions.authenticate(requester.token, 'staff'),

@@ -67,6 +67,21 @@ for (const { dialect, skip } of await dialects()) {
     let t: TestCustos;
     before(async () => {
       t = await testCustos(dialect);
+      // In the directory, so the independence check knows them (no one invited them: the operator did).
+      await t.custos.identity.staff.add(
+        [alice, bob, sam, sec].map((p) => ({
+          id: p.staffId,
+          displayName: p.staffId,
+          email: `${p.staffId}@custos.example`,
+          role: p.role,
+          region: p.region,
+          site: p.site,
+          managerId: null,
+          shift: 'day',
+          status: 'active' as const,
+          createdAt: 0,
+        })),
+      );
     });
     after(async () => t?.cleanup());
 
@@ -89,6 +104,8 @@ for (const { dialect, skip } of await dialects()) {
         sessions: t.custos.identity.sessions,
         ledger: t.custos.ledger,
         clock: t.custos.clock,
+        independence: t.custos.identity.independence,
+        announcements: t.custos.identity.announcements,
       });
       return { engine, service };
     }

@@ -104,10 +104,16 @@ describe('reveal path', () => {
       ),
       'the watcher is told',
     );
-    // An override per staff member lifts it.
+    // A raise per staff member lifts it: asked by an administrator, approved by security.
     const admin = await f.staff('admin');
-    const set = await f.send(admin, 'PUT', `/v1/staff/${staff.staffId}/quotas/reveal_hour`, { max: 9 });
-    assert.equal(set.status, 204);
+    const asked = await f.send(admin, 'PUT', `/v1/staff/${staff.staffId}/quotas/reveal_hour`, { max: 9 });
+    assert.equal(asked.status, 202);
+    const approved = await f.send(
+      await f.staff('security'),
+      'POST',
+      `/v1/quota-raises/${asked.body.id}/approve`,
+    );
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
     assert.equal((await reveal(staff, cases[8] as string, ['name'])).status, 200);
   });
 

@@ -12,6 +12,14 @@ import { dialects } from '../../support/databases.ts';
 import { oathtool } from '../../support/oathtool.ts';
 
 const admin = { type: 'api-token' as const, id: 'admin' };
+/** The operator's token as route authentication hands it to the service. */
+const operatorGrant = {
+  actor: admin,
+  tokenId: 'admin',
+  kind: 'operator' as const,
+  ownerStaffId: null,
+  scopes: ['staff_invite' as const],
+};
 const PASSWORD = 'correct horse battery staple';
 
 /** The code the real oathtool gives for this otpauth URI's secret at the clock's time. */
@@ -33,7 +41,7 @@ for (const { dialect, skip } of await dialects()) {
     after(async () => t?.cleanup());
 
     const invite = (email: string) =>
-      t.custos.identity.invitations.inviteStaff(admin, {
+      t.custos.identity.invitations.inviteStaff(operatorGrant, {
         email,
         displayName: 'Wang Fang',
         role: 'support',

@@ -19,6 +19,14 @@ import { ledgerEntries } from '../../support/ledger-entries.ts';
 import { signInStaff } from '../../support/staff-session.ts';
 
 const admin = { type: 'api-token' as const, id: 'admin' };
+/** The operator's token as route authentication hands it to the service. */
+const operatorGrant = {
+  actor: admin,
+  tokenId: 'admin',
+  kind: 'operator' as const,
+  ownerStaffId: null,
+  scopes: ['staff_invite' as const],
+};
 const PASSWORD = 'correct horse battery staple';
 const secretOf = (uri: string) => decodeBase32(new URL(uri).searchParams.get('secret') as string) as Buffer;
 
@@ -31,7 +39,7 @@ for (const { dialect, skip } of await dialects()) {
     const login = `re.enrol.${dialect}@custos.example`;
     before(async () => {
       t = await testCustos(dialect, { clock });
-      const invited = await t.custos.identity.invitations.inviteStaff(admin, {
+      const invited = await t.custos.identity.invitations.inviteStaff(operatorGrant, {
         email: login,
         displayName: 'Zhao Lei',
         role: 'support',
