@@ -21,6 +21,8 @@ import { createBreakGlass } from './break-glass/break-glass.service.ts';
 import { createBreakGlassStore } from './break-glass/break-glass.store.ts';
 import { createCaseConsents } from './cases/case-consents.service.ts';
 import { createCases } from './cases/cases.service.ts';
+import { createInboundCalls } from './cases/inbound-calls.service.ts';
+import { createInboundCallStore } from './cases/inbound-calls.store.ts';
 import { createCaseStore } from './cases/cases.store.ts';
 import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
@@ -75,6 +77,13 @@ export async function wireAccess(deps: {
   const exportStore = createExportStore(db);
   const { config } = platform;
   const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock, riskTier });
+  const inboundCalls = createInboundCalls({
+    store: createInboundCallStore(db),
+    vault,
+    staff: deps.staff,
+    ledger,
+    clock,
+  });
   const presenceCodes = createPresenceCodes({
     store: caseStore,
     keyring: deps.keyring,
@@ -140,7 +149,19 @@ export async function wireAccess(deps: {
       sessions,
       clock,
     }),
-    reveals: createReveals({ vault, cases, gate, quotas, revealApprovals, sessions, ledger, bus, clock }),
+    inboundCalls,
+    reveals: createReveals({
+      vault,
+      cases,
+      gate,
+      quotas,
+      revealApprovals,
+      sessions,
+      inboundCalls,
+      ledger,
+      bus,
+      clock,
+    }),
     breakGlass: createBreakGlass({
       cases,
       store: caseStore,

@@ -191,6 +191,11 @@ export interface EntryPayloads {
    * ids) that binds which ones without saying so.
    */
   'honey.committed': { setId: string; count: number; commitment: string };
+  /**
+   * The telephony system reported a call from the customer's number (matched through the blind index) taken by
+   * `agentStaffId`: evidence that the customer started accesses through that agent's cases.
+   */
+  'evidence.inbound_call': { callId: string; customerId: string; agentStaffId: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -259,6 +264,7 @@ export const entryTypes = [
   'portal_invitation.requested',
   'risk.tier_changed',
   'honey.committed',
+  'evidence.inbound_call',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

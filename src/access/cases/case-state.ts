@@ -42,11 +42,13 @@ export interface CaseContext {
 }
 
 /**
- * What shows the customer started an access through this case: a presence code they read out, or nothing
- * (staff-initiated). The reveal's ledger entry carries it and the watcher scores accesses without it.
+ * What shows the customer started an access through this case: a presence code they read out, a call from
+ * their number that the acting staff member took (`inboundCall`), or nothing (staff-initiated). The reveal's
+ * ledger entry carries it and the watcher scores accesses without it.
  */
-export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>): EvidenceKind {
-  return c.customerPresent ? 'presence_code' : 'none';
+export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>, inboundCall: boolean): EvidenceKind {
+  if (c.customerPresent) return 'presence_code';
+  return inboundCall ? 'inbound_call' : 'none';
 }
 
 /** The error for a refusal, in the words of the case's state. */
