@@ -9,7 +9,7 @@ const allowed = {
   crypto: ['platform', 'ledger'],
   vault: ['platform', 'crypto', 'ledger'],
   identity: ['platform', 'crypto', 'ledger'],
-  watch: ['platform', 'ledger', 'vault', 'identity'],
+  watch: ['platform', 'crypto', 'ledger', 'vault', 'identity'],
   privacy: ['platform', 'crypto', 'ledger', 'vault', 'identity'],
   access: ['platform', 'crypto', 'ledger', 'vault', 'identity', 'watch', 'privacy'],
   trace: ['platform', 'ledger', 'vault', 'watch', 'identity'],

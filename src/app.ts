@@ -8,19 +8,21 @@
  * (the first admin token, the demo organisation); `start()` begins background work (checkpoints, policy
  * refresh, overdue reviews); `routes()` lists every module's route plugin for `http/`.
  */
+import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { accessRoutes } from './access/access.routes.ts';
 import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
 import { watchMasterKeys } from './crypto/key-watch.ts';
 import { wireCrypto } from './crypto/wire.ts';
-import { seedDemoOrganisation } from './demo/demo-organisation.ts';
+import { seedDemoOrganisation, syntheticCustomerRecords } from './demo/demo-organisation.ts';
 import { type MountedRoutes, mount, type ServerDeps } from './http/server.ts';
 import { identityRoutes } from './identity/identity.routes.ts';
 import type { StaffPrincipal } from './identity/sessions/principal.ts';
 import { wireIdentity } from './identity/wire.ts';
 import { ledgerRoutes } from './ledger/ledger.routes.ts';
 import { type ExternalLedgerSigner, wireLedger } from './ledger/wire.ts';
+import { systemActor } from './platform/actor.ts';
 import { createInProcessBus } from './platform/bus.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Config } from './platform/config.ts';
@@ -34,6 +36,8 @@ import { wirePrivacy } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
+import { explain } from './watch/risk/explanation.ts';
+import type { RiskSettings } from './watch/risk/risk-model.ts';
 import { wireWatch } from './watch/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
@@ -45,6 +49,8 @@ export interface CustosOptions {
   clock?: Clock;
   logger?: Logger;
   database?: DatabaseOptions;
+  /** The insider-risk model's settings (risk-model.ts defaults otherwise). */
+  risk?: Partial<RiskSettings>;
   /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
   ledgerSigner?: ExternalLedgerSigner;
 }
@@ -55,6 +61,13 @@ export interface InitialiseResult {
   /** The first admin API token: shown once, stored only as a hash. */
   adminToken?: string;
   demo?: { staff: number; customers: ImportSummary };
+}
+
+/** Synthetic people for honey records, from a secret random seed. */
+async function* honeyRecords(count: number): AsyncGenerator<Record<string, unknown>> {
+  for await (const source of syntheticCustomerRecords(count, randomInt(1, 2 ** 47))) {
+    if ('record' in source) yield source.record;
+  }
 }
 
 export async function createCustos(config: Readonly<Config>, options: CustosOptions = {}) {
@@ -93,6 +106,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       platform,
       ledger,
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
+      keyring,
+      vault,
+      suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
+      roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
+      ...(options.risk ? { risk: options.risk } : {}),
     });
     const access = await wireAccess({
       platform,
@@ -105,6 +123,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       consents: privacy.consents,
       outbox: privacy.outbox,
       alerts: watch.alerts,
+      riskTier: watch.watcher.tierOf,
+      explainRisk: (staffId) => explain(watch.watcher.assess(staffId)),
       independence: identity.independence,
       announcements: identity.announcements,
       ledger,
@@ -144,7 +164,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(watchRoutes, { auth, alerts: watch.alerts }),
+          mount(watchRoutes, { auth, alerts: watch.alerts, watcher: watch.watcher }),
         ];
         return {
           logger,
@@ -168,6 +188,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             { customers: config.demoCustomers, onBatch: progress },
           );
           await meta.setOnce('demo_seeded_at', new Date(clock.now()).toISOString());
+        }
+        // Honey customers from a secret seed, so nobody can regenerate them from the code.
+        if (config.honeyRecords > 0 && !(await meta.get('honey_seeded_at'))) {
+          await watch.honey.seed(honeyRecords(config.honeyRecords));
+          await meta.setOnce('honey_seeded_at', new Date(clock.now()).toISOString());
         }
         await meta.setOnce('initialised_at', new Date(clock.now()).toISOString());
         return result;
@@ -213,8 +238,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();
-        await ledger.close();
+        // The bus drains its handlers, the watcher its containment (which writes to the ledger), then the ledger.
         await bus.close();
+        await watch.watcher.close();
+        await ledger.close();
         await database.close();
       },
     };

@@ -9,9 +9,10 @@
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
-import { CustosError, type ErrorCode } from '../platform/errors.ts';
+import { CustosError, type ErrorCode, type FieldProblem } from '../platform/errors.ts';
 import type { AccessAction, AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { EvidenceKind } from '../watch/risk/risk.types.ts';
 
 export type GateQuery = Omit<AccessQuery, 'role' | 'riskTier'>;
 
@@ -39,6 +40,15 @@ export interface GateSubject {
   fields?: string[];
 }
 
+/** What an allowed act adds for the watcher. */
+export interface AllowedDetail extends GateSubject {
+  breakGlass?: boolean;
+  evidence?: EvidenceKind;
+  matches?: number;
+  /** A search's hits (the watcher checks them against honey records). */
+  customerIds?: string[];
+}
+
 export interface PolicyDecider {
   decide(query: AccessQuery): AccessDecision;
 }
@@ -54,8 +64,10 @@ const messages: Partial<Record<ErrorCode, string>> = {
 
 export function createAccessGate(deps: {
   policy: PolicyDecider;
-  /** The watcher's current tier for a staff member; `normal` until the watcher exists. */
+  /** The watcher's current tier for a staff member (a lookup: it takes effect on the next request). */
   riskTier: (staffId: string) => RiskTier;
+  /** The watcher's explanation of a staff member's tier, shown to them with a refusal it caused. */
+  explainRisk?: (staffId: string) => FieldProblem[];
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
 }) {
@@ -117,6 +129,14 @@ export function createAccessGate(deps: {
 
   return {
     decide,
+    /** The watcher's tier for `p` now (fail closed: a lookup that throws is `critical`). */
+    tierOf(p: StaffPrincipal): RiskTier {
+      try {
+        return deps.riskTier(p.staffId);
+      } catch {
+        return 'critical';
+      }
+    },
     refuse,
     require,
 
@@ -127,8 +147,22 @@ export function createAccessGate(deps: {
     requireAction: (p: StaffPrincipal, action: AccessAction, subject: GateSubject = {}): Promise<void> =>
       require(p, roleOnly(action), subject),
 
+    /**
+     * Refuse an act because of the watcher's tier, telling the staff member why (each indicator, its value
+     * and baseline) and how to contest it.
+     */
+    async refuseForRisk(p: StaffPrincipal, action: string, subject: GateSubject): Promise<CustosError> {
+      await refuse(p, action, 'RISK_HOLD', subject);
+      return new CustosError(
+        'RISK_HOLD',
+        'Your recent access pattern holds your reveals until security reviews it; the details say why. ' +
+          'If this is wrong, ask security to review it (your manager can too).',
+        { details: deps.explainRisk?.(p.staffId) ?? [] },
+      );
+    },
+
     /** Tell the watcher an allowed act happened (after its own ledger entry). */
-    allowed(p: StaffPrincipal, action: string, subject: GateSubject & { breakGlass?: boolean }): void {
+    allowed(p: StaffPrincipal, action: string, subject: AllowedDetail): void {
       bus.publish('access.decided', { staffId: p.staffId, role: p.role, action, allowed: true, ...subject });
     },
   };

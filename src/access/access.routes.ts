@@ -13,6 +13,8 @@ import type { BreakGlass } from './break-glass/break-glass.service.ts';
 import type { CaseConsents } from './cases/case-consents.service.ts';
 import { caseRoutes } from './cases/cases.routes.ts';
 import type { Cases } from './cases/cases.service.ts';
+import { inboundCallRoutes } from './cases/inbound-calls.routes.ts';
+import type { InboundCalls } from './cases/inbound-calls.service.ts';
 import { portalInvitationRoutes } from './cases/portal-invitations.routes.ts';
 import type { PortalInvitations } from './cases/portal-invitations.service.ts';
 import type { PresenceCodes } from './cases/presence-codes.ts';
@@ -42,6 +44,7 @@ export interface AccessRouteDeps {
   cases: Cases;
   caseConsents: CaseConsents;
   presenceCodes: PresenceCodes;
+  inboundCalls: InboundCalls;
   portalInvitations: PortalInvitations;
   customers: Customers;
   reveals: Reveals;
@@ -55,6 +58,7 @@ export interface AccessRouteDeps {
 export async function accessRoutes(app: FastifyInstance, deps: AccessRouteDeps): Promise<void> {
   deps.auth.install(app, 'staff');
   caseRoutes(app, deps);
+  inboundCallRoutes(app, deps);
   customerRoutes(app, deps);
   revealRoutes(app, deps);
   revealApprovalRoutes(app, deps);

@@ -10,6 +10,7 @@ import type { Invitations } from '../identity/accounts/invitations.service.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
+import type { FieldProblem } from '../platform/errors.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { Consents } from '../privacy/consents.service.ts';
 import type { Outbox } from '../privacy/outbox/outbox.service.ts';
@@ -20,6 +21,8 @@ import { createBreakGlass } from './break-glass/break-glass.service.ts';
 import { createBreakGlassStore } from './break-glass/break-glass.store.ts';
 import { createCaseConsents } from './cases/case-consents.service.ts';
 import { createCases } from './cases/cases.service.ts';
+import { createInboundCalls } from './cases/inbound-calls.service.ts';
+import { createInboundCallStore } from './cases/inbound-calls.store.ts';
 import { createCaseStore } from './cases/cases.store.ts';
 import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
@@ -44,7 +47,7 @@ export async function wireAccess(deps: {
   vault: VaultService;
   keyring: Pick<Keyring, 'blindIndex'>;
   staff: Pick<StaffDirectory, 'member' | 'activeMember'>;
-  sessions: Pick<Sessions, 'requireStepUp'>;
+  sessions: Pick<Sessions, 'requireStepUp' | 'spendStepUp'>;
   /** Identity's customer invitations: portal invitations are sent through a case from here. */
   invitations: Pick<Invitations, 'inviteCustomer'>;
   consents: Consents;
@@ -56,20 +59,31 @@ export async function wireAccess(deps: {
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
   riskTier?: (staffId: string) => RiskTier;
+  /** The watcher's explanation, shown to a staff member with a refusal their tier caused. */
+  explainRisk?: (staffId: string) => FieldProblem[];
 }) {
   const { platform, vault, ledger, sessions, consents, alerts } = deps;
   const { clock, bus } = platform;
   const db = platform.database.db;
+  const riskTier = deps.riskTier ?? (() => 'normal' as const);
   const gate = createAccessGate({
     policy: deps.policy,
-    riskTier: deps.riskTier ?? (() => 'normal'),
+    riskTier,
+    ...(deps.explainRisk ? { explainRisk: deps.explainRisk } : {}),
     ledger,
     bus,
   });
   const caseStore = createCaseStore(db);
   const exportStore = createExportStore(db);
   const { config } = platform;
-  const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock });
+  const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock, riskTier });
+  const inboundCalls = createInboundCalls({
+    store: createInboundCallStore(db),
+    vault,
+    staff: deps.staff,
+    ledger,
+    clock,
+  });
   const presenceCodes = createPresenceCodes({
     store: caseStore,
     keyring: deps.keyring,
@@ -135,7 +149,19 @@ export async function wireAccess(deps: {
       sessions,
       clock,
     }),
-    reveals: createReveals({ vault, cases, gate, quotas, revealApprovals, sessions, ledger, bus, clock }),
+    inboundCalls,
+    reveals: createReveals({
+      vault,
+      cases,
+      gate,
+      quotas,
+      revealApprovals,
+      sessions,
+      inboundCalls,
+      ledger,
+      bus,
+      clock,
+    }),
     breakGlass: createBreakGlass({
       cases,
       store: caseStore,

@@ -19,6 +19,10 @@ export interface EntryPayloads {
     reason: string;
     /** The second person's approval the reveal used (sensitive class). */
     approvalId?: string;
+    /** What shows the customer started the access (`none`: staff-initiated; absent on older entries). */
+    evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
+    /** Through a break-glass case. */
+    breakGlass?: true;
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };
@@ -171,6 +175,27 @@ export interface EntryPayloads {
    * (`queued`, or why nothing was sent). The staff member is told only that the request was taken.
    */
   'portal_invitation.requested': { caseId: string; customerId: string; channel: string; outcome: string };
+  /**
+   * The insider-risk watcher moved a staff member to another tier, with the explanation it will show them:
+   * each indicator's value, the baseline it was held against and its points.
+   */
+  'risk.tier_changed': {
+    staffId: string;
+    from: string;
+    to: string;
+    score: number;
+    indicators: { indicator: string; value: number; baseline: number; points: number }[];
+  };
+  /**
+   * A set of honey customers was seeded: how many, and a commitment (SHA-256 over a secret salt and the sorted
+   * ids) that binds which ones without saying so.
+   */
+  'honey.committed': { setId: string; count: number; commitment: string };
+  /**
+   * The telephony system reported a call from the customer's number (matched through the blind index) taken by
+   * `agentStaffId`: evidence that the customer started accesses through that agent's cases.
+   */
+  'evidence.inbound_call': { callId: string; customerId: string; agentStaffId: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -237,6 +262,9 @@ export const entryTypes = [
   'notification.sent',
   'notification.failed',
   'portal_invitation.requested',
+  'risk.tier_changed',
+  'honey.committed',
+  'evidence.inbound_call',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

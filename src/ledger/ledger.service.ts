@@ -265,6 +265,22 @@ export async function createLedger(deps: LedgerDeps) {
       };
     },
 
+    /**
+     * Entries of these types written at or after `since`, oldest first (redacted ones skipped): what the
+     * watcher replays to rebuild its state after a restart.
+     */
+    async *replay<T extends EntryType>(types: readonly T[], since: number): AsyncGenerator<LedgerEntry<T>> {
+      let after = -1;
+      for (;;) {
+        const page = await store.entriesOfTypesSince(types, since, after, 1000);
+        for (const stored of page) {
+          after = stored.index;
+          if (stored.entry) yield decodeEntry(stored.entry) as LedgerEntry<T>;
+        }
+        if (page.length < 1000) return;
+      }
+    },
+
     /** The audit path of entry `index` in the tree of `size` entries (a checkpoint's size). */
     async inclusionProof(index: number, size: number): Promise<Buffer[]> {
       return inclusionProof(index, size, reader).catch(proofError);

@@ -165,6 +165,26 @@ export function createLedgerStore({
       return rows.map(toStoredEntry);
     },
 
+    /** Entries of these types at or after `since`, in index order after `afterIndex`: for the watcher's replay. */
+    async entriesOfTypesSince(
+      types: readonly string[],
+      since: number,
+      afterIndex: number,
+      limit: number,
+      trx: Db = db,
+    ): Promise<StoredLedgerEntry[]> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('at', '>=', since)
+        .where('type', 'in', [...types])
+        .where('idx', '>', afterIndex)
+        .orderBy('idx')
+        .limit(limit)
+        .execute();
+      return rows.map(toStoredEntry);
+    },
+
     async insertCheckpoint(checkpoint: StoredCheckpoint, trx: Db = db): Promise<void> {
       await trx
         .insertInto('ledger_checkpoints')

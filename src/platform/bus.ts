@@ -25,6 +25,11 @@ export interface EventMap {
     caseId?: string;
     fields?: string[];
     breakGlass?: boolean;
+    /** A reveal: what shows the customer started it (`none`: staff-initiated). */
+    evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
+    /** A search: how many customers it found, and which. */
+    matches?: number;
+    customerIds?: string[];
   };
   'customer.revealed': {
     staffId: string;

@@ -25,6 +25,8 @@ export interface Config {
   demo: boolean;
   /** How many synthetic customers the demo organisation has. */
   demoCustomers: number;
+  /** How many honey customers a new installation is seeded with (0: none). */
+  honeyRecords: number;
   /** The ledger's origin line (C2SP checkpoint origin and signing-key name). */
   ledgerOrigin: string;
   /** File holding the ledger's checkpoint-signing key (`.pub` beside it holds the public key). */
@@ -256,6 +258,13 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Number of synthetic customers in the demo organisation.',
     parse: positiveInt,
     fallback: 10_000,
+  },
+  {
+    key: 'honeyRecords',
+    env: 'CUSTOS_HONEY_RECORDS',
+    description: 'Honey customers seeded when a new data directory is initialised (0: none).',
+    parse: positiveInt,
+    fallback: 20,
   },
   {
     key: 'ledgerOrigin',

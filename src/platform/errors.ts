@@ -21,6 +21,8 @@ export const errorCatalogue = {
   INVITATION_INVALID: 400,
   FORBIDDEN: 403,
   ACCESS_DENIED: 403,
+  /** The insider-risk watcher holds this staff member at `high` or `critical`: reveals wait for security. */
+  RISK_HOLD: 403,
   CASE_NOT_ASSIGNED: 403,
   CASE_CLOSED: 403,
   CASE_EXPIRED: 403,

@@ -1,15 +1,22 @@
-/** The watch module's routes, one plugin: security alerts (staff sessions, security role by policy). */
+/**
+ * The watch module's routes, one plugin (staff sessions): security alerts (security role, by policy) and
+ * each staff member's own risk standing.
+ */
 import type { FastifyInstance } from 'fastify';
 import type { RouteAuth } from '../platform/route-auth.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import type { Alerts } from './alerts.service.ts';
+import { riskRoutes } from './risk.routes.ts';
+import type { Watcher } from './watcher.service.ts';
 
 export interface WatchRouteDeps {
   auth: RouteAuth;
   alerts: Alerts;
+  watcher: Pick<Watcher, 'assess'>;
 }
 
 export async function watchRoutes(app: FastifyInstance, deps: WatchRouteDeps): Promise<void> {
   deps.auth.install(app, 'staff');
   alertRoutes(app, deps);
+  riskRoutes(app, deps);
 }

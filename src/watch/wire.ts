@@ -1,29 +1,62 @@
 /**
- * Builds the watch module: security alerts now; the insider-risk watcher (indicators, scores, tiers,
- * containment, honey records) is built here next.
+ * Builds the watch module: security alerts, and the insider-risk watcher (risk model, tiers, containment)
+ * that follows every access decision on the bus.
  */
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Keyring } from '../crypto/keyring.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
+import type { VaultService } from '../vault/vault.service.ts';
 import { createAlerts } from './alerts.service.ts';
 import { createAlertStore } from './alerts.store.ts';
+import { createHoney } from './honey/honey.service.ts';
+import { createHoneyStore } from './honey/honey.store.ts';
+import { createRiskModel, type RiskSettings } from './risk/risk-model.ts';
+import { createWatcher } from './watcher.service.ts';
 
 export async function wireWatch(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'append'>;
+  ledger: Pick<Ledger, 'append' | 'replay'>;
+  keyring: Pick<Keyring, 'blindIndex'>;
+  vault: Pick<VaultService, 'createCustomer'>;
   /** Access's decision on a security act (alerts are read by security, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
+  /** Identity's containment: suspend a staff member's account, ending every session. */
+  suspendStaff: (staffId: string) => Promise<unknown>;
+  /** The staff directory's role for a staff member (for peer baselines when replaying the ledger). */
+  roleOf: (staffId: string) => Promise<string | undefined>;
+  /** Days of ledger the watcher replays at start (default 28: baselines remember about ten days). */
+  replayDays?: number;
+  risk?: Partial<RiskSettings>;
 }) {
   const { platform, ledger, authorize } = deps;
-  return {
-    alerts: createAlerts({
-      store: createAlertStore(platform.database.db),
-      authorize,
-      ledger,
-      bus: platform.bus,
-      clock: platform.clock,
-    }),
-  };
+  const alerts = createAlerts({
+    store: createAlertStore(platform.database.db),
+    authorize,
+    ledger,
+    bus: platform.bus,
+    clock: platform.clock,
+  });
+  const honey = createHoney({
+    store: createHoneyStore(platform.database.db),
+    keyring: deps.keyring,
+    vault: deps.vault,
+    ledger,
+    clock: platform.clock,
+  });
+  await honey.load();
+  const watcher = createWatcher({
+    isHoney: honey.isHoney,
+    model: createRiskModel(deps.risk),
+    bus: platform.bus,
+    ledger,
+    alerts,
+    suspend: deps.suspendStaff,
+    clock: platform.clock,
+    logger: platform.logger,
+  });
+  await watcher.rebuild(ledger, deps.roleOf, deps.replayDays ?? 28);
+  return { alerts, watcher, honey };
 }
 
 export type WatchModule = Awaited<ReturnType<typeof wireWatch>>;

@@ -23,6 +23,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
+import { watcherObservesOnly } from '../support/custos.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
 
 // ─── The rules, restated (the oracle) ────────────────────────────────────────────────────────────────
@@ -379,10 +380,13 @@ async function setUp(): Promise<World> {
   const clock = manualClock(Date.UTC(2026, 2, 2, 9));
   let f: AccessFixture;
   try {
+    // The matrix probes every route as a few staff members, hundreds of times: the watcher would rightly
+    // contain them. It scores without acting here; test/watch/ tests what it does.
     // Setup breaks the glass several times per staff member: each is reviewed at once, the weekly cap raised.
     // Marketing runs many aggregates here: a privacy budget that does not get in the way of the matrix.
     f = await accessFixture('sqlite', {
       clock,
+      risk: watcherObservesOnly,
       env: { CUSTOS_BREAK_GLASS_WEEKLY_CAP: '100', CUSTOS_AGGREGATE_BUDGET: '100' },
     });
   } finally {

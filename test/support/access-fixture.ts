@@ -3,6 +3,7 @@
  * tests: `as(staff)` sends requests with that staff member's session; customers are created through the
  * vault service directly (as an import would), so tests start from data without going through a case.
  */
+import type { RiskSettings } from '../../src/watch/risk/risk-model.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/http/server.ts';
 import type { Clock } from '../../src/platform/clock.ts';
@@ -39,7 +40,7 @@ let serial = 0;
 
 export async function accessFixture(
   dialect: 'sqlite' | 'postgres' = 'sqlite',
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; risk?: Partial<RiskSettings> } = {},
 ): Promise<AccessFixture> {
   const t = await testCustos(dialect, options);
   const app = await buildServer(t.custos.server());

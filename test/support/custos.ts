@@ -3,6 +3,7 @@
  * outbox sending email to a real SMTP server of its own (`smtp`, see smtp-sink.ts). The outbox worker is not
  * started: a test delivers with `deliver()` (no timers, no sleeps).
  */
+import type { RiskSettings } from '../../src/watch/risk/risk-model.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,15 @@ import { type Config, loadConfig } from '../../src/platform/config.ts';
 import { createLogger, type Logger } from '../../src/platform/logger.ts';
 import { newTestDatabase, type TestDatabase } from './databases.ts';
 import { invitationTokenIn, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+
+/**
+ * Risk settings under which the watcher scores and ledgers but never reaches a tier: for suites that test
+ * another control (the policy matrix, quotas, exports) by repeating requests as one staff member, which the
+ * watcher would rightly contain. The watcher's own suites (test/watch/) run with the real settings.
+ */
+export const watcherObservesOnly: Partial<RiskSettings> = {
+  thresholds: { elevated: 1000, high: 1000, critical: 1000 },
+};
 
 export interface TestCustos {
   custos: Custos;
@@ -34,6 +44,8 @@ export async function testCustos(
     clock?: Clock;
     env?: Record<string, string>;
     logger?: Logger;
+    /** Risk-model settings; `watcherObservesOnly` for suites that probe another control many times as one account. */
+    risk?: Partial<RiskSettings>;
     ledgerSigner?: ExternalLedgerSigner;
   } = {},
 ): Promise<TestCustos> {
@@ -44,6 +56,8 @@ export async function testCustos(
     CUSTOS_DATA_DIR: dataDir,
     CUSTOS_DATABASE_URL: database.url,
     CUSTOS_DEMO: 'false',
+    // Honey records only where a suite asks for them (they add customers and ledger entries at initialisation).
+    CUSTOS_HONEY_RECORDS: '0',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SMTP_URL: smtp.url,
     // Staff made by a test approve at once, and the operator's token makes administrators however far a
@@ -56,6 +70,7 @@ export async function testCustos(
     clock: options.clock ?? systemClock,
     logger: options.logger ?? createLogger('silent'),
     database: database.schema ? { schema: database.schema, poolSize: 4 } : {},
+    ...(options.risk ? { risk: options.risk } : {}),
     ...(options.ledgerSigner ? { ledgerSigner: options.ledgerSigner } : {}),
   });
   const result = await custos.initialise();

@@ -3,6 +3,7 @@
  * error that names a refusal in the case's own words, what staff see of a case, and the checked kind of a
  * new one. Pure functions; cases.service.ts does the acts.
  */
+import type { EvidenceKind } from '../../watch/risk/risk.types.ts';
 import { type ErrorCode, validationFailed } from '../../platform/errors.ts';
 import type { CaseRecord } from './cases.types.ts';
 import {
@@ -38,6 +39,16 @@ export interface CaseContext {
   channel: CaseChannel;
   customerPresent: boolean;
   breakGlass: boolean;
+}
+
+/**
+ * What shows the customer started an access through this case: a presence code they read out, a call from
+ * their number that the acting staff member took (`inboundCall`), or nothing (staff-initiated). The reveal's
+ * ledger entry carries it and the watcher scores accesses without it.
+ */
+export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>, inboundCall: boolean): EvidenceKind {
+  if (c.customerPresent) return 'presence_code';
+  return inboundCall ? 'inbound_call' : 'none';
 }
 
 /** The error for a refusal, in the words of the case's state. */

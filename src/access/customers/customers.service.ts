@@ -80,7 +80,7 @@ export function createCustomers(deps: {
         );
         results = results.filter((r) => present.includes(r.id));
       }
-      gate.allowed(p, 'search', {});
+      gate.allowed(p, 'search', { matches: results.length, customerIds: results.map((r) => r.id) });
       return results;
     },
 

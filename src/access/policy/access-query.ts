@@ -8,6 +8,7 @@
  * reveal and export_request), and gives each distinct question one compact key.
  */
 import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
+import { type RiskTier, riskTiers } from '../../watch/risk/risk.types.ts';
 import {
   ATTRIBUTES_FIELD,
   type FieldName,
@@ -15,6 +16,8 @@ import {
   type SensitivityClass,
   sensitivityClasses,
 } from '../../vault/customer-fields.ts';
+
+export { type RiskTier, riskTiers };
 
 export const accessActions = [
   'view',
@@ -41,7 +44,6 @@ export const casePurposes = [
 ] as const;
 export const caseChannels = ['counter', 'customer_call', 'portal_request', 'staff_initiated'] as const;
 export const caseRelations = ['assigned_open', 'unassigned', 'closed', 'expired', 'none'] as const;
-export const riskTiers = ['normal', 'elevated', 'high', 'critical'] as const;
 /** The fields a reveal names: every customer field and the attributes. The policy decides per field. */
 export const revealFields = [...fieldNames, ATTRIBUTES_FIELD] as const;
 export type RevealField = FieldName | typeof ATTRIBUTES_FIELD;
@@ -50,7 +52,6 @@ export type AccessAction = (typeof accessActions)[number];
 export type CasePurpose = (typeof casePurposes)[number];
 export type CaseChannel = (typeof caseChannels)[number];
 export type CaseRelation = (typeof caseRelations)[number];
-export type RiskTier = (typeof riskTiers)[number];
 
 export interface AccessQuery {
   role: StaffRole;

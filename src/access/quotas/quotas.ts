@@ -12,6 +12,7 @@
  * and check-and-reserve is one step per staff member, so parallel requests cannot all pass the same last
  * unit of quota. Across API nodes the same staff member could exceed a limit by the number of nodes at most.
  */
+import type { RiskTier } from '../../watch/risk/risk.types.ts';
 import type { StaffRole } from '../../identity/staff/staff.types.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
@@ -92,6 +93,8 @@ export function createQuotas(deps: {
   ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince'>;
   clock: Clock;
   defaults?: Record<StaffRole, QuotaLimits>;
+  /** The watcher's tier: at `elevated` and above every limit is halved (at least 1). */
+  riskTier?: (staffId: string) => RiskTier;
 }) {
   const { store, ledger, clock } = deps;
   const defaults = deps.defaults ?? defaultQuotas;
@@ -117,6 +120,9 @@ export function createQuotas(deps: {
     const limits = { ...defaults[staff.role] };
     for (const o of await store.overrides(staff.staffId, clock.now())) {
       if ((quotaNames as readonly string[]).includes(o.quota)) limits[o.quota as QuotaName] = Number(o.max);
+    }
+    if ((deps.riskTier?.(staff.staffId) ?? 'normal') !== 'normal') {
+      for (const quota of quotaNames) limits[quota] = Math.max(1, Math.floor(limits[quota] / 2));
     }
     return limits;
   }

@@ -19,8 +19,9 @@ import { uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { MaskedCustomer } from '../../vault/vault.types.ts';
 import type { AccessGate } from '../access-gate.ts';
-import { relationCode } from '../cases/case-state.ts';
+import { evidenceOf, relationCode } from '../cases/case-state.ts';
 import type { Cases } from '../cases/cases.service.ts';
+import type { InboundCalls } from '../cases/inbound-calls.service.ts';
 import { reserveOrRefuse } from '../quotas/quota-refusal.ts';
 import type { Quotas } from '../quotas/quotas.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
@@ -41,7 +42,8 @@ export function createReveals(deps: {
   gate: AccessGate;
   quotas: Pick<Quotas, 'reserveReveal'>;
   revealApprovals: Pick<RevealApprovals, 'consume'>;
-  sessions: Pick<Sessions, 'requireStepUp'>;
+  sessions: Pick<Sessions, 'requireStepUp' | 'spendStepUp'>;
+  inboundCalls: Pick<InboundCalls, 'explains'>;
   ledger: Pick<Ledger, 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
@@ -65,7 +67,16 @@ export function createReveals(deps: {
       const reason = validReason(reasonIn);
       const c = await cases.contextFor(p, caseId);
       const customerId = c.customerId;
+      const evidence = evidenceOf(
+        c,
+        !c.customerPresent && (await deps.inboundCalls.explains(c.record, p.staffId)),
+      );
       const subject = { caseId, customerId, fields };
+      // The watcher's tier, looked up now: `high` and `critical` hold reveals (the policy forbids them too,
+      // as a second line); `elevated` makes each reveal spend its own step-up.
+      const tier = gate.tierOf(p);
+      if (tier === 'high' || tier === 'critical') throw await gate.refuseForRisk(p, 'reveal', subject);
+      if (tier === 'elevated') await deps.sessions.spendStepUp(p.session);
       const refusedBy: string[] = [];
       for (const field of fields) {
         const decision = gate.decide(p, {
@@ -127,6 +138,8 @@ export function createReveals(deps: {
               revealId,
               reason: reasonSealed,
               ...(approvalId === undefined ? {} : { approvalId }),
+              evidence,
+              ...(c.breakGlass ? { breakGlass: true as const } : {}),
             },
           },
           async () => customer.open(fields),
@@ -140,7 +153,7 @@ export function createReveals(deps: {
         purpose: c.purpose,
         breakGlass: c.breakGlass,
       });
-      gate.allowed(p, 'reveal', { ...subject, breakGlass: c.breakGlass });
+      gate.allowed(p, 'reveal', { ...subject, breakGlass: c.breakGlass, evidence });
       return { caseId, customerId, revealed: result.values, customer: result.view };
     },
   };

@@ -66,6 +66,18 @@ export function createAccounts(deps: {
     return row;
   }
 
+  async function suspend(by: Actor, accountId: string): Promise<void> {
+    const row = await account(accountId);
+    await store.update(row.id, { status: 'suspended', updatedAt: clock.now() });
+    const revoked = await sessions.revokeAll(row.id);
+    await ledger.append({
+      type: 'account.suspended',
+      actor: actorRef(by),
+      subject: row.subjectId,
+      data: { accountId: row.id, sessionsRevoked: revoked },
+    });
+  }
+
   /** Check a TOTP code or a recovery code for an account; consumes what it accepts. */
   /**
    * Refuse an attempt the throttle holds back: RATE_LIMITED with its Retry-After, and — the first time in a
@@ -359,17 +371,15 @@ export function createAccounts(deps: {
     },
 
     /** Suspension and offboarding: the account's sessions end now, and it cannot sign in again. */
-    async suspend(by: Actor, accountId: string): Promise<void> {
-      const row = await account(accountId);
-      await store.update(row.id, { status: 'suspended', updatedAt: clock.now() });
-      const revoked = await sessions.revokeAll(row.id);
-      await ledger.append({
-        type: 'account.suspended',
-        actor: actorRef(by),
-        subject: row.subjectId,
-        data: { accountId: row.id, sessionsRevoked: revoked },
-      });
+    /** Suspend a staff member's account by their staff id (the watcher's containment); false if none. */
+    async suspendStaff(by: Actor, staffId: string): Promise<boolean> {
+      const row = await store.bySubject('staff', staffId);
+      if (!row) return false;
+      await suspend(by, row.id);
+      return true;
     },
+
+    suspend,
   };
 }
 

@@ -43,6 +43,7 @@ const scopeRoles: Record<ApiTokenScope, readonly StaffRole[]> = {
   staff_invite: ['admin'],
   staff_suspend: ['admin'],
   ledger_read: ['security'],
+  telephony: ['admin'],
   setup: [],
 };
 

@@ -68,6 +68,17 @@ export function createSessionStore(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Use up the step-up made at `at`; false when it was already used (or replaced) by another request. */
+    async spendStepUp(hash: Buffer, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable('sessions')
+        .set({ step_up_at: null })
+        .where('token_hash', '=', hash)
+        .where('step_up_at', '=', at)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     async revoke(hash: Buffer, at: number): Promise<void> {
       await db
         .updateTable('sessions')

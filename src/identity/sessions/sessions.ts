@@ -162,6 +162,16 @@ export function createSessions(deps: {
       }
     },
 
+    /**
+     * For a staff member the watcher holds at `elevated`: the reveal uses up the step-up, so each reveal needs
+     * its own second factor. Two requests racing on one step-up: one wins.
+     */
+    async spendStepUp(session: Session): Promise<void> {
+      if (session.stepUpAt === null || !(await store.spendStepUp(session.tokenHash, session.stepUpAt))) {
+        throw new CustosError('STEP_UP_REQUIRED', 'Confirm with your second factor for each reveal');
+      }
+    },
+
     verifyCsrf(session: Session, token: string | undefined): void {
       const given = tokenHash(token ?? '');
       if (!token || !timingSafeEqual(given, session.csrfHash)) {

@@ -21,6 +21,8 @@ import { throttleBursts } from './migrations/2026-12-09T0920_throttle_bursts.ts'
 import { ledgerHeaderLeaf } from './migrations/2026-12-09T1000_ledger_header_leaf.ts';
 import { separationOfDuties } from './migrations/2026-12-09T1200_separation_of_duties.ts';
 import { oversight } from './migrations/2026-12-09T1300_oversight.ts';
+import { honey } from './migrations/2026-12-09T1400_honey.ts';
+import { inboundCalls } from './migrations/2026-12-09T1410_inbound_calls.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -44,6 +46,8 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T1000_ledger_header_leaf': ledgerHeaderLeaf(context),
         '2026-12-09T1200_separation_of_duties': separationOfDuties(context),
         '2026-12-09T1300_oversight': oversight(context),
+        '2026-12-09T1400_honey': honey(context),
+        '2026-12-09T1410_inbound_calls': inboundCalls(context),
       };
     },
   };

@@ -431,6 +431,30 @@ export interface OutboxMessagesTable {
   sent_at: number | null;
 }
 
+/** A call the telephony system reported, matched to a customer by the caller's number, taken by an agent. */
+export interface InboundCallsTable {
+  id: string;
+  customer_id: string;
+  agent_staff_id: string;
+  at: number;
+  /** The integration token that reported it. */
+  reported_by: string;
+}
+
+/** A honey customer's keyed mark (HMAC of its id): the table alone does not say which customers are honey. */
+export interface HoneyMarksTable {
+  mark: Buffer;
+}
+
+/** A seeded honey set's commitment (SHA-256 of the salt and the sorted ids), also written to the ledger. */
+export interface HoneyCommitmentsTable {
+  id: string;
+  created_at: number;
+  count: number;
+  salt: Buffer;
+  commitment: Buffer;
+}
+
 export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
@@ -464,6 +488,9 @@ export interface Database {
   break_glass_withdrawals: BreakGlassWithdrawalsTable;
   export_approvals: ExportApprovalsTable;
   aggregate_releases: AggregateReleasesTable;
+  honey_marks: HoneyMarksTable;
+  inbound_calls: InboundCallsTable;
+  honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;
 }

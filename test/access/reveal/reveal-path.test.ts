@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { totp } from '../../../src/identity/second-factor/totp.ts';
 import type { BusEvent } from '../../../src/platform/bus.ts';
+import { watcherObservesOnly } from '../../support/custos.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
 
 describe('reveal path', () => {
@@ -19,7 +20,8 @@ describe('reveal path', () => {
     f.send(who, 'POST', '/v1/auth/step-up', { code: totp(who.secret, clockNow) });
 
   before(async () => {
-    f = await accessFixture('sqlite', { clock });
+    // Quota windows are filled by reveals with no customer present, which the watcher would contain first.
+    f = await accessFixture('sqlite', { clock, risk: watcherObservesOnly });
     for (const type of ['access.decided', 'customer.revealed', 'alert.raised', 'case.opened'] as const) {
       f.t.custos.bus.subscribe(type, (event: BusEvent) => void events.push(event as never));
     }
@@ -43,7 +45,15 @@ describe('reveal path', () => {
     const data = revealed.data as { revealId: string; reason: string };
     assert.deepEqual(
       { ...data, revealId: undefined, reason: undefined },
-      { customerId, caseId, fields: ['phone'], purpose: 'repair', revealId: undefined, reason: undefined },
+      {
+        customerId,
+        caseId,
+        fields: ['phone'],
+        purpose: 'repair',
+        revealId: undefined,
+        reason: undefined,
+        evidence: 'none',
+      },
     );
     assert.equal(revealed.subject, customerId);
     assert.ok(!JSON.stringify(entries).includes('8000138'), 'no plaintext in the ledger');

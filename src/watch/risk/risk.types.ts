@@ -1,0 +1,72 @@
+/**
+ * The insider-risk watcher's vocabulary: what it observes (access behaviour only — never anything else
+ * about a person), the indicators it scores, and the explanation it gives. Pure types; risk-model.ts
+ * computes with them.
+ */
+/**
+ * Tiers, least to most contained: `elevated` steps up every reveal and halves quotas, `high` needs a second
+ * approver for each reveal (the policy refuses reveal and break-glass), `critical` suspends the account.
+ */
+export const riskTiers = ['normal', 'elevated', 'high', 'critical'] as const;
+export type RiskTier = (typeof riskTiers)[number];
+
+/** What shows that the customer started an access (DESIGN.md §1 "evidence"); `none` is staff-initiated. */
+export const evidenceKinds = [
+  'presence_code',
+  'inbound_call',
+  'portal_request',
+  'appointment',
+  'none',
+] as const;
+export type EvidenceKind = (typeof evidenceKinds)[number];
+
+/** One observed act of a staff member, as the watcher sees it: ids, kinds and counts, no personal data. */
+export type WatchEvent =
+  | {
+      kind: 'reveal';
+      at: number;
+      staffId: string;
+      role: string;
+      customerId: string;
+      evidence: EvidenceKind;
+      breakGlass: boolean;
+    }
+  | { kind: 'denied'; at: number; staffId: string; role: string; code: string }
+  | { kind: 'search'; at: number; staffId: string; role: string; matches: number }
+  | { kind: 'honey_touch'; at: number; staffId: string; role: string; customerId: string };
+
+export const indicators = [
+  /** Reveals of customers with no evidence that the customer started the access. */
+  'unexplained_reveals',
+  /** Distinct customers revealed today beyond the allowance from the member's own and the peer baseline. */
+  'distinct_customers',
+  /** Break-glass reveals. */
+  'break_glass',
+  /** Requests refused by policy, case, quota or consent: probing. */
+  'refusals',
+  /** Searches that found nobody, beyond a few a day: enumeration. */
+  'search_misses',
+  /** A honey record touched: certain. */
+  'honey_touch',
+] as const;
+export type Indicator = (typeof indicators)[number];
+
+/** One indicator's part of a score: its value today, the baseline it was held against, its points now. */
+export interface Contribution {
+  indicator: Indicator;
+  /** Today's count for the indicator. */
+  value: number;
+  /** What the value was held against (distinct customers: the allowance; others: the free allowance). */
+  baseline: number;
+  /** Points now, after decay (one decimal). */
+  points: number;
+}
+
+export interface Assessment {
+  staffId: string;
+  /** 0–100. */
+  score: number;
+  tier: RiskTier;
+  /** Indicators with any points, largest first. */
+  contributions: Contribution[];
+}

@@ -1,0 +1,240 @@
+/**
+ * The insider-risk watcher: follows every access decision on the bus, scores each staff member with the
+ * risk model, and contains what the score says — DESIGN.md §2's "watcher: observe(event)".
+ *
+ *   normal   → nothing
+ *   elevated → each reveal spends its own step-up, quotas halved (access reads `tierOf`)
+ *   high     → the policy refuses reveal and break-glass; security is alerted
+ *   critical → the account is suspended (every session ends), security is alerted at `critical`
+ *
+ * The model is updated synchronously when the event arrives, so a tier takes effect on the staff member's
+ * next request. A tier change is ledgered with its explanation (`risk.tier_changed`) — the record the staff
+ * member is shown and contests. Containment is reviewed by people: a suspension is lifted by security, not by
+ * the score decaying.
+ *
+ * Invariant: fail closed. `tierOf` never throws for a known or unknown member; the access gate treats a
+ * lookup that throws as `critical`.
+ */
+import type { EntryPayloads, LedgerEntry } from '../ledger/entry-types.ts';
+import type { Ledger } from '../ledger/ledger.service.ts';
+import { actorRef, systemActor } from '../platform/actor.ts';
+import type { BusEvent, EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
+import { createKeyedQueue } from '../platform/keyed-queue.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Alerts } from './alerts.service.ts';
+import type { RiskModel } from './risk/risk-model.ts';
+import {
+  type Assessment,
+  evidenceKinds,
+  type RiskTier,
+  riskTiers,
+  type WatchEvent,
+} from './risk/risk.types.ts';
+
+const rank = (tier: RiskTier) => riskTiers.indexOf(tier);
+
+/** An access decision from the bus as the model sees it; undefined for decisions it does not score. */
+export function watchEventOf(event: BusEvent<'access.decided'>): WatchEvent | undefined {
+  const d = event.data;
+  const base = { at: event.at, staffId: d.staffId, role: d.role };
+  // A refusal the watcher's own hold caused is not more probing.
+  if (!d.allowed)
+    return d.code === 'RISK_HOLD' ? undefined : { ...base, kind: 'denied', code: d.code ?? 'DENIED' };
+  if (d.action === 'reveal' && d.customerId !== undefined) {
+    const evidence = d.evidence && evidenceKinds.includes(d.evidence) ? d.evidence : 'none';
+    return { ...base, kind: 'reveal', customerId: d.customerId, evidence, breakGlass: d.breakGlass === true };
+  }
+  if (d.action === 'search' && d.matches !== undefined)
+    return { ...base, kind: 'search', matches: d.matches };
+  return undefined;
+}
+
+/** What the watcher replays from the ledger after a restart. */
+const replayed = [
+  'customer.revealed',
+  'customer.viewed',
+  'access.denied',
+  'customer.searched',
+  'risk.tier_changed',
+] as const;
+type Replayed = (typeof replayed)[number];
+
+/** A staff act from the ledger as the model sees it (the role from the directory); undefined if not scored. */
+export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string): WatchEvent | undefined {
+  const staffId = staffIdOf(entry.actor);
+  if (staffId === undefined) return undefined;
+  const base = { at: entry.at, staffId, role };
+  switch (entry.type) {
+    case 'customer.revealed': {
+      const d = entry.data as EntryPayloads['customer.revealed'];
+      return {
+        ...base,
+        kind: 'reveal',
+        customerId: d.customerId,
+        evidence: d.evidence ?? 'none',
+        breakGlass: d.breakGlass === true,
+      };
+    }
+    case 'access.denied': {
+      const d = entry.data as EntryPayloads['access.denied'];
+      return d.code === 'RISK_HOLD' ? undefined : { ...base, kind: 'denied', code: d.code };
+    }
+    case 'customer.viewed':
+      return undefined; // replayed for honey touches only
+    case 'customer.searched':
+      return { ...base, kind: 'search', matches: (entry.data as EntryPayloads['customer.searched']).matches };
+    default:
+      return undefined;
+  }
+}
+
+function staffIdOf(actor: string): string | undefined {
+  return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
+}
+
+export function createWatcher(deps: {
+  model: RiskModel;
+  bus: Pick<EventBus, 'subscribe'>;
+  ledger: Pick<Ledger, 'append'>;
+  alerts: Pick<Alerts, 'raise'>;
+  /** Is this customer a honey record? (No honey: never.) */
+  isHoney?: (customerId: string) => boolean;
+  /** Suspend the staff member's account (identity), ending every session. */
+  suspend: (staffId: string) => Promise<unknown>;
+  clock: Clock;
+  logger: Pick<Logger, 'error'>;
+}) {
+  const { model, ledger, alerts, clock } = deps;
+  /** The tier last ledgered per staff member (absent: normal). */
+  const recorded = new Map<string, RiskTier>();
+  const oneAtATime = createKeyedQueue();
+  const settling = new Set<Promise<void>>();
+
+  async function record(a: Assessment): Promise<void> {
+    const from = recorded.get(a.staffId) ?? 'normal';
+    if (a.tier === from) return;
+    await ledger.append({
+      type: 'risk.tier_changed',
+      actor: actorRef(systemActor),
+      // The ledger holds integers only: points and baselines rounded to whole points.
+      data: {
+        staffId: a.staffId,
+        from,
+        to: a.tier,
+        score: Math.round(a.score),
+        indicators: a.contributions.map((c) => ({
+          indicator: c.indicator,
+          value: c.value,
+          baseline: Math.round(c.baseline),
+          points: Math.round(c.points),
+        })),
+      },
+    });
+    recorded.set(a.staffId, a.tier);
+    if (rank(a.tier) <= rank(from) || rank(a.tier) < rank('high')) return;
+    await alerts.raise(systemActor, {
+      kind: 'risk_tier',
+      severity: a.tier === 'critical' ? 'critical' : 'high',
+      staffId: a.staffId,
+      data: { tier: a.tier, score: a.score, indicators: a.contributions },
+    });
+    if (a.tier === 'critical') await deps.suspend(a.staffId);
+  }
+
+  const isHoney = deps.isHoney ?? (() => false);
+
+  /** The customers an event names, for the honey check. */
+  function customersOf(d: { customerId?: string; customerIds?: string[] }): string[] {
+    return [...(d.customerId === undefined ? [] : [d.customerId]), ...(d.customerIds ?? [])];
+  }
+
+  function observe(event: WatchEvent): void {
+    model.observe(event);
+    const staffId = event.staffId;
+    const run = oneAtATime(staffId, () => record(model.assess(staffId, clock.now())))
+      .catch((error: unknown) => deps.logger.error({ err: error, staffId }, 'watcher: containment failed'))
+      .finally(() => settling.delete(run));
+    settling.add(run);
+  }
+
+  /**
+   * Rebuild the model from the ledger's last `days` days (the ledger is the source of truth): every scored
+   * act in order, and the tiers last ledgered, so a restart forgets no harvester and repeats no alert.
+   */
+  async function rebuild(
+    ledgerReplay: Pick<Ledger, 'replay'>,
+    roleOf: (staffId: string) => Promise<string | undefined>,
+    days: number,
+  ): Promise<number> {
+    const roles = new Map<string, string | undefined>();
+    let events = 0;
+    for await (const entry of ledgerReplay.replay(replayed, clock.now() - days * 86_400_000)) {
+      if (entry.type === 'risk.tier_changed') {
+        const d = entry.data as EntryPayloads['risk.tier_changed'];
+        if ((riskTiers as readonly string[]).includes(d.to)) recorded.set(d.staffId, d.to as RiskTier);
+        continue;
+      }
+      const staffId = staffIdOf(entry.actor);
+      if (staffId === undefined) continue;
+      if (!roles.has(staffId)) roles.set(staffId, await roleOf(staffId));
+      const role = roles.get(staffId);
+      const event = role === undefined ? undefined : watchEventFromEntry(entry, role);
+      if (event) {
+        model.observe(event);
+        events += 1;
+      }
+      const touched = (entry.data as { customerId?: string }).customerId;
+      if (role !== undefined && touched !== undefined && isHoney(touched)) {
+        model.observe({ kind: 'honey_touch', at: entry.at, staffId, role, customerId: touched });
+      }
+    }
+    return events;
+  }
+
+  /** A honey record was reached: certain, critical at once, and security told which one. */
+  function honeyTouched(staffId: string, role: string, customerId: string, at: number): void {
+    observe({ kind: 'honey_touch', at, staffId, role, customerId });
+    const run = alerts
+      .raise(systemActor, {
+        kind: 'honey_record_touched',
+        severity: 'critical',
+        staffId,
+        subject: customerId,
+        data: {},
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => deps.logger.error({ err: error, staffId }, 'watcher: honey alert failed'),
+      )
+      .finally(() => settling.delete(run));
+    settling.add(run);
+  }
+
+  const unsubscribe = deps.bus.subscribe('access.decided', (event) => {
+    const watched = watchEventOf(event);
+    if (watched) observe(watched);
+    for (const customerId of customersOf(event.data)) {
+      if (isHoney(customerId)) honeyTouched(event.data.staffId, event.data.role, customerId, event.at);
+    }
+  });
+
+  return {
+    observe,
+    rebuild,
+    /** The tier now (a lookup on the reveal path). */
+    tierOf: (staffId: string): RiskTier => model.tierOf(staffId, clock.now()),
+    /** The score, tier and explanation now: what the staff member and security are shown. */
+    assess: (staffId: string): Assessment => model.assess(staffId, clock.now()),
+    /** Wait until every ledgered tier change, alert and suspension under way has happened. */
+    async settled(): Promise<void> {
+      while (settling.size > 0) await Promise.all(settling);
+    },
+    async close(): Promise<void> {
+      unsubscribe();
+      while (settling.size > 0) await Promise.all(settling);
+    },
+  };
+}
+
+export type Watcher = ReturnType<typeof createWatcher>;
