@@ -3,6 +3,7 @@
  * invitation → password → TOTP enrolment → full session; sign-in in two steps; replay refused; step-up;
  * no account enumeration; back-off; suspension on the next request; every act in the ledger.
  */
+import { operatorActor, operatorGrant } from '../../support/operator-grant.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { manualClock } from '../../../src/platform/clock.ts';
@@ -11,15 +12,7 @@ import { testCustos, type TestCustos } from '../../support/custos.ts';
 import { dialects } from '../../support/databases.ts';
 import { oathtool } from '../../support/oathtool.ts';
 
-const admin = { type: 'api-token' as const, id: 'admin' };
-/** The operator's token as route authentication hands it to the service. */
-const operatorGrant = {
-  actor: admin,
-  tokenId: 'admin',
-  kind: 'operator' as const,
-  ownerStaffId: null,
-  scopes: ['staff_invite' as const],
-};
+const admin = operatorActor;
 const PASSWORD = 'correct horse battery staple';
 
 /** The code the real oathtool gives for this otpauth URI's secret at the clock's time. */

@@ -4,6 +4,7 @@
  * the new one signs in nothing, and the enrolment is in the ledger from its start. Both dialects, through
  * the service; and over HTTP the way the finding was made (`POST /v1/auth/totp/enrol` on a fresh session).
  */
+import { operatorGrant } from '../../support/operator-grant.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -18,15 +19,6 @@ import { dialects } from '../../support/databases.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
 import { signInStaff } from '../../support/staff-session.ts';
 
-const admin = { type: 'api-token' as const, id: 'admin' };
-/** The operator's token as route authentication hands it to the service. */
-const operatorGrant = {
-  actor: admin,
-  tokenId: 'admin',
-  kind: 'operator' as const,
-  ownerStaffId: null,
-  scopes: ['staff_invite' as const],
-};
 const PASSWORD = 'correct horse battery staple';
 const secretOf = (uri: string) => decodeBase32(new URL(uri).searchParams.get('secret') as string) as Buffer;
 
