@@ -198,11 +198,12 @@ async function measureCustos(
 
 // ─── (d) µs per access decision ───────────────────────────────────────────────────────────────────────
 
-/** What the reveal path asks for `phone` on an assigned open repair case (customer-access.service.ts). */
+/** What the reveal path asks for `phone` on an assigned open repair case (access/reveal/reveal.service.ts). */
 const revealQuery: AccessQuery = {
   role: 'support',
   action: 'reveal',
   fieldClass: 'contact',
+  field: 'phone',
   caseRelation: 'assigned_open',
   purpose: 'repair',
   channel: 'counter',
@@ -280,7 +281,12 @@ function countQueries(custos: Custos) {
 async function anatomy(scratch: string, reveals: number) {
   const dataDir = join(scratch, 'anatomy');
   const custos = await createCustos(
-    loadConfig({ CUSTOS_DATA_DIR: dataDir, CUSTOS_DEMO: 'false', CUSTOS_LOG_LEVEL: 'silent' }),
+    loadConfig({
+      CUSTOS_DATA_DIR: dataDir,
+      CUSTOS_DEMO: 'false',
+      CUSTOS_LOG_LEVEL: 'silent',
+      CUSTOS_RISK_THRESHOLDS: '101,101,101',
+    }),
     { logger: createLogger('silent') },
   );
   let app: FastifyInstance | undefined;

@@ -110,7 +110,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       vault,
       suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
       roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
-      ...(options.risk ? { risk: options.risk } : {}),
+      risk: { thresholds: config.riskThresholds, ...options.risk },
     });
     const access = await wireAccess({
       platform,

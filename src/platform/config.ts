@@ -81,6 +81,8 @@ export interface Config {
   /** The ε one requester may spend on aggregates in any window of `aggregateBudgetDays` days. */
   aggregateBudget: number;
   aggregateBudgetDays: number;
+  /** The insider-risk scores (0–100) at which `elevated`, `high` and `critical` start. */
+  riskThresholds: { elevated: number; high: number; critical: number };
   /** How long a newly granted admin or security role cannot approve anything. */
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
@@ -120,6 +122,19 @@ const positiveNumber: Parser<number> = (raw) => {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0 || n > 100) throw new Error('must be a number above 0, at most 100');
   return n;
+};
+
+/** `elevated,high,critical`: ascending scores; above 100 a tier is never reached (a benchmark's setting). */
+const riskThresholds: Parser<{ elevated: number; high: number; critical: number }> = (raw) => {
+  const parts = raw.split(',').map((p) => Number(p.trim()));
+  const [elevated, high, critical] = parts;
+  if (
+    parts.length !== 3 ||
+    !parts.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000) ||
+    !(elevated! <= high! && high! <= critical!)
+  )
+    throw new Error('must be three ascending whole numbers from 1 to 1000: elevated,high,critical');
+  return { elevated: elevated!, high: high!, critical: critical! };
 };
 
 const atLeastOne: Parser<number> = (raw) => {
@@ -487,6 +502,13 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'The total ε one requester may spend on aggregates in any budget window; then refused.',
     parse: positiveNumber,
     fallback: 1,
+  },
+  {
+    key: 'riskThresholds',
+    env: 'CUSTOS_RISK_THRESHOLDS',
+    description: 'Insider-risk scores at which elevated, high and critical start (docs/WATCHER.md).',
+    parse: riskThresholds,
+    fallback: { elevated: 25, high: 50, critical: 80 },
   },
   {
     key: 'aggregateBudgetDays',
