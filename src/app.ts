@@ -15,7 +15,8 @@ import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
 import { watchMasterKeys } from './crypto/key-watch.ts';
 import { wireCrypto } from './crypto/wire.ts';
-import { seedDemoOrganisation, syntheticCustomerRecords } from './demo/demo-organisation.ts';
+import { seedDemoOrganisation, syntheticCustomerRecord } from './demo/demo-organisation.ts';
+import { seededRandom } from './demo/synthetic-people.ts';
 import { type MountedRoutes, mount, type ServerDeps } from './http/server.ts';
 import { identityRoutes } from './identity/identity.routes.ts';
 import type { StaffPrincipal } from './identity/sessions/principal.ts';
@@ -63,11 +64,15 @@ export interface InitialiseResult {
   demo?: { staff: number; customers: ImportSummary };
 }
 
-/** Synthetic people for honey records, from a secret random seed. */
-async function* honeyRecords(count: number): AsyncGenerator<Record<string, unknown>> {
-  for await (const source of syntheticCustomerRecords(count, randomInt(1, 2 ** 47))) {
-    if ('record' in source) yield source.record;
-  }
+/**
+ * Synthetic people for honey records, from a secret random seed, with indexes (which account IDs are made from)
+ * drawn at random from ten digits so they do not follow the demo's 1, 2, 3…; candidates for `count` records and
+ * a few spare, for one whose account ID happens to be taken.
+ */
+function* honeyRecords(count: number): Generator<Record<string, unknown>> {
+  const random = seededRandom(randomInt(1, 2 ** 47));
+  for (let i = 0; i < count * 3; i++)
+    yield syntheticCustomerRecord(random, randomInt(1_000_000_000, 9_999_999_999));
 }
 
 export async function createCustos(config: Readonly<Config>, options: CustosOptions = {}) {
@@ -191,7 +196,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         }
         // Honey customers from a secret seed, so nobody can regenerate them from the code.
         if (config.honeyRecords > 0 && !(await meta.get('honey_seeded_at'))) {
-          await watch.honey.seed(honeyRecords(config.honeyRecords));
+          await watch.honey.seed(honeyRecords(config.honeyRecords), config.honeyRecords);
           await meta.setOnce('honey_seeded_at', new Date(clock.now()).toISOString());
         }
         await meta.setOnce('initialised_at', new Date(clock.now()).toISOString());

@@ -65,16 +65,16 @@ function demoStaff(random: Random, now: number): StaffMember[] {
   return rows;
 }
 
+/** The `index`-th synthetic customer as a record to import: its fields, its region and segment as attributes. */
+export function syntheticCustomerRecord(random: Random, index: number): Record<string, unknown> {
+  const { region, ...fields } = syntheticCustomer(random, index);
+  return { ...fields, attributes: { region, segment: random.pick(['retail', 'online', 'vip']) } };
+}
+
 /** Synthetic customers as an import source, so the demo goes through the same path as a real import. */
 export async function* syntheticCustomerRecords(count: number, seed = 2017): AsyncGenerator<SourceRecord> {
   const random = seededRandom(seed);
-  for (let i = 1; i <= count; i++) {
-    const { region, ...fields } = syntheticCustomer(random, i);
-    yield {
-      line: i,
-      record: { ...fields, attributes: { region, segment: random.pick(['retail', 'online', 'vip']) } },
-    };
-  }
+  for (let i = 1; i <= count; i++) yield { line: i, record: syntheticCustomerRecord(random, i) };
 }
 
 export async function seedDemoOrganisation(

@@ -98,7 +98,8 @@ describe('custos command', () => {
 
   test('keys rotate runs beside the live server, which keeps serving every customer', async () => {
     const { stdout } = await run(process.execPath, [bin, 'keys', 'rotate', '--grace-ms', '1200'], { env });
-    assert.match(stdout, /Finished rotation to master key v2: rewrapped 302 data keys; retired v1/);
+    // 300 demo customers, 20 honey customers seeded at initialisation, 2 imported above.
+    assert.match(stdout, /Finished rotation to master key v2: rewrapped 322 data keys; retired v1/);
     const found = await api('/v1/customers/search', {
       method: 'POST',
       body: JSON.stringify({ by: 'account_id', value: 'MI0000000300' }),

@@ -16,6 +16,7 @@ import type { Keyring } from '../../crypto/keyring.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef, systemActor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
+import { CustosError } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { HoneyStore } from './honey.store.ts';
@@ -50,12 +51,23 @@ export function createHoney(deps: {
     },
 
     /**
-     * Create honey customers from these records (synthetic people, from a secret seed) and commit to the set.
-     * Returns the ids, for the caller that needs them once (a test, or sealed evidence); they are not kept.
+     * Create up to `count` honey customers from these records (synthetic people, from a secret seed) and commit
+     * to the set; a record that would duplicate an existing customer (an account ID taken) is skipped. Returns
+     * the ids, for the caller that needs them once (a test, or sealed evidence); they are not kept.
      */
-    async seed(records: AsyncIterable<Parameters<VaultService['createCustomer']>[1]>): Promise<string[]> {
+    async seed(
+      records: Iterable<unknown> | AsyncIterable<unknown>,
+      count = Number.POSITIVE_INFINITY,
+    ): Promise<string[]> {
       const ids: string[] = [];
-      for await (const record of records) ids.push((await deps.vault.createCustomer(systemActor, record)).id);
+      for await (const record of records) {
+        if (ids.length >= count) break;
+        try {
+          ids.push((await deps.vault.createCustomer(systemActor, record)).id);
+        } catch (error) {
+          if (!(error instanceof CustosError && error.code === 'DUPLICATE_CUSTOMER')) throw error;
+        }
+      }
       const salt = randomBytes(32);
       const commitment = {
         id: uuidv7(clock.now()),
