@@ -77,6 +77,39 @@ for (const { dialect, skip } of await dialects()) {
       sessions.requireStepUp(session);
     });
 
+    test('step-up is fresh for exactly five minutes, and never from a sign-in whose second factor was not fresh', async () => {
+      const full = await sessions.issue(staff, { secondFactor: true });
+      clock.advance(5 * MINUTE);
+      sessions.requireStepUp(await sessions.authenticate(full.token, 'staff'));
+      clock.advance(1);
+      assert.throws(
+        () => sessions.requireStepUp(full.session),
+        (e) => isCustosError(e, 'STEP_UP_REQUIRED'),
+      );
+      // Single sign-on with an old second factor at the identity provider; and a password-only session.
+      for (const options of [
+        { secondFactor: true, stepUp: false },
+        { secondFactor: false, stepUp: true },
+        { secondFactor: false },
+      ]) {
+        const issued = await sessions.issue(staff, options);
+        assert.throws(
+          () => sessions.requireStepUp(issued.session),
+          (e) => isCustosError(e, 'STEP_UP_REQUIRED'),
+          JSON.stringify(options),
+        );
+      }
+    });
+
+    test('sign-out revokes the token at once', async () => {
+      const full = await sessions.issue(staff, { secondFactor: true });
+      const session = await sessions.authenticate(full.token, 'staff');
+      await sessions.signOut(session);
+      await assert.rejects(sessions.authenticate(full.token, 'staff'), (e) =>
+        isCustosError(e, 'AUTH_INVALID'),
+      );
+    });
+
     test('idle for 15 minutes or past the 8-hour shift: expired', async () => {
       const idle = await sessions.issue(staff, { secondFactor: true });
       clock.advance(15 * MINUTE);
