@@ -101,6 +101,31 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    test('customer sessions: step-up for five minutes, idle for 30, at most 12 hours', async () => {
+      const customer = { id: 'acc-customer', realm: 'customer' as const, subjectId: 'subject-acc-customer' };
+      const live = await sessions.issue(customer, { secondFactor: true });
+      clock.advance(5 * MINUTE);
+      sessions.requireStepUp(await sessions.authenticate(live.token, 'customer'));
+      clock.advance(1);
+      assert.throws(
+        () => sessions.requireStepUp(live.session),
+        (e) => isCustosError(e, 'STEP_UP_REQUIRED'),
+      );
+      clock.advance(30 * MINUTE - 1); // 30 minutes after the last request
+      await assert.rejects(sessions.authenticate(live.token, 'customer'), (e) =>
+        isCustosError(e, 'SESSION_EXPIRED'),
+      );
+      const busy = await sessions.issue(customer, { secondFactor: true });
+      for (let i = 0; i < 12 * 3 - 1; i++) {
+        clock.advance(20 * MINUTE);
+        await sessions.authenticate(busy.token, 'customer');
+      }
+      clock.advance(20 * MINUTE);
+      await assert.rejects(sessions.authenticate(busy.token, 'customer'), (e) =>
+        isCustosError(e, 'SESSION_EXPIRED'),
+      );
+    });
+
     test('sign-out revokes the token at once', async () => {
       const full = await sessions.issue(staff, { secondFactor: true });
       const session = await sessions.authenticate(full.token, 'staff');
