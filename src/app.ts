@@ -114,6 +114,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       keyring,
       vault,
       suspendStaff: (staffId) => identity.accounts.suspendStaff(systemActor, staffId),
+      reinstateStaff: (by, staffId) => identity.accounts.reinstateStaff(by, staffId),
+      sessions: identity.sessions,
       roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
       risk: { thresholds: config.riskThresholds, ...options.risk },
     });
@@ -138,6 +140,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
+    let stopSuspensionAlerts: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
@@ -169,7 +172,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(watchRoutes, { auth, alerts: watch.alerts, watcher: watch.watcher }),
+          mount(watchRoutes, {
+            auth,
+            alerts: watch.alerts,
+            watcher: watch.watcher,
+            suspensions: watch.suspensions,
+          }),
         ];
         return {
           logger,
@@ -223,6 +231,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => access.breakGlass.raiseOverdueAlerts(),
           (error) => logger.warn({ err: error }, 'overdue break-glass reviews not alerted'),
         );
+        stopSuspensionAlerts ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => watch.suspensions.raiseOverdue(),
+          (error) => logger.warn({ err: error }, 'overdue suspension reviews not alerted'),
+        );
         // The end of the setup window is ledgered within a minute, not only when the next operator tries.
         stopSetupWatch ??= runEvery(
           REVIEW_ALERTS_MS,
@@ -239,6 +252,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       async close(): Promise<void> {
         stopPolicyRefresh?.();
         stopReviewAlerts?.();
+        stopSuspensionAlerts?.();
         stopOutbox?.();
         stopKeyWatch?.();
         stopSetupWatch?.();

@@ -151,6 +151,11 @@ export function createAccessGate(deps: {
      * Refuse an act because of the watcher's tier, telling the staff member why (each indicator, its value
      * and baseline) and how to contest it.
      */
+    /** The watcher's explanation of `p`'s tier, to show them (empty when the watcher gives none). */
+    explainRisk(p: StaffPrincipal): FieldProblem[] {
+      return deps.explainRisk?.(p.staffId) ?? [];
+    },
+
     async refuseForRisk(p: StaffPrincipal, action: string, subject: GateSubject): Promise<CustosError> {
       await refuse(p, action, 'RISK_HOLD', subject);
       return new CustosError(

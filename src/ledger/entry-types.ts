@@ -196,6 +196,12 @@ export interface EntryPayloads {
    * `agentStaffId`: evidence that the customer started accesses through that agent's cases.
    */
   'evidence.inbound_call': { callId: string; customerId: string; agentStaffId: string };
+  /** The watcher suspended a staff member (critical); a person must review it by `reviewDueAt`. */
+  'risk.suspended': { suspensionId: string; staffId: string; reviewDueAt: number };
+  /** Security reviewed an automatic suspension: `lifted` (account active, score cleared) or `confirmed`. */
+  'risk.suspension_reviewed': { suspensionId: string; staffId: string; outcome: string };
+  /** A suspended staff account made active again. */
+  'account.reinstated': { accountId: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
 }
@@ -265,6 +271,9 @@ export const entryTypes = [
   'risk.tier_changed',
   'honey.committed',
   'evidence.inbound_call',
+  'risk.suspended',
+  'risk.suspension_reviewed',
+  'account.reinstated',
   'act.failed',
 ] as const satisfies readonly EntryType[];
 

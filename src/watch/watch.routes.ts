@@ -7,16 +7,20 @@ import type { RouteAuth } from '../platform/route-auth.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import type { Alerts } from './alerts.service.ts';
 import { riskRoutes } from './risk.routes.ts';
+import { suspensionRoutes } from './suspensions/suspensions.routes.ts';
+import type { Suspensions } from './suspensions/suspensions.service.ts';
 import type { Watcher } from './watcher.service.ts';
 
 export interface WatchRouteDeps {
   auth: RouteAuth;
   alerts: Alerts;
   watcher: Pick<Watcher, 'assess'>;
+  suspensions: Suspensions;
 }
 
 export async function watchRoutes(app: FastifyInstance, deps: WatchRouteDeps): Promise<void> {
   deps.auth.install(app, 'staff');
   alertRoutes(app, deps);
   riskRoutes(app, deps);
+  suspensionRoutes(app, deps);
 }

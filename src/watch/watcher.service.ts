@@ -57,6 +57,8 @@ const replayed = [
   'access.denied',
   'customer.searched',
   'risk.tier_changed',
+  'risk.suspension_reviewed',
+  'alert.raised',
 ] as const;
 type Replayed = (typeof replayed)[number];
 
@@ -102,6 +104,8 @@ export function createWatcher(deps: {
   isHoney?: (customerId: string) => boolean;
   /** Suspend the staff member's account (identity), ending every session. */
   suspend: (staffId: string) => Promise<unknown>;
+  /** After a suspension: open its review by a person (suspensions). */
+  suspended?: (staffId: string) => Promise<unknown>;
   clock: Clock;
   logger: Pick<Logger, 'error'>;
 }) {
@@ -139,7 +143,10 @@ export function createWatcher(deps: {
       staffId: a.staffId,
       data: { tier: a.tier, score: a.score, indicators: a.contributions },
     });
-    if (a.tier === 'critical') await deps.suspend(a.staffId);
+    if (a.tier === 'critical') {
+      await deps.suspend(a.staffId);
+      await deps.suspended?.(a.staffId);
+    }
   }
 
   const isHoney = deps.isHoney ?? (() => false);
@@ -170,6 +177,21 @@ export function createWatcher(deps: {
     const roles = new Map<string, string | undefined>();
     let events = 0;
     for await (const entry of ledgerReplay.replay(replayed, clock.now() - days * 86_400_000)) {
+      if (entry.type === 'alert.raised') {
+        // A honey touch seen live (a search hit names no customer in the ledger) is replayed from its alert.
+        const d = entry.data as EntryPayloads['alert.raised'];
+        if (d.kind !== 'honey_record_touched') continue;
+        if (!roles.has(d.staffId)) roles.set(d.staffId, await roleOf(d.staffId));
+        const role = roles.get(d.staffId);
+        if (role !== undefined)
+          model.observe({ kind: 'honey_touch', at: entry.at, staffId: d.staffId, role, customerId: entry.subject ?? '' });
+        continue;
+      }
+      if (entry.type === 'risk.suspension_reviewed') {
+        const d = entry.data as EntryPayloads['risk.suspension_reviewed'];
+        if (d.outcome === 'lifted') forgive(d.staffId, entry.at);
+        continue;
+      }
       if (entry.type === 'risk.tier_changed') {
         const d = entry.data as EntryPayloads['risk.tier_changed'];
         if ((riskTiers as readonly string[]).includes(d.to)) recorded.set(d.staffId, d.to as RiskTier);
@@ -190,6 +212,12 @@ export function createWatcher(deps: {
       }
     }
     return events;
+  }
+
+  /** A person lifted the member's suspension: the score starts again, and so does the tier last recorded. */
+  function forgive(staffId: string, at: number): void {
+    model.forgive(staffId, at);
+    recorded.set(staffId, 'normal');
   }
 
   /** A honey record was reached: certain, critical at once, and security told which one. */
@@ -222,6 +250,7 @@ export function createWatcher(deps: {
   return {
     observe,
     rebuild,
+    forgive,
     /** The tier now (a lookup on the reveal path). */
     tierOf: (staffId: string): RiskTier => model.tierOf(staffId, clock.now()),
     /** The score, tier and explanation now: what the staff member and security are shown. */

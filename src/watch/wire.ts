@@ -1,10 +1,12 @@
 /**
- * Builds the watch module: security alerts, and the insider-risk watcher (risk model, tiers, containment)
- * that follows every access decision on the bus.
+ * Builds the watch module: security alerts, the insider-risk watcher (risk model, tiers, containment) that
+ * follows every access decision on the bus, honey records, and the review of automatic suspensions.
  */
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
+import type { Actor } from '../platform/actor.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createAlerts } from './alerts.service.ts';
@@ -12,17 +14,22 @@ import { createAlertStore } from './alerts.store.ts';
 import { createHoney } from './honey/honey.service.ts';
 import { createHoneyStore } from './honey/honey.store.ts';
 import { createRiskModel, type RiskSettings } from './risk/risk-model.ts';
+import { createSuspensions } from './suspensions/suspensions.service.ts';
+import { createSuspensionStore } from './suspensions/suspensions.store.ts';
 import { createWatcher } from './watcher.service.ts';
 
 export async function wireWatch(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'append' | 'replay'>;
+  ledger: Pick<Ledger, 'append' | 'record' | 'replay'>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
   keyring: Pick<Keyring, 'blindIndex'>;
   vault: Pick<VaultService, 'createCustomer'>;
   /** Access's decision on a security act (alerts are read by security, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
   /** Identity's containment: suspend a staff member's account, ending every session. */
   suspendStaff: (staffId: string) => Promise<unknown>;
+  /** Identity: a lifted suspension makes the account active again. */
+  reinstateStaff: (by: Actor, staffId: string) => Promise<void>;
   /** The staff directory's role for a staff member (for peer baselines when replaying the ledger). */
   roleOf: (staffId: string) => Promise<string | undefined>;
   /** Days of ledger the watcher replays at start (default 28: baselines remember about ten days). */
@@ -45,6 +52,16 @@ export async function wireWatch(deps: {
     clock: platform.clock,
   });
   await honey.load();
+  const suspensions = createSuspensions({
+    store: createSuspensionStore(platform.database.db),
+    ledger,
+    alerts,
+    sessions: deps.sessions,
+    authorize,
+    reinstate: deps.reinstateStaff,
+    forgive: (staffId, at) => watcher.forgive(staffId, at),
+    clock: platform.clock,
+  });
   const watcher = createWatcher({
     isHoney: honey.isHoney,
     model: createRiskModel(deps.risk),
@@ -52,11 +69,12 @@ export async function wireWatch(deps: {
     ledger,
     alerts,
     suspend: deps.suspendStaff,
+    suspended: (staffId) => suspensions.opened(staffId),
     clock: platform.clock,
     logger: platform.logger,
   });
   await watcher.rebuild(ledger, deps.roleOf, deps.replayDays ?? 28);
-  return { alerts, watcher, honey };
+  return { alerts, watcher, honey, suspensions };
 }
 
 export type WatchModule = Awaited<ReturnType<typeof wireWatch>>;

@@ -348,6 +348,21 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
       },
     },
+    'src/watch/suspensions/suspensions.service.ts#review': {
+      'POST /v1/watch/suspensions/:id/review': async () => {
+        const security = await f.staff('security');
+        const clerk = await f.staff('support');
+        await f.t.custos.identity.accounts.suspendStaff(systemActor, clerk.staffId);
+        const suspensionId = await f.t.custos.watch.suspensions.opened(clerk.staffId);
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'POST', `/v1/watch/suspensions/${suspensionId}/review`, {
+            outcome: 'confirm',
+            reason: 'Probe: the suspension stands',
+          }),
+        );
+        assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
+      },
+    },
     'src/identity/accounts/accounts.service.ts#beginTotpEnrolment': {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');

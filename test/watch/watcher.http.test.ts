@@ -111,7 +111,7 @@ describe('watcher over HTTP', () => {
     ]);
   });
 
-  test('elevated: one step-up buys one reveal, and two reveals racing on it get one', async () => {
+  test('elevated: the next answer says why; one step-up buys one reveal, and two reveals racing on it get one', async () => {
     const clerk = await f.staff('support');
     const cases: string[] = [];
     for (let i = 0; i < 8; i++) cases.push(await f.openCase(clerk, await f.customer()));
@@ -124,8 +124,18 @@ describe('watcher over HTTP', () => {
     await stepUp(clerk);
     const race = await Promise.all([reveal(clerk, cases[5] as string), reveal(clerk, cases[6] as string)]);
     assert.deepEqual(race.map((r) => r.status).sort(), [200, 401]);
+    const served = race.find((r) => r.status === 200)?.body;
+    assert.equal(served.risk.tier, 'elevated', 'the answer itself carries the tier');
+    assert.deepEqual(
+      served.risk.explanation.map((d: { path: string }) => d.path),
+      ['tier', 'unexplained_reveals'],
+    );
     const again = await reveal(clerk, cases[7] as string);
     assert.equal(again.body.error.code, 'STEP_UP_REQUIRED');
+    assert.match(
+      again.body.error.details[1].problem,
+      /^6 customers revealed today with no sign the customer started it/,
+    );
   });
 
   test('a clerk whose customers are present reveals eight without friction', async () => {

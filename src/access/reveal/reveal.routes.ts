@@ -27,6 +27,20 @@ const Revealed = Type.Object({
     Type.Union([Type.String(), Type.Null(), Type.Record(Type.String(), Type.String())]),
   ),
   customer: MaskedCustomerSchema,
+  risk: Type.Optional(
+    Type.Object(
+      {
+        tier: Type.String(),
+        explanation: Type.Array(
+          Type.Object({ path: Type.String(), problem: Type.String() }, { additionalProperties: false }),
+        ),
+      },
+      {
+        additionalProperties: false,
+        description: "The watcher's tier above normal, and why (GET /v1/watch/me)",
+      },
+    ),
+  ),
 });
 
 export function revealRoutes(app: FastifyInstance, deps: { reveals: Reveals }) {

@@ -9,6 +9,8 @@
  * `ledger.record`, after the append); a refusal at any step is ledgered and published; a reveal is all or
  * nothing — one field refused refuses the request; a quota reservation holds until the reveal's entry is durable.
  */
+import { CustosError, type FieldProblem } from '../../platform/errors.ts';
+import type { RiskTier } from '../../watch/risk/risk.types.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
@@ -34,6 +36,8 @@ export interface RevealResult {
   revealed: Record<string, string | Record<string, string> | null>;
   /** Everything else, masked. */
   customer: MaskedCustomer;
+  /** When the watcher holds the staff member above `normal`: their tier and why, on this very answer. */
+  risk?: { tier: RiskTier; explanation: FieldProblem[] };
 }
 
 export function createReveals(deps: {
@@ -62,7 +66,23 @@ export function createReveals(deps: {
       reasonIn: unknown,
       approvalId?: string,
     ): Promise<RevealResult> {
-      deps.sessions.requireStepUp(p.session);
+      // The watcher's tier, looked up once: a step-up refused above `normal` says why.
+      const tier = gate.tierOf(p);
+      const explained = (error: unknown): never => {
+        if (!(error instanceof CustosError) || tier === 'normal') throw error;
+        throw new CustosError(
+          error.code,
+          'Your recent access needs a second factor for each reveal; the details say why',
+          {
+            details: gate.explainRisk(p),
+          },
+        );
+      };
+      try {
+        deps.sessions.requireStepUp(p.session);
+      } catch (error) {
+        explained(error);
+      }
       const fields = validFields(fieldsIn);
       const reason = validReason(reasonIn);
       const c = await cases.contextFor(p, caseId);
@@ -72,11 +92,10 @@ export function createReveals(deps: {
         !c.customerPresent && (await deps.inboundCalls.explains(c.record, p.staffId)),
       );
       const subject = { caseId, customerId, fields };
-      // The watcher's tier, looked up now: `high` and `critical` hold reveals (the policy forbids them too,
+      // The watcher's tier (from the start of the request): `high` and `critical` hold reveals (the policy forbids them too,
       // as a second line); `elevated` makes each reveal spend its own step-up.
-      const tier = gate.tierOf(p);
       if (tier === 'high' || tier === 'critical') throw await gate.refuseForRisk(p, 'reveal', subject);
-      if (tier === 'elevated') await deps.sessions.spendStepUp(p.session);
+      if (tier === 'elevated') await deps.sessions.spendStepUp(p.session).catch(explained);
       const refusedBy: string[] = [];
       for (const field of fields) {
         const decision = gate.decide(p, {
@@ -154,7 +173,13 @@ export function createReveals(deps: {
         breakGlass: c.breakGlass,
       });
       gate.allowed(p, 'reveal', { ...subject, breakGlass: c.breakGlass, evidence });
-      return { caseId, customerId, revealed: result.values, customer: result.view };
+      return {
+        caseId,
+        customerId,
+        revealed: result.values,
+        customer: result.view,
+        ...(tier === 'normal' ? {} : { risk: { tier, explanation: gate.explainRisk(p) } }),
+      };
     },
   };
 }

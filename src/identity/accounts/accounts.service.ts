@@ -371,6 +371,21 @@ export function createAccounts(deps: {
     },
 
     /** Suspension and offboarding: the account's sessions end now, and it cannot sign in again. */
+    /** Make a suspended staff member's account active again (a reviewed automatic suspension lifted). */
+    async reinstateStaff(by: Actor, staffId: string): Promise<void> {
+      const row = await store.bySubject('staff', staffId);
+      if (!row || row.status !== 'suspended') return;
+      await ledger.record(
+        {
+          type: 'account.reinstated',
+          actor: actorRef(by),
+          subject: row.subjectId,
+          data: { accountId: row.id },
+        },
+        () => store.update(row.id, { status: 'active', updatedAt: clock.now() }),
+      );
+    },
+
     /** Suspend a staff member's account by their staff id (the watcher's containment); false if none. */
     async suspendStaff(by: Actor, staffId: string): Promise<boolean> {
       const row = await store.bySubject('staff', staffId);

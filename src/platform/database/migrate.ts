@@ -23,6 +23,7 @@ import { separationOfDuties } from './migrations/2026-12-09T1200_separation_of_d
 import { oversight } from './migrations/2026-12-09T1300_oversight.ts';
 import { honey } from './migrations/2026-12-09T1400_honey.ts';
 import { inboundCalls } from './migrations/2026-12-09T1410_inbound_calls.ts';
+import { riskSuspensions } from './migrations/2026-12-09T1420_risk_suspensions.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -48,6 +49,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T1300_oversight': oversight(context),
         '2026-12-09T1400_honey': honey(context),
         '2026-12-09T1410_inbound_calls': inboundCalls(context),
+        '2026-12-09T1420_risk_suspensions': riskSuspensions(context),
       };
     },
   };

@@ -431,6 +431,20 @@ export interface OutboxMessagesTable {
   sent_at: number | null;
 }
 
+/** A suspension the watcher made, and its review by a person. */
+export interface RiskSuspensionsTable {
+  id: string;
+  staff_id: string;
+  suspended_at: number;
+  review_due_at: number;
+  reviewed_at: number | null;
+  reviewed_by: string | null;
+  /** `lifted` or `confirmed`; null until reviewed. */
+  outcome: string | null;
+  reason: string | null;
+  overdue_alerted_at: number | null;
+}
+
 /** A call the telephony system reported, matched to a customer by the caller's number, taken by an agent. */
 export interface InboundCallsTable {
   id: string;
@@ -490,6 +504,7 @@ export interface Database {
   aggregate_releases: AggregateReleasesTable;
   honey_marks: HoneyMarksTable;
   inbound_calls: InboundCallsTable;
+  risk_suspensions: RiskSuspensionsTable;
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;

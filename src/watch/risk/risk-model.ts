@@ -274,9 +274,21 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     return { staffId, score, tier: tierFor(score, s.thresholds), contributions };
   }
 
+  /** A person reviewed the member's suspension and lifted it: their points and today's counts start again. */
+  function forgive(staffId: string, at: number): void {
+    const state = staff.get(staffId);
+    if (!state) return;
+    decayTo(state, at);
+    rollTo(state, dayOf(at));
+    state.points.fill(0);
+    state.counts.fill(0);
+    state.distinctToday = 0;
+  }
+
   return {
     settings: s,
     observe,
+    forgive,
     assess,
     tierOf: (staffId: string, at: number): RiskTier => assess(staffId, at).tier,
     /** The baseline a staff member's day is held against, and their role's. */
