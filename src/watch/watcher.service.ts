@@ -184,7 +184,13 @@ export function createWatcher(deps: {
         if (!roles.has(d.staffId)) roles.set(d.staffId, await roleOf(d.staffId));
         const role = roles.get(d.staffId);
         if (role !== undefined)
-          model.observe({ kind: 'honey_touch', at: entry.at, staffId: d.staffId, role, customerId: entry.subject ?? '' });
+          model.observe({
+            kind: 'honey_touch',
+            at: entry.at,
+            staffId: d.staffId,
+            role,
+            customerId: entry.subject ?? '',
+          });
         continue;
       }
       if (entry.type === 'risk.suspension_reviewed') {
