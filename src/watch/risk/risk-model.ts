@@ -250,17 +250,23 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     }
   }
 
+  /** A member's score at `at` (decayed, capped at 100, one decimal): all the reveal path's tier lookup needs. */
+  function scoreOf(state: StaffState, at: number): number {
+    decayTo(state, at);
+    rollTo(state, dayOf(at));
+    let total = 0;
+    for (const points of state.points) total += points;
+    return Math.min(100, Math.round(total * 10) / 10);
+  }
+
   /** The score, tier and explanation of a staff member at `at` (an unknown member: 0, normal, nothing). */
   function assess(staffId: string, at: number): Assessment {
     const state = staff.get(staffId);
     if (!state) return { staffId, score: 0, tier: 'normal', contributions: [] };
-    decayTo(state, at);
-    rollTo(state, dayOf(at));
+    const score = scoreOf(state, at);
     const contributions: Contribution[] = [];
-    let total = 0;
     for (const indicator of indicators) {
       const points = state.points[slot[indicator]]!;
-      total += points;
       if (points < 0.05) continue;
       contributions.push({
         indicator,
@@ -270,7 +276,6 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
       });
     }
     contributions.sort((a, b) => b.points - a.points);
-    const score = Math.min(100, Math.round(total * 10) / 10);
     return { staffId, score, tier: tierFor(score, s.thresholds), contributions };
   }
 
@@ -290,7 +295,11 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     observe,
     forgive,
     assess,
-    tierOf: (staffId: string, at: number): RiskTier => assess(staffId, at).tier,
+    /** The tier alone, without building the explanation (the reveal path asks it on every request). */
+    tierOf(staffId: string, at: number): RiskTier {
+      const state = staff.get(staffId);
+      return state ? tierFor(scoreOf(state, at), s.thresholds) : 'normal';
+    },
     /** The baseline a staff member's day is held against, and their role's. */
     baselines(staffId: string): { own: number | null; peer: number } {
       const state = staff.get(staffId);
