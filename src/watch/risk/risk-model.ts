@@ -230,6 +230,9 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
         if (count(state, 'search_misses') > s.freeSearchMisses)
           earn(state, 'search_misses', s.searchMissPoints);
         return;
+      case 'case_closed':
+      case 'hr':
+        return; // scored by the indicators that follow (Step 5, second slice)
       case 'honey_touch':
         count(state, 'honey_touch');
         earn(state, 'honey_touch', s.honeyTouchPoints);

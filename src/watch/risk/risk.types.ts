@@ -20,6 +20,28 @@ export const evidenceKinds = [
 ] as const;
 export type EvidenceKind = (typeof evidenceKinds)[number];
 
+/** Whom an insider is curious about: a VIP, a co-worker, someone with the staff member's surname. */
+export const specialCustomers = ['vip', 'coworker', 'same_surname'] as const;
+export type SpecialCustomer = (typeof specialCustomers)[number];
+
+/**
+ * What the access side knows about a reveal beyond its evidence, as flags (never personal data): the model
+ * scores them. Absent flags are false.
+ */
+export interface RevealContext {
+  /** The customer started a contact (evidence other than `none`) with this staff member in the last 30 days. */
+  followUp?: boolean;
+  /** The customer's region is not the staff member's. */
+  outOfRegion?: boolean;
+  /** Outside the staff member's shift. */
+  offShift?: boolean;
+  special?: SpecialCustomer;
+}
+
+/** HR's word about a staff member (`POST /v1/integrations/hr-signals`). */
+export const hrSignals = ['hired', 'resignation_notice', 'leave_start', 'leave_end', 'termination'] as const;
+export type HrSignal = (typeof hrSignals)[number];
+
 /** One observed act of a staff member, as the watcher sees it: ids, kinds and counts, no personal data. */
 export type WatchEvent =
   | {
@@ -30,9 +52,29 @@ export type WatchEvent =
       customerId: string;
       evidence: EvidenceKind;
       breakGlass: boolean;
+      context?: RevealContext;
     }
   | { kind: 'denied'; at: number; staffId: string; role: string; code: string }
-  | { kind: 'search'; at: number; staffId: string; role: string; matches: number }
+  | {
+      kind: 'search';
+      at: number;
+      staffId: string;
+      role: string;
+      matches: number;
+      /** The query continues a pattern of this member's recent queries (consecutive numbers). */
+      patterned?: boolean;
+    }
+  | {
+      kind: 'case_closed';
+      at: number;
+      staffId: string;
+      role: string;
+      /** Closed with a resolution (not `no_action`). */
+      resolved: boolean;
+      /** Any field was revealed through the case. */
+      revealed: boolean;
+    }
+  | { kind: 'hr'; at: number; staffId: string; role: string; signal: HrSignal }
   | { kind: 'honey_touch'; at: number; staffId: string; role: string; customerId: string };
 
 export const indicators = [
