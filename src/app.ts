@@ -131,6 +131,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       outbox: privacy.outbox,
       alerts: watch.alerts,
       riskTier: watch.watcher.tierOf,
+      markOf: (customerId) => watch.marks.kindOf(customerId),
       explainRisk: (staffId) => explain(watch.watcher.assess(staffId)),
       independence: identity.independence,
       announcements: identity.announcements,
@@ -177,6 +178,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             alerts: watch.alerts,
             watcher: watch.watcher,
             suspensions: watch.suspensions,
+            marks: watch.marks,
           }),
         ];
         return {

@@ -12,7 +12,7 @@ import type { EventBus } from '../platform/bus.ts';
 import { CustosError, type ErrorCode, type FieldProblem } from '../platform/errors.ts';
 import type { AccessAction, AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
-import type { EvidenceKind } from '../watch/risk/risk.types.ts';
+import type { EvidenceKind, RevealContext } from '../watch/risk/risk.types.ts';
 
 export type GateQuery = Omit<AccessQuery, 'role' | 'riskTier'>;
 
@@ -44,6 +44,10 @@ export interface GateSubject {
 export interface AllowedDetail extends GateSubject {
   breakGlass?: boolean;
   evidence?: EvidenceKind;
+  /** A staff-initiated reveal's flags for the watcher. */
+  context?: RevealContext;
+  /** A search continuing a run of consecutive numbers. */
+  patterned?: boolean;
   matches?: number;
   /** A search's hits (the watcher checks them against honey records). */
   customerIds?: string[];

@@ -39,6 +39,7 @@ import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
 import { createQuotas } from './quotas/quotas.ts';
 import { createRevealApprovals } from './reveal/reveal-approvals.service.ts';
 import { createRevealApprovalStore } from './reveal/reveal-approvals.store.ts';
+import { createRevealContexts } from './reveal/reveal-context.ts';
 import { createReveals } from './reveal/reveal.service.ts';
 
 export async function wireAccess(deps: {
@@ -59,6 +60,8 @@ export async function wireAccess(deps: {
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
   riskTier?: (staffId: string) => RiskTier;
+  /** The watcher's marks: is this customer a VIP or a co-worker? (Step 5; nobody is without it.) */
+  markOf?: (customerId: string) => 'vip' | 'coworker' | undefined;
   /** The watcher's explanation, shown to a staff member with a refusal their tier caused. */
   explainRisk?: (staffId: string) => FieldProblem[];
 }) {
@@ -158,6 +161,19 @@ export async function wireAccess(deps: {
       revealApprovals,
       sessions,
       inboundCalls,
+      contexts: createRevealContexts({
+        contactedSince: async (customerId, staffId, since, caseId) =>
+          (await caseStore.presentOnOtherCaseSince(customerId, staffId, since, caseId)) ||
+          (await inboundCalls.tookCallSince(staffId, customerId, since)),
+        markOf: deps.markOf ?? (() => undefined),
+        staff: deps.staff,
+        settings: {
+          regionProvinces: config.regionProvinces,
+          shifts: config.shifts,
+          utcOffsetMs: 8 * 3_600_000,
+        },
+        clock,
+      }),
       ledger,
       bus,
       clock,

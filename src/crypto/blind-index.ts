@@ -13,10 +13,10 @@ export type BlindIndexKind = 'phone' | 'email' | 'account_id' | 'national_id';
 /**
  * Keyed digests that are not search indexes: one-time codes customers read out to staff; portal logins (a
  * customer account's email or phone); sign-in throttle keys (what was typed as a login, so the throttle table
- * holds no login either); honey marks (which customers are honey records). Each has its own key, so none can be matched against the customer search indexes.
+ * holds no login either); honey marks (which customers are honey records); watch marks (VIPs and co-workers). Each has its own key, so none can be matched against the customer search indexes.
  */
 export type DigestKind =
-  BlindIndexKind | 'presence_code' | 'portal_login' | 'sign_in_throttle' | 'honey_mark';
+  BlindIndexKind | 'presence_code' | 'portal_login' | 'sign_in_throttle' | 'honey_mark' | 'watch_mark';
 
 const digestKinds: readonly DigestKind[] = [
   'phone',
@@ -27,6 +27,7 @@ const digestKinds: readonly DigestKind[] = [
   'portal_login',
   'sign_in_throttle',
   'honey_mark',
+  'watch_mark',
 ];
 
 export function deriveBlindIndexKey(root: Buffer, kind: DigestKind): Buffer {

@@ -23,6 +23,8 @@ export interface EntryPayloads {
     evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
     /** Through a break-glass case. */
     breakGlass?: true;
+    /** A staff-initiated reveal (`evidence: none`): what else the watcher scored it on (flags only). */
+    context?: { followUp?: true; outOfRegion?: true; offShift?: true; special?: string };
   };
   /** One customer's fields left in an approved export. */
   'customer.exported': { customerId: string; exportId: string; fields: string[] };
@@ -36,7 +38,12 @@ export interface EntryPayloads {
     customerPresent: boolean;
   };
   'case.assigned': { caseId: string; staffId: string };
-  'case.closed': { caseId: string };
+  /**
+   * `resolution`: how the case ended (`resolved`, `referred`, `no_action`; absent on older entries), and
+   * whether any field was revealed through it — a case opened, revealed and closed with no resolution is the
+   * harvest pattern the watcher scores.
+   */
+  'case.closed': { caseId: string; resolution?: string; revealed?: boolean };
   /** A customer-present code verified for a case (failures are `presence_code.failed`). */
   'case.presence_checked': { caseId: string; verified: boolean };
   /**
@@ -204,6 +211,14 @@ export interface EntryPayloads {
   'account.reinstated': { accountId: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
+  /** Security marked a customer as a VIP or a co-worker: the keyed mark (hex), not the customer. */
+  'watch.marked': { mark: string; kind: string };
+  'watch.unmarked': { mark: string };
+  /**
+   * The watcher snapshotted its risk model after seeing `ledgerSize` entries: SHA-256 (hex) of the snapshot's
+   * bytes, so a snapshot edited in the database is not trusted (the watcher replays the ledger instead).
+   */
+  'watch.snapshot': { snapshotId: string; ledgerSize: number; sha256: string };
 }
 
 export type EntryType = keyof EntryPayloads;
@@ -275,6 +290,9 @@ export const entryTypes = [
   'risk.suspension_reviewed',
   'account.reinstated',
   'act.failed',
+  'watch.marked',
+  'watch.unmarked',
+  'watch.snapshot',
 ] as const satisfies readonly EntryType[];
 
 /** An entry as appended: who did what, about whom, with the type's payload. `at` is set by the ledger. */

@@ -27,6 +27,15 @@ export interface EventMap {
     breakGlass?: boolean;
     /** A reveal: what shows the customer started it (`none`: staff-initiated). */
     evidence?: 'presence_code' | 'inbound_call' | 'portal_request' | 'appointment' | 'none';
+    /** A staff-initiated reveal: the watcher's flags (risk.types.ts `RevealContext`). */
+    context?: {
+      followUp?: boolean;
+      outOfRegion?: boolean;
+      offShift?: boolean;
+      special?: 'vip' | 'coworker' | 'same_surname';
+    };
+    /** A search continuing a run of consecutive numbers. */
+    patterned?: boolean;
     /** A search: how many customers it found, and which. */
     matches?: number;
     customerIds?: string[];
@@ -48,6 +57,8 @@ export interface EventMap {
     breakGlass: boolean;
     customerPresent: boolean;
   };
+  /** A case closed: how (`resolution`), and whether any field was revealed through it. */
+  'case.closed': { staffId: string; role: string; caseId: string; resolution: string; revealed: boolean };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   'export.completed': { exportId: string; requestedBy: string; approvedBy: string; records: number };
   'customer.searched': { actor: string; by: string; matches: number };

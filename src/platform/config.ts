@@ -83,6 +83,10 @@ export interface Config {
   aggregateBudgetDays: number;
   /** The insider-risk scores (0–100) at which `elevated`, `high` and `critical` start. */
   riskThresholds: { elevated: number; high: number; critical: number };
+  /** Staff regions and the provinces (as the masked address shows them) each serves: out-of-region reveals. */
+  regionProvinces: Record<string, string[]>;
+  /** Staff shifts as local hours [from, to) (past midnight when to < from): off-shift reveals. */
+  shifts: Record<string, { from: number; to: number }>;
   /** How long a newly granted admin or security role cannot approve anything. */
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
@@ -135,6 +139,35 @@ const riskThresholds: Parser<{ elevated: number; high: number; critical: number 
   )
     throw new Error('must be three ascending whole numbers from 1 to 1000: elevated,high,critical');
   return { elevated: elevated!, high: high!, critical: critical! };
+};
+
+/** `region=Province,Province;region=…`: which provinces each staff region serves. */
+const regionProvinces: Parser<Record<string, string[]>> = (raw) => {
+  const out: Record<string, string[]> = {};
+  for (const part of raw.split(';').filter((p) => p.trim() !== '')) {
+    const [region, provinces] = part.split('=');
+    const list = (provinces ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (!region?.trim() || list.length === 0) throw new Error('must be region=Province,Province;region=…');
+    out[region.trim()] = list;
+  }
+  return out;
+};
+
+/** `shift=from-to;…` in local whole hours, e.g. `day=8-18;evening=14-23;night=22-8`. */
+const shifts: Parser<Record<string, { from: number; to: number }>> = (raw) => {
+  const out: Record<string, { from: number; to: number }> = {};
+  for (const part of raw.split(';').filter((p) => p.trim() !== '')) {
+    const match = /^\s*([a-z_]+)\s*=\s*(\d{1,2})-(\d{1,2})\s*$/.exec(part);
+    const from = Number(match?.[2]);
+    const to = Number(match?.[3]);
+    if (!match || from > 23 || to > 24 || from === to)
+      throw new Error('must be shift=from-to;… in whole hours');
+    out[match[1]!] = { from, to };
+  }
+  return out;
 };
 
 const atLeastOne: Parser<number> = (raw) => {
@@ -509,6 +542,21 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Insider-risk scores at which elevated, high and critical start (docs/WATCHER.md).',
     parse: riskThresholds,
     fallback: { elevated: 25, high: 50, critical: 80 },
+  },
+  {
+    key: 'regionProvinces',
+    env: 'CUSTOS_REGION_PROVINCES',
+    description:
+      'Which provinces each staff region serves, as region=Province,Province;… (out-of-region reveals; the default is the demo organisation’s four regions).',
+    parse: regionProvinces,
+    fallback: { north: ['北京市'], east: ['上海市'], south: ['广东省'], west: ['四川省'] },
+  },
+  {
+    key: 'shifts',
+    env: 'CUSTOS_SHIFTS',
+    description: 'Staff shifts in local whole hours, as shift=from-to;… (off-shift reveals; China time).',
+    parse: shifts,
+    fallback: { day: { from: 8, to: 18 }, evening: { from: 14, to: 23 } },
   },
   {
     key: 'aggregateBudgetDays',

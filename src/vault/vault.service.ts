@@ -201,6 +201,8 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       const { row, cipher } = await load(id);
       return {
         sealNote: (label: string, text: string): Buffer => cipher.seal(label, text),
+        /** The masked view alone (what staff are shown anyway): for the watcher's flags, before the entry. */
+        masked: () => maskedView(cipher, row),
         open: (fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) => ({
           view: maskedView(cipher, row),
           values: openFields(cipher, row, fields),

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { RouteAuth } from '../platform/route-auth.ts';
 import { alertRoutes } from './alerts.routes.ts';
 import type { Alerts } from './alerts.service.ts';
+import { markRoutes } from './marks/marks.routes.ts';
+import type { Marks } from './marks/marks.service.ts';
 import { riskRoutes } from './risk.routes.ts';
 import { suspensionRoutes } from './suspensions/suspensions.routes.ts';
 import type { Suspensions } from './suspensions/suspensions.service.ts';
@@ -16,6 +18,7 @@ export interface WatchRouteDeps {
   alerts: Alerts;
   watcher: Pick<Watcher, 'assess'>;
   suspensions: Suspensions;
+  marks: Marks;
 }
 
 export async function watchRoutes(app: FastifyInstance, deps: WatchRouteDeps): Promise<void> {
@@ -23,4 +26,5 @@ export async function watchRoutes(app: FastifyInstance, deps: WatchRouteDeps): P
   alertRoutes(app, deps);
   riskRoutes(app, deps);
   suspensionRoutes(app, deps);
+  markRoutes(app, deps);
 }

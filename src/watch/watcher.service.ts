@@ -27,8 +27,11 @@ import type { RiskModel } from './risk/risk-model.ts';
 import {
   type Assessment,
   evidenceKinds,
+  type RevealContext,
   type RiskTier,
   riskTiers,
+  type SpecialCustomer,
+  specialCustomers,
   type WatchEvent,
 } from './risk/risk.types.ts';
 
@@ -43,16 +46,52 @@ export function watchEventOf(event: BusEvent<'access.decided'>): WatchEvent | un
     return d.code === 'RISK_HOLD' ? undefined : { ...base, kind: 'denied', code: d.code ?? 'DENIED' };
   if (d.action === 'reveal' && d.customerId !== undefined) {
     const evidence = d.evidence && evidenceKinds.includes(d.evidence) ? d.evidence : 'none';
-    return { ...base, kind: 'reveal', customerId: d.customerId, evidence, breakGlass: d.breakGlass === true };
+    return {
+      ...base,
+      kind: 'reveal',
+      customerId: d.customerId,
+      evidence,
+      breakGlass: d.breakGlass === true,
+      ...(d.caseId === undefined ? {} : { caseId: d.caseId }),
+      ...(d.context === undefined ? {} : { context: d.context }),
+    };
   }
   if (d.action === 'search' && d.matches !== undefined)
-    return { ...base, kind: 'search', matches: d.matches };
+    return { ...base, kind: 'search', matches: d.matches, ...(d.patterned ? { patterned: true } : {}) };
   return undefined;
+}
+
+/** A closed case from the bus as the model sees it. */
+export function watchEventOfClosure(event: BusEvent<'case.closed'>): WatchEvent {
+  const d = event.data;
+  return {
+    kind: 'case_closed',
+    at: event.at,
+    staffId: d.staffId,
+    role: d.role,
+    resolved: isResolved(d.resolution),
+    revealed: d.revealed,
+  };
+}
+
+/** Resolutions that did something for the customer (access's `isResolved`, by value: watch does not import access). */
+const isResolved = (resolution: string | undefined) => resolution === 'resolved' || resolution === 'referred';
+
+/** A reveal the customer did not start, of a VIP, co-worker or same-surname customer: alerted at once. */
+function curious(event: WatchEvent): event is Extract<WatchEvent, { kind: 'reveal' }> {
+  return (
+    event.kind === 'reveal' &&
+    event.evidence === 'none' &&
+    !event.breakGlass &&
+    event.context?.special !== undefined &&
+    event.context.followUp !== true
+  );
 }
 
 /** What the watcher replays from the ledger after a restart. */
 const replayed = [
   'customer.revealed',
+  'case.closed',
   'customer.viewed',
   'access.denied',
   'customer.searched',
@@ -76,6 +115,19 @@ export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string):
         customerId: d.customerId,
         evidence: d.evidence ?? 'none',
         breakGlass: d.breakGlass === true,
+        caseId: d.caseId,
+        ...(d.context === undefined ? {} : { context: revealContextOf(d.context) }),
+      };
+    }
+    case 'case.closed': {
+      const d = entry.data as EntryPayloads['case.closed'];
+      // Entries from before resolutions were kept say nothing either way.
+      if (d.resolution === undefined) return undefined;
+      return {
+        ...base,
+        kind: 'case_closed',
+        resolved: isResolved(d.resolution),
+        revealed: d.revealed === true,
       };
     }
     case 'access.denied': {
@@ -89,6 +141,18 @@ export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string):
     default:
       return undefined;
   }
+}
+
+/** The flags as ledgered, checked (an unknown special kind is dropped). */
+function revealContextOf(c: NonNullable<EntryPayloads['customer.revealed']['context']>): RevealContext {
+  return {
+    ...(c.followUp ? { followUp: true } : {}),
+    ...(c.outOfRegion ? { outOfRegion: true } : {}),
+    ...(c.offShift ? { offShift: true } : {}),
+    ...(specialCustomers.includes(c.special as SpecialCustomer)
+      ? { special: c.special as SpecialCustomer }
+      : {}),
+  };
 }
 
 function staffIdOf(actor: string): string | undefined {
@@ -245,9 +309,34 @@ export function createWatcher(deps: {
     settling.add(run);
   }
 
+  /** Curiosity is alerted the moment it happens (it may not move the tier far): security sees it today. */
+  function curiosityAlert(event: Extract<WatchEvent, { kind: 'reveal' }>): void {
+    const run = alerts
+      .raise(systemActor, {
+        kind: 'special_customer_access',
+        severity: 'medium',
+        staffId: event.staffId,
+        subject: event.customerId,
+        data: {
+          special: event.context?.special ?? 'unknown',
+          ...(event.caseId ? { caseId: event.caseId } : {}),
+        },
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => deps.logger.error({ err: error }, 'watcher: curiosity alert failed'),
+      )
+      .finally(() => settling.delete(run));
+    settling.add(run);
+  }
+
+  const unsubscribeClosures = deps.bus.subscribe('case.closed', (event) =>
+    observe(watchEventOfClosure(event)),
+  );
   const unsubscribe = deps.bus.subscribe('access.decided', (event) => {
     const watched = watchEventOf(event);
     if (watched) observe(watched);
+    if (watched && curious(watched)) curiosityAlert(watched);
     for (const customerId of customersOf(event.data)) {
       if (isHoney(customerId)) honeyTouched(event.data.staffId, event.data.role, customerId, event.at);
     }
@@ -267,6 +356,7 @@ export function createWatcher(deps: {
     },
     async close(): Promise<void> {
       unsubscribe();
+      unsubscribeClosures();
       while (settling.size > 0) await Promise.all(settling);
     },
   };

@@ -11,6 +11,8 @@ import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createAlerts } from './alerts.service.ts';
 import { createAlertStore } from './alerts.store.ts';
+import { createMarks } from './marks/marks.service.ts';
+import { createMarkStore } from './marks/marks.store.ts';
 import { createHoney } from './honey/honey.service.ts';
 import { createHoneyStore } from './honey/honey.store.ts';
 import { createRiskModel, type RiskSettings } from './risk/risk-model.ts';
@@ -23,7 +25,7 @@ export async function wireWatch(deps: {
   ledger: Pick<Ledger, 'append' | 'record' | 'replay'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   keyring: Pick<Keyring, 'blindIndex'>;
-  vault: Pick<VaultService, 'createCustomer'>;
+  vault: Pick<VaultService, 'createCustomer' | 'exists'>;
   /** Access's decision on a security act (alerts are read by security, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
   /** Identity's containment: suspend a staff member's account, ending every session. */
@@ -52,6 +54,16 @@ export async function wireWatch(deps: {
     clock: platform.clock,
   });
   await honey.load();
+  const marks = createMarks({
+    store: createMarkStore(platform.database.db),
+    keyring: deps.keyring,
+    ledger,
+    sessions: deps.sessions,
+    authorize,
+    customerExists: (customerId) => deps.vault.exists(customerId),
+    clock: platform.clock,
+  });
+  await marks.load();
   const suspensions = createSuspensions({
     store: createSuspensionStore(platform.database.db),
     ledger,
@@ -74,7 +86,7 @@ export async function wireWatch(deps: {
     logger: platform.logger,
   });
   await watcher.rebuild(ledger, deps.roleOf, deps.replayDays ?? 28);
-  return { alerts, watcher, honey, suspensions };
+  return { alerts, watcher, honey, suspensions, marks };
 }
 
 export type WatchModule = Awaited<ReturnType<typeof wireWatch>>;

@@ -58,6 +58,12 @@ export async function testCustos(
     CUSTOS_DEMO: 'false',
     // Honey records only where a suite asks for them (they add customers and ledger entries at initialisation).
     CUSTOS_HONEY_RECORDS: '0',
+    // The test organisation: its customers live in Beijing (access-fixture), which every staff region serves, and
+    // every shift is all day — so a suite's risk numbers do not depend on the hour it runs; the watcher's own
+    // suites set regions and shifts where they test them.
+    CUSTOS_REGION_PROVINCES:
+      'north=北京市,Beijing;east=上海市,Beijing;south=广东省,Beijing;west=四川省,Beijing',
+    CUSTOS_SHIFTS: 'day=0-24;evening=0-24',
     CUSTOS_LOG_LEVEL: 'silent',
     CUSTOS_SMTP_URL: smtp.url,
     // Staff made by a test approve at once, and the operator's token makes administrators however far a

@@ -1,9 +1,9 @@
 /**
  * The watcher over HTTP, played as the 2017 ring played it: a support clerk opens cases for customers
- * nobody asked about and reveals their phones. With the default settings the clerk is elevated at the 5th
- * such reveal (each reveal then spends its own second factor, quotas halve), held at the 9th (reveals
- * refused, security alerted), and suspended when they keep probing. A clerk whose customers are present
- * (presence codes) serves as many without friction.
+ * nobody asked about and reveals their phones. With the default settings (13 points a cold reveal) the clerk
+ * is elevated at the 2nd such reveal (each reveal then spends its own second factor, quotas halve), held after
+ * the 4th (reveals refused, security alerted), and suspended when they keep probing. A clerk whose customers
+ * are present (presence codes) serves as many without friction.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -66,13 +66,12 @@ describe('watcher over HTTP', () => {
     return { leaked, refusals };
   };
 
-  test('a fabricated-case harvester gets 9 phones, then is held', async () => {
+  test('a fabricated-case harvester gets 4 phones, then is held', async () => {
     const clerk = await f.staff('support');
     const { leaked, refusals } = await harvest(clerk, 50);
-    // Elevated at the 5th reveal (30 points): the hourly quota halves to 7 and stops the 8th; an hour later
-    // the 8th and 9th go through (9 customers pass the day's allowance of 8: 59 points, high) and the 10th is held.
-    assert.equal(leaked, 9);
-    assert.deepEqual(refusals, ['QUOTA_EXCEEDED', 'RISK_HOLD']);
+    // 13 points a cold reveal: elevated at the 2nd (26), high at the 4th (52); the 5th is held.
+    assert.equal(leaked, 4);
+    assert.deepEqual(refusals, ['RISK_HOLD']);
     const cases = [await f.openCase(clerk, await f.customer())];
     await stepUp(clerk);
 
@@ -81,7 +80,7 @@ describe('watcher over HTTP', () => {
     assert.equal(held.body.error.code, 'RISK_HOLD');
     assert.deepEqual(
       held.body.error.details.map((d: { path: string }) => d.path),
-      ['tier', 'unexplained_reveals', 'distinct_customers'],
+      ['tier', 'unexplained_reveals'],
       'the clerk is told why, indicator by indicator',
     );
 
@@ -115,14 +114,14 @@ describe('watcher over HTTP', () => {
     const clerk = await f.staff('support');
     const cases: string[] = [];
     for (let i = 0; i < 8; i++) cases.push(await f.openCase(clerk, await f.customer()));
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 2; i++) {
       await stepUp(clerk);
       assert.equal((await reveal(clerk, cases[i] as string)).status, 200);
     }
     await f.t.custos.watch.watcher.settled();
     assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'elevated');
     await stepUp(clerk);
-    const race = await Promise.all([reveal(clerk, cases[5] as string), reveal(clerk, cases[6] as string)]);
+    const race = await Promise.all([reveal(clerk, cases[2] as string), reveal(clerk, cases[3] as string)]);
     assert.deepEqual(race.map((r) => r.status).sort(), [200, 401]);
     const served = race.find((r) => r.status === 200)?.body;
     assert.equal(served.risk.tier, 'elevated', 'the answer itself carries the tier');
@@ -134,7 +133,7 @@ describe('watcher over HTTP', () => {
     assert.equal(again.body.error.code, 'STEP_UP_REQUIRED');
     assert.match(
       again.body.error.details[1].problem,
-      /^6 customers revealed today with no sign the customer started it/,
+      /^3 customers revealed today with no sign the customer started it/,
     );
   });
 
@@ -167,11 +166,11 @@ describe('watcher over HTTP', () => {
     const clerk = await f.staff('support');
     const other = await f.staff('support');
     const foreign = await f.openCase(other, await f.customer());
-    assert.equal((await harvest(clerk, 50)).leaked, 9);
+    assert.equal((await harvest(clerk, 50)).leaked, 4);
     assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'high');
-    // Over 50 points; refusals earn 2 each past 5 free a day: 20 more pass 80.
+    // At 52 points; refusals earn 2 each past 5 free a day: about 20 more pass 80.
     let last = 0;
-    for (let i = 0; i < 20 && f.t.custos.watch.watcher.tierOf(clerk.staffId) !== 'critical'; i++) {
+    for (let i = 0; i < 30 && f.t.custos.watch.watcher.tierOf(clerk.staffId) !== 'critical'; i++) {
       last = (await f.send(clerk, 'GET', `/v1/cases/${foreign}/customer`)).status;
       await f.t.custos.watch.watcher.settled();
     }
@@ -191,7 +190,7 @@ describe('watcher over HTTP', () => {
 
   test('a restart in the middle of a harvest keeps the harvester held: the watcher rebuilds from the ledger', async () => {
     const clerk = await f.staff('support');
-    assert.equal((await harvest(clerk, 50)).leaked, 9);
+    assert.equal((await harvest(clerk, 50)).leaked, 4);
     const pending = await f.openCase(clerk, await f.customer());
     await f.t.custos.close();
 

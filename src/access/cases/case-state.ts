@@ -51,6 +51,21 @@ export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>, inboundCall:
   return inboundCall ? 'inbound_call' : 'none';
 }
 
+/** How a case ended; `unspecified` (nothing said) counts as no resolution, like `no_action`. */
+export const caseResolutions = ['resolved', 'referred', 'no_action', 'unspecified'] as const;
+export type CaseResolution = (typeof caseResolutions)[number];
+
+export function validResolution(value: unknown): CaseResolution {
+  if (value === undefined) return 'unspecified';
+  if (typeof value === 'string' && (caseResolutions as readonly string[]).includes(value))
+    return value as CaseResolution;
+  throw validationFailed([{ path: 'resolution', problem: `one of ${caseResolutions.join(', ')}` }]);
+}
+
+/** Did the case end with something done for the customer? */
+export const isResolved = (resolution: string): boolean =>
+  resolution === 'resolved' || resolution === 'referred';
+
 /** The error for a refusal, in the words of the case's state. */
 export const relationCode: Record<CaseRelation, ErrorCode> = {
   assigned_open: 'ACCESS_DENIED',

@@ -3,6 +3,7 @@
  * consent choices through a case. The customer's record through a case is `customers/customers.routes.ts`,
  * the reveal `reveal/reveal.routes.ts`.
  */
+import { caseResolutions } from './case-state.ts';
 import { type Static, Type } from '@sinclair/typebox';
 import { IdSchema, VocabularySchema } from '../../platform/identifier-schemas.ts';
 import type { FastifyInstance } from 'fastify';
@@ -50,6 +51,17 @@ export const CaseSchema = Type.Object(
 
 const CaseParams = Type.Object({ caseId: Id });
 const Assign = Type.Object({ staffId: Id }, { additionalProperties: false });
+const Close = Type.Object(
+  {
+    resolution: Type.Optional(
+      Type.Union(
+        caseResolutions.map((r) => Type.Literal(r)),
+        { description: 'How the case ended' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 const Presence = Type.Object({ code: Type.String({ maxLength: 16 }) }, { additionalProperties: false });
 const ConsentParams = Type.Object({ caseId: Id, purpose: VocabularySchema('The consent purpose') });
 const ConsentBody = Type.Object({ granted: Type.Boolean() }, { additionalProperties: false });
@@ -129,19 +141,26 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
     async (request) => cases.assign(principalOf(request), request.params.caseId, request.body.staffId),
   );
 
-  app.post<{ Params: Static<typeof CaseParams> }>(
+  app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Close> }>(
     '/v1/cases/:caseId/close',
     {
+      // The body is optional: no body is `{}` (a resolution not said).
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       config: { errors: throughCase },
       schema: {
         operationId: 'closeCase',
         tags,
         summary: 'Close a case: access through it ends',
+        description:
+          'The resolution says how the case ended; a case with a reveal closed without a resolution (`no_action`, or nothing said) is scored by the insider-risk watcher.',
         params: CaseParams,
+        body: Close,
         response: { 200: CaseSchema },
       },
     },
-    async (request) => cases.close(principalOf(request), request.params.caseId),
+    async (request) => cases.close(principalOf(request), request.params.caseId, request.body.resolution),
   );
 
   app.post<{ Params: Static<typeof CaseParams>; Body: Static<typeof Presence> }>(

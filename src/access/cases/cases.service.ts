@@ -27,6 +27,7 @@ import {
   caseView,
   type CaseView,
   relationCode,
+  validResolution,
 } from './case-state.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 
@@ -51,7 +52,7 @@ export function createCases(deps: {
   vault: Pick<VaultService, 'exists'>;
   presence: Pick<PresenceCodes, 'check'>;
   gate: AccessGate;
-  ledger: Pick<Ledger, 'append' | 'record'>;
+  ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }) {
@@ -60,6 +61,20 @@ export function createCases(deps: {
   async function activeStaff(staffId: string): Promise<void> {
     if (!(await deps.staff.activeMember(staffId)))
       throw new CustosError('STAFF_NOT_FOUND', 'No such active staff member');
+  }
+
+  /** Did any assignee reveal the case's customer since it opened? (The ledger counts, as for quotas.) */
+  async function revealedThrough(record: CaseRecord): Promise<boolean> {
+    for (const staffId of record.assignees) {
+      const [since] = await ledger.distinctSubjectsSince(
+        `staff:${staffId}`,
+        'customer.revealed',
+        [record.openedAt],
+        record.customerId,
+      );
+      if (since?.includes) return true;
+    }
+    return false;
   }
 
   /** The case as `p` stands to it; CASE_NOT_FOUND when there is none (also for malformed ids). */
@@ -267,17 +282,28 @@ export function createCases(deps: {
       );
     },
 
-    /** Closing a case ends every assignee's access through it. */
-    async close(p: StaffPrincipal, caseId: string): Promise<CaseView> {
+    /**
+     * Closing a case ends every assignee's access through it. `resolution` says how it ended (absent:
+     * `unspecified`); a case with a reveal closed without a resolution is scored by the watcher.
+     */
+    async close(p: StaffPrincipal, caseId: string, resolutionIn?: unknown): Promise<CaseView> {
+      const resolution = validResolution(resolutionIn);
       const c = await workingCase(p, caseId, 'case_close');
       const now = clock.now();
+      const revealed = await revealedThrough(c.record);
       await ledger.record(
-        { type: 'case.closed', actor: actorRef(p.actor), subject: c.customerId, data: { caseId } },
+        {
+          type: 'case.closed',
+          actor: actorRef(p.actor),
+          subject: c.customerId,
+          data: { caseId, resolution, revealed },
+        },
         async () => {
           if (!(await store.close(caseId, p.staffId, now)))
             throw new CustosError('CASE_CLOSED', 'This case is closed');
         },
       );
+      bus.publish('case.closed', { staffId: p.staffId, role: p.role, caseId, resolution, revealed });
       return caseView({ ...c.record, status: 'closed', closedAt: now }, now);
     },
 

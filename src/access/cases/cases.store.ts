@@ -117,6 +117,30 @@ export function createCaseStore(db: Kysely<Database>) {
       return withAssignees(rows);
     },
 
+    /**
+     * Did the customer prove presence (their code) on another case assigned to this staff member opened
+     * since `since`? A contact the customer started: a later staff-initiated reveal follows it up.
+     */
+    async presentOnOtherCaseSince(
+      customerId: string,
+      staffId: string,
+      since: number,
+      exceptCaseId: string,
+    ): Promise<boolean> {
+      const row = await db
+        .selectFrom('cases')
+        .innerJoin('case_assignees', 'case_assignees.case_id', 'cases.id')
+        .select('cases.id')
+        .where('cases.customer_id', '=', customerId)
+        .where('case_assignees.staff_id', '=', staffId)
+        .where('cases.opened_at', '>=', since)
+        .where('cases.customer_present_at', 'is not', null)
+        .where('cases.id', '!=', exceptCaseId)
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** Assign a staff member; false when they already were. */
     async addAssignee(assignment: {
       caseId: string;

@@ -68,6 +68,11 @@ export function createInboundCalls(deps: {
     explains(c: Pick<CaseRecord, 'customerId' | 'openedAt'>, staffId: string): Promise<boolean> {
       return store.taken(staffId, c.customerId, c.openedAt - CALL_BEFORE_CASE_MS, clock.now());
     },
+
+    /** Did `staffId` take a call from this customer since `since` (a contact the customer started)? */
+    tookCallSince(staffId: string, customerId: string, since: number): Promise<boolean> {
+      return store.taken(staffId, customerId, since, clock.now());
+    },
   };
 }
 

@@ -10,7 +10,9 @@
  * nothing — one field refused refuses the request; a quota reservation holds until the reveal's entry is durable.
  */
 import { CustosError, type FieldProblem } from '../../platform/errors.ts';
-import type { RiskTier } from '../../watch/risk/risk.types.ts';
+import type { RevealContext, RiskTier } from '../../watch/risk/risk.types.ts';
+import type { EntryPayloads } from '../../ledger/entry-types.ts';
+import type { RevealContexts } from './reveal-context.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
@@ -40,6 +42,16 @@ export interface RevealResult {
   risk?: { tier: RiskTier; explanation: FieldProblem[] };
 }
 
+/** The flags as the ledger keeps them: only those set. */
+function ledgerContext(c: RevealContext): NonNullable<EntryPayloads['customer.revealed']['context']> {
+  return {
+    ...(c.followUp ? { followUp: true as const } : {}),
+    ...(c.outOfRegion ? { outOfRegion: true as const } : {}),
+    ...(c.offShift ? { offShift: true as const } : {}),
+    ...(c.special === undefined ? {} : { special: c.special }),
+  };
+}
+
 export function createReveals(deps: {
   vault: Pick<VaultService, 'prepareReveal'>;
   cases: Pick<Cases, 'contextFor'>;
@@ -48,6 +60,8 @@ export function createReveals(deps: {
   revealApprovals: Pick<RevealApprovals, 'consume'>;
   sessions: Pick<Sessions, 'requireStepUp' | 'spendStepUp'>;
   inboundCalls: Pick<InboundCalls, 'explains'>;
+  /** The watcher's flags for a staff-initiated reveal (follow-up, region, shift, special customers). */
+  contexts: Pick<RevealContexts, 'contextOf'>;
   ledger: Pick<Ledger, 'record'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
@@ -140,8 +154,13 @@ export function createReveals(deps: {
       const release = await reserveOrRefuse(gate, p, 'reveal', subject, () =>
         quotas.reserveReveal(p, customerId),
       );
+      let context: RevealContext | undefined;
       const result = await (async () => {
         const customer = await vault.prepareReveal(customerId);
+        if (evidence === 'none' && !c.breakGlass) {
+          const flags = await deps.contexts.contextOf(p, caseId, customerId, customer.masked());
+          if (Object.keys(flags).length > 0) context = flags;
+        }
         const reasonSealed = customer.sealNote(`reveal-reason/${revealId}`, reason).toString('base64');
         // The reveal counts (quota) and is on the record (customer history) by this one durable entry.
         return ledger.record(
@@ -159,6 +178,7 @@ export function createReveals(deps: {
               ...(approvalId === undefined ? {} : { approvalId }),
               evidence,
               ...(c.breakGlass ? { breakGlass: true as const } : {}),
+              ...(context === undefined ? {} : { context: ledgerContext(context) }),
             },
           },
           async () => customer.open(fields),
@@ -172,7 +192,12 @@ export function createReveals(deps: {
         purpose: c.purpose,
         breakGlass: c.breakGlass,
       });
-      gate.allowed(p, 'reveal', { ...subject, breakGlass: c.breakGlass, evidence });
+      gate.allowed(p, 'reveal', {
+        ...subject,
+        breakGlass: c.breakGlass,
+        evidence,
+        ...(context === undefined ? {} : { context }),
+      });
       return {
         caseId,
         customerId,

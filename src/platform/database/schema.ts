@@ -460,6 +460,21 @@ export interface HoneyMarksTable {
   mark: Buffer;
 }
 
+/** A customer an insider is curious about (`vip`, `coworker`), by keyed mark: the table alone names nobody. */
+export interface WatchMarksTable {
+  mark: Buffer;
+  kind: string;
+  created_at: number;
+}
+
+/** A snapshot of the watcher's risk model; `ledger_size` is how much of the ledger it had seen. */
+export interface WatchSnapshotsTable {
+  id: string;
+  at: number;
+  ledger_size: number;
+  state: Buffer;
+}
+
 /** A seeded honey set's commitment (SHA-256 of the salt and the sorted ids), also written to the ledger. */
 export interface HoneyCommitmentsTable {
   id: string;
@@ -503,6 +518,8 @@ export interface Database {
   export_approvals: ExportApprovalsTable;
   aggregate_releases: AggregateReleasesTable;
   honey_marks: HoneyMarksTable;
+  watch_marks: WatchMarksTable;
+  watch_snapshots: WatchSnapshotsTable;
   inbound_calls: InboundCallsTable;
   risk_suspensions: RiskSuspensionsTable;
   honey_commitments: HoneyCommitmentsTable;

@@ -5,17 +5,21 @@
  * rebuild it from the ledger after a restart.
  *
  * How a score is made (every number is a setting, defaults below):
- *   - each indicator earns points when an act crosses it (a reveal with no evidence the customer started it:
- *     `unexplainedRevealPoints`; a distinct customer beyond today's allowance: `excessCustomerPoints`; …);
- *   - points decay with a half-life (`halfLifeMs`, a day): an honest burst fades, a harvest accumulates;
- *   - the score is the sum of decayed points, capped at 100; the tier follows from fixed thresholds.
+ *   - each indicator earns points when an act crosses it (a cold reveal with no evidence that the customer
+ *     started it: `coldRevealPoints`; a distinct customer beyond today's allowance: `excessCustomerPoints`; …);
+ *   - points decay with a half-life: a day for the noisy indicators (an honest burst fades), a week for the
+ *     ones honest work almost never earns (`slowIndicators`: a harvest accumulates);
+ *   - the score is the sum of decayed points, capped at 100; the tier follows from fixed thresholds;
+ *   - a member who reaches `high` again within 30 days of the last hold earns `repeatHoldPoints` (critical):
+ *     waiting a hold out and going on is itself the signal.
  * The allowance for distinct customers a day is the larger of `minDailyAllowance` and `allowanceFactor` ×
  * the larger of the member's own baseline (an exponentially weighted mean of their past days) and their
  * peers' (the mean baseline of the same role).
  *
- * Invariant: bounded state. Per staff member it keeps six point totals, six day counters, a baseline and at
- * most `maxDailyCustomers` 32-bit customer hashes (beyond that the day's count still grows, by repeat
- * reveals too, which only errs towards suspicion) — under 1 KB.
+ * Invariant: bounded state. Per staff member it keeps one point total and one day counter per indicator, a
+ * baseline, four timestamps and at most `maxDailyCustomers` 32-bit customer hashes (beyond that the day's
+ * count still grows, by repeat reveals too, which only errs towards suspicion) — under 1 KB. Across members
+ * it keeps the last cold reveal of at most `maxSharedCustomers` customers (collusion), 16 bytes each.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -28,24 +32,48 @@ import {
 } from './risk.types.ts';
 
 export interface RiskSettings {
+  /** Half-life of the noisy indicators' points. */
   halfLifeMs: number;
+  /** Half-life of `slowIndicators`' points: what honest work almost never earns is remembered longer. */
+  slowHalfLifeMs: number;
+  slowIndicators: readonly Indicator[];
   /** Score at or above which a tier starts. */
   thresholds: { elevated: number; high: number; critical: number };
-  unexplainedRevealPoints: number;
+  coldRevealPoints: number;
+  followUpPoints: number;
   excessCustomerPoints: number;
+  noResolutionPoints: number;
+  /** Cases a day closed with no resolution after a reveal that earn nothing (the customer hung up). */
+  freeNoResolutions: number;
+  outOfRegionPoints: number;
+  offShiftPoints: number;
+  searchMissPoints: number;
+  /** Searches that find nobody a day that earn nothing (a misheard number). */
+  freeSearchMisses: number;
+  patternedSearchPoints: number;
+  /** Patterned searches a day that earn nothing (two numbers of one household). */
+  freePatternedSearches: number;
+  specialCustomerPoints: number;
+  hrWindowPoints: number;
+  /** After hiring, how long staff-initiated reveals count as `hr_window`. */
+  hiringWindowMs: number;
+  sharedCustomerPoints: number;
+  /** How far apart two members' cold reveals of one customer count as shared. */
+  sharedWindowMs: number;
   breakGlassPoints: number;
   refusalPoints: number;
   /** Refusals a day that earn nothing (a mistyped case id is not probing). */
   freeRefusals: number;
-  searchMissPoints: number;
-  /** Searches that find nobody a day that earn nothing (a misheard number). */
-  freeSearchMisses: number;
+  repeatHoldPoints: number;
+  /** A new hold within this long of the last one earns `repeatHoldPoints`. */
+  repeatHoldWindowMs: number;
   honeyTouchPoints: number;
   minDailyAllowance: number;
   allowanceFactor: number;
   /** Weight of the newest day in the baseline (0–1). */
   baselineAlpha: number;
   maxDailyCustomers: number;
+  maxSharedCustomers: number;
   /** Where the watcher's day starts, as an offset from UTC midnight (China: +8 h). */
   dayOffsetMs: number;
 }
@@ -55,19 +83,43 @@ const DAY = 24 * HOUR;
 
 export const defaultRiskSettings: RiskSettings = {
   halfLifeMs: DAY,
+  slowHalfLifeMs: 7 * DAY,
+  slowIndicators: [
+    'unexplained_reveals',
+    'special_customers',
+    'hr_window',
+    'shared_customers',
+    'repeat_hold',
+    'honey_touch',
+  ],
   thresholds: { elevated: 25, high: 50, critical: 80 },
-  unexplainedRevealPoints: 6,
+  coldRevealPoints: 13,
+  followUpPoints: 1,
   excessCustomerPoints: 5,
+  noResolutionPoints: 3,
+  freeNoResolutions: 2,
+  outOfRegionPoints: 4,
+  offShiftPoints: 4,
+  searchMissPoints: 2,
+  freeSearchMisses: 3,
+  patternedSearchPoints: 5,
+  freePatternedSearches: 1,
+  specialCustomerPoints: 30,
+  hrWindowPoints: 6,
+  hiringWindowMs: 30 * DAY,
+  sharedCustomerPoints: 10,
+  sharedWindowMs: 14 * DAY,
   breakGlassPoints: 15,
   refusalPoints: 2,
   freeRefusals: 5,
-  searchMissPoints: 2,
-  freeSearchMisses: 3,
+  repeatHoldPoints: 30,
+  repeatHoldWindowMs: 30 * DAY,
   honeyTouchPoints: 100,
   minDailyAllowance: 8,
   allowanceFactor: 2,
   baselineAlpha: 0.1,
   maxDailyCustomers: 64,
+  maxSharedCustomers: 200_000,
   dayOffsetMs: 8 * HOUR,
 };
 
@@ -85,6 +137,19 @@ interface StaffState {
   distinctToday: number;
   /** Exponentially weighted mean of distinct customers a day, over days seen; null before the first day ends. */
   baseline: number | null;
+  /** HR: when hired and when notice was given (null: not known). */
+  hiredAt: number | null;
+  noticeAt: number | null;
+  /** In a hold (score ≥ high) as last seen; when a hold was last seen. */
+  held: boolean;
+  lastHeldAt: number | null;
+}
+
+/** One customer's last cold reveal: by whom, through which case, when (collusion). */
+interface SharedMark {
+  staffId: string;
+  caseId: string | undefined;
+  at: number;
 }
 
 const slot = Object.fromEntries(indicators.map((name, i) => [name, i])) as Record<Indicator, number>;
@@ -105,6 +170,13 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
   const staff = new Map<string, StaffState>();
   /** Per role: sum and count of members' baselines, for the peer baseline. */
   const peers = new Map<string, { sum: number; count: number }>();
+  /** Customer hash → the last cold reveal of them, oldest first (a Map keeps insertion order). */
+  const shared = new Map<number, SharedMark>();
+  /** Per indicator: points earned are divided by this (triage feedback raises it for a noisy indicator). */
+  const damping = new Float64Array(indicators.length).fill(1);
+  const halfLives = new Float64Array(
+    indicators.map((name) => (s.slowIndicators.includes(name) ? s.slowHalfLifeMs : s.halfLifeMs)),
+  );
 
   const dayOf = (at: number) => Math.floor((at + s.dayOffsetMs) / DAY);
 
@@ -148,8 +220,8 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
 
   function decayTo(state: StaffState, at: number): void {
     if (at <= state.updatedAt) return;
-    const factor = 2 ** (-(at - state.updatedAt) / s.halfLifeMs);
-    for (let i = 0; i < state.points.length; i++) state.points[i]! *= factor;
+    const elapsed = at - state.updatedAt;
+    for (let i = 0; i < state.points.length; i++) state.points[i]! *= 2 ** (-elapsed / halfLives[i]!);
     state.updatedAt = at;
   }
 
@@ -165,6 +237,10 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
         customers: new Uint32Array(s.maxDailyCustomers),
         distinctToday: 0,
         baseline: null,
+        hiredAt: null,
+        noticeAt: null,
+        held: false,
+        lastHeldAt: null,
       };
       staff.set(staffId, state);
     }
@@ -190,7 +266,12 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
   }
 
   function earn(state: StaffState, indicator: Indicator, points: number): void {
-    state.points[slot[indicator]]! += points;
+    state.points[slot[indicator]]! += points / damping[slot[indicator]]!;
+  }
+
+  /** Count the act; earn points once the day's count passes the free allowance. */
+  function countAndEarn(state: StaffState, indicator: Indicator, points: number, free = 0): void {
+    if (count(state, indicator) > free) earn(state, indicator, points);
   }
 
   /** Is this customer new today? Records it. A full set counts every further reveal as new. */
@@ -203,40 +284,106 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     return true;
   }
 
+  function total(state: StaffState): number {
+    let sum = 0;
+    for (const points of state.points) sum += points;
+    return Math.min(100, Math.round(sum * 10) / 10);
+  }
+
+  /** Another member revealed this customer cold lately, not through this case: both earn. */
+  function sharedCold(
+    staffId: string,
+    state: StaffState,
+    event: { customerId: string; caseId?: string; at: number },
+  ) {
+    const h = customerHash(event.customerId);
+    const last = shared.get(h);
+    if (
+      last !== undefined &&
+      last.staffId !== staffId &&
+      event.at - last.at <= s.sharedWindowMs &&
+      (last.caseId === undefined || last.caseId !== event.caseId)
+    ) {
+      countAndEarn(state, 'shared_customers', s.sharedCustomerPoints);
+      const other = staff.get(last.staffId);
+      if (other) {
+        decayTo(other, event.at);
+        rollTo(other, dayOf(event.at));
+        countAndEarn(other, 'shared_customers', s.sharedCustomerPoints);
+      }
+    }
+    shared.delete(h);
+    shared.set(h, { staffId, caseId: event.caseId, at: event.at });
+    if (shared.size > s.maxSharedCustomers) shared.delete(shared.keys().next().value!);
+  }
+
+  /** A staff-initiated reveal: what it earns beyond being staff-initiated. */
+  function staffInitiated(
+    staffId: string,
+    state: StaffState,
+    event: Extract<WatchEvent, { kind: 'reveal' }>,
+  ) {
+    const context = event.context ?? {};
+    if (context.followUp) {
+      countAndEarn(state, 'follow_ups', s.followUpPoints);
+    } else {
+      countAndEarn(state, 'unexplained_reveals', s.coldRevealPoints);
+      sharedCold(staffId, state, event);
+      if (context.special !== undefined) countAndEarn(state, 'special_customers', s.specialCustomerPoints);
+    }
+    if (context.outOfRegion) countAndEarn(state, 'out_of_region', s.outOfRegionPoints);
+    if (context.offShift) countAndEarn(state, 'off_shift', s.offShiftPoints);
+    const newlyHired = state.hiredAt !== null && event.at - state.hiredAt <= s.hiringWindowMs;
+    if (newlyHired || (state.noticeAt !== null && event.at >= state.noticeAt))
+      countAndEarn(state, 'hr_window', s.hrWindowPoints);
+  }
+
+  /** A hold (score ≥ high) starting within the window of the last one earns `repeat_hold`. */
+  function trackHold(state: StaffState, at: number, before: number): void {
+    if (before < s.thresholds.high) state.held = false;
+    else state.lastHeldAt = at;
+    if (state.held || total(state) < s.thresholds.high) return;
+    if (state.lastHeldAt !== null && at - state.lastHeldAt <= s.repeatHoldWindowMs)
+      countAndEarn(state, 'repeat_hold', s.repeatHoldPoints);
+    state.held = true;
+    state.lastHeldAt = at;
+  }
+
   function observe(event: WatchEvent): void {
     const state = stateFor(event.staffId, event.role, event.at);
     if (state.role !== event.role) changeRole(state, event.role);
+    const before = total(state);
+    score(event, state);
+    trackHold(state, event.at, before);
+  }
+
+  function score(event: WatchEvent, state: StaffState): void {
     switch (event.kind) {
       case 'reveal': {
         if (!firstToday(state, event.customerId)) return;
-        if (event.breakGlass) {
-          count(state, 'break_glass');
-          earn(state, 'break_glass', s.breakGlassPoints);
-        } else if (event.evidence === 'none') {
-          count(state, 'unexplained_reveals');
-          earn(state, 'unexplained_reveals', s.unexplainedRevealPoints);
-        }
-        if (state.distinctToday > allowance(state)) {
-          count(state, 'distinct_customers');
-          earn(state, 'distinct_customers', s.excessCustomerPoints);
-        }
+        if (event.breakGlass) countAndEarn(state, 'break_glass', s.breakGlassPoints);
+        else if (event.evidence === 'none') staffInitiated(event.staffId, state, event);
+        if (state.distinctToday > allowance(state))
+          countAndEarn(state, 'distinct_customers', s.excessCustomerPoints);
         return;
       }
       case 'denied':
-        if (count(state, 'refusals') > s.freeRefusals) earn(state, 'refusals', s.refusalPoints);
-        return;
+        return countAndEarn(state, 'refusals', s.refusalPoints, s.freeRefusals);
       case 'search':
-        if (event.matches > 0) return;
-        if (count(state, 'search_misses') > s.freeSearchMisses)
-          earn(state, 'search_misses', s.searchMissPoints);
+        if (event.patterned)
+          countAndEarn(state, 'patterned_searches', s.patternedSearchPoints, s.freePatternedSearches);
+        if (event.matches === 0) countAndEarn(state, 'search_misses', s.searchMissPoints, s.freeSearchMisses);
         return;
       case 'case_closed':
-      case 'hr':
-        return; // scored by the indicators that follow (Step 5, second slice)
-      case 'honey_touch':
-        count(state, 'honey_touch');
-        earn(state, 'honey_touch', s.honeyTouchPoints);
+        if (event.revealed && !event.resolved)
+          countAndEarn(state, 'no_resolution', s.noResolutionPoints, s.freeNoResolutions);
         return;
+      case 'hr':
+        if (event.signal === 'hired') state.hiredAt = event.at;
+        if (event.signal === 'resignation_notice') state.noticeAt = event.at;
+        return;
+      case 'honey_touch':
+        return countAndEarn(state, 'honey_touch', s.honeyTouchPoints);
     }
   }
 
@@ -248,6 +395,10 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
         return s.freeRefusals;
       case 'search_misses':
         return s.freeSearchMisses;
+      case 'patterned_searches':
+        return s.freePatternedSearches;
+      case 'no_resolution':
+        return s.freeNoResolutions;
       default:
         return 0;
     }
@@ -257,9 +408,7 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
   function scoreOf(state: StaffState, at: number): number {
     decayTo(state, at);
     rollTo(state, dayOf(at));
-    let total = 0;
-    for (const points of state.points) total += points;
-    return Math.min(100, Math.round(total * 10) / 10);
+    return total(state);
   }
 
   /** The score, tier and explanation of a staff member at `at` (an unknown member: 0, normal, nothing). */
@@ -291,6 +440,8 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     state.points.fill(0);
     state.counts.fill(0);
     state.distinctToday = 0;
+    state.held = false;
+    state.lastHeldAt = null;
   }
 
   return {
@@ -308,12 +459,22 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
       const state = staff.get(staffId);
       return { own: state?.baseline ?? null, peer: state ? peerBaseline(state.role) : 0 };
     },
+    /**
+     * Triage feedback: an indicator whose alerts security keeps dismissing as false positives earns its
+     * points divided by `factor` (clamped to 1–2) from now on; 1 restores it.
+     */
+    dampen(indicator: Indicator, factor: number): void {
+      damping[slot[indicator]] = Math.min(2, Math.max(1, Number.isFinite(factor) ? factor : 1));
+    },
+    damping(indicator: Indicator): number {
+      return damping[slot[indicator]]!;
+    },
     /** An upper bound of the bytes one staff member's state holds (for the ≤ 1 KB budget). */
     bytesPerStaff(staffId: string): number {
       const state = staff.get(staffId);
       if (!state) return 0;
       // Typed arrays (their contents) and the object's other fields.
-      return state.points.byteLength + state.counts.byteLength + state.customers.byteLength + 5 * 8;
+      return state.points.byteLength + state.counts.byteLength + state.customers.byteLength + 9 * 8;
     },
     get size(): number {
       return staff.size;

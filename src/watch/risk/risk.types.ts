@@ -52,6 +52,8 @@ export type WatchEvent =
       customerId: string;
       evidence: EvidenceKind;
       breakGlass: boolean;
+      /** The case the reveal went through (collusion: two members on one case share its customer). */
+      caseId?: string;
       context?: RevealContext;
     }
   | { kind: 'denied'; at: number; staffId: string; role: string; code: string }
@@ -78,16 +80,34 @@ export type WatchEvent =
   | { kind: 'honey_touch'; at: number; staffId: string; role: string; customerId: string };
 
 export const indicators = [
-  /** Reveals of customers with no evidence that the customer started the access. */
+  /** Cold staff-initiated reveals: no evidence the customer started it and no recent contact from them. */
   'unexplained_reveals',
+  /** Staff-initiated follow-ups: no evidence now, but the customer contacted this member in the last 30 days. */
+  'follow_ups',
   /** Distinct customers revealed today beyond the allowance from the member's own and the peer baseline. */
   'distinct_customers',
+  /** Cases with a reveal closed with no resolution (opened, revealed, closed: the harvest pattern). */
+  'no_resolution',
+  /** Staff-initiated reveals of customers outside the member's region. */
+  'out_of_region',
+  /** Staff-initiated reveals outside the member's shift. */
+  'off_shift',
+  /** Searches that found nobody, beyond a few a day: enumeration. */
+  'search_misses',
+  /** Searches continuing a pattern of consecutive numbers: enumeration. */
+  'patterned_searches',
+  /** Staff-initiated reveals of a VIP, a co-worker or a customer with the member's surname: curiosity. */
+  'special_customers',
+  /** Staff-initiated reveals within 30 days of hiring or after a resignation notice. */
+  'hr_window',
+  /** Cold reveals of a customer another member revealed cold within 14 days, with no shared case: collusion. */
+  'shared_customers',
   /** Break-glass reveals. */
   'break_glass',
   /** Requests refused by policy, case, quota or consent: probing. */
   'refusals',
-  /** Searches that found nobody, beyond a few a day: enumeration. */
-  'search_misses',
+  /** A second hold (`high`) within 30 days of the last one: a member who waits out a hold and goes on. */
+  'repeat_hold',
   /** A honey record touched: certain. */
   'honey_touch',
 ] as const;

@@ -265,7 +265,8 @@ describe('reveal path', () => {
     const staff = await f.staff('store');
     const caseId = await f.openCase(staff, await f.customer());
     assert.equal((await f.send(staff, 'GET', `/v1/cases/${caseId}/customer`)).status, 200);
-    assert.equal((await f.send(staff, 'POST', `/v1/cases/${caseId}/close`)).status, 200);
+    const closed = await f.send(staff, 'POST', `/v1/cases/${caseId}/close`);
+    assert.equal(closed.status, 200, JSON.stringify(closed.body));
     const after = await f.send(staff, 'GET', `/v1/cases/${caseId}/customer`);
     assert.equal(after.status, 403);
     assert.equal(after.body.error.code, 'CASE_CLOSED');

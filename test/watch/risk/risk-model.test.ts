@@ -1,7 +1,8 @@
 /**
- * The risk model with hand-computed expectations (default settings: 6 points an unexplained reveal, 5 a
- * customer beyond the day's allowance of max(8, 2 × baseline), 15 a break-glass, 2 a refusal past 5 free,
- * 2 a search miss past 3 free, 100 a honey touch; half-life one day; tiers at 25, 50, 80).
+ * The risk model with hand-computed expectations (default settings: 13 points a cold unexplained reveal and
+ * 1 a follow-up, 5 a customer beyond the day's allowance of max(8, 2 × baseline), 15 a break-glass, 2 a
+ * refusal past 5 free, 2 a search miss past 3 free, 100 a honey touch; half-life one day, a week for the slow
+ * indicators; tiers at 25, 50, 80). Each new indicator has its own test below.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -49,41 +50,34 @@ describe('risk model', () => {
     );
   });
 
-  test('a fabricated-case harvester: elevated at the 5th unexplained reveal, high at the 9th, critical at the 11th', () => {
+  test('a fabricated-case harvester: elevated at the 2nd cold reveal, high at the 4th, critical at the 7th', () => {
     const model = createRiskModel();
     const tiers: string[] = [];
-    for (let i = 1; i <= 11; i++) {
+    for (let i = 1; i <= 7; i++) {
       model.observe(reveal('s', i));
       tiers.push(model.tierOf('s', T0));
     }
     assert.deepEqual(tiers, [
-      'normal', // 6
-      'normal', // 12
-      'normal', // 18
-      'normal', // 24
-      'elevated', // 30
-      'elevated', // 36
-      'elevated', // 42
-      'elevated', // 48
-      'high', // 54 + 5 (9 > allowance 8) = 59
-      'high', // 60 + 10 = 70
-      'critical', // 66 + 15 = 81
+      'normal', // 13
+      'elevated', // 26
+      'elevated', // 39
+      'high', // 52
+      'high', // 65
+      'high', // 78
+      'critical', // 91
     ]);
     assert.deepEqual(model.assess('s', T0), {
       staffId: 's',
-      score: 81,
+      score: 91,
       tier: 'critical',
-      contributions: [
-        { indicator: 'unexplained_reveals', value: 11, baseline: 0, points: 66 },
-        { indicator: 'distinct_customers', value: 11, baseline: 8, points: 15 },
-      ],
+      contributions: [{ indicator: 'unexplained_reveals', value: 7, baseline: 0, points: 91 }],
     });
   });
 
   test('the same customer revealed again the same day counts once', () => {
     const model = createRiskModel();
     for (let i = 0; i < 10; i++) model.observe(reveal('s', 1, T0 + i * 1000));
-    assert.equal(model.assess('s', T0 + 10_000).score, 6);
+    assert.equal(model.assess('s', T0 + 10_000).score, 13);
   });
 
   test('reveals the customer started earn nothing until the day passes its allowance', () => {
@@ -96,19 +90,31 @@ describe('risk model', () => {
     ]);
   });
 
-  test('points halve every day: a burst fades, the tier relaxes', () => {
+  test('noisy points halve every day: a burst of follow-ups fades, the tier relaxes', () => {
     const model = createRiskModel();
-    for (let i = 1; i <= 5; i++) model.observe(reveal('s', i));
+    // 30 follow-ups: 1 point each, and 22 customers beyond the allowance of 8 at 5 points: 30 + 110 → 100.
+    for (let i = 1; i <= 30; i++) model.observe(reveal('s', i, T0, 'none', { context: { followUp: true } }));
     assert.deepEqual(
-      [0, 1, 2].map((days) => {
+      [0, 1, 2, 3].map((days) => {
         const a = model.assess('s', T0 + days * DAY);
         return [a.score, a.tier];
       }),
       [
-        [30, 'elevated'],
-        [15, 'normal'],
-        [7.5, 'normal'],
+        [100, 'critical'], // 140 capped
+        [70, 'high'],
+        [35, 'elevated'],
+        [17.5, 'normal'],
       ],
+    );
+  });
+
+  test('cold reveals are remembered a week: two of them are 26 today, 13 in a week, 6.5 in two', () => {
+    const model = createRiskModel();
+    model.observe(reveal('s', 1));
+    model.observe(reveal('s', 2));
+    assert.deepEqual(
+      [0, 7, 14].map((days) => model.assess('s', T0 + days * DAY).score),
+      [26, 13, 6.5],
     );
   });
 
@@ -157,6 +163,143 @@ describe('risk model', () => {
     assert.deepEqual(model.assess('s', T0).contributions, [
       { indicator: 'break_glass', value: 2, baseline: 0, points: 30 },
     ]);
+  });
+
+  test('a follow-up earns 1 point; out of region and off shift 4 each on top, whether cold or not', () => {
+    const model = createRiskModel();
+    model.observe(reveal('s', 1, T0, 'none', { context: { followUp: true } }));
+    model.observe(reveal('s', 2, T0, 'none', { context: { followUp: true, outOfRegion: true } }));
+    model.observe(reveal('s', 3, T0, 'none', { context: { followUp: true, offShift: true } }));
+    // The customer asked: none of it counts.
+    model.observe(reveal('s', 4, T0, 'presence_code', { context: { outOfRegion: true, offShift: true } }));
+    assert.deepEqual(model.assess('s', T0).contributions, [
+      { indicator: 'out_of_region', value: 1, baseline: 0, points: 4 },
+      { indicator: 'off_shift', value: 1, baseline: 0, points: 4 },
+      { indicator: 'follow_ups', value: 3, baseline: 0, points: 3 },
+    ]);
+  });
+
+  test('a VIP, co-worker or same-surname customer revealed cold earns 30 on top of the 13: elevated at once', () => {
+    const model = createRiskModel();
+    model.observe(reveal('s', 1, T0, 'none', { context: { special: 'same_surname' } }));
+    assert.deepEqual(model.assess('s', T0), {
+      staffId: 's',
+      score: 43,
+      tier: 'elevated',
+      contributions: [
+        { indicator: 'special_customers', value: 1, baseline: 0, points: 30 },
+        { indicator: 'unexplained_reveals', value: 1, baseline: 0, points: 13 },
+      ],
+    });
+    // A VIP who came to the counter, or who called last week, is served without a point.
+    const other = createRiskModel();
+    other.observe(reveal('t', 1, T0, 'presence_code', { context: { special: 'vip' } }));
+    other.observe(reveal('t', 2, T0, 'none', { context: { special: 'vip', followUp: true } }));
+    assert.equal(other.assess('t', T0).score, 1, 'only the follow-up point');
+  });
+
+  test('cases with a reveal closed with no resolution: two a day are free, then 3 points each', () => {
+    const model = createRiskModel();
+    const closed = (resolved: boolean, revealed: boolean): WatchEvent => ({
+      kind: 'case_closed',
+      at: T0,
+      staffId: 's',
+      role: 'support',
+      resolved,
+      revealed,
+    });
+    for (let i = 0; i < 5; i++) model.observe(closed(true, true));
+    for (let i = 0; i < 5; i++) model.observe(closed(false, false)); // nothing revealed: nothing harvested
+    for (let i = 0; i < 4; i++) model.observe(closed(false, true));
+    assert.deepEqual(model.assess('s', T0).contributions, [
+      { indicator: 'no_resolution', value: 4, baseline: 2, points: 6 },
+    ]);
+  });
+
+  test('patterned searches: one a day is free, then 5 points each; misses count as well', () => {
+    const model = createRiskModel();
+    for (let i = 0; i < 6; i++)
+      model.observe({
+        kind: 'search',
+        at: T0,
+        staffId: 's',
+        role: 'support',
+        matches: i % 2,
+        patterned: true,
+      });
+    // 5 patterned past the free one: 25; 3 misses, all free.
+    assert.deepEqual(model.assess('s', T0).contributions, [
+      { indicator: 'patterned_searches', value: 6, baseline: 1, points: 25 },
+    ]);
+    assert.equal(model.tierOf('s', T0), 'elevated');
+  });
+
+  test('within 30 days of hiring or after a resignation notice, a staff-initiated reveal earns 6 more', () => {
+    const model = createRiskModel();
+    const hr = (staffId: string, signal: 'hired' | 'resignation_notice', at: number): WatchEvent => ({
+      kind: 'hr',
+      at,
+      staffId,
+      role: 'support',
+      signal,
+    });
+    model.observe(hr('new', 'hired', T0 - 29 * DAY));
+    model.observe(reveal('new', 1, T0, 'none', { context: { followUp: true } }));
+    model.observe(hr('old', 'hired', T0 - 31 * DAY));
+    model.observe(reveal('old', 1, T0, 'none', { context: { followUp: true } }));
+    model.observe(hr('leaving', 'resignation_notice', T0 - 60 * DAY));
+    model.observe(reveal('leaving', 1, T0, 'none', { context: { followUp: true } }));
+    model.observe(reveal('leaving', 2, T0, 'presence_code'));
+    assert.deepEqual(
+      ['new', 'old', 'leaving'].map((id) => model.assess(id, T0).score),
+      [7, 1, 7],
+    );
+  });
+
+  test('two members revealing one customer cold within 14 days, on different cases, both earn 10', () => {
+    const model = createRiskModel();
+    model.observe(reveal('a', 1, T0, 'none', { caseId: 'case-a' }));
+    model.observe(reveal('b', 1, T0 + 13 * DAY, 'none', { caseId: 'case-b' }));
+    // a: 13 × 2^(-13/7) + 10 = 3.579… + 10; b: 13 + 10.
+    assert.deepEqual(
+      ['a', 'b'].map((id) => model.assess(id, T0 + 13 * DAY).score),
+      [13.6, 23],
+    );
+    // On one shared case, or 15 days apart, nothing is shared.
+    const other = createRiskModel();
+    other.observe(reveal('a', 1, T0, 'none', { caseId: 'case-1' }));
+    other.observe(reveal('b', 1, T0, 'none', { caseId: 'case-1' }));
+    other.observe(reveal('a', 2, T0, 'none', { caseId: 'case-2' }));
+    other.observe(reveal('b', 2, T0 + 15 * DAY, 'none', { caseId: 'case-3' }));
+    assert.deepEqual(
+      other.assess('b', T0 + 15 * DAY).contributions.map((c) => c.indicator),
+      ['unexplained_reveals'],
+    );
+  });
+
+  test('a second hold within 30 days earns 30: waiting out a hold and going on is critical', () => {
+    const model = createRiskModel();
+    for (let i = 1; i <= 4; i++) model.observe(reveal('s', i)); // 52: high
+    assert.equal(model.tierOf('s', T0), 'high');
+    // A week later: 26, elevated. Two more cold reveals: 52, a new hold → + 30 = 82.
+    const later = T0 + 7 * DAY;
+    assert.equal(model.tierOf('s', later), 'elevated');
+    model.observe(reveal('s', 5, later));
+    model.observe(reveal('s', 6, later));
+    const a = model.assess('s', later);
+    assert.equal(a.tier, 'critical');
+    assert.deepEqual(a.contributions[1], { indicator: 'repeat_hold', value: 1, baseline: 0, points: 30 });
+  });
+
+  test('triage feedback divides an indicator’s new points by its factor, between 1 and 2', () => {
+    const model = createRiskModel();
+    model.dampen('unexplained_reveals', 2);
+    model.observe(reveal('s', 1));
+    assert.equal(model.assess('s', T0).score, 6.5);
+    model.dampen('unexplained_reveals', 9);
+    assert.equal(model.damping('unexplained_reveals'), 2, 'clamped');
+    model.dampen('unexplained_reveals', 0.1);
+    assert.equal(model.damping('unexplained_reveals'), 1, 'never sharper than the default');
   });
 
   test('refusals: five a day are free, then 2 points each', () => {
