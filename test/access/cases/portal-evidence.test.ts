@@ -258,6 +258,9 @@ for (const { dialect, skip } of await dialects()) {
       });
       assert.equal(staffBooking.status, 401, 'a staff session cannot book');
       assert.equal((await customer.send('GET', '/v1/portal-requests?status=open')).status, 401);
+      const marketer = await f.staff('marketing');
+      const queue = await f.send(marketer, 'GET', '/v1/portal-requests?status=open');
+      assert.equal(queue.status, 403, 'a role that opens no cases sees no queue');
 
       const booked = await customer.send('POST', '/v1/portal/appointments', {
         site: 'east-call-centre',
@@ -269,6 +272,25 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(byOther.status, 404, "another customer's appointment is as absent as none");
       const byStaff = await f.send(clerk, 'DELETE', `/v1/portal/appointments/${appointmentId}`);
       assert.equal(byStaff.status, 401);
+
+      // At most 5 upcoming appointments and 5 open requests per customer: the portal floods no queue.
+      for (let i = 0; i < 4; i++) {
+        const more = await customer.send('POST', '/v1/portal/appointments', {
+          site: 'east-call-centre',
+          startsAt: inHours(4 + i),
+        });
+        assert.equal(more.status, 201, JSON.stringify(more.body));
+      }
+      const sixth = await customer.send('POST', '/v1/portal/appointments', {
+        site: 'east-call-centre',
+        startsAt: inHours(9),
+      });
+      assert.equal(sixth.status, 429, JSON.stringify(sixth.body));
+      for (let i = 0; i < 5; i++) {
+        assert.equal((await customer.send('POST', '/v1/portal/requests', { topic: 'other' })).status, 201);
+      }
+      const flood = await customer.send('POST', '/v1/portal/requests', { topic: 'other' });
+      assert.equal(flood.status, 429, JSON.stringify(flood.body));
 
       for (const bad of [
         { site: 'east-call-centre', startsAt: inHours(-1) },
