@@ -69,6 +69,7 @@ export const modules = {
       // The watcher's tiers and the evidence a reveal carries are decided in reveal.service.ts too.
       'test/watch/watcher.http.test.ts',
       'test/access/cases/inbound-calls.test.ts',
+      'test/access/cases/portal-evidence.test.ts',
     ],
   },
   approvals: {

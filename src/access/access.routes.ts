@@ -1,7 +1,8 @@
 /**
  * The access module's routes, one plugin: cases, the customer's record through a case, the reveal, reveal
- * approvals, portal invitations, break-glass, exports, quota overrides and the policy set — all for staff
- * signed in with a second factor (the plugin's default) — and the customer's presence code (the portal).
+ * approvals, portal invitations, break-glass, exports, quota overrides, the queue of portal requests and the
+ * policy set — all for staff signed in with a second factor (the plugin's default) — and the customer's
+ * presence code, requests and appointments (the portal).
  *
  * A route that can return anything about an individual customer carries `config.customerData`; the access
  * matrix test walks every flagged route (and fails on a flagged route it does not know).
@@ -15,6 +16,10 @@ import { caseRoutes } from './cases/cases.routes.ts';
 import type { Cases } from './cases/cases.service.ts';
 import { inboundCallRoutes } from './cases/inbound-calls.routes.ts';
 import type { InboundCalls } from './cases/inbound-calls.service.ts';
+import { appointmentRoutes } from './cases/appointments.routes.ts';
+import type { Appointments } from './cases/appointments.service.ts';
+import { portalRequestRoutes } from './cases/portal-requests.routes.ts';
+import type { PortalRequests } from './cases/portal-requests.service.ts';
 import { portalInvitationRoutes } from './cases/portal-invitations.routes.ts';
 import type { PortalInvitations } from './cases/portal-invitations.service.ts';
 import type { PresenceCodes } from './cases/presence-codes.ts';
@@ -45,6 +50,8 @@ export interface AccessRouteDeps {
   caseConsents: CaseConsents;
   presenceCodes: PresenceCodes;
   inboundCalls: InboundCalls;
+  portalRequests: PortalRequests;
+  appointments: Appointments;
   portalInvitations: PortalInvitations;
   customers: Customers;
   reveals: Reveals;
@@ -68,4 +75,6 @@ export async function accessRoutes(app: FastifyInstance, deps: AccessRouteDeps):
   quotaOverrideRoutes(app, deps);
   policyRoutes(app, deps);
   presenceRoutes(app, deps);
+  portalRequestRoutes(app, deps);
+  appointmentRoutes(app, deps);
 }

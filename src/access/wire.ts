@@ -23,6 +23,11 @@ import { createCaseConsents } from './cases/case-consents.service.ts';
 import { createCases } from './cases/cases.service.ts';
 import { createInboundCalls } from './cases/inbound-calls.service.ts';
 import { createInboundCallStore } from './cases/inbound-calls.store.ts';
+import { createAppointments } from './cases/appointments.service.ts';
+import { createAppointmentStore } from './cases/appointments.store.ts';
+import { createCaseEvidence } from './cases/case-evidence.ts';
+import { createPortalRequests } from './cases/portal-requests.service.ts';
+import { createPortalRequestStore } from './cases/portal-requests.store.ts';
 import { createCaseStore } from './cases/cases.store.ts';
 import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
@@ -87,6 +92,19 @@ export async function wireAccess(deps: {
     ledger,
     clock,
   });
+  const portalRequests = createPortalRequests({
+    store: createPortalRequestStore(db),
+    vault,
+    gate,
+    ledger,
+    clock,
+  });
+  const appointments = createAppointments({
+    store: createAppointmentStore(db),
+    staff: deps.staff,
+    ledger,
+    clock,
+  });
   const presenceCodes = createPresenceCodes({
     store: caseStore,
     keyring: deps.keyring,
@@ -100,6 +118,7 @@ export async function wireAccess(deps: {
     staff: deps.staff,
     vault,
     presence: presenceCodes,
+    portalRequests,
     gate,
     ledger,
     bus,
@@ -153,6 +172,8 @@ export async function wireAccess(deps: {
       clock,
     }),
     inboundCalls,
+    portalRequests,
+    appointments,
     reveals: createReveals({
       vault,
       cases,
@@ -160,7 +181,7 @@ export async function wireAccess(deps: {
       quotas,
       revealApprovals,
       sessions,
-      inboundCalls,
+      evidence: createCaseEvidence({ inboundCalls, portalRequests, appointments }),
       contexts: createRevealContexts({
         contactedSince: async (customerId, staffId, since, caseId) =>
           (await caseStore.presentOnOtherCaseSince(customerId, staffId, since, caseId)) ||

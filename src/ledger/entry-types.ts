@@ -203,6 +203,13 @@ export interface EntryPayloads {
    * `agentStaffId`: evidence that the customer started accesses through that agent's cases.
    */
   'evidence.inbound_call': { callId: string; customerId: string; agentStaffId: string };
+  /** A signed-in customer asked in the portal for staff to contact them (`topic` from a closed list). */
+  'portal_request.created': { requestId: string; customerId: string };
+  /** A staff member took a portal request into a case: evidence the customer started it. */
+  'portal_request.taken': { requestId: string; customerId: string; caseId: string };
+  /** A signed-in customer booked an appointment at a site. */
+  'appointment.booked': { appointmentId: string; customerId: string };
+  'appointment.cancelled': { appointmentId: string; customerId: string };
   /** The watcher suspended a staff member (critical); a person must review it by `reviewDueAt`. */
   'risk.suspended': { suspensionId: string; staffId: string; reviewDueAt: number };
   /** Security reviewed an automatic suspension: `lifted` (account active, score cleared) or `confirmed`. */
@@ -286,6 +293,10 @@ export const entryTypes = [
   'risk.tier_changed',
   'honey.committed',
   'evidence.inbound_call',
+  'portal_request.created',
+  'portal_request.taken',
+  'appointment.booked',
+  'appointment.cancelled',
   'risk.suspended',
   'risk.suspension_reviewed',
   'account.reinstated',

@@ -29,7 +29,8 @@ export interface Reply {
 export interface AccessFixture {
   t: TestCustos;
   app: FastifyInstance;
-  staff(role: string): Promise<Staff>;
+  /** A signed-in staff member of `role`, at `site` (default `east-call-centre`). */
+  staff(role: string, site?: string): Promise<Staff>;
   send(who: Staff | null, method: string, url: string, body?: object): Promise<Reply>;
   customer(input?: Record<string, string>): Promise<string>;
   openCase(who: Staff, customerId: string, purpose?: string, extra?: object): Promise<string>;
@@ -58,14 +59,14 @@ export async function accessFixture(
     t,
     app,
     send,
-    async staff(role: string) {
+    async staff(role: string, site?: string) {
       const signed = await signInStaff(
         async (method, url, body, headers) => {
           const res = await app.inject({ method: method as 'POST', url, payload: body, headers });
           return { status: res.statusCode, body: res.body ? res.json() : undefined };
         },
         t.adminToken,
-        { role, now },
+        { role, now, ...(site === undefined ? {} : { site }) },
       );
       return { ...signed, role };
     },

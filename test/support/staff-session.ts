@@ -18,7 +18,7 @@ let counter = 0;
 export async function signInStaff(
   send: Send,
   adminToken: string,
-  options: { role?: string; now?: () => number } = {},
+  options: { role?: string; now?: () => number; site?: string } = {},
 ): Promise<{
   token: string;
   accountId: string;
@@ -45,7 +45,7 @@ export async function signInStaff(
         displayName: `Test Staff ${counter}`,
         role: options.role ?? 'support',
         region: 'east',
-        site: 'east-call-centre',
+        site: options.site ?? 'east-call-centre',
         shift: 'day',
       },
       admin,

@@ -41,14 +41,27 @@ export interface CaseContext {
   breakGlass: boolean;
 }
 
+/** What was found for a case beyond its presence code (case-evidence.ts looks each up). */
+export interface EvidenceFound {
+  /** A call from the customer's number that the acting staff member took. */
+  inboundCall?: boolean;
+  /** The case was opened from the customer's own portal request. */
+  portalRequest?: boolean;
+  /** The customer booked an appointment at the opener's site around the opening. */
+  appointment?: boolean;
+}
+
 /**
- * What shows the customer started an access through this case: a presence code they read out, a call from
- * their number that the acting staff member took (`inboundCall`), or nothing (staff-initiated). The reveal's
- * ledger entry carries it and the watcher scores accesses without it.
+ * What shows the customer started an access through this case, the strongest present: a presence code they
+ * read out, a call they made, a portal request, an appointment; else nothing (`none`, staff-initiated). The
+ * reveal's ledger entry carries it and the watcher scores accesses without it.
  */
-export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>, inboundCall: boolean): EvidenceKind {
+export function evidenceOf(c: Pick<CaseContext, 'customerPresent'>, found: EvidenceFound): EvidenceKind {
   if (c.customerPresent) return 'presence_code';
-  return inboundCall ? 'inbound_call' : 'none';
+  if (found.inboundCall) return 'inbound_call';
+  if (found.portalRequest) return 'portal_request';
+  if (found.appointment) return 'appointment';
+  return 'none';
 }
 
 /** How a case ended; `unspecified` (nothing said) counts as no resolution, like `no_action`. */

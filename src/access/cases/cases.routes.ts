@@ -30,7 +30,14 @@ export const NewCaseFields = {
   presenceCode: Type.Optional(Type.String({ maxLength: 16 })),
   expiresInHours: Type.Optional(Type.Number()),
 };
-const OpenCase = Type.Object({ customerId: Id, ...NewCaseFields }, { additionalProperties: false });
+const OpenCase = Type.Object(
+  {
+    customerId: Id,
+    ...NewCaseFields,
+    portalRequestId: Type.Optional(IdSchema("The customer's portal request this case takes up")),
+  },
+  { additionalProperties: false },
+);
 
 export const CaseSchema = Type.Object(
   {
@@ -83,7 +90,16 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
     '/v1/cases',
     {
       config: {
-        errors: ['CUSTOMER_NOT_FOUND', 'STAFF_NOT_FOUND', 'ACCESS_DENIED', 'CUSTOMER_PRESENCE_REQUIRED'],
+        errors: [
+          'CUSTOMER_NOT_FOUND',
+          'STAFF_NOT_FOUND',
+          'ACCESS_DENIED',
+          'CUSTOMER_PRESENCE_REQUIRED',
+          'PORTAL_REQUEST_NOT_FOUND',
+          'REQUEST_CUSTOMER_MISMATCH',
+          'REQUEST_ALREADY_TAKEN',
+          'REQUEST_EXPIRED',
+        ],
       },
       schema: {
         operationId: 'openCase',

@@ -19,6 +19,7 @@ import type { VaultService } from '../../vault/vault.service.ts';
 import { type AccessGate, roleOnly } from '../access-gate.ts';
 import type { CaseStore } from './cases.store.ts';
 import type { PresenceCodes } from './presence-codes.ts';
+import type { PortalRequests } from './portal-requests.service.ts';
 import type { CaseRecord } from './cases.types.ts';
 import {
   type CaseContext,
@@ -44,6 +45,8 @@ export interface OpenCaseInput {
   assignees?: string[];
   presenceCode?: string;
   expiresInHours?: number;
+  /** The customer's portal request this case takes up (portal-requests.service.ts): evidence they asked. */
+  portalRequestId?: string;
 }
 
 export function createCases(deps: {
@@ -51,6 +54,7 @@ export function createCases(deps: {
   staff: Pick<StaffDirectory, 'activeMember'>;
   vault: Pick<VaultService, 'exists'>;
   presence: Pick<PresenceCodes, 'check'>;
+  portalRequests: Pick<PortalRequests, 'checkTake' | 'take'>;
   gate: AccessGate;
   ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince'>;
   bus: Pick<EventBus, 'publish'>;
@@ -191,7 +195,26 @@ export function createCases(deps: {
       if (!(await deps.vault.exists(input.customerId))) {
         throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       }
-      return this.insertCase(p, await decideCase(p, input));
+      const record = await decideCase(p, input);
+      if (input.portalRequestId !== undefined) {
+        // A request that is not this customer's, taken, expired or not for this site: refused and ledgered
+        // (the watcher counts refusals), before anything is bound or stored.
+        const request = await deps.portalRequests
+          .checkTake(p, input.portalRequestId, input.customerId)
+          .catch(async (error: unknown) => {
+            if (!(error instanceof CustosError)) throw error;
+            throw await gate.refuse(
+              p,
+              'case_open',
+              error.code,
+              { customerId: input.customerId },
+              [],
+              error.message,
+            );
+          });
+        await deps.portalRequests.take(p, request, record.id);
+      }
+      return this.insertCase(p, record);
     },
 
     /**
@@ -207,6 +230,11 @@ export function createCases(deps: {
       if (input.presenceCode !== undefined) {
         throw validationFailed([
           { path: 'case.presenceCode', problem: 'a new customer has no presence code yet' },
+        ]);
+      }
+      if (input.portalRequestId !== undefined) {
+        throw validationFailed([
+          { path: 'case.portalRequestId', problem: 'a new customer has no portal requests yet' },
         ]);
       }
       return decideCase(p, { ...input, customerId });

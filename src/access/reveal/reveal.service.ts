@@ -23,9 +23,9 @@ import { uuidv7 } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { MaskedCustomer } from '../../vault/vault.types.ts';
 import type { AccessGate } from '../access-gate.ts';
-import { evidenceOf, relationCode } from '../cases/case-state.ts';
+import { relationCode } from '../cases/case-state.ts';
+import type { CaseEvidence } from '../cases/case-evidence.ts';
 import type { Cases } from '../cases/cases.service.ts';
-import type { InboundCalls } from '../cases/inbound-calls.service.ts';
 import { reserveOrRefuse } from '../quotas/quota-refusal.ts';
 import type { Quotas } from '../quotas/quotas.ts';
 import type { RevealApprovals } from './reveal-approvals.service.ts';
@@ -59,7 +59,7 @@ export function createReveals(deps: {
   quotas: Pick<Quotas, 'reserveReveal'>;
   revealApprovals: Pick<RevealApprovals, 'consume'>;
   sessions: Pick<Sessions, 'requireStepUp' | 'spendStepUp'>;
-  inboundCalls: Pick<InboundCalls, 'explains'>;
+  evidence: Pick<CaseEvidence, 'of'>;
   /** The watcher's flags for a staff-initiated reveal (follow-up, region, shift, special customers). */
   contexts: Pick<RevealContexts, 'contextOf'>;
   ledger: Pick<Ledger, 'record'>;
@@ -101,10 +101,7 @@ export function createReveals(deps: {
       const reason = validReason(reasonIn);
       const c = await cases.contextFor(p, caseId);
       const customerId = c.customerId;
-      const evidence = evidenceOf(
-        c,
-        !c.customerPresent && (await deps.inboundCalls.explains(c.record, p.staffId)),
-      );
+      const evidence = await deps.evidence.of(c, p.staffId);
       const subject = { caseId, customerId, fields };
       // The watcher's tier (from the start of the request): `high` and `critical` hold reveals (the policy forbids them too,
       // as a second line); `elevated` makes each reveal spend its own step-up.

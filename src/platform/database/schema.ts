@@ -455,6 +455,32 @@ export interface InboundCallsTable {
   reported_by: string;
 }
 
+/** A customer's request from the portal; `case_id` set once staff took it into a case (at most one). */
+export interface PortalRequestsTable {
+  id: string;
+  customer_id: string;
+  topic: string;
+  /** The site it is addressed to; null: any site. */
+  site: string | null;
+  /** The customer's note, sealed under their key (base64). */
+  note_sealed: string | null;
+  created_at: number;
+  expires_at: number;
+  case_id: string | null;
+  taken_by: string | null;
+  taken_at: number | null;
+}
+
+/** An appointment a customer booked at a site; cancelled ones explain nothing. */
+export interface AppointmentsTable {
+  id: string;
+  customer_id: string;
+  site: string;
+  starts_at: number;
+  booked_at: number;
+  cancelled_at: number | null;
+}
+
 /** A honey customer's keyed mark (HMAC of its id): the table alone does not say which customers are honey. */
 export interface HoneyMarksTable {
   mark: Buffer;
@@ -521,6 +547,8 @@ export interface Database {
   watch_marks: WatchMarksTable;
   watch_snapshots: WatchSnapshotsTable;
   inbound_calls: InboundCallsTable;
+  portal_requests: PortalRequestsTable;
+  appointments: AppointmentsTable;
   risk_suspensions: RiskSuspensionsTable;
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
