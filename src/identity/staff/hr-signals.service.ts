@@ -21,7 +21,7 @@ import type { Ledger } from '../../ledger/ledger.service.ts';
 import { actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
-import { CustosError, validationFailed } from '../../platform/errors.ts';
+import { CustosError, type FieldProblem, validationFailed } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
 import type { Accounts } from '../accounts/accounts.service.ts';
 import type { ApiTokenGrant, ApiTokens } from '../api-tokens/api-tokens.ts';
@@ -57,7 +57,7 @@ export function createHrSignals(deps: {
   const { store, staff, ledger, clock } = deps;
 
   function check(input: HrSignalInput): void {
-    const problems = [];
+    const problems: FieldProblem[] = [];
     if ((input.staffId === undefined) === (input.email === undefined))
       problems.push({ path: 'staffId', problem: 'give exactly one of staffId and email' });
     if (input.signal === 'role_change' && input.role === undefined)
@@ -68,9 +68,13 @@ export function createHrSignals(deps: {
   }
 
   async function find(input: HrSignalInput): Promise<StaffMember> {
-    const email = input.email === undefined ? undefined : normaliseEmail(input.email);
-    if (email === null) throw validationFailed([{ path: 'email', problem: 'must be an email address' }]);
-    const member = input.staffId ? await staff.byId(input.staffId) : await staff.byEmail(email as string);
+    let member: StaffMember | undefined;
+    if (input.staffId !== undefined) member = await staff.byId(input.staffId);
+    else {
+      const email = normaliseEmail(input.email ?? '');
+      if (email === null) throw validationFailed([{ path: 'email', problem: 'must be an email address' }]);
+      member = await staff.byEmail(email);
+    }
     if (!member) throw new CustosError('STAFF_NOT_FOUND', 'No such staff member');
     return member;
   }

@@ -190,6 +190,27 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test('a member on leave: their tokens stop with their sessions, and work again after leave_end', async () => {
+      const member = await f.staff('admin');
+      const token = (await mint(member, ['staff_suspend'])).body.token as string;
+      const victim = await f.staff('support');
+      const suspend = () => withToken(token, 'POST', `/v1/staff/accounts/${victim.accountId}/suspend`);
+      await accepted({ staffId: member.staffId, signal: 'leave_start' });
+      assert.equal((await suspend()).status, 401);
+      assert.equal(await accountStatus(victim.accountId), 'active');
+      await accepted({ staffId: member.staffId, signal: 'leave_end' });
+      assert.equal((await suspend()).status, 204);
+    });
+
+    test('a termination during leave: leave_end after it reinstates nothing', async () => {
+      const member = await f.staff('support');
+      await accepted({ staffId: member.staffId, signal: 'leave_start' });
+      await accepted({ staffId: member.staffId, signal: 'termination' });
+      await accepted({ staffId: member.staffId, signal: 'leave_end' });
+      assert.equal(await accountStatus(member.accountId), 'suspended');
+      assert.equal((await f.t.custos.identity.staff.member(member.staffId))?.status, 'suspended');
+    });
+
     test('leave_end never lifts a suspension by security or the watcher, made before or during the leave', async () => {
       const bySecurity = await f.staff('support');
       const suspend = await withToken(
