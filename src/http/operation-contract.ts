@@ -32,6 +32,7 @@ const session: ErrorCode[] = [
   'SESSION_EXPIRED',
   'CSRF_INVALID',
   'ACCOUNT_SUSPENDED',
+  'STAFF_ON_LEAVE',
 ];
 const fullSession: ErrorCode[] = [...session, 'SECOND_FACTOR_REQUIRED'];
 const authCodes: Record<RouteAuthKind, ErrorCode[]> = {

@@ -1,5 +1,6 @@
 /**
- * The identity module's routes, one plugin: the staff directory (admin token), sign-in for both realms —
+ * The identity module's routes, one plugin: the staff directory (admin token), HR signals (the HR system's
+ * token), sign-in for both realms —
  * staff under `/v1/auth`, customers (the privacy portal) under `/v1/portal` — passkeys for both, and staff
  * single sign-on when an identity provider is configured. Session tokens come back in the body for API
  * clients and as an HttpOnly, Secure, SameSite=Strict cookie for browsers, with the CSRF token in the body.
@@ -14,6 +15,8 @@ import { signInRoutes } from './sign-in/sign-in.routes.ts';
 import { oidcRoutes } from './sso/oidc.routes.ts';
 import type { StaffSso } from './sso/staff-sso.service.ts';
 import { staffRoutes } from './staff/staff.routes.ts';
+import { hrSignalRoutes } from './staff/hr-signals.routes.ts';
+import type { HrSignals } from './staff/hr-signals.service.ts';
 import type { Announcements } from './staff/announcements.ts';
 import type { RoleGrants } from './staff/role-grants.ts';
 import type { ApiTokens } from './api-tokens/api-tokens.ts';
@@ -26,6 +29,7 @@ export interface IdentityRouteDeps {
   roleGrants: RoleGrants;
   announcements: Announcements;
   apiTokens: ApiTokens;
+  hrSignals: HrSignals;
   /** Absent unless an identity provider is configured: then there are no single sign-on routes. */
   staffSso?: StaffSso;
 }
@@ -34,6 +38,7 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDe
   // Routes here declare their own kind: sign-in steps are public, enrolment takes a password-only session.
   deps.auth.install(app, 'staff');
   staffRoutes(app, deps);
+  hrSignalRoutes(app, deps);
   const realms = [
     { realm: 'staff', prefix: '/v1/auth', acceptPath: '/v1/auth/invitations/accept' },
     { realm: 'customer', prefix: '/v1/portal', acceptPath: '/v1/portal/sign-up' },

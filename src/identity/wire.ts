@@ -1,5 +1,5 @@
 /**
- * Builds the identity module: staff directory, admin API tokens, accounts and invitations, sessions and the
+ * Builds the identity module: staff directory and HR signals, admin API tokens, accounts and invitations, sessions and the
  * route authentication built on them, sign-in throttling, pre-authentication challenges, passkeys (bound to
  * the configured public origin) and, when an identity provider is configured, staff single sign-on.
  */
@@ -31,6 +31,8 @@ import { createAnnouncements } from './staff/announcements.ts';
 import { createAnnouncementStore } from './staff/announcements.store.ts';
 import { createIndependence } from './staff/independence.ts';
 import { createRoleGrants } from './staff/role-grants.ts';
+import { createHrSignals } from './staff/hr-signals.service.ts';
+import { createHrSignalStore } from './staff/hr-signals.store.ts';
 import { createStaffDirectory } from './staff/staff-directory.ts';
 import { createStaffStore } from './staff/staff.store.ts';
 import type { StaffRole } from './staff/staff.types.ts';
@@ -51,7 +53,8 @@ export async function wireIdentity(deps: {
   if ((await portalLogins.protectExisting()) > 0)
     await accountStore.reclaimAccountSpace(platform.database.dialect);
   const staffStore = createStaffStore(db);
-  const staff = createStaffDirectory({ store: staffStore });
+  const hrSignalStore = createHrSignalStore(db);
+  const staff = createStaffDirectory({ store: staffStore, hrSignals: hrSignalStore });
   const sessions = createSessions({ store: createSessionStore(db), clock });
   const apiTokens = createApiTokens({
     store: createApiTokenStore(db),
@@ -96,6 +99,15 @@ export async function wireIdentity(deps: {
       origin: config.publicOrigin,
     },
   });
+  const accounts = createAccounts({
+    store: accountStore,
+    sessions,
+    throttle,
+    keyring,
+    ledger,
+    clock,
+    portalLogins,
+  });
   return {
     staff,
     /** Is an approver independent of a request's parties (four eyes are two people)? */
@@ -138,14 +150,18 @@ export async function wireIdentity(deps: {
     apiTokens,
     /** Customer logins as keyed indexes, their contacts sealed under the customer's key. */
     portalLogins,
-    accounts: createAccounts({
-      store: accountStore,
+    accounts,
+    /** What the HR system reports about staff (`hr` token), and its effect on their accounts. */
+    hrSignals: createHrSignals({
+      store: hrSignalStore,
+      staff: staffStore,
+      accounts,
+      accountStore,
+      apiTokens,
       sessions,
-      throttle,
-      keyring,
       ledger,
+      bus: platform.bus,
       clock,
-      portalLogins,
     }),
     invitations: createInvitations({
       store: accountStore,

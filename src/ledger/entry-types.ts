@@ -216,6 +216,12 @@ export interface EntryPayloads {
   'risk.suspension_reviewed': { suspensionId: string; staffId: string; outcome: string };
   /** A suspended staff account made active again. */
   'account.reinstated': { accountId: string };
+  /** HR reported a staff member's leave: the account acts nothing until HR reports its end. */
+  'account.on_leave': { accountId: string; sessionsRevoked: number };
+  /** HR's word about a staff member (`role` for a role change), ledgered before its effect. */
+  'hr.signal': { signalId: string; staffId: string; signal: string; role?: string };
+  /** An HR signal refused (a privileged role asked for: that needs two administrators). */
+  'hr.signal_refused': { staffId: string; signal: string; role: string; code: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
   'act.failed': { ref: number; code: string };
   /** Security marked a customer as a VIP or a co-worker: the keyed mark (hex), not the customer. */
@@ -300,6 +306,9 @@ export const entryTypes = [
   'risk.suspended',
   'risk.suspension_reviewed',
   'account.reinstated',
+  'account.on_leave',
+  'hr.signal',
+  'hr.signal_refused',
   'act.failed',
   'watch.marked',
   'watch.unmarked',

@@ -63,6 +63,8 @@ export interface EventMap {
   'export.completed': { exportId: string; requestedBy: string; approvedBy: string; records: number };
   'customer.searched': { actor: string; by: string; matches: number };
   'customers.imported': { actor: string; imported: number; rejected: number };
+  /** HR's word about a staff member, accepted and ledgered (`role`: the member's role once it applied). */
+  'hr.signal': { staffId: string; role: string; signal: string; at: number };
   'keys.rotated': { fromVersions: number[]; toVersion: number; rewrapped: number };
 }
 

@@ -17,6 +17,8 @@ export const errorCatalogue = {
   IDP_SECOND_FACTOR_REQUIRED: 403,
   ENROLMENT_REQUIRED: 403,
   ACCOUNT_SUSPENDED: 403,
+  /** HR put the staff member on leave: no sign-in and no request until HR reports the leave's end. */
+  STAFF_ON_LEAVE: 403,
   CSRF_INVALID: 403,
   INVITATION_INVALID: 400,
   FORBIDDEN: 403,
@@ -55,6 +57,8 @@ export const errorCatalogue = {
   REQUEST_ALREADY_TAKEN: 409,
   REQUEST_EXPIRED: 409,
   APPOINTMENT_NOT_BOOKED: 409,
+  /** A privileged role (admin, security) is granted by two administrators, never by an HR feed. */
+  ROLE_NEEDS_APPROVAL: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   POLICY_INVALID: 422,

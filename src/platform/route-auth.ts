@@ -29,9 +29,17 @@ export type RouteAuthKind = (typeof routeAuthKinds)[number];
  * What an API token may do: each `admin` route names the one scope it needs, and a token works only on
  * routes whose scope it holds. `setup` makes the first administrators (operator tokens, during setup only);
  * `ledger_read` reads ledger entry contents (an auditor's: never an administrator's token); `telephony` reports
- * inbound calls (the telephony system's integration, minted by an administrator).
+ * inbound calls (the telephony system's integration, minted by an administrator); `hr` reports HR signals about
+ * staff (hired, notice, leave, termination, role changes: the HR system's integration, minted by an administrator).
  */
-export const apiTokenScopes = ['staff_invite', 'staff_suspend', 'setup', 'ledger_read', 'telephony'] as const;
+export const apiTokenScopes = [
+  'staff_invite',
+  'staff_suspend',
+  'setup',
+  'ledger_read',
+  'telephony',
+  'hr',
+] as const;
 export type ApiTokenScope = (typeof apiTokenScopes)[number];
 
 declare module 'fastify' {

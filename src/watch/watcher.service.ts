@@ -27,6 +27,8 @@ import type { RiskModel } from './risk/risk-model.ts';
 import {
   type Assessment,
   evidenceKinds,
+  type HrSignal,
+  hrSignals,
   type RevealContext,
   type RiskTier,
   riskTiers,
@@ -59,6 +61,13 @@ export function watchEventOf(event: BusEvent<'access.decided'>): WatchEvent | un
   if (d.action === 'search' && d.matches !== undefined)
     return { ...base, kind: 'search', matches: d.matches, ...(d.patterned ? { patterned: true } : {}) };
   return undefined;
+}
+
+/** An HR signal as the model sees it; undefined for those it does not score (`role_change`: the role rides on events). */
+export function hrEventOf(staffId: string, role: string, signal: string, at: number): WatchEvent | undefined {
+  return (hrSignals as readonly string[]).includes(signal)
+    ? { kind: 'hr', at, staffId, role, signal: signal as HrSignal }
+    : undefined;
 }
 
 /** A closed case from the bus as the model sees it. */
@@ -98,6 +107,7 @@ const replayed = [
   'risk.tier_changed',
   'risk.suspension_reviewed',
   'alert.raised',
+  'hr.signal',
 ] as const;
 type Replayed = (typeof replayed)[number];
 
@@ -257,6 +267,15 @@ export function createWatcher(deps: {
           });
         continue;
       }
+      if (entry.type === 'hr.signal') {
+        // Acted on by an integration token: the staff member is in the entry, not its actor.
+        const d = entry.data as EntryPayloads['hr.signal'];
+        if (!roles.has(d.staffId)) roles.set(d.staffId, await roleOf(d.staffId));
+        const role = roles.get(d.staffId);
+        const event = role === undefined ? undefined : hrEventOf(d.staffId, role, d.signal, entry.at);
+        if (event) model.observe(event);
+        continue;
+      }
       if (entry.type === 'risk.suspension_reviewed') {
         const d = entry.data as EntryPayloads['risk.suspension_reviewed'];
         if (d.outcome === 'lifted') forgive(d.staffId, entry.at);
@@ -333,6 +352,11 @@ export function createWatcher(deps: {
   const unsubscribeClosures = deps.bus.subscribe('case.closed', (event) =>
     observe(watchEventOfClosure(event)),
   );
+  // The bus event's own time (when Custos received it), as the ledger entry replayed after a restart has it.
+  const unsubscribeHr = deps.bus.subscribe('hr.signal', (event) => {
+    const watched = hrEventOf(event.data.staffId, event.data.role, event.data.signal, event.at);
+    if (watched) observe(watched);
+  });
   const unsubscribe = deps.bus.subscribe('access.decided', (event) => {
     const watched = watchEventOf(event);
     if (watched) observe(watched);
@@ -357,6 +381,7 @@ export function createWatcher(deps: {
     async close(): Promise<void> {
       unsubscribe();
       unsubscribeClosures();
+      unsubscribeHr();
       while (settling.size > 0) await Promise.all(settling);
     },
   };

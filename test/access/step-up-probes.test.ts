@@ -363,6 +363,29 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
       },
     },
+    'src/watch/marks/marks.service.ts#checked': {
+      'PUT /v1/watch/marks/:customerId': async () => {
+        const security = await f.staff('security');
+        const customerId = await f.customer();
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'PUT', `/v1/watch/marks/${customerId}`, { kind: 'vip' }),
+        );
+        assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
+      },
+      'DELETE /v1/watch/marks/:customerId': async () => {
+        const security = await f.staff('security');
+        const customerId = await f.customer();
+        await stepUp(security);
+        assert.equal(
+          (await f.send(security, 'PUT', `/v1/watch/marks/${customerId}`, { kind: 'coworker' })).status,
+          204,
+        );
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'DELETE', `/v1/watch/marks/${customerId}`),
+        );
+        assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
+      },
+    },
     'src/identity/accounts/accounts.service.ts#beginTotpEnrolment': {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');

@@ -38,6 +38,9 @@ export interface SecondFactorProof {
 }
 
 const invalid = () => new CustosError('AUTH_INVALID', 'The credentials are not valid');
+const onLeave = () => new CustosError('STAFF_ON_LEAVE', 'This account is on leave');
+/** An account's status while HR has its owner on leave (`startLeave`): it signs in nothing. */
+export const ON_LEAVE = 'on_leave';
 const rateLimited = (retryAfterSeconds: number) =>
   new CustosError('RATE_LIMITED', `Too many attempts: retry in ${retryAfterSeconds} s`, {
     retryAfterSeconds,
@@ -189,7 +192,8 @@ export function createAccounts(deps: {
           ...(row ? { accountId: row.id } : {}),
         },
       });
-      throw invalid();
+      // Only the right password learns that the account is on leave (it tells its owner why they wait).
+      throw row && ok && row.status === ON_LEAVE ? onLeave() : invalid();
     }
     await throttle.recordSuccess(loginKey);
     await throttle.recordSuccess(cleanAddressThrottleKey(input.realm, input.login));
@@ -384,6 +388,52 @@ export function createAccounts(deps: {
         },
         () => store.update(row.id, { status: 'active', updatedAt: clock.now() }),
       );
+    },
+
+    /**
+     * HR put a staff member on leave: an active account becomes `on_leave` and its sessions end. An account
+     * already suspended (by the watcher, by security) stays suspended, so the leave's end cannot lift it.
+     * False when nothing changed.
+     */
+    async startLeave(by: Actor, staffId: string): Promise<boolean> {
+      const row = await store.bySubject('staff', staffId);
+      if (!row || !(await store.changeStatus(row.id, 'active', ON_LEAVE, clock.now()))) return false;
+      const revoked = await sessions.revokeAll(row.id);
+      await ledger.append({
+        type: 'account.on_leave',
+        actor: actorRef(by),
+        subject: row.subjectId,
+        data: { accountId: row.id, sessionsRevoked: revoked },
+      });
+      return true;
+    },
+
+    /**
+     * HR reported the leave's end: an account on leave is active again. Any other status (suspended by the
+     * watcher or by security while on leave, or never on leave) is left as it is. False when nothing changed.
+     */
+    async endLeave(by: Actor, staffId: string): Promise<boolean> {
+      const row = await store.bySubject('staff', staffId);
+      if (!row || row.status !== ON_LEAVE) return false;
+      try {
+        await ledger.record(
+          {
+            type: 'account.reinstated',
+            actor: actorRef(by),
+            subject: row.subjectId,
+            data: { accountId: row.id },
+          },
+          async () => {
+            if (!(await store.changeStatus(row.id, ON_LEAVE, 'active', clock.now())))
+              throw new CustosError('VERSION_CONFLICT', 'The account is no longer on leave');
+          },
+        );
+        return true;
+      } catch (error) {
+        // Suspended meanwhile: the suspension stands (and `act.failed` says the reinstatement did not happen).
+        if (error instanceof CustosError && error.code === 'VERSION_CONFLICT') return false;
+        throw error;
+      }
     },
 
     /** Suspend a staff member's account by their staff id (the watcher's containment); false if none. */

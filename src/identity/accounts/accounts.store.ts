@@ -159,6 +159,17 @@ export function createAccountStore(db: Kysely<Database>) {
       await db.updateTable('accounts').set(set).where('id', '=', id).execute();
     },
 
+    /** Status `from` → `to`; false when the account was not in `from` (someone else changed it first). */
+    async changeStatus(id: string, from: string, to: string, at: number): Promise<boolean> {
+      const result = await db
+        .updateTable('accounts')
+        .set({ status: to, updated_at: at })
+        .where('id', '=', id)
+        .where('status', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     async insertInvitation(invitation: InvitationRecord): Promise<void> {
       await db
         .insertInto('invitations')

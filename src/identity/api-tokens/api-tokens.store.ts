@@ -64,6 +64,16 @@ export function createApiTokenStore(db: Kysely<Database>) {
         .execute();
       return rows.map(toRecord);
     },
+    /** The ids of a staff member's tokens not yet revoked (expired ones too: revoking them costs nothing). */
+    async unrevokedOwnedBy(staffId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('api_tokens')
+        .select('id')
+        .where('owner_staff_id', '=', staffId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      return rows.map((r) => r.id);
+    },
     async revoke(id: string, at: number): Promise<boolean> {
       const result = await db
         .updateTable('api_tokens')

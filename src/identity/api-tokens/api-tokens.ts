@@ -44,6 +44,7 @@ const scopeRoles: Record<ApiTokenScope, readonly StaffRole[]> = {
   staff_suspend: ['admin'],
   ledger_read: ['security'],
   telephony: ['admin'],
+  hr: ['admin'],
   setup: [],
 };
 
@@ -214,6 +215,17 @@ export function createApiTokens(deps: {
     async list(by: { staffId: string; role: StaffRole }): Promise<ApiTokenView[]> {
       const all = await store.active(clock.now());
       return all.filter((t) => by.role === 'admin' || t.ownerStaffId === by.staffId).map(view);
+    },
+
+    /** Revoke every token a staff member owns (their employment ended), each ledgered first; how many. */
+    async revokeOwnedBy(by: Actor, staffId: string): Promise<number> {
+      const ids = await store.unrevokedOwnedBy(staffId);
+      for (const id of ids) {
+        await ledger.record({ type: 'api_token.revoked', actor: actorRef(by), data: { tokenId: id } }, () =>
+          store.revoke(id, clock.now()),
+        );
+      }
+      return ids.length;
     },
 
     /** Revoke a token (ledgered first): an administrator any, anyone else their own. */

@@ -113,11 +113,18 @@ export function createSessions(deps: {
   return {
     issue,
 
-    /** The session a token stands for, in the given realm; throws AUTH_INVALID, SESSION_EXPIRED, ACCOUNT_SUSPENDED. */
+    /**
+     * The session a token stands for, in the given realm; throws AUTH_INVALID, SESSION_EXPIRED,
+     * ACCOUNT_SUSPENDED, STAFF_ON_LEAVE.
+     */
     async authenticate(token: string, realm: Realm): Promise<Session> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       const hash = tokenHash(token);
       const stored = await store.byTokenHash(hash);
+      // On leave: the account's own sessions (revoked when the leave started) say why they are refused.
+      if (stored?.realm === realm && stored.accountStatus === 'on_leave') {
+        throw new CustosError('STAFF_ON_LEAVE', 'This account is on leave');
+      }
       if (!stored || stored.realm !== realm || stored.revokedAt !== null) {
         throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       }

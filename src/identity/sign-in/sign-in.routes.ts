@@ -125,7 +125,7 @@ export function signInRoutes(
   app.post<{ Body: Static<typeof SignIn> }>(
     `${prefix}/sign-in`,
     {
-      config: { ...open, errors: ['AUTH_INVALID', 'RATE_LIMITED'] },
+      config: { ...open, errors: ['AUTH_INVALID', 'RATE_LIMITED', 'STAFF_ON_LEAVE'] },
       schema: {
         operationId: `signIn${R}`,
         response: { 200: sessionAnswerSchema() },

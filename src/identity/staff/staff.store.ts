@@ -51,6 +51,23 @@ export function createStaffStore(db: Kysely<Database>) {
       const row = await db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toMember(row);
     },
+    /** The staff member with this (normalised) work email, or undefined. */
+    async byEmail(email: string): Promise<StaffMember | undefined> {
+      const row = await db.selectFrom('staff').selectAll().where('email', '=', email).executeTakeFirst();
+      return row && toMember(row);
+    },
+    /** A new role, granted at `at` (no second administrator: callers allow only non-privileged roles). */
+    async setRole(staffId: string, role: StaffRole, at: number): Promise<void> {
+      await db
+        .updateTable('staff')
+        .set({ role, role_granted_at: at, role_approved_by: null })
+        .where('id', '=', staffId)
+        .execute();
+    },
+    /** Employment ended: the member acts nothing again, whatever their account's status becomes. */
+    async endEmployment(staffId: string): Promise<void> {
+      await db.updateTable('staff').set({ status: 'suspended' }).where('id', '=', staffId).execute();
+    },
     /** Staff invited to a privileged role and waiting for a second administrator, oldest first. */
     async pendingApproval(): Promise<StaffMember[]> {
       const rows = await db

@@ -481,6 +481,19 @@ export interface AppointmentsTable {
   cancelled_at: number | null;
 }
 
+/** What the HR system reported about a staff member, as accepted. */
+export interface HrSignalsTable {
+  id: string;
+  staff_id: string;
+  /** `hired`, `resignation_notice`, `leave_start`, `leave_end`, `termination` or `role_change`. */
+  signal: string;
+  /** The new role of a `role_change`; null otherwise. */
+  role: string | null;
+  /** When HR says it took effect (epoch ms); the time it was received when HR gave none. */
+  effective_at: number;
+  received_at: number;
+}
+
 /** A honey customer's keyed mark (HMAC of its id): the table alone does not say which customers are honey. */
 export interface HoneyMarksTable {
   mark: Buffer;
@@ -549,6 +562,7 @@ export interface Database {
   inbound_calls: InboundCallsTable;
   portal_requests: PortalRequestsTable;
   appointments: AppointmentsTable;
+  hr_signals: HrSignalsTable;
   risk_suspensions: RiskSuspensionsTable;
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
