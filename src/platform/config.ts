@@ -83,6 +83,8 @@ export interface Config {
   aggregateBudgetDays: number;
   /** The insider-risk scores (0–100) at which `elevated`, `high` and `critical` start. */
   riskThresholds: { elevated: number; high: number; critical: number };
+  /** Security views name staff by a keyed pseudonym until someone unmasks one (off where not required). */
+  securityPseudonyms: boolean;
   /** How long a newly granted admin or security role cannot approve anything. */
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
@@ -509,6 +511,14 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Insider-risk scores at which elevated, high and critical start (docs/WATCHER.md).',
     parse: riskThresholds,
     fallback: { elevated: 25, high: 50, critical: 80 },
+  },
+  {
+    key: 'securityPseudonyms',
+    env: 'CUSTOS_SECURITY_PSEUDONYMS',
+    description:
+      'Security views (alerts, timelines, suspensions) name staff by pseudonym until unmasked; off where no law asks for it (docs/WATCHER.md).',
+    parse: bool,
+    fallback: true,
   },
   {
     key: 'aggregateBudgetDays',
