@@ -135,8 +135,13 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
-    test('a security member cannot triage or unmask an alert about themselves', async () => {
+    test('a security member cannot read, triage or unmask an alert about themselves', async () => {
       const alertId = await raise(colleague.staffId);
+      const list = await f.send(colleague, 'GET', '/v1/alerts');
+      assert.equal(list.status, 200);
+      assert.ok(!list.body.alerts.some((a: { id: string }) => a.id === alertId), 'no tip-off in the list');
+      const read = await f.send(colleague, 'GET', `/v1/alerts/${alertId}`);
+      assert.deepEqual([read.status, code(read)], [403, 'SAME_PERSON'], 'nor in the detail');
       await stepUp(colleague);
       for (const [verb, body] of [
         ['dismiss', { reason: 'A false alarm about me, surely', falsePositive: true }],

@@ -53,7 +53,7 @@ export function triageRoutes(app: FastifyInstance, deps: { triage: Triage }) {
   app.get<WithParams>(
     '/v1/alerts/:alertId',
     {
-      config: { errors: ['ACCESS_DENIED', 'NOT_FOUND'] },
+      config: { errors: ['ACCESS_DENIED', 'SAME_PERSON', 'NOT_FOUND'] },
       schema: {
         operationId: 'getAlert',
         tags: ['security'],

@@ -17,7 +17,7 @@ import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
-import { type SecurityAlertView, securityView } from '../alerts.service.ts';
+import { type SecurityAlertView, securityViews } from '../alerts.service.ts';
 import type { AlertStore } from '../alerts.store.ts';
 import type { AlertRecord } from '../alerts.types.ts';
 import type { Pseudonyms } from '../pseudonyms.ts';
@@ -90,19 +90,22 @@ export function createTriage(deps: {
   }
 
   return {
-    /** The alert, its investigation if confirmed, and the staff member's acts around it (security). */
+    /** The alert, its investigation if confirmed, and the staff member's acts around it (security, not its subject). */
     async detail(p: StaffPrincipal, id: string): Promise<AlertDetail> {
       await deps.authorize(p, 'alert_read');
       const alert = isUuid(id) ? await store.byId(id) : undefined;
       if (!alert) throw new CustosError('NOT_FOUND', 'No such alert');
+      if (alert.staffId === p.staffId)
+        throw new CustosError('SAME_PERSON', 'An alert about you is for someone else to read');
       const entries = await ledger.entriesByActorSince(
         actorRef({ type: 'staff', id: alert.staffId }),
         alert.createdAt - TIMELINE_DAYS * DAY_MS,
         TIMELINE_LIMIT,
       );
       const investigation = await store.investigationOf(alert.id);
+      const [view] = await securityViews([alert], pseudonyms);
       return {
-        ...(await securityView(alert, pseudonyms)),
+        ...(view as SecurityAlertView),
         reason: alert.reason,
         investigationId: investigation?.id ?? null,
         timeline: await pseudonyms.mask(entries.map(timelineItem)),
