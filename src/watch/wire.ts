@@ -36,7 +36,9 @@ export async function wireWatch(deps: {
   /** The staff directory's role for a staff member (for peer baselines when replaying the ledger). */
   roleOf: (staffId: string) => Promise<string | undefined>;
   /** The staff directory's role and name for a staff member (triage: assignees, unmasking). */
-  staffMember: (staffId: string) => Promise<{ role: string; displayName: string } | undefined>;
+  staffMember: (
+    staffId: string,
+  ) => Promise<{ role: string; displayName: string; status: string } | undefined>;
   /** Days of ledger the watcher replays at start (default 28: baselines remember about ten days). */
   replayDays?: number;
   risk?: Partial<RiskSettings>;

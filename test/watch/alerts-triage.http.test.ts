@@ -177,6 +177,17 @@ for (const { dialect, skip } of await dialects()) {
         assignee: '0193a0b0-0000-7000-8000-00000000dead',
       });
       assert.equal(guessed.status, 400, 'an id nobody has');
+      // A security role still waiting for its second administrator's approval (set in the directory directly).
+      const pending = await f.staff('security');
+      await f.t.custos.database.db
+        .updateTable('staff')
+        .set({ status: 'pending_approval' })
+        .where('id', '=', pending.staffId)
+        .execute();
+      const toPending = await f.send(security, 'POST', `/v1/alerts/${alertId}/assign`, {
+        assignee: pending.staffId,
+      });
+      assert.equal(toPending.status, 400, 'only an active security member takes alerts');
       const assigned = await f.send(security, 'POST', `/v1/alerts/${alertId}/assign`, {
         assignee: colleague.staffId,
       });

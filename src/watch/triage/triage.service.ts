@@ -58,7 +58,9 @@ export function createTriage(deps: {
   authorize: (p: StaffPrincipal, action: 'alert_read' | 'alert_triage') => Promise<void>;
   pseudonyms: Pseudonyms;
   /** The staff directory: a member's role and name (undefined: no such staff member). */
-  staffMember: (staffId: string) => Promise<{ role: string; displayName: string } | undefined>;
+  staffMember: (
+    staffId: string,
+  ) => Promise<{ role: string; displayName: string; status: string } | undefined>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }) {
@@ -112,14 +114,14 @@ export function createTriage(deps: {
       };
     },
 
-    /** Give an undecided alert to a security colleague (not the staff member it is about). */
+    /** Give an undecided alert to an active security colleague (not the staff member it is about). */
     async assign(p: StaffPrincipal, id: string, assignee: unknown): Promise<void> {
       const alert = await triageable(p, id);
       undecided(alert);
       const member =
         typeof assignee === 'string' && isUuid(assignee) ? await deps.staffMember(assignee) : undefined;
-      if (member?.role !== 'security')
-        throw validationFailed([{ path: 'assignee', problem: 'must be a security staff member' }]);
+      if (member?.role !== 'security' || member.status !== 'active')
+        throw validationFailed([{ path: 'assignee', problem: 'must be an active security staff member' }]);
       if (assignee === alert.staffId)
         throw new CustosError('SAME_PERSON', 'An alert cannot be given to the staff member it is about');
       const to = assignee as string;
