@@ -249,8 +249,14 @@ for (const { dialect, skip } of await dialects()) {
 
       const detail = await f.send(security, 'GET', `/v1/alerts/${alertId}`);
       assert.deepEqual(
-        [detail.body.status, detail.body.investigationId, detail.body.reason, detail.body.decidedBy],
-        ['confirmed', investigationId, reason, pseudonymOf(security.staffId)],
+        [
+          detail.body.status,
+          detail.body.investigationId,
+          detail.body.reason,
+          detail.body.decidedBy,
+          detail.body.decisionLedgered,
+        ],
+        ['confirmed', investigationId, reason, pseudonymOf(security.staffId), true],
       );
       const open = await f.send(security, 'GET', '/v1/alerts');
       assert.ok(!open.body.alerts.some((a: { id: string }) => a.id === alertId), 'no longer open');
@@ -347,6 +353,29 @@ for (const { dialect, skip } of await dialects()) {
       );
       const tooShort = await f.send(security, 'POST', `/v1/alerts/${alertId}/unmask`, { reason: 'why' });
       assert.equal(tooShort.status, 400);
+    });
+
+    test('a dismissal edited into the database shows: no ledger entry backs it', async () => {
+      const clerk = await f.staff('support');
+      const alertId = await raise(clerk.staffId);
+      const undecided = await f.send(security, 'GET', `/v1/alerts/${alertId}`);
+      assert.equal(undecided.body.decisionLedgered, null);
+      // Someone with database access hides the alert as if a colleague had dismissed it.
+      await f.t.custos.database.db
+        .updateTable('alerts')
+        .set({
+          status: 'dismissed',
+          acknowledged_at: clock.now(),
+          acknowledged_by: colleague.staffId,
+          reason: 'Looked at it, nothing there',
+          false_positive: 1,
+        })
+        .where('id', '=', alertId)
+        .execute();
+      const open = await f.send(security, 'GET', '/v1/alerts');
+      assert.ok(!open.body.alerts.some((a: { id: string }) => a.id === alertId), 'hidden from the open list');
+      const detail = await f.send(security, 'GET', `/v1/alerts/${alertId}`);
+      assert.deepEqual([detail.body.status, detail.body.decisionLedgered], ['dismissed', false]);
     });
 
     test('a guessed or malformed alert id is 404 or 400, never a 500', async () => {

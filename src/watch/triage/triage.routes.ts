@@ -38,6 +38,10 @@ const Detail = Type.Composite(
     Type.Object({
       reason: Type.Union([Type.String(), Type.Null()]),
       investigationId: Type.Union([Type.String(), Type.Null()]),
+      decisionLedgered: Type.Union([Type.Boolean(), Type.Null()], {
+        description:
+          'The decision has its ledger entry (false: edited into the database); null while undecided',
+      }),
       timeline: Type.Array(TimelineItem, {
         description:
           "The staff member's ledgered acts from 7 days before the alert, oldest first (at most 200)",

@@ -30,6 +30,11 @@ export interface AlertDetail extends SecurityAlertView {
   /** Why it was decided (staff text about staff); null while undecided. */
   reason: string | null;
   investigationId: string | null;
+  /**
+   * Whether the decision has its ledger entry (`alert.confirmed` or `alert.dismissed` by the decider, written
+   * just before it): false for a decision edited into the database; null while undecided.
+   */
+  decisionLedgered: boolean | null;
   /** The staff member's ledgered acts from 7 days before the alert, oldest first. */
   timeline: TimelineItem[];
 }
@@ -77,6 +82,19 @@ export function createTriage(deps: {
     return alert;
   }
 
+  /** The decision's entry is among the decider's first acts from its time on (it is written just before). */
+  async function decisionLedgered(alert: AlertRecord): Promise<boolean | null> {
+    if (alert.acknowledgedAt === null) return null;
+    if (alert.acknowledgedBy === null) return false;
+    const type = alert.status === 'confirmed' ? 'alert.confirmed' : 'alert.dismissed';
+    const entries = await ledger.entriesByActorSince(
+      actorRef({ type: 'staff', id: alert.acknowledgedBy }),
+      alert.acknowledgedAt,
+      20,
+    );
+    return entries.some((e) => e.type === type && (e.data as { alertId?: unknown }).alertId === alert.id);
+  }
+
   function undecided(alert: AlertRecord): void {
     if (alert.acknowledgedAt !== null) throw alreadyDecided();
   }
@@ -110,6 +128,7 @@ export function createTriage(deps: {
         ...(view as SecurityAlertView),
         reason: alert.reason,
         investigationId: investigation?.id ?? null,
+        decisionLedgered: await decisionLedgered(alert),
         timeline: await pseudonyms.mask(entries.map(timelineItem)),
       };
     },
