@@ -106,7 +106,9 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const privacy = await wirePrivacy({ platform, ledger, vault });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
-    const late: { authorize?: (p: StaffPrincipal, action: 'alert_read') => Promise<void> } = {};
+    const late: {
+      authorize?: (p: StaffPrincipal, action: 'alert_read' | 'alert_triage') => Promise<void>;
+    } = {};
     const watch = await wireWatch({
       platform,
       ledger,
@@ -117,6 +119,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       reinstateStaff: (by, staffId) => identity.accounts.reinstateStaff(by, staffId),
       sessions: identity.sessions,
       roleOf: async (staffId) => (await identity.staff.member(staffId))?.role,
+      staffMember: (staffId) => identity.staff.member(staffId),
       risk: { thresholds: config.riskThresholds, ...options.risk },
     });
     const access = await wireAccess({
@@ -179,6 +182,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             watcher: watch.watcher,
             suspensions: watch.suspensions,
             marks: watch.marks,
+            triage: watch.triage,
           }),
         ];
         return {

@@ -13,10 +13,18 @@ export type BlindIndexKind = 'phone' | 'email' | 'account_id' | 'national_id';
 /**
  * Keyed digests that are not search indexes: one-time codes customers read out to staff; portal logins (a
  * customer account's email or phone); sign-in throttle keys (what was typed as a login, so the throttle table
- * holds no login either); honey marks (which customers are honey records); watch marks (VIPs and co-workers). Each has its own key, so none can be matched against the customer search indexes.
+ * holds no login either); honey marks (which customers are honey records); watch marks (VIPs and co-workers);
+ * staff pseudonyms (how security views name staff until someone unmasks them). Each has its own key, so none can
+ * be matched against the customer search indexes.
  */
 export type DigestKind =
-  BlindIndexKind | 'presence_code' | 'portal_login' | 'sign_in_throttle' | 'honey_mark' | 'watch_mark';
+  | BlindIndexKind
+  | 'presence_code'
+  | 'portal_login'
+  | 'sign_in_throttle'
+  | 'honey_mark'
+  | 'watch_mark'
+  | 'staff_pseudonym';
 
 const digestKinds: readonly DigestKind[] = [
   'phone',
@@ -28,6 +36,7 @@ const digestKinds: readonly DigestKind[] = [
   'sign_in_throttle',
   'honey_mark',
   'watch_mark',
+  'staff_pseudonym',
 ];
 
 export function deriveBlindIndexKey(root: Buffer, kind: DigestKind): Buffer {

@@ -214,6 +214,25 @@ export interface EntryPayloads {
   'risk.suspended': { suspensionId: string; staffId: string; reviewDueAt: number };
   /** Security reviewed an automatic suspension: `lifted` (account active, score cleared) or `confirmed`. */
   'risk.suspension_reviewed': { suspensionId: string; staffId: string; outcome: string };
+  /** Security gave an alert to one of its members to triage (`assignee`: a staff id). */
+  'alert.assigned': { alertId: string; staffId: string; assignee: string };
+  /**
+   * Security confirmed an alert (an investigation follows). `reasonSha256`: hex SHA-256 of the reason typed,
+   * which stays in the alerts table: the ledger commits to it without holding staff text.
+   */
+  'alert.confirmed': { alertId: string; staffId: string; kind: string; reasonSha256: string };
+  /** Security dismissed an alert; `falsePositive` 1 when the watch was wrong, 0 when right but not worth acting on. */
+  'alert.dismissed': {
+    alertId: string;
+    staffId: string;
+    kind: string;
+    falsePositive: number;
+    reasonSha256: string;
+  };
+  /** An investigation of the staff member an alert named, opened by confirming it. */
+  'investigation.opened': { investigationId: string; alertId: string; staffId: string };
+  /** A security member saw who an alert's pseudonym stands for (the reason kept in `alert_unmaskings`). */
+  'staff.unmasked': { alertId: string; staffId: string; reasonSha256: string };
   /** A suspended staff account made active again. */
   'account.reinstated': { accountId: string };
   /** HR reported a staff member's leave: the account acts nothing until HR reports its end. */
@@ -309,6 +328,11 @@ export const entryTypes = [
   'account.on_leave',
   'hr.signal',
   'hr.signal_refused',
+  'alert.assigned',
+  'alert.confirmed',
+  'alert.dismissed',
+  'investigation.opened',
+  'staff.unmasked',
   'act.failed',
   'watch.marked',
   'watch.unmarked',

@@ -281,6 +281,15 @@ export async function createLedger(deps: LedgerDeps) {
       }
     },
 
+    /**
+     * Up to `limit` entries by `actor` (an `actorRef`) at or after `since`, oldest first, redacted ones
+     * skipped: what security reads as a staff member's timeline around an alert.
+     */
+    async entriesByActorSince(actor: string, since: number, limit: number): Promise<LedgerEntry[]> {
+      const page = await store.entriesByActorSince(actor, since, Math.max(0, Math.min(limit, 1000)));
+      return page.flatMap((stored) => (stored.entry ? [decodeEntry(stored.entry)] : []));
+    },
+
     /** The audit path of entry `index` in the tree of `size` entries (a checkpoint's size). */
     async inclusionProof(index: number, size: number): Promise<Buffer[]> {
       return inclusionProof(index, size, reader).catch(proofError);

@@ -229,6 +229,27 @@ export function createLedgerStore({
       return rows.map(toStoredEntry);
     },
 
+    /**
+     * Up to `limit` entries by `actor` at or after `since`, oldest first: a staff member's acts around a
+     * security alert (its timeline). A range scan of the (actor, type, at) index's leading column.
+     */
+    async entriesByActorSince(
+      actor: string,
+      since: number,
+      limit: number,
+      trx: Db = db,
+    ): Promise<StoredLedgerEntry[]> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('actor', '=', actor)
+        .where('at', '>=', since)
+        .orderBy('idx')
+        .limit(limit)
+        .execute();
+      return rows.map(toStoredEntry);
+    },
+
     /** The first index below `size` whose entry is at or after `since`; `size` when there is none. */
     async firstIndexSince(since: number, size: number, trx: Db = db): Promise<number> {
       const row = await trx

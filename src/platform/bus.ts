@@ -60,6 +60,17 @@ export interface EventMap {
   /** A case closed: how (`resolution`), and whether any field was revealed through it. */
   'case.closed': { staffId: string; role: string; caseId: string; resolution: string; revealed: boolean };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
+  /**
+   * Security decided an alert: `confirmed` (an investigation is open), `false_positive` or `dismissed` (not a
+   * false positive, but nothing to investigate). `indicator`: a `risk_tier` alert's top indicator. What the
+   * watcher follows to raise the threshold of a noisy indicator (alerts.feedback()).
+   */
+  'alert.triaged': {
+    alertId: string;
+    kind: string;
+    outcome: 'confirmed' | 'false_positive' | 'dismissed';
+    indicator?: string;
+  };
   'export.completed': { exportId: string; requestedBy: string; approvedBy: string; records: number };
   'customer.searched': { actor: string; by: string; matches: number };
   'customers.imported': { actor: string; imported: number; rejected: number };

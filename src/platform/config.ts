@@ -87,6 +87,8 @@ export interface Config {
   regionProvinces: Record<string, string[]>;
   /** Staff shifts as local hours [from, to) (past midnight when to < from): off-shift reveals. */
   shifts: Record<string, { from: number; to: number }>;
+  /** Security views name staff by a keyed pseudonym until someone unmasks one (off where not required). */
+  securityPseudonyms: boolean;
   /** How long a newly granted admin or security role cannot approve anything. */
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
@@ -557,6 +559,14 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Staff shifts in local whole hours, as shift=from-to;… (off-shift reveals; China time).',
     parse: shifts,
     fallback: { day: { from: 8, to: 18 }, evening: { from: 14, to: 23 } },
+  },
+  {
+    key: 'securityPseudonyms',
+    env: 'CUSTOS_SECURITY_PSEUDONYMS',
+    description:
+      'Security views (alerts, timelines, suspensions) name staff by pseudonym until unmasked; off where no law asks for it (docs/WATCHER.md).',
+    parse: bool,
+    fallback: true,
   },
   {
     key: 'aggregateBudgetDays',

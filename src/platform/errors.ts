@@ -50,6 +50,8 @@ export const errorCatalogue = {
   EXPORT_NOT_PENDING: 409,
   APPROVAL_NOT_PENDING: 409,
   ALREADY_REVIEWED: 409,
+  /** A security alert already confirmed or dismissed: each is decided once. */
+  ALERT_ALREADY_DECIDED: 409,
   BREAK_GLASS_UNREVIEWED: 409,
   EXPORT_WAITING: 409,
   DUPLICATE_CUSTOMER: 409,

@@ -1,6 +1,8 @@
 /**
  * Security alerts: stored for the security centre, ledgered, and published on the bus the moment they are
- * raised (the notifier and the watcher subscribe). An alert names staff and subjects by id only.
+ * raised (the notifier and the watcher subscribe). An alert names staff and subjects by id only; what
+ * security reads names staff by pseudonym (pseudonyms.ts). Triage (assign, confirm, dismiss, unmask) is
+ * triage/triage.service.ts; the verdicts' counts come back here as `feedback()` for the watcher.
  *
  * Invariant: reading alerts is an access decision like any other (the policy's `alert_read`), made here
  * first, not in the route.
@@ -12,10 +14,13 @@ import type { EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import { uuidv7 } from '../platform/ids.ts';
 import type { AlertStore } from './alerts.store.ts';
-import type { AlertSeverity } from './alerts.types.ts';
+import type { AlertRecord, AlertSeverity, AlertStatus } from './alerts.types.ts';
+import type { Pseudonyms } from './pseudonyms.ts';
+import { type Feedback, feedbackOf } from './triage/feedback.ts';
 
-export type { AlertSeverity };
+export type { AlertSeverity, AlertStatus };
 
+/** An alert as the composition root and the watch see it: staff by id. */
 export interface AlertView {
   id: string;
   kind: string;
@@ -26,15 +31,61 @@ export interface AlertView {
   createdAt: string;
 }
 
+/** An alert as security sees it: staff (the alert's, its assignee, its decider) by pseudonym. */
+export interface SecurityAlertView {
+  id: string;
+  kind: string;
+  severity: AlertSeverity;
+  status: AlertStatus;
+  /** The staff member the alert is about, by pseudonym (by id with pseudonyms off). */
+  staff: string;
+  subject: string | null;
+  data: Record<string, unknown>;
+  createdAt: string;
+  assignee: string | null;
+  decidedAt: string | null;
+  decidedBy: string | null;
+  /** A dismissal's verdict; null unless dismissed. */
+  falsePositive: boolean | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * Alerts as security sees them: every staff id through the pseudonyms, the data and subjects of the whole
+ * page masked at once (one directory lookup per distinct id).
+ */
+export async function securityViews(
+  alerts: readonly AlertRecord[],
+  pseudonyms: Pseudonyms,
+): Promise<SecurityAlertView[]> {
+  const masked = await pseudonyms.mask(alerts.map((a) => ({ subject: a.subject, data: a.data })));
+  return alerts.map((alert, i) => ({
+    id: alert.id,
+    kind: alert.kind,
+    severity: alert.severity,
+    status: alert.status,
+    staff: pseudonyms.of(alert.staffId),
+    subject: masked[i]?.subject ?? null,
+    data: masked[i]?.data ?? {},
+    createdAt: new Date(alert.createdAt).toISOString(),
+    assignee: alert.assignee === null ? null : pseudonyms.of(alert.assignee),
+    decidedAt: iso(alert.acknowledgedAt),
+    decidedBy: alert.acknowledgedBy === null ? null : pseudonyms.of(alert.acknowledgedBy),
+    falsePositive: alert.falsePositive,
+  }));
+}
+
 export function createAlerts(deps: {
   store: AlertStore;
   /** May this staff member do this security act? Throws (ledgered) when not; access's gate implements it. */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
+  pseudonyms: Pseudonyms;
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
 }) {
-  const { store, ledger, bus, clock } = deps;
+  const { store, ledger, bus, clock, pseudonyms } = deps;
   return {
     async raise(
       by: Actor,
@@ -74,13 +125,21 @@ export function createAlerts(deps: {
       return id;
     },
 
-    /** Open alerts, newest first, for a staff member allowed to read them. */
-    async listOpen(p: StaffPrincipal): Promise<AlertView[]> {
+    /**
+     * Alerts for a staff member allowed to read them, newest first: undecided ones (open and assigned) by
+     * default, or those in one status; never those about the reader. Staff named by pseudonym.
+     */
+    async list(p: StaffPrincipal, status?: AlertStatus): Promise<SecurityAlertView[]> {
       await deps.authorize(p, 'alert_read');
-      return this.open();
+      const records = status === undefined ? await store.open(200) : await store.withStatus(status, 200);
+      // Never the alerts about the reader: no tip-off to a security member under watch.
+      return securityViews(
+        records.filter((alert) => alert.staffId !== p.staffId),
+        pseudonyms,
+      );
     },
 
-    /** Open alerts, newest first (for the composition root and the watcher; staff go through `listOpen`). */
+    /** Undecided alerts, newest first (for the composition root and the watcher; staff go through `list`). */
     async open(): Promise<AlertView[]> {
       return (await store.open(200)).map((alert) => ({
         id: alert.id,
@@ -91,6 +150,20 @@ export function createAlerts(deps: {
         data: alert.data,
         createdAt: new Date(alert.createdAt).toISOString(),
       }));
+    },
+
+    /**
+     * Security's verdicts so far, per alert kind and (for `risk_tier`) top indicator, with the factor the
+     * watcher may raise that indicator's threshold by (triage/feedback.ts). For the watcher.
+     */
+    async feedback(): Promise<Feedback[]> {
+      return (await store.feedback()).map(feedbackOf);
+    },
+
+    /** `feedback()` for a staff member allowed to read alerts. */
+    async feedbackFor(p: StaffPrincipal): Promise<Feedback[]> {
+      await deps.authorize(p, 'alert_read');
+      return this.feedback();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The watch module's routes, one plugin (staff sessions): security alerts (security role, by policy) and
- * each staff member's own risk standing.
+ * The watch module's routes, one plugin (staff sessions): security alerts and their triage (security role,
+ * by policy), the review of suspensions, and each staff member's own risk standing.
  */
 import type { FastifyInstance } from 'fastify';
 import type { RouteAuth } from '../platform/route-auth.ts';
@@ -11,6 +11,8 @@ import type { Marks } from './marks/marks.service.ts';
 import { riskRoutes } from './risk.routes.ts';
 import { suspensionRoutes } from './suspensions/suspensions.routes.ts';
 import type { Suspensions } from './suspensions/suspensions.service.ts';
+import { triageRoutes } from './triage/triage.routes.ts';
+import type { Triage } from './triage/triage.service.ts';
 import type { Watcher } from './watcher.service.ts';
 
 export interface WatchRouteDeps {
@@ -19,11 +21,13 @@ export interface WatchRouteDeps {
   watcher: Pick<Watcher, 'assess'>;
   suspensions: Suspensions;
   marks: Marks;
+  triage: Triage;
 }
 
 export async function watchRoutes(app: FastifyInstance, deps: WatchRouteDeps): Promise<void> {
   deps.auth.install(app, 'staff');
   alertRoutes(app, deps);
+  triageRoutes(app, deps);
   riskRoutes(app, deps);
   suspensionRoutes(app, deps);
   markRoutes(app, deps);

@@ -29,6 +29,7 @@ import {
   evidenceKinds,
   type HrSignal,
   hrSignals,
+  type Indicator,
   type RevealContext,
   type RiskTier,
   riskTiers,
@@ -370,6 +371,8 @@ export function createWatcher(deps: {
     observe,
     rebuild,
     forgive,
+    /** Triage feedback: an indicator security keeps dismissing earns less (risk-model.ts `dampen`). */
+    dampen: (indicator: Indicator, factor: number): void => model.dampen(indicator, factor),
     /** The tier now (a lookup on the reveal path). */
     tierOf: (staffId: string): RiskTier => model.tierOf(staffId, clock.now()),
     /** The score, tier and explanation now: what the staff member and security are shown. */

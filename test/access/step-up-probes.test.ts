@@ -386,6 +386,34 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
       },
     },
+    'src/watch/triage/triage.service.ts#triageable': Object.fromEntries(
+      (['assign', 'confirm', 'dismiss', 'unmask'] as const).map((verb) => [
+        `POST /v1/alerts/:id/${verb}`,
+        async () => {
+          const [security, colleague, clerk] = [
+            await f.staff('security'),
+            await f.staff('security'),
+            await f.staff('support'),
+          ];
+          const alertId = await f.t.custos.watch.alerts.raise(systemActor, {
+            kind: 'break_glass',
+            severity: 'high',
+            staffId: clerk.staffId,
+            data: {},
+          });
+          const body = {
+            assign: { assignee: colleague.staffId },
+            confirm: { reason: 'Probe: the watch was right' },
+            dismiss: { reason: 'Probe: a false positive', falsePositive: true },
+            unmask: { reason: 'Probe: who is this' },
+          }[verb];
+          const fresh = await staleThenFresh(security, () =>
+            f.send(security, 'POST', `/v1/alerts/${alertId}/${verb}`, body),
+          );
+          assert.ok(fresh.status < 300, JSON.stringify(fresh.body));
+        },
+      ]),
+    ),
     'src/identity/accounts/accounts.service.ts#beginTotpEnrolment': {
       'POST /v1/auth/totp/enrol (already enrolled)': async () => {
         const staff = await f.staff('support');

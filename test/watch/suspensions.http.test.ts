@@ -34,8 +34,10 @@ describe('suspensions reviewed by a person', () => {
     await f.t.custos.watch.watcher.settled();
     const pending = await f.send(security, 'GET', '/v1/watch/suspensions');
     assert.equal(pending.status, 200, JSON.stringify(pending.body));
-    const suspension = pending.body.suspensions.find((s: { staffId: string }) => s.staffId === clerk.staffId);
+    const pseudonym = f.t.custos.watch.pseudonyms.of(clerk.staffId);
+    const suspension = pending.body.suspensions.find((s: { staff: string }) => s.staff === pseudonym);
     assert.ok(suspension, 'security sees the review owed');
+    assert.ok(!JSON.stringify(pending.body).includes(clerk.staffId), 'by pseudonym, never by staff id');
     return { clerk, suspension: suspension as { id: string; reviewDueAt: string; suspendedAt: string } };
   };
   const accountStatus = async (custos: AccessFixture['t']['custos'], staffId: string) =>

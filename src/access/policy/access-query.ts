@@ -33,6 +33,7 @@ export const accessActions = [
   'staff_manage',
   'policy_edit',
   'policy_approve',
+  'alert_triage',
 ] as const;
 export const casePurposes = [
   'repair',

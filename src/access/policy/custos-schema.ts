@@ -37,6 +37,7 @@ export const resourceTypes = {
   staff_manage: 'StaffDirectory',
   policy_edit: 'PolicySet',
   policy_approve: 'PolicySet',
+  alert_triage: 'Alert',
 } as const satisfies Record<(typeof accessActions)[number], string>;
 
 /** Actions that reach an individual customer's record: the group `Action::"customer_record"`. */

@@ -24,6 +24,7 @@ import { oversight } from './migrations/2026-12-09T1300_oversight.ts';
 import { honey } from './migrations/2026-12-09T1400_honey.ts';
 import { inboundCalls } from './migrations/2026-12-09T1410_inbound_calls.ts';
 import { riskSuspensions } from './migrations/2026-12-09T1420_risk_suspensions.ts';
+import { alertTriage } from './migrations/2026-12-10T0910_alert_triage.ts';
 import { hrSignals } from './migrations/2026-12-10T0920_hr_signals.ts';
 import { portalEvidence } from './migrations/2026-12-10T0930_portal_evidence.ts';
 import { watchState } from './migrations/2026-12-10T0940_watch_state.ts';
@@ -53,6 +54,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-09T1400_honey': honey(context),
         '2026-12-09T1410_inbound_calls': inboundCalls(context),
         '2026-12-09T1420_risk_suspensions': riskSuspensions(context),
+        '2026-12-10T0910_alert_triage': alertTriage(context),
         '2026-12-10T0920_hr_signals': hrSignals(context),
         '2026-12-10T0930_portal_evidence': portalEvidence(context),
         '2026-12-10T0940_watch_state': watchState(context),

@@ -405,8 +405,40 @@ export interface AlertsTable {
   /** JSON with ids and counts only, never personal data. */
   data: string;
   created_at: number;
+  /** When the alert was decided (confirmed or dismissed), and by whom. */
   acknowledged_at: number | null;
   acknowledged_by: string | null;
+  /** `open`, `assigned`, `confirmed` or `dismissed`. */
+  status: string;
+  /** The security member triaging it. */
+  assignee: string | null;
+  /** What the decider typed (staff text about staff, never about a customer). */
+  reason: string | null;
+  /** A dismissal: 1 when the watch was wrong, 0 when not worth acting on; null otherwise. */
+  false_positive: number | null;
+  /** A `risk_tier` alert's top indicator, kept when it is decided (for the watcher's feedback). */
+  indicator: string | null;
+}
+
+/** A security member saw who an alert's pseudonym stands for, and why. */
+export interface AlertUnmaskingsTable {
+  id: string;
+  alert_id: string;
+  staff_id: string;
+  unmasked_by: string;
+  unmasked_at: number;
+  reason: string;
+}
+
+/** An investigation of a staff member, opened by confirming an alert about them. */
+export interface InvestigationsTable {
+  id: string;
+  alert_id: string;
+  staff_id: string;
+  opened_by: string;
+  opened_at: number;
+  /** `open` (closing one is a later step). */
+  status: string;
 }
 
 /** Messages to customers (privacy/outbox): ids and sealed blobs, no contact or token in plaintext. */
@@ -564,6 +596,8 @@ export interface Database {
   appointments: AppointmentsTable;
   hr_signals: HrSignalsTable;
   risk_suspensions: RiskSuspensionsTable;
+  investigations: InvestigationsTable;
+  alert_unmaskings: AlertUnmaskingsTable;
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;

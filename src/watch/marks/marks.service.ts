@@ -24,7 +24,7 @@ export function createMarks(deps: {
   ledger: Pick<Ledger, 'append'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   /** Access's decision on a security act (marks are set by security). */
-  authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
+  authorize: (p: StaffPrincipal, action: 'alert_triage') => Promise<void>;
   /** Does this customer exist? (A mark for nobody is a typo.) */
   customerExists: (customerId: string) => Promise<boolean>;
   clock: Clock;
@@ -35,7 +35,7 @@ export function createMarks(deps: {
 
   async function checked(p: StaffPrincipal, customerIdIn: unknown): Promise<string> {
     deps.sessions.requireStepUp(p.session);
-    await deps.authorize(p, 'alert_read');
+    await deps.authorize(p, 'alert_triage');
     if (typeof customerIdIn !== 'string' || !(await deps.customerExists(customerIdIn)))
       throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
     return customerIdIn;

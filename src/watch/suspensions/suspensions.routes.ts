@@ -8,7 +8,10 @@ import type { Suspensions } from './suspensions.service.ts';
 const Pending = Type.Object(
   {
     id: Type.String(),
-    staffId: Type.String(),
+    staff: Type.String({
+      description:
+        'The staff member: a pseudonym (`staff-` and 10 base32 characters) unless pseudonyms are off',
+    }),
     suspendedAt: Type.String(),
     reviewDueAt: Type.String(),
   },

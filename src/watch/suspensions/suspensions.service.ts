@@ -15,21 +15,23 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
 import type { Alerts } from '../alerts.service.ts';
+import type { Pseudonyms } from '../pseudonyms.ts';
 import type { SuspensionStore } from './suspensions.store.ts';
 import type { SuspensionRecord } from './suspensions.types.ts';
 
 export const DEFAULT_REVIEW_WITHIN_MS = 24 * 3_600_000;
 
+/** A review owed, as security sees it: the staff member by pseudonym (pseudonyms.ts). */
 export interface SuspensionView {
   id: string;
-  staffId: string;
+  staff: string;
   suspendedAt: string;
   reviewDueAt: string;
 }
 
-const view = (s: SuspensionRecord): SuspensionView => ({
+const view = (s: SuspensionRecord, pseudonyms: Pick<Pseudonyms, 'of'>): SuspensionView => ({
   id: s.id,
-  staffId: s.staffId,
+  staff: pseudonyms.of(s.staffId),
   suspendedAt: new Date(s.suspendedAt).toISOString(),
   reviewDueAt: new Date(s.reviewDueAt).toISOString(),
 });
@@ -41,6 +43,7 @@ export function createSuspensions(deps: {
   sessions: Pick<Sessions, 'requireStepUp'>;
   /** Access's decision on a security act (reviews are security's, by policy). */
   authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
+  pseudonyms: Pick<Pseudonyms, 'of'>;
   /** Identity: make the account active again. */
   reinstate: (by: Actor, staffId: string) => Promise<void>;
   /** The watcher: clear the staff member's score (a person found the suspension unwarranted). */
@@ -70,7 +73,7 @@ export function createSuspensions(deps: {
 
     async pending(p: StaffPrincipal): Promise<SuspensionView[]> {
       await deps.authorize(p, 'alert_read');
-      return (await store.unreviewed()).map(view);
+      return (await store.unreviewed()).map((s) => view(s, deps.pseudonyms));
     },
 
     /** Lift or confirm, with a reason: security, fresh step-up, never one's own suspension. */

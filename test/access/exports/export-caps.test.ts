@@ -86,7 +86,7 @@ for (const { dialect, skip } of await dialects()) {
     const openAlerts = async (s: Staff) =>
       ((await send('GET', '/v1/alerts', undefined, as(s))) as Reply).body.alerts as Array<{
         kind: string;
-        staffId: string;
+        staff: string;
         data: Record<string, unknown>;
       }>;
 
@@ -173,7 +173,11 @@ for (const { dialect, skip } of await dialects()) {
       const approvedAlert = (await openAlerts(s3)).find(
         (a) => a.kind === 'large_export_approved' && a.data.exportId === id,
       );
-      assert.deepEqual(approvedAlert?.data.approvers, [s1.staffId, s2.staffId]);
+      // Security reads the approvers by pseudonym.
+      assert.deepEqual(
+        approvedAlert?.data.approvers,
+        [s1.staffId, s2.staffId].map((id) => t.custos.watch.pseudonyms.of(id)),
+      );
 
       const early = await run(requester, id);
       assert.equal(early.status, 409);

@@ -47,6 +47,7 @@ const expected: Record<AccessAction, Partial<Record<StaffRole, 'always' | 'case'
   aggregate: { marketing: 'always' },
   ledger_read: { security: 'always' },
   alert_read: { security: 'always' },
+  alert_triage: { security: 'always' },
   staff_manage: { admin: 'always' },
   policy_edit: { admin: 'always' },
   policy_approve: { admin: 'always' },
