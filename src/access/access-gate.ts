@@ -160,14 +160,15 @@ export function createAccessGate(deps: {
       return deps.explainRisk?.(p.staffId) ?? [];
     },
 
-    async refuseForRisk(p: StaffPrincipal, action: string, subject: GateSubject): Promise<CustosError> {
+    async refuseForRisk(
+      p: StaffPrincipal,
+      action: string,
+      subject: GateSubject,
+      message = 'Your recent access pattern holds your reveals until security reviews it; the details say why. ' +
+        'If this is wrong, ask security to review it (your manager can too).',
+    ): Promise<CustosError> {
       await refuse(p, action, 'RISK_HOLD', subject);
-      return new CustosError(
-        'RISK_HOLD',
-        'Your recent access pattern holds your reveals until security reviews it; the details say why. ' +
-          'If this is wrong, ask security to review it (your manager can too).',
-        { details: deps.explainRisk?.(p.staffId) ?? [] },
-      );
+      return new CustosError('RISK_HOLD', message, { details: deps.explainRisk?.(p.staffId) ?? [] });
     },
 
     /** Tell the watcher an allowed act happened (after its own ledger entry). */

@@ -110,6 +110,41 @@ describe('watcher over HTTP', () => {
     ]);
   });
 
+  test('held at high: only a reveal a second person approved goes through, each approval once', async () => {
+    const clerk = await f.staff('support');
+    const approver = await f.staff('security');
+    assert.equal((await harvest(clerk, 50)).leaked, 4);
+    assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'high');
+    const caseId = await f.openCase(clerk, await f.customer());
+    await stepUp(clerk);
+    const refused = await reveal(clerk, caseId);
+    assert.deepEqual([refused.status, refused.body.error.code], [403, 'RISK_HOLD']);
+    assert.match(refused.body.error.message, /second person to approve each reveal/);
+
+    await stepUp(clerk);
+    const asked = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal-approvals`, {
+      fields: ['phone'],
+      reason: 'the customer asked for a call back',
+    });
+    assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    await stepUp(approver);
+    const approved = await f.send(approver, 'POST', `/v1/reveal-approvals/${asked.body.id}/approve`);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const withApproval = () =>
+      f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, {
+        fields: ['phone'],
+        reason: 'the customer asked for a call back',
+        approvalId: asked.body.id,
+      });
+    await stepUp(clerk);
+    const served = await withApproval();
+    assert.equal(served.status, 200, JSON.stringify(served.body));
+    assert.equal(served.body.risk.tier, 'high');
+    await stepUp(clerk);
+    const again = await withApproval();
+    assert.equal(again.status, 403, 'the approval was used');
+  });
+
   test('elevated: the next answer says why; one step-up buys one reveal, and two reveals racing on it get one', async () => {
     const clerk = await f.staff('support');
     const cases: string[] = [];

@@ -103,9 +103,18 @@ export function createReveals(deps: {
       const customerId = c.customerId;
       const evidence = await deps.evidence.of(c, p.staffId);
       const subject = { caseId, customerId, fields };
-      // The watcher's tier (from the start of the request): `high` and `critical` hold reveals (the policy forbids them too,
-      // as a second line); `elevated` makes each reveal spend its own step-up.
-      if (tier === 'high' || tier === 'critical') throw await gate.refuseForRisk(p, 'reveal', subject);
+      // The watcher's tier (from the start of the request): `critical` holds every reveal, `high` lets through only
+      // a reveal a second person approved (the policy says the same, as a second line); `elevated` makes each
+      // reveal spend its own step-up.
+      if (tier === 'critical') throw await gate.refuseForRisk(p, 'reveal', subject);
+      if (tier === 'high' && approvalId === undefined)
+        throw await gate.refuseForRisk(
+          p,
+          'reveal',
+          subject,
+          'Your recent access pattern needs a second person to approve each reveal until it settles; the ' +
+            'details say why. Ask for one at POST /v1/cases/{caseId}/reveal-approvals.',
+        );
       if (tier === 'elevated') await deps.sessions.spendStepUp(p.session).catch(explained);
       const refusedBy: string[] = [];
       for (const field of fields) {

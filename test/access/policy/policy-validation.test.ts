@@ -57,7 +57,7 @@ describe('policy validation', () => {
     );
     assert.deepEqual(
       (error.details ?? []).map((d) => d.path),
-      ['policy risk.high-tiers-no-reveal-or-break-glass'],
+      ['policy risk.high-tiers-no-break-glass'],
     );
   });
 
