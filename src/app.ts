@@ -45,6 +45,8 @@ import { wireWatch } from './watch/wire.ts';
 const POLICY_REFRESH_MS = 5000;
 /** How often overdue break-glass reviews are looked for (each raises its alert once). */
 const REVIEW_ALERTS_MS = 60_000;
+/** How often the watcher snapshots its state (watch/snapshots). */
+const WATCH_SNAPSHOT_MS = 15 * 60_000;
 
 export interface CustosOptions {
   clock?: Clock;
@@ -145,6 +147,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
     let stopSuspensionAlerts: (() => void) | undefined;
+    let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
@@ -242,6 +245,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => watch.suspensions.raiseOverdue(),
           (error) => logger.warn({ err: error }, 'overdue suspension reviews not alerted'),
         );
+        // The watcher's state, so a restart replays minutes of ledger, not weeks (the ledger stays the record).
+        stopWatchSnapshots ??= runEvery(
+          WATCH_SNAPSHOT_MS,
+          () => watch.snapshots.take(),
+          (error) => logger.warn({ err: error }, 'watcher snapshot not taken'),
+        );
         // The end of the setup window is ledgered within a minute, not only when the next operator tries.
         stopSetupWatch ??= runEvery(
           REVIEW_ALERTS_MS,
@@ -259,6 +268,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopPolicyRefresh?.();
         stopReviewAlerts?.();
         stopSuspensionAlerts?.();
+        const snapshotting = stopWatchSnapshots !== undefined;
+        stopWatchSnapshots?.();
         stopOutbox?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
@@ -266,6 +277,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         // The bus drains its handlers, the watcher its containment (which writes to the ledger), then the ledger.
         await bus.close();
         await watch.watcher.close();
+        // A server that snapshotted while running leaves a last one for its restart.
+        if (snapshotting)
+          await watch.snapshots
+            .take()
+            .catch((error: unknown) => logger.warn({ err: error }, 'final watcher snapshot not taken'));
         await ledger.close();
         await database.close();
       },

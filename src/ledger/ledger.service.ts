@@ -266,11 +266,15 @@ export async function createLedger(deps: LedgerDeps) {
     },
 
     /**
-     * Entries of these types written at or after `since`, oldest first (redacted ones skipped): what the
-     * watcher replays to rebuild its state after a restart.
+     * Entries of these types written at or after `since` (and from index `fromIndex` on), oldest first
+     * (redacted ones skipped): what the watcher replays to rebuild its state after a restart.
      */
-    async *replay<T extends EntryType>(types: readonly T[], since: number): AsyncGenerator<LedgerEntry<T>> {
-      let after = -1;
+    async *replay<T extends EntryType>(
+      types: readonly T[],
+      since: number,
+      fromIndex = 0,
+    ): AsyncGenerator<LedgerEntry<T>> {
+      let after = fromIndex - 1;
       for (;;) {
         const page = await store.entriesOfTypesSince(types, since, after, 1000);
         for (const stored of page) {

@@ -248,10 +248,11 @@ export function createWatcher(deps: {
     ledgerReplay: Pick<Ledger, 'replay'>,
     roleOf: (staffId: string) => Promise<string | undefined>,
     days: number,
+    fromIndex = 0,
   ): Promise<number> {
     const roles = new Map<string, string | undefined>();
     let events = 0;
-    for await (const entry of ledgerReplay.replay(replayed, clock.now() - days * 86_400_000)) {
+    for await (const entry of ledgerReplay.replay(replayed, clock.now() - days * 86_400_000, fromIndex)) {
       if (entry.type === 'alert.raised') {
         // A honey touch seen live (a search hit names no customer in the ledger) is replayed from its alert.
         const d = entry.data as EntryPayloads['alert.raised'];
@@ -371,6 +372,28 @@ export function createWatcher(deps: {
     observe,
     rebuild,
     forgive,
+    /** The model and the tiers last ledgered, as bytes (a snapshot: derived state, rebuildable from the ledger). */
+    exportState(): Buffer {
+      const modelState = JSON.parse(model.exportState().toString('utf8')) as unknown;
+      return Buffer.from(JSON.stringify({ recorded: [...recorded], model: modelState }));
+    },
+    /** Restore from `exportState`'s bytes; false (nothing changed) when they are not readable. */
+    importState(bytes: Buffer): boolean {
+      try {
+        const parsed = JSON.parse(bytes.toString('utf8')) as {
+          recorded: [string, RiskTier][];
+          model: unknown;
+        };
+        if (!Array.isArray(parsed.recorded)) return false;
+        if (!model.importState(Buffer.from(JSON.stringify(parsed.model)))) return false;
+        recorded.clear();
+        for (const [staffId, tier] of parsed.recorded)
+          if (riskTiers.includes(tier)) recorded.set(staffId, tier);
+        return true;
+      } catch {
+        return false;
+      }
+    },
     /** Triage feedback: an indicator security keeps dismissing earns less (risk-model.ts `dampen`). */
     dampen: (indicator: Indicator, factor: number): void => model.dampen(indicator, factor),
     /** The tier now (a lookup on the reveal path). */

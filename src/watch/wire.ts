@@ -12,6 +12,8 @@ import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createAlerts } from './alerts.service.ts';
 import { createAlertStore } from './alerts.store.ts';
+import { createSnapshots } from './snapshots/snapshots.service.ts';
+import { createSnapshotStore } from './snapshots/snapshots.store.ts';
 import { createMarks } from './marks/marks.service.ts';
 import { createMarkStore } from './marks/marks.store.ts';
 import { createHoney } from './honey/honey.service.ts';
@@ -26,7 +28,7 @@ import { createWatcher } from './watcher.service.ts';
 
 export async function wireWatch(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'append' | 'record' | 'replay' | 'entriesByActorSince'>;
+  ledger: Pick<Ledger, 'append' | 'record' | 'replay' | 'entriesByActorSince' | 'size'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   keyring: Pick<Keyring, 'blindIndex'>;
   vault: Pick<VaultService, 'createCustomer' | 'exists'>;
@@ -117,12 +119,21 @@ export async function wireWatch(deps: {
       if (f.indicator !== undefined && (indicators as readonly string[]).includes(f.indicator))
         watcher.dampen(f.indicator as Indicator, f.suggestedFactor);
   };
+  const snapshots = createSnapshots({
+    store: createSnapshotStore(platform.database.db),
+    ledger,
+    watcher,
+    clock: platform.clock,
+    logger: platform.logger,
+  });
+  const replayDays = deps.replayDays ?? 28;
+  const fromIndex = await snapshots.restore(replayDays * 86_400_000);
   await tune();
   platform.bus.subscribe('alert.triaged', () =>
     tune().catch((error: unknown) => platform.logger.error({ err: error }, 'watcher: tuning failed')),
   );
-  await watcher.rebuild(ledger, deps.roleOf, deps.replayDays ?? 28);
-  return { alerts, watcher, honey, suspensions, marks, triage, pseudonyms };
+  await watcher.rebuild(ledger, deps.roleOf, replayDays, fromIndex);
+  return { alerts, watcher, honey, suspensions, marks, triage, pseudonyms, snapshots };
 }
 
 export type WatchModule = Awaited<ReturnType<typeof wireWatch>>;

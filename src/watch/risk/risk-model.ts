@@ -444,9 +444,84 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     state.lastHeldAt = null;
   }
 
+  /**
+   * The whole state as bytes (JSON; typed arrays as base64): what the watcher snapshots. Derived state — the
+   * ledger can always rebuild it — so a snapshot is a shortcut, never the record.
+   */
+  function exportState(): Buffer {
+    const b64 = (a: Float64Array | Uint16Array | Uint32Array) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+    return Buffer.from(
+      JSON.stringify({
+        version: 1,
+        indicators,
+        staff: [...staff].map(([id, st]) => [
+          id,
+          {
+            ...st,
+            points: b64(st.points),
+            counts: b64(st.counts),
+            customers: b64(st.customers),
+          },
+        ]),
+        peers: [...peers],
+        shared: [...shared],
+        damping: b64(damping),
+      }),
+    );
+  }
+
+  /** Replace the state with an exported one; false (and nothing changed) when it is not one this model reads. */
+  function importState(bytes: Buffer): boolean {
+    let parsed: {
+      version: number;
+      indicators: string[];
+      staff: Array<[string, Omit<StaffState, 'points' | 'counts' | 'customers'> & Record<string, unknown>]>;
+      peers: Array<[string, { sum: number; count: number }]>;
+      shared: Array<[number, SharedMark]>;
+      damping: string;
+    };
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return false;
+    }
+    if (parsed?.version !== 1 || JSON.stringify(parsed.indicators) !== JSON.stringify(indicators))
+      return false;
+    const typed = <T>(b64: unknown, make: (buf: ArrayBuffer) => T, bytes: number): T => {
+      const buf = Buffer.from(String(b64), 'base64');
+      if (buf.length !== bytes) throw new Error('snapshot: wrong array size');
+      return make(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+    };
+    try {
+      const next = new Map<string, StaffState>();
+      for (const [id, st] of parsed.staff) {
+        next.set(id, {
+          ...(st as unknown as StaffState),
+          points: typed(st.points, (b) => new Float64Array(b), indicators.length * 8),
+          counts: typed(st.counts, (b) => new Uint16Array(b), indicators.length * 2),
+          customers: typed(st.customers, (b) => new Uint32Array(b), s.maxDailyCustomers * 4),
+        });
+      }
+      const nextDamping = typed(parsed.damping, (b) => new Float64Array(b), indicators.length * 8);
+      staff.clear();
+      for (const [id, st] of next) staff.set(id, st);
+      peers.clear();
+      for (const [role, peer] of parsed.peers) peers.set(role, peer);
+      shared.clear();
+      for (const [h, mark] of parsed.shared) shared.set(h, mark);
+      damping.set(nextDamping);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   return {
     settings: s,
     observe,
+    exportState,
+    importState,
     forgive,
     assess,
     /** The tier alone, without building the explanation (the reveal path asks it on every request). */
