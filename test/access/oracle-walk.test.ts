@@ -38,6 +38,8 @@ const notCustomerContacts: Record<string, string> = {
     "`channel` is how the case came (counter, call…), not a contact; it takes a customer's id",
   'POST /v1/staff/invitations': 'an administrator (API token) invites staff by their work email',
   'POST /v1/auth/sign-in': 'staff sign-in: same answer whether or not the login exists (sign-in tests)',
+  'POST /v1/integrations/hr-signals':
+    "the HR system (an `hr` token an administrator minted) names staff by id or work email, never a customer's contact",
 };
 
 /** Answers compared without what differs per request anyway (ids, times, and the masks of what was sent). */
