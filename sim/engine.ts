@@ -326,6 +326,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
     }
     events++;
     afterObserve(s, a.at);
+    if (attack >= 0) {
+      const r = results[attack]!;
+      r.peakScore = Math.max(r.peakScore, model.assess(staffId, a.at).score);
+    }
   }
 
   function sampleHour(hour: number): void {

@@ -22,6 +22,8 @@ export interface StrategyResult {
   membersSuspended: number;
   /** Attack acts refused, by what refused them. */
   refused: { quota: number; approval: number; suspended: number };
+  /** The highest score any member reached right after an attack act. */
+  peakScore: number;
   /** Extra step-ups the attackers passed (they hold the account). */
   stepUps: number;
   /** Snooping: incidents, and those detected (tier ≥ high) within a day. */
@@ -83,6 +85,7 @@ export function emptyStrategyResult(
     membersAlerted: 0,
     membersSuspended: 0,
     refused: { quota: 0, approval: 0, suspended: 0 },
+    peakScore: 0,
     stepUps: 0,
     incidents: 0,
     detectedWithinDay: 0,

@@ -45,14 +45,18 @@ export function containment(r: StrategyResult): string {
 
 function exposureNote(r: StrategyResult, value: number, limit: number): string {
   const alert = r.toAlertMs === null ? 'no alert in the run' : `first alert after ${duration(r.toAlertMs)}`;
-  if (value <= limit) return `${alert}; ${containment(r)}`;
-  const why =
-    r.membersSuspended === r.members
-      ? 'each unexplained reveal earns 6 points, so suspension comes only after a dozen or more'
-      : r.refused.approval > 0
-        ? 'the approver holds it at high, but points decay by half a day and it resumes once back under 50'
-        : 'its daily pace stays under the score the tiers need: the points of one day halve by the next';
-  return `missed by ${value - limit}: ${why} (${alert}; ${containment(r)})`;
+  const facts = `${alert}; peak score ${r.peakScore}; ${containment(r)}`;
+  if (value <= limit) return facts;
+  let why: string;
+  if (r.membersSuspended === r.members)
+    why =
+      'nothing refuses the first unexplained reveals: each earns 6 points, so the tiers (25, 50, 80) arrive only after several, and the reveal context (region, shift, special customer) earns nothing yet';
+  else if (r.membersAlerted < r.members && r.peakScore < 80)
+    why = `${r.membersAlerted} of ${r.members} members ever reached high and none critical: unexplained reveals earn 6 points each and halve within a day, so a steady pace of a few a day settles below critical, and the step-ups of elevated do not stop the account holder`;
+  else
+    why =
+      'the approver holds it at high only while the score stays above 50: the points halve within a day and it resumes';
+  return `missed by ${value - limit}: ${why} (${facts})`;
 }
 
 export function verdicts(result: SimulationResult): Verdict[] {
@@ -79,7 +83,7 @@ export function verdicts(result: SimulationResult): Verdict[] {
       met,
       note: met
         ? 'detected'
-        : `missed by ${((snoopingDetectedTarget - share) * 100).toFixed(1)} points: one unexplained reveal earns 6 points and the special customer, its region and the shift earn nothing yet`,
+        : `missed by ${((snoopingDetectedTarget - share) * 100).toFixed(1)} points: one unexplained reveal earns 6 points (peak score ${snoop.peakScore}, high is 50), and the special customer (VIP, co-worker, same surname) earns nothing yet`,
     });
   }
   const h = result.honest;
