@@ -108,7 +108,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
     approvalsAsked: 0,
     approvalsRefused: 0,
     quotaRefusals: 0,
+    quotaRefusalsBy: {},
+    quotaRefusalsHalved: 0,
     suspended: 0,
+    raisedBy: {},
     alerts: 0,
     reveals: 0,
     followUps: 0,
@@ -179,8 +182,12 @@ export function simulate(options: SimulationOptions): SimulationResult {
     const from = recordedTier[s]!;
     if (tier === from) return;
     recordedTier[s] = tier;
-    if (tier <= from || tier < HIGH) return;
     const si = chosen[s]!;
+    if (si === -1 && tier > from && from === 0 && at >= EPOCH) {
+      const top = model.assess(id(s), at).contributions[0]?.indicator ?? 'none';
+      honest.raisedBy[top] = (honest.raisedBy[top] ?? 0) + 1;
+    }
+    if (tier <= from || tier < HIGH) return;
     if (si === -1) {
       if (at < EPOCH) return; // warm-up
       honest.alerts++;
@@ -219,6 +226,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     quota: keyof typeof quotaWindows,
     attack: number,
     measured: boolean,
+    tier: RiskTier,
   ): void {
     model.observe({ kind: 'denied', at, staffId: id(s), role: roleOf(s), code: 'QUOTA_EXCEEDED' });
     events++;
@@ -229,6 +237,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
       if (strategies[attack]!.name !== 'snooping') backoffUntil[s] = at + quotaWindows[quota];
     } else if (measured) {
       honest.quotaRefusals++;
+      honest.quotaRefusalsBy[quota] = (honest.quotaRefusalsBy[quota] ?? 0) + 1;
+      if (tier !== 'normal') honest.quotaRefusalsHalved++;
       markFriction(s, at);
     }
   }
@@ -257,7 +267,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
     switch (a.kind) {
       case 'search': {
         const quota = quotas.search(s, a.at, limitsAt(role, tier));
-        if (quota) return refuseForQuota(s, a.at, quota, attack, measured);
+        if (quota) return refuseForQuota(s, a.at, quota, attack, measured, tier);
         model.observe({
           kind: 'search',
           at: a.at,
@@ -290,7 +300,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
           break;
         }
         const quota = quotas.reveal(s, a.customer, a.at, limitsAt(role, tier));
-        if (quota) return refuseForQuota(s, a.at, quota, attack, measured);
+        if (quota) return refuseForQuota(s, a.at, quota, attack, measured, tier);
         openReveals.add(s * customers + a.customer);
         model.observe({
           kind: 'reveal',

@@ -39,7 +39,13 @@ export interface HonestResult {
   approvalsAsked: number;
   approvalsRefused: number;
   quotaRefusals: number;
+  /** Quota refusals by the quota that refused. */
+  quotaRefusalsBy: Record<string, number>;
+  /** Quota refusals while the member was above `normal` (quotas halved). */
+  quotaRefusalsHalved: number;
   suspended: number;
+  /** Rises to `elevated` or above, by the indicator with the most points at the time. */
+  raisedBy: Record<string, number>;
   alerts: number;
   reveals: number;
   followUps: number;

@@ -62,6 +62,18 @@ export function reportMarkdown(result: SimulationResult, command: string, chartD
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${n(honest.staff)} | ${n(honest.staffDays)} | ${n(honest.frictionDays)} | ${n(honest.stepUps)} | ${n(honest.approvalsAsked)} | ${n(honest.quotaRefusals)} | ${n(honest.suspended)} | ${n(honest.alerts)} | ${n(honest.reveals)} | ${n(honest.followUps)} |`,
     '',
+    `Quota refusals by quota: ${
+      Object.entries(honest.quotaRefusalsBy)
+        .sort()
+        .map(([quota, count]) => `${quota} ${n(count)}`)
+        .join(', ') || 'none'
+    }; ${n(honest.quotaRefusalsHalved)} of them while the member was above \`normal\` (quotas halved). Honest members raised above \`normal\`, by the indicator with the most points: ${
+      Object.entries(honest.raisedBy)
+        .sort((a, b) => b[1] - a[1])
+        .map(([indicator, count]) => `${indicator} ${n(count)}`)
+        .join(', ') || 'none'
+    }.`,
+    '',
     'Friction: a staff-day with an extra step-up (`elevated`), a second approver asked (`high`), a quota refusal, or a',
     'suspension (every working day after it). Mistakes of the member’s own (a mistyped search, a wrong case) are not friction.',
     '',
