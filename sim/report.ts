@@ -109,6 +109,17 @@ export function reportMarkdown(result: SimulationResult, command: string, chartD
     '(`APPROVAL_REFUSED`); the watcher’s own hold is not. Quotas count distinct customers per hour, day and week and',
     'searches per hour and day, halved above `normal`, exactly as `src/access/quotas/quotas.ts` documents.',
     '',
+    '## What it does not model',
+    '',
+    '- The HTTP stack (sessions, Cedar policies, cases, the ledger) is not in the loop, for speed:',
+    '  `test/sim/crosscheck.test.ts` plays the fabricated-case harvest of `test/watch/watcher.http.test.ts` through',
+    '  the simulator’s parts and gets the same 9 phones, refused by the same quota and then held.',
+    '- The second approver at `high` is a rule: approves a reveal with customer evidence or a follow-up, refuses the rest.',
+    '- Attackers are the real account holders (they pass every step-up), obey Retry-After and stop at suspension;',
+    '  they also do their ordinary work, whose acts count neither as attack nor as honest.',
+    '- Honey records are left out: 20 among a million customers, the attacks here would rarely touch one.',
+    '- Snooping counts as detected when the snooper’s tier is `high` or above at the snoop or rises there within 24 hours.',
+    '',
   );
   return lines.join('\n');
 }
