@@ -1,12 +1,12 @@
 /**
  * The ring: 20 insiders, five in each of four regions, each pulling a steady trickle of distinct customers
- * of their own region for an outside buyer — a former colleague of the first region, fired on the first day
+ * of their own region for an outside buyer — a former colleague of the first region, fired two days before the run
  * (HR `termination`), who no longer acts through the vault.
  */
 import { act, pushContact, type Act } from '../act.ts';
 import { customerIn } from '../workload.ts';
 import { attacksOn, rngFor, shiftOf, type Strategy, type StrategyContext } from './strategy.ts';
-import { EPOCH } from '../organisation.ts';
+import { DAY, EPOCH, HOUR } from '../organisation.ts';
 
 export const ringRegions = 4;
 export const ringPerRegion = 5;
@@ -25,9 +25,11 @@ export function createRing(ctx: StrategyContext, index: number): Strategy {
     name: 'ring',
     members,
     others: [buyer],
-    description: `20 clerks and contractors, 5 in each of 4 regions: ${perMemberDay} distinct customers each a working day for a buyer fired on day 0`,
+    description: `20 clerks and contractors, 5 in each of 4 regions: ${perMemberDay} distinct customers each a working day for a buyer fired 2 days before`,
     planDay(acts: Act[], day: number) {
-      if (day === 0) acts.push(act({ at: EPOCH + 10 * 3_600_000, staff: buyer, source: 'ring', kind: 'hr' }));
+      // The buyer's termination, two days before the run (planned with day 0, decided first).
+      if (day === 0)
+        acts.push(act({ at: EPOCH - 2 * DAY + 10 * HOUR, staff: buyer, source: 'ring', kind: 'hr' }));
       members.forEach((staff, m) => {
         if (!attacksOn(staff, day)) return;
         const rng = rngFor(ctx, index, m, day);

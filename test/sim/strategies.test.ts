@@ -44,7 +44,7 @@ describe('attack strategies', () => {
     assert.equal(new Set(all).size, all.length);
   });
 
-  test('the ring: 20 members, five in each of four regions, distinct customers, and a buyer fired on day 0', () => {
+  test('the ring: 20 members, five in each of four regions, distinct customers, and a buyer fired before the run', () => {
     const ring = byName('ring');
     assert.equal(ring.members.length, 20);
     const perRegion = new Map<number, number>();
@@ -61,6 +61,7 @@ describe('attack strategies', () => {
     const hr = acts.filter((a) => a.kind === 'hr');
     assert.equal(hr.length, 1);
     assert.ok(ring.others!.includes(hr[0]!.staff) && !ring.members.includes(hr[0]!.staff));
+    assert.ok(hr[0]!.at < Math.min(...reveals.map((a) => a.at)), 'fired before the first theft');
   });
 
   test('the enumerator searches consecutive numbers: every search patterned, nearly all misses, no reveal', () => {
