@@ -6,6 +6,7 @@
  * (quota-windows.ts). Same seed, same result.
  */
 import type { Act, StrategyName } from './act.ts';
+import { createContactMemory } from './contact-memory.ts';
 import { containReveal } from './gate.ts';
 import {
   emptyStrategyResult,
@@ -34,9 +35,6 @@ import { createRiskModel, type RiskSettings } from '../src/watch/risk/risk-model
 import { quotaWindows } from '../src/access/quotas/quotas.ts';
 import { type RevealContext, type RiskTier, riskTiers } from '../src/watch/risk/risk.types.ts';
 
-/** Customers a staff member served with customer evidence, remembered for follow-ups (a month's worth). */
-const RECENT = 1024;
-const FOLLOW_UP_MS = 30 * DAY;
 const HONEST_SAMPLE = 101;
 /** `chosen` for a staff member taken by a strategy without acting (the ring's buyer). */
 const TAKEN = -2;
@@ -91,8 +89,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const suspendedAt = new Float64Array(staffCount).fill(Infinity);
   const recordedTier = new Uint8Array(staffCount);
   const backoffUntil = new Float64Array(staffCount);
-  const recent = new Uint32Array(staffCount * RECENT * 2);
-  const recentCount = new Uint32Array(staffCount);
+  const contacts = createContactMemory(staffCount);
   const openReveals = new Set<number>();
   const friction = new Uint8Array(staffCount * days);
   const alertsByDay = new Array<number>(days).fill(0);
@@ -139,30 +136,6 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const id = (s: number) => org.staffIds[s]!;
   const roleOf = (s: number) => roles[org.staffRole[s]!]!;
   const dayOfAt = (at: number) => Math.floor((at - EPOCH) / DAY);
-
-  function rememberContact(s: number, customer: number, at: number): void {
-    const slot = (recentCount[s]! % RECENT) * 2 + s * RECENT * 2;
-    recent[slot] = customer;
-    recent[slot + 1] = Math.floor((at - EPOCH) / 60_000);
-    recentCount[s]! += 1;
-  }
-
-  function isFollowUp(s: number, customer: number, at: number): boolean {
-    const n = Math.min(recentCount[s]!, RECENT);
-    const since = Math.floor((at - FOLLOW_UP_MS - EPOCH) / 60_000);
-    for (let i = 0; i < n; i++) {
-      const slot = s * RECENT * 2 + i * 2;
-      if (recent[slot] === customer && recent[slot + 1]! >= since) return true;
-    }
-    return false;
-  }
-
-  function recentCustomer(s: number, rng: Random, at: number): number {
-    const n = Math.min(recentCount[s]!, RECENT);
-    if (n === 0) return -1;
-    const slot = s * RECENT * 2 + rng.int(n) * 2;
-    return recent[slot + 1]! >= Math.floor((at - FOLLOW_UP_MS - EPOCH) / 60_000) ? recent[slot]! : -1;
-  }
 
   function contextOf(s: number, customer: number, at: number, followUp: boolean): RevealContext {
     const context: RevealContext = {};
@@ -281,7 +254,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
         break;
       }
       case 'reveal': {
-        const followUp = a.evidence === 'none' && isFollowUp(s, a.customer, a.at);
+        const followUp = a.evidence === 'none' && contacts.isFollowUp(s, a.customer, a.at);
         const contained = containReveal(tier, a.evidence !== 'none' || followUp);
         if (attack === strategyIndex.get('snooping')) {
           results[attack]!.incidents++;
@@ -323,7 +296,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
         const key = s * customers + a.customer;
         const revealed = openReveals.delete(key);
         model.observe({ kind: 'case_closed', at: a.at, staffId, role, resolved: a.resolved, revealed });
-        if (a.evidence !== 'none') rememberContact(s, a.customer, a.at);
+        if (a.evidence !== 'none') contacts.remember(s, a.customer, a.at);
         break;
       }
       case 'mistake':
@@ -359,7 +332,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
       if (gone[s] || !worksOn(s, day) || EPOCH + day * DAY >= suspendedAt[s]!) continue;
       const rng = createRandom(seed, 10, s, day);
       const dayStart = EPOCH + day * DAY;
-      planHonestDay(planned, org, workload, s, day, rng, (r) => recentCustomer(s, r, dayStart));
+      planHonestDay(planned, org, workload, s, day, rng, (r) => contacts.recentCustomer(s, r, dayStart));
     }
     if (day >= 0) for (const st of strategies) st.planDay(planned, day);
     planned.sort((x, y) => x.at - y.at);
