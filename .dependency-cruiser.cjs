@@ -42,6 +42,14 @@ module.exports = {
       to: { path: `${src}app\\.ts$` },
     },
     {
+      name: 'simulator-only-from-the-command-line',
+      comment:
+        'The organisation simulator (sim/) drives the product from outside: only the command line (`custos simulate`) imports it.',
+      severity: 'error',
+      from: { path: `${src}(?!cli/)` },
+      to: { path: '(^|/)sim/' },
+    },
+    {
       name: 'row-types-in-stores',
       comment:
         "Only *.store.ts files (and the database layer itself) see database row types: services work with their module's own types.",

@@ -15,6 +15,9 @@ import type { ImportSummary } from '../vault/import/importer.ts';
 import { formatOf, type ImportFormat, openRecordSource } from '../vault/import/records.ts';
 import { defaultWorkerCount } from '../vault/import/sealing-pool.ts';
 import { progressBar } from './progress.ts';
+import { simulate } from '../../sim/engine.ts';
+import { writeReport } from '../../sim/report.ts';
+import { verdicts } from '../../sim/targets.ts';
 
 function out(line = ''): void {
   process.stdout.write(`${line}\n`);
@@ -293,4 +296,43 @@ export async function witnessCommand(options: {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+function positiveInteger(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1)
+    throw new CustosError('VALIDATION_FAILED', `--${name} takes a positive whole number`);
+  return parsed;
+}
+
+/** The organisation simulator (sim/): runs in memory, needs no data directory, writes its report. */
+export async function simulateCommand(options: {
+  staff?: string;
+  customers?: string;
+  days?: string;
+  seed?: string;
+  out: string;
+}): Promise<void> {
+  const params = {
+    staff: positiveInteger(options.staff, 'staff', 10_000),
+    customers: positiveInteger(options.customers, 'customers', 1_000_000),
+    days: positiveInteger(options.days, 'days', 30),
+    seed: positiveInteger(options.seed, 'seed', 1),
+  };
+  if (params.staff > 30_000) throw new CustosError('VALIDATION_FAILED', '--staff is at most 30000');
+  const command = `custos simulate --staff ${params.staff} --customers ${params.customers} --days ${params.days} --seed ${params.seed} --out ${options.out}`;
+  out(
+    `Simulating ${params.staff} staff, ${params.customers} customers, ${params.days} days (seed ${params.seed})`,
+  );
+  const result = simulate({
+    ...params,
+    onDay: (day, days) => out(`  day ${day + 1}/${days}`),
+  });
+  const perf = result.performance;
+  out(
+    `${perf.acts} acts, ${perf.events} model calls in ${perf.seconds.toFixed(1)} s: ${perf.eventsPerSecond} calls/s`,
+  );
+  for (const file of writeReport(result, options.out, command)) out(`  wrote ${file}`);
+  for (const v of verdicts(result)) out(`  ${v.met ? 'met   ' : 'MISSED'} ${v.target}: ${v.measured}`);
 }

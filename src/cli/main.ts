@@ -8,6 +8,7 @@ import {
   initCommand,
   rotateKeysCommand,
   serveCommand,
+  simulateCommand,
   verifyCommand,
   witnessCommand,
 } from './commands.ts';
@@ -73,6 +74,17 @@ program
   )
   .description('Run a C2SP tlog-witness: cosign checkpoints only when consistent with the last one cosigned')
   .action(witnessCommand);
+program
+  .command('simulate')
+  .option('--staff <n>', 'staff members', '10000')
+  .option('--customers <n>', 'customers', '1000000')
+  .option('--days <n>', 'simulated days', '30')
+  .option('--seed <n>', 'seed (the same seed gives the same report)', '1')
+  .option('--out <file>', 'the Markdown report (charts go to containment/ beside it)', 'docs/CONTAINMENT.md')
+  .description(
+    'Simulate an organisation and attack strategies against the real risk model, tiers and quotas; write the report',
+  )
+  .action(simulateCommand);
 const token = program.command('token').description('Admin API tokens');
 token
   .command('create')

@@ -32,12 +32,13 @@ test('the code keeps the module map', async () => {
   assert.deepEqual(await violations('src'), []);
 });
 
-test('a forbidden import fails the rules: upward, row types outside a store, the composition root', async () => {
+test('a forbidden import fails the rules: upward, row types outside a store, the composition root, the simulator', async () => {
   const found = await violations('test/fixtures/boundaries/src');
   const base = 'test/fixtures/boundaries/src';
   assert.deepEqual(found.sort(), [
     `composition-root-on-top: ${base}/vault/vault.service.ts → ${base}/app.ts`,
     `module-ledger: ${base}/ledger/ledger.service.ts → ${base}/access/cases/cases.service.ts`,
     `row-types-in-stores: ${base}/access/cases/cases.service.ts → ${base}/platform/database/schema.ts`,
+    `simulator-only-from-the-command-line: ${base}/watch/watcher.service.ts → test/fixtures/boundaries/sim/engine.ts`,
   ]);
 });
