@@ -33,7 +33,13 @@ import type { Strategy } from './strategies/strategy.ts';
 import { defaultWorkload, planHonestDay, type WorkloadParams } from './workload.ts';
 import { createRiskModel, type RiskSettings } from '../src/watch/risk/risk-model.ts';
 import { quotaWindows } from '../src/access/quotas/quotas.ts';
-import { type RevealContext, type RiskTier, riskTiers } from '../src/watch/risk/risk.types.ts';
+import {
+  type RevealContext,
+  type RiskTier,
+  riskTiers,
+  type WatchEvent,
+} from '../src/watch/risk/risk.types.ts';
+import { curious } from '../src/watch/watcher.service.ts';
 
 const HONEST_SAMPLE = 101;
 /** `chosen` for a staff member taken by a strategy without acting (the ring's buyer). */
@@ -189,6 +195,27 @@ export function simulate(options: SimulationOptions): SimulationResult {
     }
   }
 
+  /** A `special_customer_access` alert: detection for a snooper, an alert to count for honest staff. */
+  function curiosityAlert(s: number, at: number, attack: number): void {
+    if (attack === -1) {
+      if (at < EPOCH) return;
+      honest.alerts++;
+      alertsByDay[Math.min(days - 1, dayOfAt(at))]! += 1;
+      return;
+    }
+    const r = results[attack]!;
+    if (!alerted[attack]!.has(s)) {
+      alerted[attack]!.add(s);
+      r.membersAlerted++;
+    }
+    if (r.toAlertMs === null && at >= firstAct[attack]!) r.toAlertMs = at - firstAct[attack]!;
+    const pending = pendingSnoops.get(s);
+    if (pending) {
+      for (const p of pending) if (at - p <= DAY) r.detectedWithinDay++;
+      pendingSnoops.delete(s);
+    }
+  }
+
   function markFriction(s: number, at: number): void {
     if (chosen[s] === -1 && at >= EPOCH) friction[s * days + Math.min(days - 1, dayOfAt(at))] = 1;
   }
@@ -275,7 +302,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
         const quota = quotas.reveal(s, a.customer, a.at, limitsAt(role, tier));
         if (quota) return refuseForQuota(s, a.at, quota, attack, measured, tier);
         openReveals.add(s * customers + a.customer);
-        model.observe({
+        const revealed: WatchEvent = {
           kind: 'reveal',
           at: a.at,
           staffId,
@@ -284,7 +311,10 @@ export function simulate(options: SimulationOptions): SimulationResult {
           evidence: a.evidence,
           breakGlass: false,
           context: contextOf(s, a.customer, a.at, followUp),
-        });
+        };
+        model.observe(revealed);
+        // The watcher's own rule: curiosity is alerted the moment it happens (watcher.service.ts `curious`).
+        if (curious(revealed)) curiosityAlert(s, a.at, attack);
         if (attack >= 0) exposed[attack]!.add(a.customer);
         else if (measured) {
           honest.reveals++;

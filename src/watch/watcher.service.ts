@@ -88,7 +88,7 @@ export function watchEventOfClosure(event: BusEvent<'case.closed'>): WatchEvent 
 const isResolved = (resolution: string | undefined) => resolution === 'resolved' || resolution === 'referred';
 
 /** A reveal the customer did not start, of a VIP, co-worker or same-surname customer: alerted at once. */
-function curious(event: WatchEvent): event is Extract<WatchEvent, { kind: 'reveal' }> {
+export function curious(event: WatchEvent): event is Extract<WatchEvent, { kind: 'reveal' }> {
   return (
     event.kind === 'reveal' &&
     event.evidence === 'none' &&
