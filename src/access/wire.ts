@@ -44,6 +44,7 @@ import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
 import { createQuotas } from './quotas/quotas.ts';
 import { createRevealApprovals } from './reveal/reveal-approvals.service.ts';
 import { createRevealApprovalStore } from './reveal/reveal-approvals.store.ts';
+import { createSearchPatterns } from './customers/search-patterns.ts';
 import { createRevealContexts } from './reveal/reveal-context.ts';
 import { createReveals } from './reveal/reveal.service.ts';
 
@@ -162,6 +163,9 @@ export async function wireAccess(deps: {
       ledger,
     }),
     customers: createCustomers({
+      patterns: createSearchPatterns({
+        digest: (text) => deps.keyring.blindIndex('watch_mark', text).toString('hex'),
+      }),
       vault,
       cases,
       gate,

@@ -98,7 +98,8 @@ export interface EntryPayloads {
   /** The requester's reveal used the approval (once); the reveal's own `customer.revealed` follows. */
   'reveal_approval.used': { approvalId: string; caseId: string; fields: string[] };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
-  'customer.searched': { by: string; queryDigest: string; matches: number };
+  /** `patterned`: the number continued a run of this member's recent searches (enumeration). */
+  'customer.searched': { by: string; queryDigest: string; matches: number; patterned?: true };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   /**
    * A master-key rotation is about to run (written before the key file or any wrapping changes): every

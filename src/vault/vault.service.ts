@@ -150,7 +150,13 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     },
 
     /** Exact search by one searchable field; masked results, at most SEARCH_LIMIT. */
-    async search(actor: Actor, by: string, value: string): Promise<MaskedCustomer[]> {
+    async search(
+      actor: Actor,
+      by: string,
+      value: string,
+      /** What access adds to the entry for the watcher (`patterned`: enumeration). */
+      extra: { patterned?: true } = {},
+    ): Promise<MaskedCustomer[]> {
       if (!(searchableFields as string[]).includes(by)) {
         throw validationFailed([{ path: 'by', problem: `must be one of ${searchableFields.join(', ')}` }]);
       }
@@ -174,7 +180,7 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       await ledger.append({
         type: 'customer.searched',
         actor: actorId,
-        data: { by, queryDigest: digest.toString('hex'), matches: results.length },
+        data: { by, queryDigest: digest.toString('hex'), matches: results.length, ...extra },
       });
       bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;

@@ -147,8 +147,10 @@ export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string):
     }
     case 'customer.viewed':
       return undefined; // replayed for honey touches only
-    case 'customer.searched':
-      return { ...base, kind: 'search', matches: (entry.data as EntryPayloads['customer.searched']).matches };
+    case 'customer.searched': {
+      const d = entry.data as EntryPayloads['customer.searched'];
+      return { ...base, kind: 'search', matches: d.matches, ...(d.patterned ? { patterned: true } : {}) };
+    }
     default:
       return undefined;
   }

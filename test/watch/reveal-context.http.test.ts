@@ -203,6 +203,27 @@ describe('reveal context over HTTP', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('consecutive numbers searched are patterned (enumeration); the ledger keeps the flag, not the numbers', async () => {
+    const clerk = await f.staff('support');
+    const search = (value: string) => f.send(clerk, 'POST', '/v1/customers/search', { by: 'phone', value });
+    for (const value of ['+86 139 0000 0198', '+86 139 0000 0199', '+86 139 0000 0200', '+86 138 1234 5678'])
+      assert.equal((await search(value)).status, 200);
+    const searched = (await ledgerEntries(f.t.custos, 'customer.searched'))
+      .filter((e) => e.actor === `staff:${clerk.staffId}`)
+      .map((e) => e.data.patterned ?? false);
+    // The 2nd is next to the 1st; the 3rd in the block after the 2nd's; the 4th nowhere near.
+    assert.deepEqual(searched, [false, true, true, false]);
+    const entries = JSON.stringify(await ledgerEntries(f.t.custos, 'customer.searched'));
+    assert.ok(!entries.includes('00000199') && !entries.includes('0000 0199'), 'no number in the ledger');
+    assert.deepEqual(
+      (await score(clerk)).contributions.map((c) => [c.indicator, c.value, c.points]),
+      [
+        ['patterned_searches', 2, 5],
+        ['search_misses', 4, 2],
+      ],
+    );
+  });
+
   test('after a resignation notice from HR, a staff-initiated reveal counts 6 more', async () => {
     const admin = await f.staff('admin');
     const clerk = await f.staff('support');

@@ -12,6 +12,7 @@
 /** The fields a portal login and every notice are bound to; changing one can take over an account. */
 const contactFields = ['phone', 'email'] as const;
 const channelOf = { phone: 'sms', email: 'email' } as const;
+import type { SearchPatterns } from './search-patterns.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -29,6 +30,8 @@ import { reserveOrRefuse } from '../quotas/quota-refusal.ts';
 import type { Quotas } from '../quotas/quotas.ts';
 
 export function createCustomers(deps: {
+  /** Enumeration: is a search continuing a run of consecutive numbers? (The watcher scores it.) */
+  patterns?: Pick<SearchPatterns, 'observe'>;
   vault: Pick<VaultService, 'search' | 'createCustomer' | 'getMasked' | 'updateCustomer' | 'unsealFields'>;
   cases: Pick<Cases, 'decideNewCustomerCase' | 'insertCase' | 'viewable'>;
   gate: AccessGate;
@@ -71,7 +74,10 @@ export function createCustomers(deps: {
       }
       // The search counts once its `customer.searched` entry is durable; until then it holds a reservation.
       const release = await reserveOrRefuse(gate, p, 'search', {}, () => quotas.reserveSearch(p));
-      let results = await vault.search(p.actor, by, value).finally(release);
+      const patterned = deps.patterns?.observe(p.staffId, by, value, clock.now()) ?? false;
+      let results = await vault
+        .search(p.actor, by, value, patterned ? { patterned: true } : {})
+        .finally(release);
       if (byNationalId) {
         const present = await deps.presence.present(
           p,
@@ -80,7 +86,11 @@ export function createCustomers(deps: {
         );
         results = results.filter((r) => present.includes(r.id));
       }
-      gate.allowed(p, 'search', { matches: results.length, customerIds: results.map((r) => r.id) });
+      gate.allowed(p, 'search', {
+        matches: results.length,
+        customerIds: results.map((r) => r.id),
+        ...(patterned ? { patterned: true } : {}),
+      });
       return results;
     },
 
