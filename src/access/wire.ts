@@ -63,7 +63,7 @@ export async function wireAccess(deps: {
   alerts: Pick<Alerts, 'raise'>;
   independence: Independence;
   announcements: Pick<Announcements, 'announce'>;
-  ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince'>;
+  ledger: Pick<Ledger, 'append' | 'record' | 'distinctSubjectsSince' | 'countSince' | 'subjectsSinceWhere'>;
   /** The insider-risk watcher's tier for a staff member (Step 5); every account is `normal` without it. */
   riskTier?: (staffId: string) => RiskTier;
   /** The watcher's marks: is this customer a VIP or a co-worker? (Step 5; nobody is without it.) */

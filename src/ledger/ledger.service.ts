@@ -232,6 +232,27 @@ export async function createLedger(deps: LedgerDeps) {
       });
     },
 
+    /**
+     * The distinct subjects of `actor`'s committed entries of one type since `since` whose payload passes
+     * `keep` (the staff-initiated budget: reveals with evidence `none`). The acts are the audited ones, as for
+     * quotas; their payloads are read from storage (an edited payload is what `custos verify` reports).
+     */
+    async subjectsSinceWhere(
+      actor: string,
+      type: EntryType,
+      since: number,
+      keep: (data: unknown) => boolean,
+    ): Promise<Set<string>> {
+      const audited = new Set((await actsSince(actor, type, since)).map((a) => a.index));
+      const subjects = new Set<string>();
+      for (const stored of await store.actsSince(actor, type, since)) {
+        if (!audited.has(stored.index) || stored.subject === null || stored.entry === null) continue;
+        if (!subjects.has(stored.subject) && keep(decodeEntry(stored.entry).data))
+          subjects.add(stored.subject);
+      }
+      return subjects;
+    },
+
     /** How many committed entries of one type `actor` has since `since`. */
     countSince: async (actor: string, type: EntryType, since: number) =>
       (await actsSince(actor, type, since)).length,

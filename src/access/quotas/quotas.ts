@@ -25,6 +25,7 @@ export type QuotaName = (typeof quotaNames)[number];
 export type QuotaLimits = Record<QuotaName, number>;
 
 const HOUR = 3600_000;
+const DAY = 24 * HOUR;
 export const quotaWindows: Record<QuotaName, number> = {
   search_hour: HOUR,
   search_day: 24 * HOUR,
@@ -51,6 +52,22 @@ export const defaultQuotas: Record<StaffRole, QuotaLimits> = {
   security: { search_hour: 0, search_day: 0, reveal_hour: 0, reveal_day: 0, reveal_week: 0 },
   admin: { search_hour: 0, search_day: 0, reveal_hour: 3, reveal_day: 5, reveal_week: 10 },
 };
+
+/**
+ * Staff-initiated reveals (evidence `none`, not break-glass) in distinct customers per 24 hours, by role: a
+ * budget of their own, much smaller than the reveal quota, since the customer started none of them. Halved
+ * above `normal` like every quota; not raised by overrides (a member who needs more has customers who can
+ * start the contact: a call, a portal request, an appointment, a code at the counter).
+ */
+export const staffInitiatedBudget: Record<StaffRole, number> = {
+  store: 5,
+  support: 8,
+  contractor: 3,
+  marketing: 0,
+  security: 0,
+  admin: 0,
+};
+export const STAFF_INITIATED_QUOTA = 'staff_initiated_day';
 
 export interface QuotaStaff {
   staffId: string;
@@ -90,7 +107,7 @@ function once(release: () => void): () => void {
 
 export function createQuotas(deps: {
   store: QuotaOverrideStore;
-  ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince'>;
+  ledger: Pick<Ledger, 'distinctSubjectsSince' | 'countSince' | 'subjectsSinceWhere'>;
   clock: Clock;
   defaults?: Record<StaffRole, QuotaLimits>;
   /** The watcher's tier: at `elevated` and above every limit is halved (at least 1). */
@@ -127,6 +144,36 @@ export function createQuotas(deps: {
     return limits;
   }
 
+  /** The staff-initiated budget: distinct customers revealed without evidence in the last 24 hours. */
+  async function checkStaffInitiated(staff: QuotaStaff, customerId: string, now: number): Promise<void> {
+    const base = staffInitiatedBudget[staff.role];
+    const limit = (deps.riskTier?.(staff.staffId) ?? 'normal') === 'normal' ? base : Math.floor(base / 2);
+    const subjects = await ledger.subjectsSinceWhere(
+      actorOf(staff),
+      'customer.revealed',
+      now - DAY,
+      (data) =>
+        (data as { evidence?: string; breakGlass?: boolean }).evidence === 'none' &&
+        (data as { breakGlass?: boolean }).breakGlass !== true,
+    );
+    if (subjects.has(customerId)) return;
+    // Reveals in flight count against it too (they may be staff-initiated): refused early, never late.
+    const held = pending.get(staff.staffId);
+    const inFlight = held
+      ? [...held.customers.keys()].filter((c) => c !== customerId && !subjects.has(c)).length
+      : 0;
+    if (subjects.size + inFlight >= limit)
+      throw new CustosError(
+        'QUOTA_EXCEEDED',
+        `Quota ${STAFF_INITIATED_QUOTA} reached (${limit}): reveals the customer did not start are few a day; ` +
+          'have the customer call in, ask through the portal, book a visit or give their code',
+        {
+          details: [{ path: STAFF_INITIATED_QUOTA, problem: `limit ${limit}` }],
+          retryAfterSeconds: DAY / 1000,
+        },
+      );
+  }
+
   return {
     limitsFor,
 
@@ -161,10 +208,16 @@ export function createQuotas(deps: {
      * still in flight count as new customers, so parallel requests can only be refused early, never let
      * through late.
      */
-    reserveReveal(staff: QuotaStaff, customerId: string): Promise<() => void> {
+    reserveReveal(
+      staff: QuotaStaff,
+      customerId: string,
+      /** Evidence `none`, not break-glass: also spends the staff-initiated budget. */
+      staffInitiated = false,
+    ): Promise<() => void> {
       return oneAtATime(staff.staffId, async () => {
         const now = clock.now();
         const limits = await limitsFor(staff);
+        if (staffInitiated) await checkStaffInitiated(staff, customerId, now);
         const windows = await ledger.distinctSubjectsSince(
           actorOf(staff),
           'customer.revealed',

@@ -158,7 +158,7 @@ export function createReveals(deps: {
       }
       const revealId = uuidv7(clock.now());
       const release = await reserveOrRefuse(gate, p, 'reveal', subject, () =>
-        quotas.reserveReveal(p, customerId),
+        quotas.reserveReveal(p, customerId, evidence === 'none' && !c.breakGlass),
       );
       let context: RevealContext | undefined;
       const result = await (async () => {

@@ -76,11 +76,54 @@ describe('reveal path', () => {
     assert.equal((await reveal(staff, caseId, ['phone'])).status, 200);
   });
 
+  test('staff-initiated reveals have a budget of their own: 3 customers a day for a contractor', async () => {
+    const staff = await f.staff('contractor');
+    const cold = [];
+    for (let i = 0; i < 4; i++) cold.push(await f.openCase(staff, await f.customer()));
+    for (let i = 0; i < 3; i++) assert.equal((await reveal(staff, cold[i] as string, ['name'])).status, 200);
+    // The same customer again costs nothing; a fourth is refused, and says how to do it right.
+    assert.equal((await reveal(staff, cold[0] as string, ['phone'])).status, 200);
+    const fourth = await reveal(staff, cold[3] as string, ['name']);
+    assert.deepEqual(
+      [fourth.status, fourth.body.error.code],
+      [429, 'QUOTA_EXCEEDED'],
+      JSON.stringify(fourth.body),
+    );
+    assert.match(fourth.body.error.message, /staff_initiated_day/);
+    assert.match(
+      fourth.body.error.message,
+      /call in, ask through the portal, book a visit or give their code/,
+    );
+    // A customer who reads out their code is not staff-initiated: the reveal quota alone decides.
+    const present = await f.customer();
+    const { code } = await f.t.custos.access.presenceCodes.issue(
+      { type: 'customer' as const, id: present },
+      present,
+    );
+    const served = await f.openCase(staff, present, 'repair', { presenceCode: code });
+    assert.equal((await reveal(staff, served, ['name'])).status, 200);
+    // Four reveals running at once on a fresh day's budget: at most three get through.
+    clockNow += 24 * 3_600_000 + 60_000;
+    const other = await f.staff('contractor');
+    const racing = [];
+    for (let i = 0; i < 4; i++) racing.push(await f.openCase(other, await f.customer()));
+    const answers = await Promise.all(racing.map((c) => reveal(other, c, ['name'])));
+    assert.equal(
+      answers.filter((a) => a.status === 200).length,
+      3,
+      JSON.stringify(answers.map((a) => a.status)),
+    );
+  });
+
   test('reveal quotas count distinct customers over hour, day and week at once', async () => {
     const staff = await f.staff('contractor'); // 8 an hour, 30 a day, 100 a week
     const customers = await Promise.all(Array.from({ length: 9 }, () => f.customer()));
     const cases = [];
-    for (const c of customers) cases.push(await f.openCase(staff, c));
+    // The customers are present (their codes): staff-initiated reveals have a budget of their own (below).
+    for (const c of customers) {
+      const { code } = await f.t.custos.access.presenceCodes.issue({ type: 'customer' as const, id: c }, c);
+      cases.push(await f.openCase(staff, c, 'repair', { presenceCode: code }));
+    }
     for (let i = 0; i < 8; i++) assert.equal((await reveal(staff, cases[i] as string, ['name'])).status, 200);
     // Another field of a customer already counted costs nothing.
     assert.equal((await reveal(staff, cases[0] as string, ['phone'])).status, 200);
