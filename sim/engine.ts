@@ -26,7 +26,7 @@ import {
   roles,
   worksOn,
 } from './organisation.ts';
-import { createQuotaWindows, limitsAt } from './quota-windows.ts';
+import { createQuotaWindows, limitsAt, staffInitiatedAt } from './quota-windows.ts';
 import { createRandom, type Random } from './random.ts';
 import { createStrategies } from './strategies/index.ts';
 import type { Strategy } from './strategies/strategy.ts';
@@ -223,7 +223,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   function refuseForQuota(
     s: number,
     at: number,
-    quota: keyof typeof quotaWindows,
+    quota: keyof typeof quotaWindows | 'staff_initiated_day',
     attack: number,
     measured: boolean,
     tier: RiskTier,
@@ -234,7 +234,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
     if (attack >= 0) {
       results[attack]!.refused.quota++;
       // A careful attacker obeys Retry-After.
-      if (strategies[attack]!.name !== 'snooping') backoffUntil[s] = at + quotaWindows[quota];
+      if (strategies[attack]!.name !== 'snooping')
+        backoffUntil[s] = at + (quota === 'staff_initiated_day' ? DAY : quotaWindows[quota]);
     } else if (measured) {
       honest.quotaRefusals++;
       honest.quotaRefusalsBy[quota] = (honest.quotaRefusalsBy[quota] ?? 0) + 1;
@@ -299,8 +300,14 @@ export function simulate(options: SimulationOptions): SimulationResult {
           model.observe({ kind: 'denied', at: a.at, staffId, role, code: 'APPROVAL_REFUSED' });
           break;
         }
+        // The real order (quotas.ts `reserveReveal`): the staff-initiated budget for evidence `none`, then the
+        // reveal windows; only an admitted reveal counts in either.
+        const initiated = a.evidence === 'none';
+        if (initiated && quotas.initiatedRefuses(s, a.customer, a.at, staffInitiatedAt(role, tier)))
+          return refuseForQuota(s, a.at, 'staff_initiated_day', attack, measured, tier);
         const quota = quotas.reveal(s, a.customer, a.at, limitsAt(role, tier));
         if (quota) return refuseForQuota(s, a.at, quota, attack, measured, tier);
+        if (initiated) quotas.countInitiated(s, a.customer, a.at);
         openReveals.add(s * customers + a.customer);
         const revealed: WatchEvent = {
           kind: 'reveal',

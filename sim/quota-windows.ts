@@ -10,7 +10,10 @@ import {
   type QuotaLimits,
   type QuotaName,
   quotaWindows,
+  staffInitiatedBudget,
 } from '../src/access/quotas/quotas.ts';
+
+const DAY = 86_400_000;
 import type { RiskTier } from '../src/watch/risk/risk.types.ts';
 import type { SimRole } from './organisation.ts';
 
@@ -24,9 +27,17 @@ export function limitsAt(role: SimRole, tier: RiskTier): QuotaLimits {
   return limits;
 }
 
+/** The staff-initiated budget at a tier: the role's, halved (down to 0) above `normal`, as `checkStaffInitiated` does. */
+export function staffInitiatedAt(role: SimRole, tier: RiskTier): number {
+  const base = staffInitiatedBudget[role];
+  return tier === 'normal' ? base : Math.floor(base / 2);
+}
+
 export function createQuotaWindows() {
   /** Per staff member: customer → the last time a reveal of it was admitted (kept a week). */
   const reveals = new Map<number, Map<number, number>>();
+  /** Per staff member: customer → the last staff-initiated reveal of it (kept a day). */
+  const initiated = new Map<number, Map<number, number>>();
   /** Per staff member: times of admitted searches, oldest first (kept a day). */
   const searches = new Map<number, number[]>();
 
@@ -46,6 +57,25 @@ export function createQuotaWindows() {
       if (hour >= limits.search_hour) return 'search_hour';
       times.push(at);
       return undefined;
+    },
+
+    /**
+     * Does the staff-initiated budget refuse a reveal of `customer` (evidence `none`) now? Distinct customers
+     * in the last 24 hours; one already counted costs nothing. Counts nothing (`countInitiated` does).
+     */
+    initiatedRefuses(staff: number, customer: number, at: number, limit: number): boolean {
+      const last = initiated.get(staff);
+      if (!last) return limit <= 0;
+      const since = at - DAY;
+      for (const [c, t] of last) if (t < since) last.delete(c);
+      return !last.has(customer) && last.size >= limit;
+    },
+
+    /** An admitted staff-initiated reveal of `customer`. */
+    countInitiated(staff: number, customer: number, at: number): void {
+      let last = initiated.get(staff);
+      if (!last) initiated.set(staff, (last = new Map()));
+      last.set(customer, at);
     },
 
     /** The quota that refuses a reveal of `customer` now, or undefined — then it counts in every window. */

@@ -92,6 +92,7 @@ export function reportMarkdown(result: SimulationResult, command: string, chartD
     `| contacts a shift | ${defaultWorkload.contactsPerShift} ± 7 | the quotas’ sizing: a store clerk serves perhaps 30 customers a day |`,
     `| contacts with a reveal | ${defaultWorkload.revealShare * 100} % | most contacts need a masked view only; a phone or address check needs one or two fields |`,
     `| staff-initiated follow-ups | ${defaultWorkload.followUpShare * 100} % | call-backs to a customer the member served with evidence in the past 30 days (\`context.followUp\`) |`,
+    `| legitimate cold reveals | ${defaultWorkload.coldShare * 100} % | a customer who never contacted the member (a hand-over, a forwarded complaint): honest, and scored like a harvest |`,
     `| mistyped searches | ${defaultWorkload.mistypedSearchShare * 100} % | a misheard number, searched again |`,
     `| own mistakes refused | ${defaultWorkload.mistakeShare * 100} % of contacts | a wrong case id, a missing consent |`,
     `| travellers (other region) | ${defaultWorkload.travellerShare * 100} % | customers served away from home |`,

@@ -48,14 +48,14 @@ function exposureNote(r: StrategyResult, value: number, limit: number): string {
   const facts = `${alert}; peak score ${r.peakScore}; ${containment(r)}`;
   if (value <= limit) return facts;
   let why: string;
-  if (r.membersSuspended === r.members)
+  if (r.membersSuspended === r.members && r.toSuspensionMs !== null && r.toSuspensionMs < 86_400_000)
     why =
-      'nothing refuses the first unexplained reveals: each earns 6 points, so the tiers (25, 50, 80) arrive only after several, and the reveal context (region, shift, special customer) earns nothing yet';
-  else if (r.membersAlerted < r.members && r.peakScore < 80)
-    why = `${r.membersAlerted} of ${r.members} members ever reached high and none critical: unexplained reveals earn 6 points each and halve within a day, so a steady pace of a few a day settles below critical, and the step-ups of elevated do not stop the account holder`;
+      'the first cold reveals cannot be told from a legitimate hand-over until they repeat: each earns 13 points (elevated at the 2nd, high at the 4th), so a few pass before the hold; 0 would need a second person to approve every cold reveal, a cost honest staff would pay on every hand-over (the honest workload has them: see its parameters)';
+  else if (r.membersAlerted < r.members)
+    why = `${r.membersAlerted} of ${r.members} members ever reached high: each kept to a pace whose points decay (13 a cold reveal, half-life a week) before they reach 50`;
   else
     why =
-      'the approver holds it at high only while the score stays above 50: the points halve within a day and it resumes';
+      'each member was held at high (a second approver) and reached critical only on a second hold; the reveals before the first hold add up across members';
   return `missed by ${value - limit}: ${why} (${facts})`;
 }
 
@@ -82,8 +82,8 @@ export function verdicts(result: SimulationResult): Verdict[] {
       measured: `${(share * 100).toFixed(1)} % (${snoop.detectedWithinDay} of ${snoop.incidents})`,
       met,
       note: met
-        ? 'detected'
-        : `missed by ${((snoopingDetectedTarget - share) * 100).toFixed(1)} points: one unexplained reveal earns 6 points (peak score ${snoop.peakScore}, high is 50), and the special customer (VIP, co-worker, same surname) earns nothing yet`,
+        ? 'detected: a cold reveal of a VIP, co-worker or same-surname customer is alerted the moment it happens (`special_customer_access`)'
+        : `missed by ${((snoopingDetectedTarget - share) * 100).toFixed(1)} points: a snoop is alerted at once only when the customer is marked (VIP, co-worker) or shares the member's surname and the reveal is cold; the rest wait for the score (peak ${snoop.peakScore}, high is 50)`,
     });
   }
   const h = result.honest;

@@ -26,6 +26,11 @@ export interface WorkloadParams {
   revealShare: number;
   /** Share of contacts that are follow-ups the staff member starts (evidence `none`). */
   followUpShare: number;
+  /**
+   * Share of contacts the staff member starts with a customer who never contacted them (evidence `none`, no
+   * follow-up): a colleague's hand-over, a complaint forwarded by e-mail. Rare, and legitimate.
+   */
+  coldShare: number;
   /** Share of searches mistyped first (a miss, then the right search). */
   mistypedSearchShare: number;
   /** Share of contacts where the member runs into a refusal of their own making (wrong case, no consent). */
@@ -42,6 +47,7 @@ export const defaultWorkload: WorkloadParams = {
   contactsPerShift: 25,
   revealShare: 0.4,
   followUpShare: 0.05,
+  coldShare: 0.002,
   mistypedSearchShare: 0.03,
   mistakeShare: 0.005,
   travellerShare: 0.03,
@@ -113,6 +119,11 @@ export function planHonestDay(
         pushContact(acts, { at, staff, source, customer, evidence: 'none', reveal, resolved: true });
         continue;
       }
+    }
+    if (rng.chance(params.coldShare)) {
+      const customer = customerIn(org, region, rng);
+      pushContact(acts, { at, staff, source, customer, evidence: 'none', reveal: true, resolved: true });
+      continue;
     }
     const evidence = channelOf(role, rng.next());
     let customer: number;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createQuotaWindows, limitsAt } from '../../sim/quota-windows.ts';
+import { createQuotaWindows, limitsAt, staffInitiatedAt } from '../../sim/quota-windows.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -102,5 +102,25 @@ describe('simulator quotas', () => {
     const later = T0 + 8 * DAY;
     for (let c = 100; c < 110; c++) assert.equal(q.reveal(1, c, later + (c - 100) * MIN, limits), undefined);
     assert.equal(q.reveal(1, 0, later + 11 * MIN, limits), 'reveal_hour');
+  });
+
+  test('the staff-initiated budget: support 8 customers a day, 4 above normal; a repeat costs nothing; a day later it is back', () => {
+    assert.deepEqual(
+      [
+        staffInitiatedAt('support', 'normal'),
+        staffInitiatedAt('support', 'elevated'),
+        staffInitiatedAt('contractor', 'high'),
+      ],
+      [8, 4, 1],
+    );
+    const q = createQuotaWindows();
+    for (let c = 0; c < 8; c++) {
+      assert.equal(q.initiatedRefuses(1, c, T0 + c * MIN, 8), false);
+      q.countInitiated(1, c, T0 + c * MIN);
+    }
+    assert.equal(q.initiatedRefuses(1, 8, T0 + 9 * MIN, 8), true, 'the 9th customer');
+    assert.equal(q.initiatedRefuses(1, 3, T0 + 9 * MIN, 8), false, 'a customer already counted');
+    assert.equal(q.initiatedRefuses(1, 8, T0 + 9 * MIN, 4), true, 'halved above normal');
+    assert.equal(q.initiatedRefuses(1, 8, T0 + DAY + 8 * MIN, 8), false, 'the first has left the 24 hours');
   });
 });
