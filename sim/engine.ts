@@ -406,6 +406,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
   const seconds = (performance.now() - started) / 1000;
   return {
     params: { staff: staffCount, customers, days, seed },
+    workload,
     strategies: results,
     honest,
     performance: { acts, events, seconds, eventsPerSecond: Math.round(events / seconds) },

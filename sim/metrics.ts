@@ -1,3 +1,4 @@
+import type { WorkloadParams } from './workload.ts';
 /**
  * What a run measures, per attack strategy and for honest staff, and the series the report charts.
  * Plain records: the engine fills them, report.ts reads them.
@@ -60,6 +61,8 @@ export interface SimulationParams {
 
 export interface SimulationResult {
   params: SimulationParams;
+  /** The honest workload the run used. */
+  workload: WorkloadParams;
   strategies: StrategyResult[];
   honest: HonestResult;
   performance: { acts: number; events: number; seconds: number; eventsPerSecond: number };

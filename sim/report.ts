@@ -8,12 +8,11 @@ import { dirname, join, relative } from 'node:path';
 import { exposedChart, frictionChart, scoreChart } from './charts.ts';
 import type { SimulationResult } from './metrics.ts';
 import { containment, duration, verdicts } from './targets.ts';
-import { defaultWorkload } from './workload.ts';
 
 const n = (value: number) => value.toLocaleString('en-GB');
 
 export function reportMarkdown(result: SimulationResult, command: string, chartDir: string): string {
-  const { params, honest, performance: perf } = result;
+  const { params, honest, performance: perf, workload: w } = result;
   const lines: string[] = [];
   const push = (...more: string[]) => lines.push(...more);
   push(
@@ -87,17 +86,17 @@ export function reportMarkdown(result: SimulationResult, command: string, chartD
     '',
     '## Parameters',
     '',
-    '| parameter | default | why |',
+    '| parameter | this run | why |',
     '| --- | --- | --- |',
-    `| contacts a shift | ${defaultWorkload.contactsPerShift} ± 7 | the quotas’ sizing: a store clerk serves perhaps 30 customers a day |`,
-    `| contacts with a reveal | ${defaultWorkload.revealShare * 100} % | most contacts need a masked view only; a phone or address check needs one or two fields |`,
-    `| staff-initiated follow-ups | ${defaultWorkload.followUpShare * 100} % | call-backs to a customer the member served with evidence in the past 30 days (\`context.followUp\`) |`,
-    `| legitimate cold reveals | ${defaultWorkload.coldShare * 100} % | a customer who never contacted the member (a hand-over, a forwarded complaint): honest, and scored like a harvest |`,
-    `| mistyped searches | ${defaultWorkload.mistypedSearchShare * 100} % | a misheard number, searched again |`,
-    `| own mistakes refused | ${defaultWorkload.mistakeShare * 100} % of contacts | a wrong case id, a missing consent |`,
-    `| travellers (other region) | ${defaultWorkload.travellerShare * 100} % | customers served away from home |`,
-    `| VIPs at the counter | ${defaultWorkload.vipShare * 100} % | with a presence code |`,
-    `| overtime | ${defaultWorkload.overtimeShare * 100} % of staff-days | one or two contacts after the shift |`,
+    `| contacts a shift | ${w.contactsPerShift} ± 7 | the quotas’ sizing: a store clerk serves perhaps 30 customers a day |`,
+    `| contacts with a reveal | ${w.revealShare * 100} % | most contacts need a masked view only; a phone or address check needs one or two fields |`,
+    `| staff-initiated follow-ups | ${w.followUpShare * 100} % | call-backs to a customer the member served with evidence in the past 30 days (\`context.followUp\`) |`,
+    `| legitimate cold reveals | ${w.coldShare * 100} % | a customer who never contacted the member (a hand-over, a forwarded complaint): honest, and scored like a harvest |`,
+    `| mistyped searches | ${w.mistypedSearchShare * 100} % | a misheard number, searched again |`,
+    `| own mistakes refused | ${w.mistakeShare * 100} % of contacts | a wrong case id, a missing consent |`,
+    `| travellers (other region) | ${w.travellerShare * 100} % | customers served away from home |`,
+    `| VIPs at the counter | ${w.vipShare * 100} % | with a presence code |`,
+    `| overtime | ${w.overtimeShare * 100} % of staff-days | one or two contacts after the shift |`,
     '| roles | store 60 %, support 30 %, contractor 10 % | counters first; the phones; peaks |',
     '| shifts (China time) | day 09–17 (60 %), evening 14–22 | two rest days a week, staggered |',
     '| channels | store: presence code 75 %, appointment 25 %; support: call 70 %, portal 30 %; contractor: 50/50 | |',

@@ -47,7 +47,7 @@ export const defaultWorkload: WorkloadParams = {
   contactsPerShift: 25,
   revealShare: 0.4,
   followUpShare: 0.05,
-  coldShare: 0.002,
+  coldShare: 0.0005,
   mistypedSearchShare: 0.03,
   mistakeShare: 0.005,
   travellerShare: 0.03,

@@ -312,6 +312,7 @@ export async function simulateCommand(options: {
   customers?: string;
   days?: string;
   seed?: string;
+  coldShare?: string;
   out: string;
 }): Promise<void> {
   const params = {
@@ -321,12 +322,16 @@ export async function simulateCommand(options: {
     seed: positiveInteger(options.seed, 'seed', 1),
   };
   if (params.staff > 30_000) throw new CustosError('VALIDATION_FAILED', '--staff is at most 30000');
-  const command = `custos simulate --staff ${params.staff} --customers ${params.customers} --days ${params.days} --seed ${params.seed} --out ${options.out}`;
+  const coldShare = options.coldShare === undefined ? undefined : Number(options.coldShare);
+  if (coldShare !== undefined && !(coldShare >= 0 && coldShare <= 0.1))
+    throw new CustosError('VALIDATION_FAILED', '--cold-share takes a share from 0 to 0.1');
+  const command = `custos simulate --staff ${params.staff} --customers ${params.customers} --days ${params.days} --seed ${params.seed}${coldShare === undefined ? '' : ` --cold-share ${coldShare}`} --out ${options.out}`;
   out(
     `Simulating ${params.staff} staff, ${params.customers} customers, ${params.days} days (seed ${params.seed})`,
   );
   const result = simulate({
     ...params,
+    ...(coldShare === undefined ? {} : { workload: { coldShare } }),
     onDay: (day, days) => out(`  day ${day + 1}/${days}`),
   });
   const perf = result.performance;

@@ -80,6 +80,7 @@ program
   .option('--customers <n>', 'customers', '1000000')
   .option('--days <n>', 'simulated days', '30')
   .option('--seed <n>', 'seed (the same seed gives the same report)', '1')
+  .option('--cold-share <share>', 'honest contacts that are cold staff-initiated reveals (default 0.0005)')
   .option('--out <file>', 'the Markdown report (charts go to containment/ beside it)', 'docs/CONTAINMENT.md')
   .description(
     'Simulate an organisation and attack strategies against the real risk model, tiers and quotas; write the report',

@@ -53,7 +53,10 @@ export interface RiskSettings {
   patternedSearchPoints: number;
   /** Patterned searches a day that earn nothing (two numbers of one household). */
   freePatternedSearches: number;
+  /** A VIP or a co-worker revealed cold. */
   specialCustomerPoints: number;
+  /** Someone with the member's surname revealed cold: common surnames make it noisy, so fewer (alerted all the same). */
+  sameSurnamePoints: number;
   hrWindowPoints: number;
   /** After hiring, how long staff-initiated reveals count as `hr_window`. */
   hiringWindowMs: number;
@@ -105,6 +108,7 @@ export const defaultRiskSettings: RiskSettings = {
   patternedSearchPoints: 5,
   freePatternedSearches: 1,
   specialCustomerPoints: 30,
+  sameSurnamePoints: 10,
   hrWindowPoints: 6,
   hiringWindowMs: 30 * DAY,
   sharedCustomerPoints: 10,
@@ -329,7 +333,12 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     } else {
       countAndEarn(state, 'unexplained_reveals', s.coldRevealPoints);
       sharedCold(staffId, state, event);
-      if (context.special !== undefined) countAndEarn(state, 'special_customers', s.specialCustomerPoints);
+      if (context.special !== undefined)
+        countAndEarn(
+          state,
+          'special_customers',
+          context.special === 'same_surname' ? s.sameSurnamePoints : s.specialCustomerPoints,
+        );
     }
     if (context.outOfRegion) countAndEarn(state, 'out_of_region', s.outOfRegionPoints);
     if (context.offShift) countAndEarn(state, 'off_shift', s.offShiftPoints);

@@ -179,9 +179,9 @@ describe('risk model', () => {
     ]);
   });
 
-  test('a VIP, co-worker or same-surname customer revealed cold earns 30 on top of the 13: elevated at once', () => {
+  test('a VIP or co-worker revealed cold earns 30 on top of the 13 (elevated at once), a same-surname customer 10', () => {
     const model = createRiskModel();
-    model.observe(reveal('s', 1, T0, 'none', { context: { special: 'same_surname' } }));
+    model.observe(reveal('s', 1, T0, 'none', { context: { special: 'vip' } }));
     assert.deepEqual(model.assess('s', T0), {
       staffId: 's',
       score: 43,
@@ -191,6 +191,10 @@ describe('risk model', () => {
         { indicator: 'unexplained_reveals', value: 1, baseline: 0, points: 13 },
       ],
     });
+    // The same surname is common (王, 李, 张 …): 13 + 10 = 23, still normal; the watcher alerts it all the same.
+    const namesake = createRiskModel();
+    namesake.observe(reveal('n', 1, T0, 'none', { context: { special: 'same_surname' } }));
+    assert.deepEqual([namesake.assess('n', T0).score, namesake.tierOf('n', T0)], [23, 'normal']);
     // A VIP who came to the counter, or who called last week, is served without a point.
     const other = createRiskModel();
     other.observe(reveal('t', 1, T0, 'presence_code', { context: { special: 'vip' } }));
