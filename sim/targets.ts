@@ -50,9 +50,9 @@ function exposureNote(r: StrategyResult, value: number, limit: number): string {
   let why: string;
   if (r.membersSuspended === r.members && r.toSuspensionMs !== null && r.toSuspensionMs < 86_400_000)
     why =
-      'the first cold reveals cannot be told from a legitimate hand-over until they repeat: each earns 13 points (elevated at the 2nd, high at the 4th), so a few pass before the hold; 0 would need a second person to approve every cold reveal, a cost honest staff would pay on every hand-over (the honest workload has them: see its parameters)';
+      'the first cold reveals cannot be told from a legitimate hand-over until they repeat: each earns 17 points (elevated at the 2nd, high at the 3rd), so a few pass before the hold; 0 would need a second person to approve every cold reveal, a cost honest staff would pay on every hand-over (the honest workload has them: see its parameters)';
   else if (r.membersAlerted < r.members)
-    why = `${r.membersAlerted} of ${r.members} members ever reached high: each kept to a pace whose points decay (13 a cold reveal, half-life a week) before they reach 50`;
+    why = `${r.membersAlerted} of ${r.members} members ever reached high: each kept to a pace whose points decay (17 a cold reveal, half-life a week) before they reach 50`;
   else
     why =
       'each member was held at high (a second approver) and reached critical only on a second hold; the reveals before the first hold add up across members';

@@ -1,7 +1,7 @@
 /**
  * Cross-check of the simulator's decision path against the HTTP stack: test/watch/watcher.http.test.ts
- * plays a support clerk harvesting phones through fabricated cases over the real app and counts 4 leaked,
- * then held (13 points a cold reveal: high at the 4th). The same harvest through the simulator's parts — the
+ * plays a support clerk harvesting phones through fabricated cases over the real app and counts 3 leaked,
+ * then held (17 points a cold reveal: high at the 3rd). The same harvest through the simulator's parts — the
  * real risk model, `containReveal`, `limitsAt` and the quota windows, in the engine's order — must count the
  * same.
  */
@@ -14,7 +14,7 @@ import { createRiskModel } from '../../src/watch/risk/risk-model.ts';
 const MIN = 60_000;
 
 describe('simulator against the HTTP stack', () => {
-  test('a fabricated-case harvester gets 4 phones, then the hold', () => {
+  test('a fabricated-case harvester gets 3 phones, then the hold', () => {
     const model = createRiskModel();
     const quotas = createQuotaWindows();
     let at = Date.UTC(2026, 0, 5, 2); // 10:00 in China
@@ -47,7 +47,7 @@ describe('simulator against the HTTP stack', () => {
       });
       leaked++;
     }
-    assert.equal(leaked, 4);
+    assert.equal(leaked, 3);
     assert.deepEqual(refusals, ['HELD']);
   });
 

@@ -87,7 +87,7 @@ describe('reveal context over HTTP', () => {
   });
   after(() => f?.close());
 
-  test('a follow-up of a customer who came in earlier counts 1 point; a cold reveal 13', async () => {
+  test('a follow-up of a customer who came in earlier counts 1 point; a cold reveal 17', async () => {
     const clerk = await f.staff('support');
     const known = await f.customer();
     const stranger = await f.customer();
@@ -109,7 +109,7 @@ describe('reveal context over HTTP', () => {
     assert.deepEqual(
       a.contributions.map((c) => [c.indicator, c.value, c.points]),
       [
-        ['unexplained_reveals', 1, 13],
+        ['unexplained_reveals', 1, 17],
         ['follow_ups', 1, 1],
       ],
     );
@@ -147,7 +147,7 @@ describe('reveal context over HTTP', () => {
     const caseId = await f.openCase(clerk, vip);
     assert.equal((await reveal(clerk, caseId)).status, 200);
     const a = await score(clerk);
-    assert.deepEqual([a.score, a.tier], [43, 'elevated']);
+    assert.deepEqual([a.score, a.tier], [47, 'elevated']);
     const alerts = (await ledgerEntries(f.t.custos, 'alert.raised')).filter(
       (e) => e.data.staffId === clerk.staffId,
     );
@@ -242,7 +242,7 @@ describe('reveal context over HTTP', () => {
     assert.deepEqual(
       (await score(clerk)).contributions.map((c) => [c.indicator, c.points]),
       [
-        ['unexplained_reveals', 13],
+        ['unexplained_reveals', 17],
         ['hr_window', 6],
       ],
     );

@@ -1,8 +1,8 @@
 /**
  * The watcher over HTTP, played as the 2017 ring played it: a support clerk opens cases for customers
- * nobody asked about and reveals their phones. With the default settings (13 points a cold reveal) the clerk
+ * nobody asked about and reveals their phones. With the default settings (17 points a cold reveal) the clerk
  * is elevated at the 2nd such reveal (each reveal then spends its own second factor, quotas halve), held after
- * the 4th (reveals refused, security alerted), and suspended when they keep probing. A clerk whose customers
+ * the 3rd (each reveal needs a second person's approval, security alerted), and suspended when they keep probing. A clerk whose customers
  * are present (presence codes) serves as many without friction.
  */
 import assert from 'node:assert/strict';
@@ -66,11 +66,11 @@ describe('watcher over HTTP', () => {
     return { leaked, refusals };
   };
 
-  test('a fabricated-case harvester gets 4 phones, then is held', async () => {
+  test('a fabricated-case harvester gets 3 phones, then is held', async () => {
     const clerk = await f.staff('support');
     const { leaked, refusals } = await harvest(clerk, 50);
-    // 13 points a cold reveal: elevated at the 2nd (26), high at the 4th (52); the 5th is held.
-    assert.equal(leaked, 4);
+    // 17 points a cold reveal: elevated at the 2nd (34), high at the 3rd (51); the 4th is held.
+    assert.equal(leaked, 3);
     assert.deepEqual(refusals, ['RISK_HOLD']);
     const cases = [await f.openCase(clerk, await f.customer())];
     await stepUp(clerk);
@@ -113,7 +113,7 @@ describe('watcher over HTTP', () => {
   test('held at high: only a reveal a second person approved goes through, each approval once', async () => {
     const clerk = await f.staff('support');
     const approver = await f.staff('security');
-    assert.equal((await harvest(clerk, 50)).leaked, 4);
+    assert.equal((await harvest(clerk, 50)).leaked, 3);
     assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'high');
     const caseId = await f.openCase(clerk, await f.customer());
     await stepUp(clerk);
@@ -156,6 +156,7 @@ describe('watcher over HTTP', () => {
     await f.t.custos.watch.watcher.settled();
     assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'elevated');
     await stepUp(clerk);
+    // Two reveals race on one step-up: one wins (51: high), the other is refused before it reveals anything.
     const race = await Promise.all([reveal(clerk, cases[2] as string), reveal(clerk, cases[3] as string)]);
     assert.deepEqual(race.map((r) => r.status).sort(), [200, 401]);
     const served = race.find((r) => r.status === 200)?.body;
@@ -164,8 +165,9 @@ describe('watcher over HTTP', () => {
       served.risk.explanation.map((d: { path: string }) => d.path),
       ['tier', 'unexplained_reveals'],
     );
+    await stepUp(clerk);
     const again = await reveal(clerk, cases[7] as string);
-    assert.equal(again.body.error.code, 'STEP_UP_REQUIRED');
+    assert.equal(again.body.error.code, 'RISK_HOLD', 'the winner took the clerk to high: held');
     assert.match(
       again.body.error.details[1].problem,
       /^3 customers revealed today with no sign the customer started it/,
@@ -201,9 +203,9 @@ describe('watcher over HTTP', () => {
     const clerk = await f.staff('support');
     const other = await f.staff('support');
     const foreign = await f.openCase(other, await f.customer());
-    assert.equal((await harvest(clerk, 50)).leaked, 4);
+    assert.equal((await harvest(clerk, 50)).leaked, 3);
     assert.equal(f.t.custos.watch.watcher.tierOf(clerk.staffId), 'high');
-    // At 52 points; refusals earn 2 each past 5 free a day: about 20 more pass 80.
+    // At 51 points; refusals earn 2 each past 5 free a day: about 20 more pass 80.
     let last = 0;
     for (let i = 0; i < 30 && f.t.custos.watch.watcher.tierOf(clerk.staffId) !== 'critical'; i++) {
       last = (await f.send(clerk, 'GET', `/v1/cases/${foreign}/customer`)).status;
@@ -225,7 +227,7 @@ describe('watcher over HTTP', () => {
 
   test('a restart in the middle of a harvest keeps the harvester held: the watcher rebuilds from the ledger', async () => {
     const clerk = await f.staff('support');
-    assert.equal((await harvest(clerk, 50)).leaked, 4);
+    assert.equal((await harvest(clerk, 50)).leaked, 3);
     const pending = await f.openCase(clerk, await f.customer());
     await f.t.custos.close();
 

@@ -1,5 +1,5 @@
 /**
- * The risk model with hand-computed expectations (default settings: 13 points a cold unexplained reveal and
+ * The risk model with hand-computed expectations (default settings: 17 points a cold unexplained reveal and
  * 1 a follow-up, 5 a customer beyond the day's allowance of max(8, 2 × baseline), 15 a break-glass, 2 a
  * refusal past 5 free, 2 a search miss past 3 free, 100 a honey touch; half-life one day, a week for the slow
  * indicators; tiers at 25, 50, 80). Each new indicator has its own test below.
@@ -50,34 +50,32 @@ describe('risk model', () => {
     );
   });
 
-  test('a fabricated-case harvester: elevated at the 2nd cold reveal, high at the 4th, critical at the 7th', () => {
+  test('a fabricated-case harvester: elevated at the 2nd cold reveal, high at the 3rd, critical at the 5th', () => {
     const model = createRiskModel();
     const tiers: string[] = [];
-    for (let i = 1; i <= 7; i++) {
+    for (let i = 1; i <= 5; i++) {
       model.observe(reveal('s', i));
       tiers.push(model.tierOf('s', T0));
     }
     assert.deepEqual(tiers, [
-      'normal', // 13
-      'elevated', // 26
-      'elevated', // 39
-      'high', // 52
-      'high', // 65
-      'high', // 78
-      'critical', // 91
+      'normal', // 17
+      'elevated', // 34
+      'high', // 51
+      'high', // 68
+      'critical', // 85
     ]);
     assert.deepEqual(model.assess('s', T0), {
       staffId: 's',
-      score: 91,
+      score: 85,
       tier: 'critical',
-      contributions: [{ indicator: 'unexplained_reveals', value: 7, baseline: 0, points: 91 }],
+      contributions: [{ indicator: 'unexplained_reveals', value: 5, baseline: 0, points: 85 }],
     });
   });
 
   test('the same customer revealed again the same day counts once', () => {
     const model = createRiskModel();
     for (let i = 0; i < 10; i++) model.observe(reveal('s', 1, T0 + i * 1000));
-    assert.equal(model.assess('s', T0 + 10_000).score, 13);
+    assert.equal(model.assess('s', T0 + 10_000).score, 17);
   });
 
   test('reveals the customer started earn nothing until the day passes its allowance', () => {
@@ -108,13 +106,13 @@ describe('risk model', () => {
     );
   });
 
-  test('cold reveals are remembered a week: two of them are 26 today, 13 in a week, 6.5 in two', () => {
+  test('cold reveals are remembered a week: two of them are 34 today, 17 in a week, 8.5 in two', () => {
     const model = createRiskModel();
     model.observe(reveal('s', 1));
     model.observe(reveal('s', 2));
     assert.deepEqual(
       [0, 7, 14].map((days) => model.assess('s', T0 + days * DAY).score),
-      [26, 13, 6.5],
+      [34, 17, 8.5],
     );
   });
 
@@ -179,22 +177,22 @@ describe('risk model', () => {
     ]);
   });
 
-  test('a VIP or co-worker revealed cold earns 30 on top of the 13 (elevated at once), a same-surname customer 10', () => {
+  test('a VIP or co-worker revealed cold earns 30 on top of the 17 (elevated at once), a same-surname customer 7', () => {
     const model = createRiskModel();
     model.observe(reveal('s', 1, T0, 'none', { context: { special: 'vip' } }));
     assert.deepEqual(model.assess('s', T0), {
       staffId: 's',
-      score: 43,
+      score: 47,
       tier: 'elevated',
       contributions: [
         { indicator: 'special_customers', value: 1, baseline: 0, points: 30 },
-        { indicator: 'unexplained_reveals', value: 1, baseline: 0, points: 13 },
+        { indicator: 'unexplained_reveals', value: 1, baseline: 0, points: 17 },
       ],
     });
-    // The same surname is common (王, 李, 张 …): 13 + 10 = 23, still normal; the watcher alerts it all the same.
+    // The same surname is common (王, 李, 张 …): 17 + 7 = 24, still normal; the watcher alerts it all the same.
     const namesake = createRiskModel();
     namesake.observe(reveal('n', 1, T0, 'none', { context: { special: 'same_surname' } }));
-    assert.deepEqual([namesake.assess('n', T0).score, namesake.tierOf('n', T0)], [23, 'normal']);
+    assert.deepEqual([namesake.assess('n', T0).score, namesake.tierOf('n', T0)], [24, 'normal']);
     // A VIP who came to the counter, or who called last week, is served without a point.
     const other = createRiskModel();
     other.observe(reveal('t', 1, T0, 'presence_code', { context: { special: 'vip' } }));
@@ -264,10 +262,10 @@ describe('risk model', () => {
     const model = createRiskModel();
     model.observe(reveal('a', 1, T0, 'none', { caseId: 'case-a' }));
     model.observe(reveal('b', 1, T0 + 13 * DAY, 'none', { caseId: 'case-b' }));
-    // a: 13 × 2^(-13/7) + 10 = 3.579… + 10; b: 13 + 10.
+    // a: 17 × 2^(-13/7) + 10 = 4.68… + 10; b: 17 + 10.
     assert.deepEqual(
       ['a', 'b'].map((id) => model.assess(id, T0 + 13 * DAY).score),
-      [13.6, 23],
+      [14.7, 27],
     );
     // On one shared case, or 15 days apart, nothing is shared.
     const other = createRiskModel();
@@ -283,9 +281,9 @@ describe('risk model', () => {
 
   test('a second hold within 30 days earns 30: waiting out a hold and going on is critical', () => {
     const model = createRiskModel();
-    for (let i = 1; i <= 4; i++) model.observe(reveal('s', i)); // 52: high
+    for (let i = 1; i <= 3; i++) model.observe(reveal('s', i)); // 51: high
     assert.equal(model.tierOf('s', T0), 'high');
-    // A week later: 26, elevated. Two more cold reveals: 52, a new hold → + 30 = 82.
+    // A week later: 25.5, elevated. Two more cold reveals: 59.5, a new hold → + 30 = 89.5.
     const later = T0 + 7 * DAY;
     assert.equal(model.tierOf('s', later), 'elevated');
     model.observe(reveal('s', 5, later));
@@ -299,7 +297,7 @@ describe('risk model', () => {
     const model = createRiskModel();
     model.dampen('unexplained_reveals', 2);
     model.observe(reveal('s', 1));
-    assert.equal(model.assess('s', T0).score, 6.5);
+    assert.equal(model.assess('s', T0).score, 8.5);
     model.dampen('unexplained_reveals', 9);
     assert.equal(model.damping('unexplained_reveals'), 2, 'clamped');
     model.dampen('unexplained_reveals', 0.1);
