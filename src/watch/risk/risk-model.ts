@@ -21,7 +21,6 @@
  * count still grows, by repeat reveals too, which only errs towards suspicion) — under 1 KB. Across members
  * it keeps the last cold reveal of at most `maxSharedCustomers` customers (collusion), 16 bytes each.
  */
-import { createHash } from 'node:crypto';
 import {
   type Assessment,
   type Contribution,
@@ -158,8 +157,18 @@ interface SharedMark {
 
 const slot = Object.fromEntries(indicators.map((name, i) => [name, i])) as Record<Indicator, number>;
 
+/**
+ * A 32-bit FNV-1a hash of a customer id: only to tell today's customers apart in memory (ids are assigned by
+ * Custos, not chosen by staff, so no one can aim for collisions; a collision makes a new customer count as a
+ * repeat, once in about 4 billion pairs).
+ */
 function customerHash(customerId: string): number {
-  return createHash('sha256').update(customerId).digest().readUInt32BE(0);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < customerId.length; i++) {
+    h ^= customerId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 export function tierFor(score: number, thresholds: RiskSettings['thresholds']): RiskTier {
@@ -178,9 +187,8 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
   const shared = new Map<number, SharedMark>();
   /** Per indicator: points earned are divided by this (triage feedback raises it for a noisy indicator). */
   const damping = new Float64Array(indicators.length).fill(1);
-  const halfLives = new Float64Array(
-    indicators.map((name) => (s.slowIndicators.includes(name) ? s.slowHalfLifeMs : s.halfLifeMs)),
-  );
+  /** Per indicator: decays with the slow half-life (1) or the noisy one (0). */
+  const slow = new Uint8Array(indicators.map((name) => (s.slowIndicators.includes(name) ? 1 : 0)));
 
   const dayOf = (at: number) => Math.floor((at + s.dayOffsetMs) / DAY);
 
@@ -225,20 +233,26 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
   function decayTo(state: StaffState, at: number): void {
     if (at <= state.updatedAt) return;
     const elapsed = at - state.updatedAt;
-    for (let i = 0; i < state.points.length; i++) state.points[i]! *= 2 ** (-elapsed / halfLives[i]!);
+    const fast = 2 ** (-elapsed / s.halfLifeMs);
+    const slowly = 2 ** (-elapsed / s.slowHalfLifeMs);
+    const points = state.points;
+    for (let i = 0; i < points.length; i++) if (points[i] !== 0) points[i]! *= slow[i] ? slowly : fast;
     state.updatedAt = at;
   }
 
   function stateFor(staffId: string, role: string, at: number): StaffState {
     let state = staff.get(staffId);
     if (!state) {
+      // One buffer per member, three views on it: a typed array's own buffer costs more than its contents.
+      const n = indicators.length;
+      const buffer = new ArrayBuffer(n * 8 + s.maxDailyCustomers * 4 + n * 2);
       state = {
         role,
-        points: new Float64Array(indicators.length),
+        points: new Float64Array(buffer, 0, n),
         updatedAt: at,
         day: dayOf(at),
-        counts: new Uint16Array(indicators.length),
-        customers: new Uint32Array(s.maxDailyCustomers),
+        counts: new Uint16Array(buffer, n * 8 + s.maxDailyCustomers * 4, n),
+        customers: new Uint32Array(buffer, n * 8, s.maxDailyCustomers),
         distinctToday: 0,
         baseline: null,
         hiredAt: null,
@@ -504,13 +518,17 @@ export function createRiskModel(overrides: Partial<RiskSettings> = {}) {
     };
     try {
       const next = new Map<string, StaffState>();
+      const n = indicators.length;
       for (const [id, st] of parsed.staff) {
-        next.set(id, {
-          ...(st as unknown as StaffState),
-          points: typed(st.points, (b) => new Float64Array(b), indicators.length * 8),
-          counts: typed(st.counts, (b) => new Uint16Array(b), indicators.length * 2),
-          customers: typed(st.customers, (b) => new Uint32Array(b), s.maxDailyCustomers * 4),
-        });
+        // The same layout as a new member's: one buffer, three views.
+        const buffer = new ArrayBuffer(n * 8 + s.maxDailyCustomers * 4 + n * 2);
+        const points = new Float64Array(buffer, 0, n);
+        const customers = new Uint32Array(buffer, n * 8, s.maxDailyCustomers);
+        const counts = new Uint16Array(buffer, n * 8 + s.maxDailyCustomers * 4, n);
+        points.set(typed(st.points, (b) => new Float64Array(b), n * 8));
+        customers.set(typed(st.customers, (b) => new Uint32Array(b), s.maxDailyCustomers * 4));
+        counts.set(typed(st.counts, (b) => new Uint16Array(b), n * 2));
+        next.set(id, { ...(st as unknown as StaffState), points, counts, customers });
       }
       const nextDamping = typed(parsed.damping, (b) => new Float64Array(b), indicators.length * 8);
       staff.clear();
