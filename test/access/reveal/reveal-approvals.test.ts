@@ -197,6 +197,25 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await consume(sam, caseId, asked.body.id), false, 'still pending');
     });
 
+    test('a row edited to look approved without a second person is not honoured', async () => {
+      const db = f.t.custos.database.db;
+      for (const decidedBy of [null, 'requester'] as const) {
+        const caseId = await identityCase(sam);
+        const asked = await ask(sam, caseId);
+        assert.equal(asked.status, 201, JSON.stringify(asked.body));
+        await db
+          .updateTable('reveal_approvals')
+          .set({
+            status: 'approved',
+            decided_by: decidedBy === null ? null : sam.staffId,
+            decided_at: clock.now(),
+          })
+          .where('id', '=', asked.body.id)
+          .execute();
+        assert.equal(await consume(sam, caseId, asked.body.id), false, `decided by ${decidedBy}`);
+      }
+    });
+
     test('a rejected approval is refused', async () => {
       const caseId = await identityCase(sam);
       const asked = await ask(sam, caseId);
