@@ -216,6 +216,36 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    test('an approval is announced to the rest of the security role, by whom and for whom; a rejection is not', async () => {
+      const colleague = await f.staff('security');
+      const { approvalId } = await approved(sam);
+      const told = await f.send(colleague, 'GET', '/v1/announcements');
+      assert.equal(told.status, 200, JSON.stringify(told.body));
+      const mine = (told.body as Array<{ kind: string; subjectId: string }>).filter(
+        (a) => a.subjectId === approvalId,
+      );
+      assert.deepEqual(
+        mine.map((a) => ({ ...a, id: undefined, createdAt: undefined })),
+        [
+          {
+            id: undefined,
+            createdAt: undefined,
+            role: 'security',
+            kind: 'reveal_approval.approved',
+            subjectId: approvalId,
+            requestedBy: sam.staffId,
+            decidedBy: sec.staffId,
+          },
+        ],
+      );
+      const asked = await ask(sam, await identityCase(sam));
+      assert.equal((await decide(sec, asked.body.id, 'reject')).status, 200);
+      const after = (await f.send(colleague, 'GET', '/v1/announcements')).body as Array<{
+        subjectId: string;
+      }>;
+      assert.ok(!after.some((a) => a.subjectId === asked.body.id), 'rejections are not announced');
+    });
+
     test('a rejected approval is refused', async () => {
       const caseId = await identityCase(sam);
       const asked = await ask(sam, caseId);
