@@ -47,9 +47,19 @@ export const modules = {
     ],
   },
   'ledger-verification': {
-    mutate: ['src/ledger/verifier.ts', 'src/ledger/signed-note.ts', 'src/ledger/checkpoint.ts'],
+    // The per-entry checks (lookup columns against the signed header, redactions against retention) moved
+    // out of verifier.ts into entry-check.ts and redaction-check.ts with the v2 leaf.
+    mutate: [
+      'src/ledger/verifier.ts',
+      'src/ledger/entry-check.ts',
+      'src/ledger/redaction-check.ts',
+      'src/ledger/signed-note.ts',
+      'src/ledger/checkpoint.ts',
+    ],
     tests: [
       'test/ledger/tamper.test.ts',
+      'test/ledger/leaf-formats.test.ts',
+      'test/ledger/redaction-check.test.ts',
       'test/ledger/ledger.test.ts',
       'test/ledger/signed-note.test.ts',
       'test/ledger/checkpoint.test.ts',
