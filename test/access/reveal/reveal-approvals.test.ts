@@ -253,6 +253,21 @@ for (const { dialect, skip } of await dialects()) {
       assert.ok(!after.some((a) => a.subjectId === asked.body.id), 'rejections are not announced');
     });
 
+    test('an approver the requester invited cannot approve their reveal', async () => {
+      const puppet = await f.staff('security');
+      await f.t.custos.database.db
+        .updateTable('staff')
+        .set({ invited_by: sam.staffId })
+        .where('id', '=', puppet.staffId)
+        .execute();
+      const caseId = await identityCase(sam);
+      const asked = await ask(sam, caseId);
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const byPuppet = await decide(puppet, asked.body.id, 'approve');
+      assert.deepEqual([byPuppet.status, byPuppet.body.error?.code], [403, 'APPROVER_NOT_INDEPENDENT']);
+      assert.equal(await consume(sam, caseId, asked.body.id), false, 'still pending');
+    });
+
     test('a rejected approval is refused', async () => {
       const caseId = await identityCase(sam);
       const asked = await ask(sam, caseId);
