@@ -182,6 +182,28 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test('an export edited to approved in the database, with no recorded approval, does not run', async () => {
+      const asked = await request(requester, {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [await f.customer()],
+        fields: ['phone'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const id = asked.body.id as string;
+      await f.t.custos.database.db
+        .updateTable('exports')
+        .set({ status: 'approved', decided_by: approver.staffId, decided_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
+      const run = await f.send(requester, 'POST', `/v1/exports/${id}/run`);
+      assert.deepEqual([run.status, run.body.error?.code], [403, 'APPROVAL_REQUIRED']);
+      assert.ok(
+        !(await ledgerEntries(f.t.custos, 'customer.exported')).some((e) => e.data.exportId === id),
+        'nothing exported',
+      );
+    });
+
     test('a security approver cannot approve their own request; the requester cannot approve theirs', async () => {
       const admin = await f.staff('admin');
       const id = await f.customer();
