@@ -116,6 +116,22 @@ for (const { dialect, skip } of await dialects()) {
         await db.updateTable('ledger_entries').set(original).where('idx', '=', 417).execute();
       }
       assert.deepEqual((await verify(t)).problems, [], 'restored, it verifies again');
+
+      // The signed bytes made to disagree with the row's leaf format, or re-encoded non-canonically (the
+      // same JSON with a space): reported at that index, not accepted and not thrown.
+      const bytes = Buffer.from((await t.custos.ledgerStore.entry(417))?.entry as Buffer);
+      assert.ok(bytes.includes('"v":2'));
+      const claimsV1 = Buffer.from(bytes.toString('utf8').replace('"v":2', '"v":1'));
+      const spaced = Buffer.from(bytes.toString('utf8').replace('{', '{ '));
+      for (const [what, entry] of [
+        ['v1 in a v2 row', claimsV1],
+        ['non-canonical', spaced],
+      ] as const) {
+        await db.updateTable('ledger_entries').set({ entry }).where('idx', '=', 417).execute();
+        const report = await verify(t);
+        assert.equal(report.problems[0]?.index, 417, what);
+        assert.match(report.problems[0]?.problem as string, /lookup columns disagree/, what);
+      }
     });
 
     scenario('one entry deleted → that index', async (t) => {

@@ -94,6 +94,44 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test('clearing a searchable field or the attributes leaves no index and nothing sealed behind', async () => {
+      const db = t.custos.database.db;
+      const stored = (id: string) =>
+        db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      const created = await t.custos.vault.createCustomer(actor, {
+        name: 'Clear Me',
+        phone: '13722223333',
+        attributes: { tier: 'gold', shop: 'north' },
+      });
+
+      const renamed = await t.custos.vault.updateCustomer(actor, created.id, { name: 'Clear Me Too' });
+      assert.deepEqual(renamed.attributes, { tier: '***', shop: '***' }, 'untouched attributes keep masks');
+      assert.deepEqual((await t.custos.vault.getMasked(actor, created.id)).attributes, renamed.attributes);
+
+      const cleared = await t.custos.vault.updateCustomer(actor, created.id, {
+        phone: null,
+        attributes: null,
+      });
+      assert.equal(cleared.fields.phone, undefined);
+      assert.deepEqual(cleared.attributes, {});
+      const row = await stored(created.id);
+      assert.equal(row.phone_sealed, null);
+      assert.equal(row.phone_bidx, null, 'a cleared field leaves no index to match');
+      assert.equal(row.attributes_sealed, null);
+      assert.equal((await t.custos.vault.search(actor, 'phone', '13722223333')).length, 0);
+      assert.deepEqual(await t.custos.vault.unsealFields(created.id, ['phone', 'attributes']), {
+        phone: null,
+        attributes: null,
+      });
+
+      // An empty map clears as null does: nothing sealed, nothing to open.
+      await t.custos.vault.updateCustomer(actor, created.id, { attributes: { tier: 'silver' } });
+      const emptied = await t.custos.vault.updateCustomer(actor, created.id, { attributes: {} });
+      assert.deepEqual(emptied.attributes, {});
+      assert.equal((await stored(created.id)).attributes_sealed, null);
+      assert.deepEqual(await t.custos.vault.unsealFields(created.id, ['attributes']), { attributes: null });
+    });
+
     test('a second customer with the same account ID is refused, and nothing is half-written', async () => {
       const before = await t.custos.vault.countCustomers();
       await assert.rejects(

@@ -155,6 +155,55 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test('a rejection rejects: the export never runs, and no later decision turns it round', async () => {
+      const asked = await request(requester, {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [await f.customer()],
+        fields: ['phone'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const id = asked.body.id as string;
+      const rejected = await f.send(approver, 'POST', `/v1/exports/${id}/reject`);
+      assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+      assert.equal(rejected.body.status, 'rejected');
+      const second = await f.staff('security');
+      const later = await f.send(second, 'POST', `/v1/exports/${id}/approve`);
+      assert.deepEqual([later.status, later.body.error?.code], [409, 'EXPORT_NOT_PENDING']);
+      const run = await f.send(requester, 'POST', `/v1/exports/${id}/run`);
+      assert.deepEqual([run.status, run.body.error?.code], [403, 'APPROVAL_REQUIRED']);
+      assert.equal((await f.send(requester, 'GET', `/v1/exports/${id}`)).body.status, 'rejected');
+      const decided = (await ledgerEntries(f.t.custos, 'export.decided')).filter(
+        (e) => e.data.exportId === id,
+      );
+      assert.deepEqual(
+        decided.map((e) => e.data.approved),
+        [false],
+      );
+    });
+
+    test('an export edited to approved in the database, with no recorded approval, does not run', async () => {
+      const asked = await request(requester, {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [await f.customer()],
+        fields: ['phone'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const id = asked.body.id as string;
+      await f.t.custos.database.db
+        .updateTable('exports')
+        .set({ status: 'approved', decided_by: approver.staffId, decided_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
+      const run = await f.send(requester, 'POST', `/v1/exports/${id}/run`);
+      assert.deepEqual([run.status, run.body.error?.code], [403, 'APPROVAL_REQUIRED']);
+      assert.ok(
+        !(await ledgerEntries(f.t.custos, 'customer.exported')).some((e) => e.data.exportId === id),
+        'nothing exported',
+      );
+    });
+
     test('a security approver cannot approve their own request; the requester cannot approve theirs', async () => {
       const admin = await f.staff('admin');
       const id = await f.customer();

@@ -127,6 +127,8 @@ for (const { dialect, skip } of await dialects()) {
       const decidedEntry = entries.find((e) => e.type === 'reveal_approval.decided');
       assert.equal(decidedEntry?.actor, `staff:${sec.staffId}`);
       assert.deepEqual(decidedEntry?.data, { approvalId: id, caseId, approved: true });
+      const usedEntry = entries.find((e) => e.type === 'reveal_approval.used');
+      assert.deepEqual(usedEntry?.data, { approvalId: id, caseId, fields: ['national_id'] });
       const text = JSON.stringify(entries);
       assert.ok(
         !text.includes(NATIONAL_ID) && !text.includes('check their ID'),
@@ -137,7 +139,7 @@ for (const { dialect, skip } of await dialects()) {
     test('two concurrent reveals with one approval: one uses it', async () => {
       const { caseId, approvalId } = await approved(sam);
       const results = await Promise.all([0, 1, 2].map(() => consume(sam, caseId, approvalId)));
-      assert.deepEqual(results.filter(Boolean).length, 1, JSON.stringify(results));
+      assert.deepEqual([...results].sort(), [false, false, true], JSON.stringify(results));
     });
 
     test('only for its requester, its case and fields it names; a refusal does not use it up', async () => {
@@ -148,6 +150,7 @@ for (const { dialect, skip } of await dialects()) {
         200,
       );
       const otherCase = await identityCase(sam);
+      const before = f.t.custos.ledger.size();
 
       assert.equal(await consume(sam, otherCase, approvalId), false, 'wrong case');
       assert.equal(await consume(colleague, caseId, approvalId), false, 'a co-assignee is not the requester');
@@ -159,6 +162,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(await consume(sam, caseId, approvalId, []), false);
       assert.equal(await consume(sam, caseId, 'not-an-id'), false);
       assert.equal(await consume(sam, caseId, '01900000-0000-7000-8000-000000000000'), false);
+      assert.equal(f.t.custos.ledger.size(), before, 'a refusal is decided before anything is ledgered');
       assert.equal(await consume(sam, caseId, approvalId), true, 'still usable after the refusals');
     });
 
@@ -187,6 +191,9 @@ for (const { dialect, skip } of await dialects()) {
         const promoted = await decide(sam, asked.body.id, 'approve');
         assert.equal(promoted.status, 403);
         assert.equal(promoted.body.error.code, 'SAME_PERSON');
+        const ownRejection = await decide(sam, asked.body.id, 'reject');
+        assert.equal(ownRejection.status, 403, 'nor reject it');
+        assert.equal(ownRejection.body.error.code, 'SAME_PERSON');
       } finally {
         await f.t.custos.database.db
           .updateTable('staff')
@@ -194,6 +201,70 @@ for (const { dialect, skip } of await dialects()) {
           .where('id', '=', sam.staffId)
           .execute();
       }
+      assert.equal(await consume(sam, caseId, asked.body.id), false, 'still pending');
+    });
+
+    test('a row edited to look approved without a second person is not honoured', async () => {
+      const db = f.t.custos.database.db;
+      for (const decidedBy of [null, 'requester'] as const) {
+        const caseId = await identityCase(sam);
+        const asked = await ask(sam, caseId);
+        assert.equal(asked.status, 201, JSON.stringify(asked.body));
+        await db
+          .updateTable('reveal_approvals')
+          .set({
+            status: 'approved',
+            decided_by: decidedBy === null ? null : sam.staffId,
+            decided_at: clock.now(),
+          })
+          .where('id', '=', asked.body.id)
+          .execute();
+        assert.equal(await consume(sam, caseId, asked.body.id), false, `decided by ${decidedBy}`);
+      }
+    });
+
+    test('an approval is announced to the rest of the security role, by whom and for whom; a rejection is not', async () => {
+      const colleague = await f.staff('security');
+      const { approvalId } = await approved(sam);
+      const told = await f.send(colleague, 'GET', '/v1/announcements');
+      assert.equal(told.status, 200, JSON.stringify(told.body));
+      const mine = (told.body as Array<{ kind: string; subjectId: string }>).filter(
+        (a) => a.subjectId === approvalId,
+      );
+      assert.deepEqual(
+        mine.map((a) => ({ ...a, id: undefined, createdAt: undefined })),
+        [
+          {
+            id: undefined,
+            createdAt: undefined,
+            role: 'security',
+            kind: 'reveal_approval.approved',
+            subjectId: approvalId,
+            requestedBy: sam.staffId,
+            decidedBy: sec.staffId,
+          },
+        ],
+      );
+      const asked = await ask(sam, await identityCase(sam));
+      assert.equal((await decide(sec, asked.body.id, 'reject')).status, 200);
+      const after = (await f.send(colleague, 'GET', '/v1/announcements')).body as Array<{
+        subjectId: string;
+      }>;
+      assert.ok(!after.some((a) => a.subjectId === asked.body.id), 'rejections are not announced');
+    });
+
+    test('an approver the requester invited cannot approve their reveal', async () => {
+      const puppet = await f.staff('security');
+      await f.t.custos.database.db
+        .updateTable('staff')
+        .set({ invited_by: sam.staffId })
+        .where('id', '=', puppet.staffId)
+        .execute();
+      const caseId = await identityCase(sam);
+      const asked = await ask(sam, caseId);
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const byPuppet = await decide(puppet, asked.body.id, 'approve');
+      assert.deepEqual([byPuppet.status, byPuppet.body.error?.code], [403, 'APPROVER_NOT_INDEPENDENT']);
       assert.equal(await consume(sam, caseId, asked.body.id), false, 'still pending');
     });
 
@@ -225,12 +296,18 @@ for (const { dialect, skip } of await dialects()) {
       const late = await ask(sam, caseId);
       assert.equal(late.status, 201);
       clock.advance(REVEAL_APPROVAL_TTL_MS);
-      assert.equal(await consume(sam, early.caseId, early.approvalId), false, 'approved, then expired');
       // Sessions idle out after 15 minutes: a new security officer decides.
       const fresh = await f.staff('security');
+      const from = f.t.custos.ledger.size();
+      assert.equal(await consume(sam, early.caseId, early.approvalId), false, 'approved, then expired');
       const decided = await decide(fresh, late.body.id, 'approve');
       assert.equal(decided.status, 409);
       assert.equal(decided.body.error.code, 'APPROVAL_NOT_PENDING');
+      const ledgered = (await entriesSince(from)).map((e) => e.type);
+      assert.ok(
+        !ledgered.some((t) => t.startsWith('reveal_approval.') || t === 'act.failed'),
+        `refused at the expiry itself, before the ledger: ${ledgered.join(', ')}`,
+      );
       assert.ok(
         !(await f.send(fresh, 'GET', '/v1/reveal-approvals/pending')).body.approvals.some(
           (a: { id: string }) => a.id === late.body.id,
