@@ -126,7 +126,10 @@ export async function wireAccess(deps: {
     clock,
   });
   const { independence, announcements } = deps;
+  const caseEvidence = createCaseEvidence({ inboundCalls, portalRequests, appointments });
   const revealApprovals = createRevealApprovals({
+    caseById: (caseId) => caseStore.byId(caseId),
+    evidence: caseEvidence,
     store: createRevealApprovalStore(db),
     cases,
     vault,
@@ -185,7 +188,7 @@ export async function wireAccess(deps: {
       quotas,
       revealApprovals,
       sessions,
-      evidence: createCaseEvidence({ inboundCalls, portalRequests, appointments }),
+      evidence: caseEvidence,
       contexts: createRevealContexts({
         contactedSince: async (customerId, staffId, since, caseId) =>
           (await caseStore.presentOnOtherCaseSince(customerId, staffId, since, caseId)) ||

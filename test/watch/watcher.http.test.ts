@@ -127,6 +127,10 @@ describe('watcher over HTTP', () => {
       reason: 'the customer asked for a call back',
     });
     assert.equal(asked.status, 201, JSON.stringify(asked.body));
+    // The approver sees that nothing shows the customer asked: the case is staff-initiated.
+    const pending = await f.send(approver, 'GET', '/v1/reveal-approvals/pending');
+    const shown = pending.body.approvals.find((a: { id: string }) => a.id === asked.body.id);
+    assert.equal(shown?.evidence, 'none');
     await stepUp(approver);
     const approved = await f.send(approver, 'POST', `/v1/reveal-approvals/${asked.body.id}/approve`);
     assert.equal(approved.status, 200, JSON.stringify(approved.body));

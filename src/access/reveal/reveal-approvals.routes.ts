@@ -34,6 +34,9 @@ export const RevealApprovalSchema = Type.Object(
     decidedBy: Type.Union([Type.String(), Type.Null()]),
     createdAt: Type.String(),
     expiresAt: Type.String(),
+    evidence: Type.String({
+      description: 'What shows the customer started the access through the case (`none`: staff-initiated)',
+    }),
   },
   { $id: 'RevealApproval' },
 );

@@ -24,6 +24,9 @@ import type { Cases } from '../cases/cases.service.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { RevealApprovalStore } from './reveal-approvals.store.ts';
 import type { RevealApprovalRecord } from './reveal-approvals.types.ts';
+import type { CaseEvidence } from '../cases/case-evidence.ts';
+import type { CaseRecord } from '../cases/cases.types.ts';
+import type { EvidenceKind } from '../../watch/risk/risk.types.ts';
 import { fieldClass, validFields, validReason } from './reveal-request.ts';
 
 /** How long an approval may be decided on and then used, from the request. */
@@ -41,9 +44,14 @@ export interface RevealApprovalView {
   decidedBy: string | null;
   createdAt: string;
   expiresAt: string;
+  /**
+   * What shows the customer started the requester's access through the case (`none`: staff-initiated), as
+   * of now: what an approver weighs, above all for a requester the watcher holds at `high`.
+   */
+  evidence: EvidenceKind;
 }
 
-function view(approval: RevealApprovalRecord, now: number): RevealApprovalView {
+function view(approval: RevealApprovalRecord, now: number, evidence: EvidenceKind): RevealApprovalView {
   const open = approval.status === 'pending' || approval.status === 'approved';
   return {
     id: approval.id,
@@ -56,6 +64,7 @@ function view(approval: RevealApprovalRecord, now: number): RevealApprovalView {
     decidedBy: approval.decidedBy,
     createdAt: new Date(approval.createdAt).toISOString(),
     expiresAt: new Date(approval.expiresAt).toISOString(),
+    evidence,
   };
 }
 
@@ -71,8 +80,23 @@ export function createRevealApprovals(deps: {
   independence: Independence;
   /** Every approval is announced to the rest of the approving role. */
   announcements: Pick<Announcements, 'announce'>;
+  /** The case and its evidence, for what the approver is shown. */
+  caseById: (caseId: string) => Promise<CaseRecord | undefined>;
+  evidence: Pick<CaseEvidence, 'of'>;
 }) {
   const { store, gate, ledger, clock } = deps;
+
+  /** The evidence of the requester's access through the approval's case now (a case gone: none). */
+  async function evidenceOf(approval: RevealApprovalRecord): Promise<EvidenceKind> {
+    const record = await deps.caseById(approval.caseId);
+    if (!record) return 'none';
+    return deps.evidence.of(
+      { record, customerPresent: record.customerPresentAt !== null },
+      approval.requestedBy,
+    );
+  }
+  const shown = async (approval: RevealApprovalRecord, now: number) =>
+    view(approval, now, await evidenceOf(approval));
 
   async function load(id: string): Promise<RevealApprovalRecord> {
     const approval = isUuid(id) ? await store.byId(id) : undefined;
@@ -161,14 +185,14 @@ export function createRevealApprovals(deps: {
         },
         () => store.insert(approval),
       );
-      return view(approval, now);
+      return shown(approval, now);
     },
 
     /** Requests awaiting a decision and not yet expired, oldest first (the approving role). */
     async pending(p: StaffPrincipal): Promise<RevealApprovalView[]> {
       await gate.requireAction(p, 'export_approve');
       const now = clock.now();
-      return (await store.pending(now, 200)).map((approval) => view(approval, now));
+      return Promise.all((await store.pending(now, 200)).map((approval) => shown(approval, now)));
     },
 
     /** One request: for its requester, or the approving role. */
@@ -176,7 +200,7 @@ export function createRevealApprovals(deps: {
       const approval = await load(id);
       if (approval.requestedBy !== p.staffId)
         await gate.requireAction(p, 'export_approve', { caseId: approval.caseId });
-      return view(approval, clock.now());
+      return shown(approval, clock.now());
     },
 
     /** The second person's decision: the approving role, a fresh second factor, never the requester. */
@@ -218,7 +242,7 @@ export function createRevealApprovals(deps: {
           }
         },
       );
-      return view({ ...approval, status, decidedBy: p.staffId, decidedAt: now }, now);
+      return shown({ ...approval, status, decidedBy: p.staffId, decidedAt: now }, now);
     },
 
     /**

@@ -91,6 +91,7 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(asked.body.status, 'pending');
       assert.equal(asked.body.caseId, caseId);
       assert.deepEqual(asked.body.fields, ['national_id']);
+      assert.equal(asked.body.evidence, 'presence_code', 'the approver sees the customer is there');
       assert.equal(asked.body.requestedBy, sam.staffId);
       assert.equal(
         Date.parse(asked.body.expiresAt) - Date.parse(asked.body.createdAt),
