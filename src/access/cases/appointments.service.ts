@@ -10,7 +10,7 @@
  */
 import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
@@ -34,15 +34,10 @@ export function createAppointments(deps: {
 }) {
   const { store, ledger, clock } = deps;
 
-  function customerOf(actor: Actor): string {
-    if (actor.type !== 'customer') throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-    return actor.id;
-  }
-
   return {
     /** The signed-in customer books a visit at `site`, starting at `startsAt` (ISO 8601). */
     async book(actor: Actor, input: { site: string; startsAt: string }): Promise<{ appointmentId: string }> {
-      const customerId = customerOf(actor);
+      const customerId = customerIdOf(actor);
       const now = clock.now();
       const startsAt = Date.parse(input.startsAt);
       if (!Number.isFinite(startsAt) || startsAt <= now || startsAt > now + MAX_BOOKING_AHEAD_MS) {
@@ -82,7 +77,7 @@ export function createAppointments(deps: {
 
     /** The signed-in customer cancels one of their own booked appointments. */
     async cancel(actor: Actor, appointmentId: string): Promise<void> {
-      const customerId = customerOf(actor);
+      const customerId = customerIdOf(actor);
       const found = isUuid(appointmentId) ? await store.ofCustomer(customerId, appointmentId) : undefined;
       if (!found) throw new CustosError('APPOINTMENT_NOT_FOUND', 'No such appointment');
       if (found.cancelledAt !== null) {

@@ -11,7 +11,7 @@
  */
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
@@ -44,19 +44,13 @@ export function createPortalRequests(deps: {
 }) {
   const { store, ledger, clock } = deps;
 
-  /** The customer behind a portal session; anything else is refused, closed. */
-  function customerOf(actor: Actor): string {
-    if (actor.type !== 'customer') throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
-    return actor.id;
-  }
-
   return {
     /** The signed-in customer asks to be contacted; `site` addresses one site's staff (else any). */
     async create(
       actor: Actor,
       input: { topic: PortalRequestTopic; note?: string; site?: string },
     ): Promise<{ requestId: string }> {
-      const customerId = customerOf(actor);
+      const customerId = customerIdOf(actor);
       const now = clock.now();
       if ((await store.openCountOf(customerId, now)) >= MAX_OPEN_REQUESTS_PER_CUSTOMER) {
         throw new CustosError(
