@@ -110,8 +110,11 @@ export async function createLedger(deps: LedgerDeps) {
     );
     return audit;
   };
-  /** Acts of one actor and type since `since`: stored, and appended or audited here (counted-acts.ts). */
-  const actsSince = async (actor: string, type: EntryType, since: number) => {
+  /**
+   * Acts of one actor and type since `since`: stored, and appended or audited here (counted-acts.ts); with the
+   * stored rows they were read from, for a caller that also needs their payloads.
+   */
+  const auditedActs = async (actor: string, type: EntryType, since: number) => {
     await audited();
     if (mismatch !== undefined) {
       throw new CustosError(
@@ -148,8 +151,10 @@ export async function createLedger(deps: LedgerDeps) {
         }
       });
     }
-    return unionOfActs(stored, mine);
+    return { acts: unionOfActs(stored, mine), stored };
   };
+  const actsSince = async (actor: string, type: EntryType, since: number) =>
+    (await auditedActs(actor, type, since)).acts;
   // A ledger written in v1 leaves goes on in v2 behind one marker entry, so `verify` knows where v1 ends and
   // no v2 entry can later pass for an unverifiable redacted v1 one.
   if ((await store.lastLeafVersion()) === 1) {
@@ -243,9 +248,10 @@ export async function createLedger(deps: LedgerDeps) {
       since: number,
       keep: (data: unknown) => boolean,
     ): Promise<Set<string>> {
-      const audited = new Set((await actsSince(actor, type, since)).map((a) => a.index));
+      const { acts, stored: rows } = await auditedActs(actor, type, since);
+      const audited = new Set(acts.map((a) => a.index));
       const subjects = new Set<string>();
-      for (const stored of await store.actsSince(actor, type, since)) {
+      for (const stored of rows) {
         if (!audited.has(stored.index) || stored.subject === null || stored.entry === null) continue;
         if (!subjects.has(stored.subject) && keep(decodeEntry(stored.entry).data))
           subjects.add(stored.subject);
