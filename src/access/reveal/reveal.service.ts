@@ -103,6 +103,8 @@ export function createReveals(deps: {
       const customerId = c.customerId;
       const evidence = await deps.evidence.of(c, p.staffId);
       const subject = { caseId, customerId, fields };
+      // Nothing shows the customer started it: its own budget (quotas) and the watcher's flags.
+      const staffInitiated = evidence === 'none' && !c.breakGlass;
       // The watcher's tier (from the start of the request): `critical` holds every reveal, `high` lets through only
       // a reveal a second person approved (the policy says the same, as a second line); `elevated` makes each
       // reveal spend its own step-up.
@@ -158,12 +160,12 @@ export function createReveals(deps: {
       }
       const revealId = uuidv7(clock.now());
       const release = await reserveOrRefuse(gate, p, 'reveal', subject, () =>
-        quotas.reserveReveal(p, customerId, evidence === 'none' && !c.breakGlass),
+        quotas.reserveReveal(p, customerId, staffInitiated),
       );
       let context: RevealContext | undefined;
       const result = await (async () => {
         const customer = await vault.prepareReveal(customerId);
-        if (evidence === 'none' && !c.breakGlass) {
+        if (staffInitiated) {
           const flags = await deps.contexts.contextOf(p, caseId, customerId, customer.masked());
           if (Object.keys(flags).length > 0) context = flags;
         }
