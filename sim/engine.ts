@@ -167,23 +167,8 @@ export function simulate(options: SimulationOptions): SimulationResult {
       honest.raisedBy[top] = (honest.raisedBy[top] ?? 0) + 1;
     }
     if (tier <= from || tier < HIGH) return;
-    if (si === -1) {
-      if (at < EPOCH) return; // warm-up
-      honest.alerts++;
-      alertsByDay[Math.min(days - 1, dayOfAt(at))]! += 1;
-    } else if (si >= 0) {
-      const r = results[si]!;
-      if (!alerted[si]!.has(s)) {
-        alerted[si]!.add(s);
-        r.membersAlerted++;
-      }
-      if (r.toAlertMs === null && at >= firstAct[si]!) r.toAlertMs = at - firstAct[si]!;
-      const pending = pendingSnoops.get(s);
-      if (pending) {
-        for (const p of pending) if (at - p <= DAY) r.detectedWithinDay++;
-        pendingSnoops.delete(s);
-      }
-    }
+    if (si === -1 && at < EPOCH) return; // warm-up
+    alert(s, at, si);
     if (tier === CRITICAL) {
       suspendedAt[s] = at;
       if (si === -1) honest.suspended++;
@@ -195,14 +180,18 @@ export function simulate(options: SimulationOptions): SimulationResult {
     }
   }
 
-  /** A `special_customer_access` alert: detection for a snooper, an alert to count for honest staff. */
-  function curiosityAlert(s: number, at: number, attack: number): void {
+  /**
+   * An alert about member `s` (`attack`: their strategy, -1 for honest staff): counted for honest staff,
+   * detection for an attacker (and every snoop of theirs in the day before it).
+   */
+  function alert(s: number, at: number, attack: number): void {
     if (attack === -1) {
-      if (at < EPOCH) return;
+      if (at < EPOCH) return; // warm-up
       honest.alerts++;
       alertsByDay[Math.min(days - 1, dayOfAt(at))]! += 1;
       return;
     }
+    if (attack < 0) return;
     const r = results[attack]!;
     if (!alerted[attack]!.has(s)) {
       alerted[attack]!.add(s);
@@ -321,7 +310,7 @@ export function simulate(options: SimulationOptions): SimulationResult {
         };
         model.observe(revealed);
         // The watcher's own rule: curiosity is alerted the moment it happens (watcher.service.ts `curious`).
-        if (curious(revealed)) curiosityAlert(s, a.at, attack);
+        if (curious(revealed)) alert(s, a.at, attack);
         if (attack >= 0) exposed[attack]!.add(a.customer);
         else if (measured) {
           honest.reveals++;
