@@ -84,7 +84,7 @@ export function watchEventOfClosure(event: BusEvent<'case.closed'>): WatchEvent 
   };
 }
 
-/** Resolutions that did something for the customer (access's `isResolved`, by value: watch does not import access). */
+/** Did a case end with something done for the customer? (Access's `caseResolutions`; watch does not import access.) */
 const isResolved = (resolution: string | undefined) => resolution === 'resolved' || resolution === 'referred';
 
 /** A reveal the customer did not start, of a VIP, co-worker or same-surname customer: alerted at once. */

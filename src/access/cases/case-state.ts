@@ -75,10 +75,6 @@ export function validResolution(value: unknown): CaseResolution {
   throw validationFailed([{ path: 'resolution', problem: `one of ${caseResolutions.join(', ')}` }]);
 }
 
-/** Did the case end with something done for the customer? */
-export const isResolved = (resolution: string): boolean =>
-  resolution === 'resolved' || resolution === 'referred';
-
 /** The error for a refusal, in the words of the case's state. */
 export const relationCode: Record<CaseRelation, ErrorCode> = {
   assigned_open: 'ACCESS_DENIED',
