@@ -11,8 +11,11 @@
 import { randomInt } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { accessRoutes } from './access/access.routes.ts';
+import { fieldAccess } from './access/policy/field-access.ts';
 import { wirePolicies } from './access/policy/wire.ts';
 import { wireAccess } from './access/wire.ts';
+import { complianceRoutes } from './compliance/compliance.routes.ts';
+import { wireCompliance } from './compliance/wire.ts';
 import { watchMasterKeys } from './crypto/key-watch.ts';
 import { wireCrypto } from './crypto/wire.ts';
 import { seedDemoOrganisation, syntheticCustomerRecord } from './demo/demo-organisation.ts';
@@ -33,12 +36,20 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
+import { privacyRequestRoutes } from './privacy/requests/requests.routes.ts';
 import { wirePrivacy } from './privacy/wire.ts';
+import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs } from './vault/customer-fields.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
 import { explain } from './watch/risk/explanation.ts';
 import type { RiskSettings } from './watch/risk/risk-model.ts';
+import type { Alerts } from './watch/alerts.service.ts';
+import type { RevealField } from './access/policy/access-query.ts';
+import type { SensitivityClass } from './vault/customer-fields.ts';
+
+/** The security acts other modules ask access to decide (bound late: access is built last). */
+type SecurityAction = 'alert_read' | 'alert_triage' | 'privacy_request_decide';
 import { wireWatch } from './watch/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
@@ -47,6 +58,8 @@ const POLICY_REFRESH_MS = 5000;
 const REVIEW_ALERTS_MS = 60_000;
 /** How often the watcher snapshots its state (watch/snapshots). */
 const WATCH_SNAPSHOT_MS = 15 * 60_000;
+/** How often customers' requests gone overdue are looked for (each alerts security once). */
+const OVERDUE_REQUESTS_MS = 60_000;
 
 export interface CustosOptions {
   clock?: Clock;
@@ -105,12 +118,19 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       independence: identity.independence,
       announcements: identity.announcements,
     });
-    const privacy = await wirePrivacy({ platform, ledger, vault });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
-    // late, once access (built next, with the alerts) exists.
+    // late, once access (built after watch, with the alerts) exists; privacy's requests need both.
     const late: {
-      authorize?: (p: StaffPrincipal, action: 'alert_read' | 'alert_triage') => Promise<void>;
+      authorize?: (p: StaffPrincipal, action: SecurityAction) => Promise<void>;
+      raiseAlert?: Alerts['raise'];
     } = {};
+    const privacy = await wirePrivacy({
+      platform,
+      ledger,
+      vault,
+      authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
+      raiseAlert: (by, alert) => (late.raiseAlert as NonNullable<typeof late.raiseAlert>)(by, alert),
+    });
     const watch = await wireWatch({
       platform,
       ledger,
@@ -143,12 +163,27 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
+    late.raiseAlert = (by, alert) => watch.alerts.raise(by, alert);
+    const { compliance } = await wireCompliance({
+      platform,
+      ledger,
+      staff: identity.staff,
+      authorize: (p, action) => access.gate.requireAction(p, action),
+      // Stored categories are the vault's fields; who reaches each is the policy in force's answer.
+      fields: [
+        ...fieldNames.map((field) => ({ field, sensitivity: fieldSpecs[field].sensitivity })),
+        { field: ATTRIBUTES_FIELD, sensitivity: 'basic' },
+      ],
+      reach: ({ field, sensitivity }) =>
+        fieldAccess(policyEngine, field as RevealField, sensitivity as SensitivityClass),
+    });
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
     let stopSuspensionAlerts: (() => void) | undefined;
     let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
+    let stopOverdueRequests: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
 
@@ -171,6 +206,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       privacy,
       watch,
       access,
+      compliance,
 
       /** Every module's route plugin and what `/readyz` checks: what `http/` serves. */
       server(): ServerDeps {
@@ -179,6 +215,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
+          mount(privacyRequestRoutes, { auth, requests: privacy.requests }),
+          mount(complianceRoutes, { auth, compliance }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,
@@ -257,6 +295,11 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => identity.roleGrants.setupOpen(),
           (error) => logger.warn({ err: error }, 'setup window not checked'),
         );
+        stopOverdueRequests ??= runEvery(
+          OVERDUE_REQUESTS_MS,
+          () => privacy.requests.raiseOverdueAlerts(),
+          (error) => logger.warn({ err: error }, "overdue customers' requests not alerted"),
+        );
         stopOutbox ??= runEvery(
           config.outboxIntervalMs,
           () => privacy.outbox.deliverDue(),
@@ -271,6 +314,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const snapshotting = stopWatchSnapshots !== undefined;
         stopWatchSnapshots?.();
         stopOutbox?.();
+        stopOverdueRequests?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();

@@ -12,6 +12,7 @@ import {
   verifyCommand,
   witnessCommand,
 } from './commands.ts';
+import { incidentOpenCommand, ropaCommand, statisticsCommand } from './compliance-commands.ts';
 
 const program = new Command()
   .name('custos')
@@ -86,6 +87,30 @@ program
     'Simulate an organisation and attack strategies against the real risk model, tiers and quotas; write the report',
   )
   .action(simulateCommand);
+const compliance = program.command('compliance').description('Records of processing and access statistics');
+compliance
+  .command('ropa')
+  .option('--format <format>', 'md or json', 'md')
+  .description('Print the records of processing (GDPR art. 30, PIPL arts. 54-56)')
+  .action(ropaCommand);
+compliance
+  .command('stats')
+  .requiredOption('--from <date>', 'start of the period (ISO date or date-time, UTC)')
+  .option('--to <date>', 'end of the period (default: now)')
+  .description('Views, reveals, exports and search hits per role, site and purpose (counts only)')
+  .action(statisticsCommand);
+const incident = program.command('incident').description('Breach incidents');
+incident
+  .command('open')
+  .requiredOption('--staff <id>', 'the staff member whose accesses the breach is about')
+  .requiredOption('--from <date>', 'start of the period (ISO date or date-time, UTC)')
+  .option('--to <date>', 'end of the period (default: now)')
+  .option('--known <date>', 'when the breach became known (default: now): deadlines run from it')
+  .option('--format <format>', 'md or json', 'md')
+  .description(
+    'List the affected customers from the ledger, the notification deadlines and draft notices (ledgered)',
+  )
+  .action(incidentOpenCommand);
 const token = program.command('token').description('Admin API tokens');
 token
   .command('create')

@@ -252,6 +252,42 @@ export interface EntryPayloads {
    * bytes, so a snapshot edited in the database is not trusted (the watcher replays the ledger instead).
    */
   'watch.snapshot': { snapshotId: string; ledgerSize: number; sha256: string };
+  /**
+   * A customer filed a request about their data (`kind`: access, export, correction, erasure, objection),
+   * due by `dueAt` (ms, UTC) under `jurisdiction` (privacy/requests/deadlines.ts).
+   */
+  'privacy_request.filed': {
+    requestId: string;
+    customerId: string;
+    kind: string;
+    jurisdiction: string;
+    dueAt: number;
+  };
+  /**
+   * Staff decided a request: `granted` (its fulfilment is a separate act), `fulfilled`, `refused` or
+   * `extended` (then `dueAt` is the new due time). The reason is sealed under the customer's key in the
+   * request; here only its SHA-256 (hex).
+   */
+  'privacy_request.decided': {
+    requestId: string;
+    customerId: string;
+    outcome: string;
+    dueAt?: number;
+    reasonSha256?: string;
+  };
+  /**
+   * Security opened a breach incident about one staff member's accesses in [`from`, `to`] (ms): how many
+   * customers they reached, and the regulator's deadline (ms) under `jurisdiction`.
+   */
+  'incident.opened': {
+    incidentId: string;
+    staffId: string;
+    from: number;
+    to: number;
+    affected: number;
+    jurisdiction: string;
+    regulatorDueAt: number;
+  };
 }
 
 export type EntryType = keyof EntryPayloads;
@@ -328,6 +364,9 @@ export const entryTypes = [
   'account.reinstated',
   'account.on_leave',
   'hr.signal',
+  'privacy_request.filed',
+  'privacy_request.decided',
+  'incident.opened',
   'hr.signal_refused',
   'alert.assigned',
   'alert.confirmed',

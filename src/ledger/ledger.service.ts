@@ -36,6 +36,8 @@ export interface LedgerDeps {
   clock: Clock;
   logger: Logger;
   checkpointIntervalMs?: number;
+  /** The retention floor in force (retention-floor.ts: per jurisdiction); never under `MIN_RETENTION_MS`. */
+  retentionFloorMs?: number;
   /** Called with each new signed checkpoint before it is stored; may add witness cosignatures, or throw. */
   cosign?: (note: string, size: number, previous: number) => Promise<string>;
 }
@@ -65,6 +67,7 @@ function proofError(error: unknown): never {
 export async function createLedger(deps: LedgerDeps) {
   const { store, key, clock, logger } = deps;
   const counted = createCountedActs();
+  const floorMs = Math.max(MIN_RETENTION_MS, deps.retentionFloorMs ?? 0);
   let appendedHere = false;
   const sequencer = createSequencer(
     {
@@ -332,12 +335,17 @@ export async function createLedger(deps: LedgerDeps) {
     },
 
     /**
-     * Redact the payload of entries older than `keepMs` (never less than the legal floor); leaf hashes stay,
-     * so proofs and verification keep working. Returns how many were redacted.
+     * Redact the payload of entries older than `keepMs` (never less than the floor in force, itself never
+     * under six months); leaf hashes stay, so proofs and verification keep working. Returns how many were
+     * redacted.
      */
     async applyRetention(actor: string, keepMs: number): Promise<number> {
       if (!(keepMs >= MIN_RETENTION_MS)) {
         throw new CustosError('VALIDATION_FAILED', 'Entries must be kept at least six months (CSL art. 21)');
+      }
+      if (!(keepMs >= floorMs)) {
+        const days = Math.ceil(floorMs / 86_400_000);
+        throw new CustosError('VALIDATION_FAILED', `Entries must be kept at least ${days} days here`);
       }
       const olderThan = clock.now() - keepMs;
       const redacted = await store.redactBefore(olderThan, clock.now());

@@ -11,6 +11,7 @@ import { createLedgerKeyFile, externalLedgerKey, type LedgerKey, loadLedgerKey }
 import { createLedger, type Ledger } from './ledger.service.ts';
 import { createWitnessCosigning } from './witness/witness-cosigning.ts';
 import { createLedgerStore } from './ledger.store.ts';
+import { retentionFloorMs } from './retention-floor.ts';
 
 /** An external checkpoint signer and its public (C2SP verifier) key. */
 export interface ExternalLedgerSigner {
@@ -75,6 +76,7 @@ export async function wireLedger(deps: { platform: Platform; signer?: ExternalLe
     clock,
     logger,
     checkpointIntervalMs: config.checkpointIntervalMs,
+    retentionFloorMs: retentionFloorMs(config.jurisdiction, config.retentionFloorDays),
   });
   late.ledger = ledger;
   return { ledger, ledgerStore: store, ledgerWarnings: warnings };

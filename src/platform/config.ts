@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CustosError } from './errors.ts';
+import { isJurisdiction, type Jurisdiction, jurisdictions } from './jurisdiction.ts';
 
 export interface Config {
   /** Directory for the SQLite file, the master key file and other local state. */
@@ -93,6 +94,12 @@ export interface Config {
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
   setupWindowHours: number;
+  /** The law the installation answers to: request deadlines, the ledger's retention floor, breach notices. */
+  jurisdiction: Jurisdiction;
+  /** Under PIPL (which sets no number of days), how many calendar days a person's request may take. */
+  piplRequestDays: number;
+  /** The ledger's retention floor in days, if longer than the jurisdiction's (never below 183: CSL art. 21). */
+  retentionFloorDays: number | undefined;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -175,6 +182,19 @@ const shifts: Parser<Record<string, { from: number; to: number }>> = (raw) => {
 const atLeastOne: Parser<number> = (raw) => {
   const n = positiveInt(raw);
   if (n < 1) throw new Error('must be at least 1');
+  return n;
+};
+
+const jurisdiction: Parser<Jurisdiction> = (raw) => {
+  if (!isJurisdiction(raw)) throw new Error(`must be one of ${jurisdictions.join(', ')}`);
+  return raw;
+};
+
+/** Days a ledger entry is kept at least: never under six months (183 days, CSL art. 21(3)). */
+const retentionFloorDays: Parser<number> = (raw) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 183 || n > 36_500)
+    throw new Error('must be a whole number of days, at least 183');
   return n;
 };
 
@@ -588,6 +608,29 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Hours after initialisation during which operator tokens may make administrators.',
     parse: positiveInt,
     fallback: 24,
+  },
+  {
+    key: 'jurisdiction',
+    env: 'CUSTOS_JURISDICTION',
+    description:
+      "The law the installation answers to (PIPL, GDPR or CCPA): deadlines of people's requests, the ledger's retention floor, breach-notice deadlines (docs/COMPLIANCE.md).",
+    parse: jurisdiction,
+    fallback: 'PIPL',
+  },
+  {
+    key: 'piplRequestDays',
+    env: 'CUSTOS_PIPL_REQUEST_DAYS',
+    description:
+      "Under PIPL, the calendar days (UTC) a person's request may take before it is overdue and security is alerted.",
+    parse: atLeastOne,
+    fallback: 15,
+  },
+  {
+    key: 'retentionFloorDays',
+    env: 'CUSTOS_RETENTION_FLOOR_DAYS',
+    description:
+      "Days every ledger entry is kept at least, when longer than the jurisdiction's floor (PIPL and GDPR 183, CCPA 730); below 183 is refused.",
+    parse: retentionFloorDays,
   },
 ];
 

@@ -8,6 +8,8 @@
 
 export const errorCatalogue = {
   VALIDATION_FAILED: 400,
+  /** Refusing a person's request, or extending its deadline, needs a stated reason. */
+  REASON_REQUIRED: 400,
   BAD_REQUEST: 400,
   AUTH_REQUIRED: 401,
   AUTH_INVALID: 401,
@@ -44,6 +46,8 @@ export const errorCatalogue = {
   NOT_FOUND: 404,
   CUSTOMER_NOT_FOUND: 404,
   PORTAL_REQUEST_NOT_FOUND: 404,
+  /** No request about their data with this id (for this customer, or at all). */
+  PRIVACY_REQUEST_NOT_FOUND: 404,
   APPOINTMENT_NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   VERSION_CONFLICT: 409,
@@ -58,6 +62,10 @@ export const errorCatalogue = {
   REQUEST_CUSTOMER_MISMATCH: 409,
   REQUEST_ALREADY_TAKEN: 409,
   REQUEST_EXPIRED: 409,
+  /** A person's request already answered (fulfilled or refused), or decided concurrently. */
+  PRIVACY_REQUEST_DECIDED: 409,
+  /** The deadline cannot be extended: the law allows none, it was extended already, or it has passed. */
+  EXTENSION_NOT_ALLOWED: 409,
   APPOINTMENT_NOT_BOOKED: 409,
   /** A privileged role (admin, security) is granted by two administrators, never by an HR feed. */
   ROLE_NEEDS_APPROVAL: 409,

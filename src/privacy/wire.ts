@@ -1,10 +1,12 @@
 /**
  * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written). The customer's rights (my data, access history with proofs,
- * export, erasure, requests) are built here next.
+ * adapter until a provider's is written); people's requests about their data, due per jurisdiction
+ * (`requests/`). The customer's rights (my data, access history with proofs, export, erasure) are built here
+ * next.
  */
 import { join } from 'node:path';
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
@@ -14,11 +16,17 @@ import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts
 import { createOutbox } from './outbox/outbox.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
+import { createRequests, type RaiseAlert } from './requests/requests.service.ts';
+import { createRequestStore } from './requests/requests.store.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append'>;
   vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  /** Access's decision on a staff act; bound late by the composition root (access is built after privacy). */
+  authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
+  /** Watch's alerts, bound late likewise. */
+  raiseAlert: RaiseAlert;
 }) {
   const { platform, ledger } = deps;
   const { config, logger } = platform;
@@ -28,6 +36,16 @@ export async function wirePrivacy(deps: {
       store: createConsentStore(platform.database.db),
       ledger,
       clock: platform.clock,
+    }),
+    requests: createRequests({
+      store: createRequestStore(platform.database.db),
+      vault: deps.vault,
+      ledger,
+      authorize: deps.authorize,
+      raiseAlert: deps.raiseAlert,
+      clock: platform.clock,
+      jurisdiction: config.jurisdiction,
+      deadlines: { piplDays: config.piplRequestDays },
     }),
     outbox: createOutbox({
       store: createOutboxStore(platform.database.db),

@@ -34,6 +34,9 @@ export const accessActions = [
   'policy_edit',
   'policy_approve',
   'alert_triage',
+  'privacy_request_decide',
+  'compliance_read',
+  'incident_open',
 ] as const;
 export const casePurposes = [
   'repair',

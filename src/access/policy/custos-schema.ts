@@ -38,6 +38,9 @@ export const resourceTypes = {
   policy_edit: 'PolicySet',
   policy_approve: 'PolicySet',
   alert_triage: 'Alert',
+  privacy_request_decide: 'PrivacyRequest',
+  compliance_read: 'Compliance',
+  incident_open: 'Compliance',
 } as const satisfies Record<(typeof accessActions)[number], string>;
 
 /** Actions that reach an individual customer's record: the group `Action::"customer_record"`. */

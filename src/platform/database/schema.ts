@@ -601,6 +601,40 @@ export interface Database {
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;
+  privacy_requests: PrivacyRequestsTable;
+  incidents: IncidentsTable;
+}
+
+/** A person's request about their data (privacy/requests/), due by `due_at` under its jurisdiction. */
+export interface PrivacyRequestsTable {
+  id: string;
+  customer_id: string;
+  kind: string;
+  jurisdiction: string;
+  /** open, extended, granted, fulfilled or refused. */
+  status: string;
+  filed_at: number;
+  due_at: number;
+  /** When the deadline was extended (once at most); null: never. */
+  extended_at: number | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  /** The decider's reason (refusal, extension), sealed under the customer's key (base64). */
+  reason_sealed: string | null;
+  /** When security was alerted that the request is overdue (once). */
+  overdue_alerted_at: number | null;
+}
+
+/** A breach incident about one staff member's accesses (compliance/); the customers are in the ledger. */
+export interface IncidentsTable {
+  id: string;
+  staff_id: string;
+  from_at: number;
+  to_at: number;
+  known_at: number;
+  jurisdiction: string;
+  affected: number;
+  opened_by: string;
 }
 
 export interface QuotaRaisesTable {
