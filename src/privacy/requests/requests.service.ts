@@ -42,8 +42,8 @@ const OVERDUE_ALERTS_PER_RUN = 100;
 export const decisionOutcomes = ['granted', 'fulfilled', 'refused', 'extended'] as const;
 export type DecisionOutcome = (typeof decisionOutcomes)[number];
 
-/** A request as its customer sees it, with the reason given for a refusal or an extension. */
-export interface OwnRequestView {
+/** What both the customer and staff see of a request: kind, where it stands, when it is due. */
+interface RequestViewBase {
   id: string;
   kind: RequestKind;
   status: RequestStatus;
@@ -52,20 +52,17 @@ export interface OwnRequestView {
   dueAt: string;
   /** The last day (UTC) the request may take. */
   dueDate: string;
+}
+
+/** A request as its customer sees it, with the reason given for a refusal or an extension. */
+export interface OwnRequestView extends RequestViewBase {
   decidedAt: string | null;
   reason: string | null;
 }
 
 /** A pending request as staff see it: ids, kind and dates; no personal data. */
-export interface StaffRequestView {
-  id: string;
+export interface StaffRequestView extends RequestViewBase {
   customerId: string;
-  kind: RequestKind;
-  status: RequestStatus;
-  jurisdiction: Jurisdiction;
-  filedAt: string;
-  dueAt: string;
-  dueDate: string;
   extended: boolean;
   overdue: boolean;
 }
@@ -116,34 +113,28 @@ export function createRequests(deps: {
 }) {
   const { store, ledger, clock } = deps;
 
+  const baseView = (r: PrivacyRequest): RequestViewBase => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    jurisdiction: r.jurisdiction,
+    filedAt: iso(r.filedAt),
+    dueAt: iso(r.dueAt),
+    dueDate: dueDateOf(r.dueAt),
+  });
+
   async function ownView(r: PrivacyRequest): Promise<OwnRequestView> {
     const reason =
       r.reasonSealed === null
         ? null
         : await deps.vault.openNote(r.customerId, reasonLabel(r.id), Buffer.from(r.reasonSealed, 'base64'));
-    return {
-      id: r.id,
-      kind: r.kind,
-      status: r.status,
-      jurisdiction: r.jurisdiction,
-      filedAt: iso(r.filedAt),
-      dueAt: iso(r.dueAt),
-      dueDate: dueDateOf(r.dueAt),
-      decidedAt: r.decidedAt === null ? null : iso(r.decidedAt),
-      reason,
-    };
+    return { ...baseView(r), decidedAt: r.decidedAt === null ? null : iso(r.decidedAt), reason };
   }
 
   function staffView(r: PrivacyRequest, now: number): StaffRequestView {
     return {
-      id: r.id,
+      ...baseView(r),
       customerId: r.customerId,
-      kind: r.kind,
-      status: r.status,
-      jurisdiction: r.jurisdiction,
-      filedAt: iso(r.filedAt),
-      dueAt: iso(r.dueAt),
-      dueDate: dueDateOf(r.dueAt),
       extended: r.extendedAt !== null,
       overdue: now >= r.dueAt,
     };

@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { manualClock } from '../../../src/platform/clock.ts';
-import { type AccessFixture, accessFixture, type Reply, type Staff } from '../../support/access-fixture.ts';
-import { signInCustomer } from '../../support/customer-session.ts';
+import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
 import { dialects } from '../../support/databases.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
 
@@ -31,26 +30,7 @@ for (const { dialect, skip } of await dialects()) {
     });
     after(() => f?.close());
 
-    const portalCustomer = async () => {
-      const c = await signInCustomer(
-        async (method, url, body, headers) => {
-          const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-          return { status: res.statusCode, body: res.body ? res.json() : undefined };
-        },
-        await f.staff('support'),
-        { inbox: f.t, now: clock.now },
-      );
-      const send = async (method: string, url: string, body?: object): Promise<Reply> => {
-        const res = await f.app.inject({
-          method: method as 'POST',
-          url,
-          ...(body === undefined ? {} : { payload: body }),
-          headers: { authorization: `Bearer ${c.token}` },
-        });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      };
-      return { ...c, send };
-    };
+    const portalCustomer = () => f.portalCustomer();
     const decide = (who: Staff, id: string, body: object) =>
       f.send(who, 'POST', `/v1/privacy-requests/${id}/decision`, body);
 
