@@ -130,6 +130,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       vault,
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
       raiseAlert: (by, alert) => (late.raiseAlert as NonNullable<typeof late.raiseAlert>)(by, alert),
+      sessions: identity.sessions,
     });
     const watch = await wireWatch({
       platform,
@@ -169,6 +170,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
       staff: identity.staff,
       authorize: (p, action) => access.gate.requireAction(p, action),
+      sessions: identity.sessions,
       // Stored categories are the vault's fields; who reaches each is the policy in force's answer.
       fields: [
         ...fieldNames.map((field) => ({ field, sensitivity: fieldSpecs[field].sensitivity })),

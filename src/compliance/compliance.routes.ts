@@ -134,12 +134,12 @@ export async function complianceRoutes(app: FastifyInstance, deps: ComplianceRou
   app.post<{ Body: Static<typeof NewIncident> }>(
     '/v1/incidents',
     {
-      config: { errors: ['ACCESS_DENIED', 'STAFF_NOT_FOUND'] },
+      config: { errors: ['ACCESS_DENIED', 'STEP_UP_REQUIRED', 'STAFF_NOT_FOUND'] },
       schema: {
         operationId: 'openIncident',
         tags: ['compliance'],
         summary:
-          "Open a breach incident about a staff member's accesses: affected customers, notification deadlines, notice drafts",
+          "Open a breach incident about a staff member's accesses (fresh step-up): affected customers, deadlines, notice drafts",
         body: NewIncident,
         response: { 201: Incident },
       },

@@ -8,6 +8,7 @@
  * ledger, the record of every access — not from a table an insider could edit.
  */
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../platform/actor.ts';
@@ -64,6 +65,7 @@ export function createCompliance(deps: {
   /** Access's decision on a staff act; throws, ledgered, when not allowed. */
   authorize: (p: StaffPrincipal, action: 'compliance_read' | 'incident_open') => Promise<void>;
   incidents: IncidentStore;
+  sessions: Pick<Sessions, 'requireStepUp'>;
   fields: readonly StoredField[];
   reach: (field: StoredField) => FieldReach;
   jurisdiction: Jurisdiction;
@@ -143,7 +145,8 @@ export function createCompliance(deps: {
     },
 
     /**
-     * Open a breach incident about `staffId`'s accesses in [from, to] (to: now): ledgered first, then the
+     * Open a breach incident about `staffId`'s accesses in [from, to] (to: now; staff with a fresh
+     * step-up): ledgered first, then the
      * affected customers (ids), the notification deadlines from `knownAt` (default: now) and the notices'
      * drafts are answered.
      */
@@ -152,6 +155,8 @@ export function createCompliance(deps: {
       input: { staffId: string; from?: string; to?: string; knownAt?: string },
     ): Promise<IncidentReport> {
       const actor = await allowed(by, 'incident_open');
+      // It lists customers by id: staff open one with a fresh second factor.
+      if ('principal' in by) deps.sessions.requireStepUp(by.principal.session);
       const now = clock.now();
       const { from, to } = period(input, now);
       const knownAt = timeOf('knownAt', input.knownAt, now);

@@ -5,6 +5,7 @@
  * identity.
  */
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { retentionFloorMs } from '../ledger/retention-floor.ts';
@@ -18,6 +19,7 @@ export async function wireCompliance(deps: {
   ledger: Pick<Ledger, 'record' | 'replay'>;
   staff: Pick<StaffDirectory, 'member'>;
   authorize: (p: StaffPrincipal, action: 'compliance_read' | 'incident_open') => Promise<void>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
   fields: readonly StoredField[];
   reach: (field: StoredField) => FieldReach;
 }) {
@@ -28,6 +30,7 @@ export async function wireCompliance(deps: {
       staff: deps.staff,
       authorize: deps.authorize,
       incidents: createIncidentStore(database.db),
+      sessions: deps.sessions,
       fields: deps.fields,
       reach: deps.reach,
       jurisdiction: config.jurisdiction,

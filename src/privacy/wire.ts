@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
@@ -27,6 +28,7 @@ export async function wirePrivacy(deps: {
   authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
   /** Watch's alerts, bound late likewise. */
   raiseAlert: RaiseAlert;
+  sessions: Pick<Sessions, 'requireStepUp'>;
 }) {
   const { platform, ledger } = deps;
   const { config, logger } = platform;
@@ -43,6 +45,7 @@ export async function wirePrivacy(deps: {
       ledger,
       authorize: deps.authorize,
       raiseAlert: deps.raiseAlert,
+      sessions: deps.sessions,
       clock: platform.clock,
       jurisdiction: config.jurisdiction,
       deadlines: { piplDays: config.piplRequestDays },

@@ -469,6 +469,30 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 404, JSON.stringify(fresh.body));
       },
     },
+    'src/privacy/requests/requests.service.ts#decide': {
+      'POST /v1/privacy-requests/:id/decision': async () => {
+        const security = await f.staff('security');
+        const customerId = await f.customer();
+        const filed = await f.t.custos.privacy.requests.file(
+          { type: 'customer', id: customerId },
+          { kind: 'access' },
+        );
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'POST', `/v1/privacy-requests/${filed.id}/decision`, { outcome: 'fulfilled' }),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/compliance/compliance.service.ts#openIncident': {
+      'POST /v1/incidents': async () => {
+        const security = await f.staff('security');
+        const insider = await f.staff('support');
+        const fresh = await staleThenFresh(security, () =>
+          f.send(security, 'POST', '/v1/incidents', { staffId: insider.staffId, from: '2026-11-01' }),
+        );
+        assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
+      },
+    },
   };
 
   test('every requireStepUp call site in src/ has a probe, and every probe a call site', () => {

@@ -131,6 +131,7 @@ export async function privacyRequestRoutes(app: FastifyInstance, deps: PrivacyRe
       config: {
         errors: [
           'ACCESS_DENIED',
+          'STEP_UP_REQUIRED',
           'REASON_REQUIRED',
           'PRIVACY_REQUEST_NOT_FOUND',
           'PRIVACY_REQUEST_DECIDED',
@@ -141,7 +142,7 @@ export async function privacyRequestRoutes(app: FastifyInstance, deps: PrivacyRe
         operationId: 'decidePrivacyRequest',
         tags: ['privacy'],
         summary:
-          'Grant, fulfil, refuse (with a reason) or extend (with a reason, where the law allows) a request',
+          'Grant, fulfil, refuse (with a reason) or extend (with a reason, where the law allows) a request (fresh step-up)',
         params: Params,
         body: Decision,
         response: { 200: StaffRequest },

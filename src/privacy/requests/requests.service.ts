@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
+import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef, customerIdOf, systemActor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -107,6 +108,7 @@ export function createRequests(deps: {
   /** Access's decision on a staff act (the policy's `privacy_request_decide`); throws, ledgered, when not. */
   authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
   raiseAlert: RaiseAlert;
+  sessions: Pick<Sessions, 'requireStepUp'>;
   clock: Clock;
   jurisdiction: Jurisdiction;
   deadlines: DeadlineSettings;
@@ -196,7 +198,7 @@ export function createRequests(deps: {
     },
 
     /**
-     * Decide a pending request. `refused` and `extended` need a reason (REASON_REQUIRED); `extended` moves
+     * Decide a pending request (fresh step-up). `refused` and `extended` need a reason (REASON_REQUIRED); `extended` moves
      * the due time to the jurisdiction's extended deadline, once, before the first has passed
      * (EXTENSION_NOT_ALLOWED otherwise, and always under PIPL); `granted` accepts it and leaves the
      * fulfilment (an erasure, an export) to its own act, which then marks it `fulfilled`.
@@ -207,6 +209,8 @@ export function createRequests(deps: {
       input: { outcome: string; reason?: unknown },
     ): Promise<StaffRequestView> {
       await deps.authorize(p, 'privacy_request_decide');
+      // A decision on someone's rights is a person's, with a fresh second factor.
+      deps.sessions.requireStepUp(p.session);
       const outcome = input.outcome as DecisionOutcome;
       if (!(decisionOutcomes as readonly string[]).includes(outcome))
         throw validationFailed([

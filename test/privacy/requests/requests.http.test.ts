@@ -1,7 +1,7 @@
 /**
  * People's requests over HTTP on both databases, under GDPR: a customer signed in to the portal (password
  * and TOTP) files requests and sees their status and due date; security lists them (ids and dates only)
- * and grants, fulfils, refuses or extends them; an overdue request alerts security once. Attacked: another
+ * and grants, fulfils, refuses or extends them (with a fresh second factor); an overdue request alerts security once. Attacked: another
  * customer's list, a staff token on the portal route and a customer token on the staff routes, a role the
  * policy does not allow, a refusal without a reason, a second extension, a decision replayed or raced, an
  * unknown id, a row edited to another jurisdiction (no extension under PIPL).
@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { totp } from '../../../src/identity/second-factor/totp.ts';
 import { manualClock } from '../../../src/platform/clock.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
 import { dialects } from '../../support/databases.ts';
@@ -31,8 +32,12 @@ for (const { dialect, skip } of await dialects()) {
     after(() => f?.close());
 
     const portalCustomer = () => f.portalCustomer();
-    const decide = (who: Staff, id: string, body: object) =>
-      f.send(who, 'POST', `/v1/privacy-requests/${id}/decision`, body);
+    /** Decide as `who`, with a fresh second factor (deciding needs one). */
+    const decide = async (who: Staff, id: string, body: object) => {
+      clock.advance(30_000); // a TOTP step not used yet
+      await f.send(who, 'POST', '/v1/auth/step-up', { code: totp(who.secret, clock.now()) });
+      return f.send(who, 'POST', `/v1/privacy-requests/${id}/decision`, body);
+    };
 
     test('filed on 31 January under GDPR: due by the end of 28 February; only its customer sees it', async () => {
       const alice = await portalCustomer();
