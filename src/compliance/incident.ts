@@ -4,8 +4,8 @@
  *
  * Reached means a ledger entry by that staff member (`staff:<id>`) in the period that names the customer:
  * a view, reveal, correction or export (`customerId` in the payload) or a search hit (`customerIds`, where
- * the search entry lists its hits). Entries by anyone else, outside the period, or of other types are not
- * counted; the list is each customer once, in id order.
+ * the search entry lists its hits, or the entry's `subject`). Entries by anyone else, outside the period
+ * or of other types are not counted; the list is each customer once, in id order.
  *
  * Deadlines run from `knownAt`, when the organisation became aware (GDPR art. 33(1)): GDPR gives the
  * regulator 72 hours and the customers "without undue delay" where the risk is high (art. 34(1)); PIPL art. 57
@@ -28,6 +28,7 @@ export interface AccessEntry {
   type: string;
   actor: string;
   at: number;
+  subject?: string | null;
   data: unknown;
 }
 
@@ -39,13 +40,13 @@ export interface AffectedCustomers {
   fields: string[];
 }
 
-/** The customers one access entry names: `customerId`, or a search's `customerIds`. */
+/** The customers one access entry names: `customerId`, a search's `customerIds`, else its subject. */
 export function customersNamed(entry: AccessEntry): string[] {
   const data = (entry.data ?? {}) as { customerId?: unknown; customerIds?: unknown };
   if (typeof data.customerId === 'string') return [data.customerId];
   if (Array.isArray(data.customerIds))
     return data.customerIds.filter((c): c is string => typeof c === 'string');
-  return [];
+  return typeof entry.subject === 'string' ? [entry.subject] : [];
 }
 
 /** Customers `staffId` reached in [`from`, `to`] according to `entries` (any order, any actor). */

@@ -51,15 +51,16 @@ test('affectedCustomers: only that actor, inside the period, access entries nami
     e('customer.viewed', `staff:${s1}`, 300, { customerId: 'C' }),
     e('customer.searched', `staff:${s1}`, 400, { matches: 2, customerIds: ['D', 'A'] }),
     e('customer.searched', `staff:${s1}`, 410, { matches: 0 }),
+    { ...e('customer.searched', `staff:${s1}`, 415, { matches: 1 }), subject: 'S' },
     e('case.opened', `staff:${s1}`, 420, { customerId: 'F', caseId: 'x' }),
     e('customer.revealed', 'staff:someone-else', 430, { customerId: 'E', fields: ['email'] }),
     e('customer.revealed', `customer:${s1}`, 440, { customerId: 'Y' }),
     e('customer.viewed', `staff:${s1}`, 501, { customerId: 'LATE' }),
   ];
   const affected = affectedCustomers(entries, s1, 200, 500);
-  assert.deepEqual(affected.customers, ['A', 'C', 'D']);
+  assert.deepEqual(affected.customers, ['A', 'C', 'D', 'S']);
   assert.deepEqual(affected.fields, ['name', 'phone']);
-  assert.equal(affected.accesses['customer.searched'], 1, 'a search without hits reached nobody');
+  assert.equal(affected.accesses['customer.searched'], 2, 'a search without hits reached nobody');
 });
 
 for (const { dialect, skip } of await dialects()) {
