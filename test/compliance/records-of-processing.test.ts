@@ -3,7 +3,8 @@
  * attributes — has purposes, a legal basis under each jurisdiction, a retention and recipients; the record
  * lists every case purpose and every role the policy lets reach data, with who may reveal each field taken
  * from the policy in force. Served to security and administrators (others refused) and by
- * `custos compliance ropa`; `custos incident open` on the host lists a breach's customers and is ledgered.
+ * `custos compliance ropa`; `custos compliance stats` counts accesses; `custos incident open` on the host
+ * lists a breach's customers and is ledgered.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -167,6 +168,19 @@ describe('the command line: custos compliance ropa, custos incident open', () =>
     assert.equal(md.status, 0, md.stderr);
     assert.match(md.stdout, new RegExp(`- ${customerId}`));
     assert.match(md.stdout, /## Draft: regulator notice/);
+    const stats = custos('compliance', 'stats', '--from', from);
+    assert.equal(stats.status, 0, stats.stderr);
+    assert.deepEqual(JSON.parse(stats.stdout).rows, [
+      {
+        role: 'support',
+        site: 'east-call-centre',
+        purpose: 'none',
+        views: 1,
+        reveals: 0,
+        exports: 0,
+        searches: 0,
+      },
+    ]);
     const unknown = custos('incident', 'open', '--staff', randomUUID(), '--from', from);
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /STAFF_NOT_FOUND/);
