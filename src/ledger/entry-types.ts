@@ -352,7 +352,9 @@ export interface EntryInput<T extends EntryType = EntryType> {
 
 /** An entry as stored and hashed. */
 export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
-  /** The leaf format (entry-leaf.ts): 1 for entries written before the header leaf, 2 since. */
-  v: 1 | 2;
+  /** The leaf format (entry-leaf.ts): 1 before the header leaf, 2 before the per-subject chain, 3 since. */
+  v: 1 | 2 | 3;
   at: number;
+  /** v3: the index of the previous entry about the same subject (absent for its first, or no subject). */
+  prev?: number;
 }
