@@ -34,6 +34,7 @@ import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
 import { wirePrivacy } from './privacy/wire.ts';
+import { privacyRoutes } from './privacy/privacy.routes.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
@@ -105,7 +106,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       independence: identity.independence,
       announcements: identity.announcements,
     });
-    const privacy = await wirePrivacy({ platform, ledger, vault });
+    const privacy = await wirePrivacy({ platform, ledger, vault, staff: identity.staff });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
     const late: {
@@ -179,6 +180,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
+          mount(privacyRoutes, { auth, history: privacy.history }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,

@@ -1,8 +1,8 @@
 /**
  * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written). The customer's rights (my data, access history with proofs,
- * export, erasure, requests) are built here next.
+ * adapter until a provider's is written), and the customer's access history with its proofs of inclusion
+ * and completeness.
  */
 import { join } from 'node:path';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -14,16 +14,24 @@ import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts
 import { createOutbox } from './outbox/outbox.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
+import { createAccessHistory } from './history/access-history.ts';
+import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'record' | 'append'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'subjectHistory' | 'origin' | 'vkey'>;
   vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  staff: Pick<StaffDirectory, 'member'>;
 }) {
   const { platform, ledger } = deps;
   const { config, logger } = platform;
   const outboxDir = join(config.dataDir, 'outbox');
   return {
+    history: createAccessHistory({
+      ledger,
+      staff: deps.staff,
+      showStaffNames: config.historyStaffNames === 'shown',
+    }),
     consents: createConsents({
       store: createConsentStore(platform.database.db),
       ledger,
