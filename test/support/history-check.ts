@@ -28,7 +28,8 @@ function canonical(value: unknown): string {
 
 /** C2SP signed note: the text, then a blank line, then `— name base64(keyhash ‖ signature)` lines. */
 function openNote(note: string, vkey: string): string {
-  const [name, hashHex, keyB64] = vkey.split('+') as [string, string, string];
+  // name+hash+key, the key in standard base64 (which may itself hold a '+').
+  const [, name = '', hashHex = '', keyB64 = ''] = /^([^+]+)\+([0-9a-f]{8})\+(.+)$/.exec(vkey) ?? [];
   const key = Buffer.from(keyB64, 'base64');
   if (key[0] !== 0x01) throw new Error('not an Ed25519 vkey');
   const split = note.lastIndexOf('\n\n');
