@@ -13,7 +13,7 @@
  * writer's batch is being rebuilt on top of them (`ahead`), chain at once but join the map only with the
  * batch that commits above them.
  */
-import { applyUpdates, mapKey, type MapNode, mapRoot, type MapProof, proveKey } from './subject-map.ts';
+import { applySubjects, mapKey, type MapNode, mapRoot, type MapProof, proveKey } from './subject-map.ts';
 
 /** How many checkpoints' map roots stay provable. */
 const KEPT_VERSIONS = 16;
@@ -43,9 +43,8 @@ export function createSubjectIndex(options: { map: boolean }) {
 
   function fold(): MapNode {
     if (pending.size > 0) {
-      const updates = [...pending].map(([subject, value]) => ({ key: mapKey(subject), value }));
+      tree = applySubjects(tree, pending);
       pending = new Map();
-      tree = applyUpdates(tree, updates);
     }
     return tree;
   }

@@ -19,22 +19,44 @@
  * Invariant: there are no deletions (a subject's newest entry can only move forward), so a branch always has
  * at least two leaves below it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 export const MAP_EXTENSION_PREFIX = 'subject-map/v1 ';
 const LEAF_PREFIX = Uint8Array.of(0x10);
 const NODE_PREFIX = Uint8Array.of(0x11);
 const EMPTY = Buffer.alloc(32);
 
+// Inside the tree, keys and hashes are 32-character latin1 strings (one character per byte): a quarter of
+// the memory of a Buffer each, compared and concatenated without copies, hashed by one-shot `crypto.hash`.
+type Bytes = string;
+const EMPTY_BYTES: Bytes = EMPTY.toString('latin1');
+const sha = (input: string): Bytes => hash('sha256', Buffer.from(input, 'latin1'), 'binary');
+
+/** The value as 8 big-endian bytes, in latin1. */
+function u64(value: number): string {
+  const hi = Math.floor(value / 2 ** 32);
+  const lo = value >>> 0;
+  return String.fromCharCode(
+    (hi >>> 24) & 255,
+    (hi >>> 16) & 255,
+    (hi >>> 8) & 255,
+    hi & 255,
+    (lo >>> 24) & 255,
+    (lo >>> 16) & 255,
+    (lo >>> 8) & 255,
+    lo & 255,
+  );
+}
+
 interface Leaf {
-  readonly key: Buffer;
+  readonly key: Bytes;
   readonly value: number;
-  readonly hash: Buffer;
+  readonly hash: Bytes;
 }
 interface Branch {
   readonly left: MapNode;
   readonly right: MapNode;
-  readonly hash: Buffer;
+  readonly hash: Bytes;
 }
 /** A subtree: null when empty. */
 export type MapNode = Leaf | Branch | null;
@@ -63,6 +85,8 @@ export function bitAt(key: Uint8Array, depth: number): number {
   return ((key[depth >> 3] as number) >> (7 - (depth & 7))) & 1;
 }
 
+const bitOf = (key: Bytes, depth: number): number => (key.charCodeAt(depth >> 3) >> (7 - (depth & 7))) & 1;
+
 export function mapLeafHash(key: Uint8Array, value: number): Buffer {
   const v = Buffer.alloc(8);
   v.writeBigUInt64BE(BigInt(value));
@@ -73,45 +97,59 @@ export function mapNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
 }
 
+interface Item {
+  key: Bytes;
+  value: number;
+}
+
 const isLeaf = (node: Leaf | Branch): node is Leaf => 'key' in node;
-const hashOf = (node: MapNode): Buffer => (node === null ? EMPTY : node.hash);
-const leaf = (u: MapUpdate): Leaf => ({ key: u.key, value: u.value, hash: mapLeafHash(u.key, u.value) });
+const hashOf = (node: MapNode): Bytes => (node === null ? EMPTY_BYTES : node.hash);
+const leaf = (u: Item): Leaf => ({ key: u.key, value: u.value, hash: sha(`\x10${u.key}${u64(u.value)}`) });
 const branch = (left: MapNode, right: MapNode): Branch => ({
   left,
   right,
-  hash: mapNodeHash(hashOf(left), hashOf(right)),
+  hash: sha(`\x11${hashOf(left)}${hashOf(right)}`),
 });
 
 /** The root hash of a tree (32 zero bytes when empty). */
 export function mapRoot(node: MapNode): Buffer {
-  return hashOf(node);
+  return Buffer.from(hashOf(node), 'latin1');
 }
 
 /** The first index in [lo, hi) of sorted `items` whose key has bit `depth` set. */
-function split(items: readonly MapUpdate[], lo: number, hi: number, depth: number): number {
+function split(items: ReadonlyArray<Item | Leaf>, lo: number, hi: number, depth: number): number {
   let mid = lo;
-  while (mid < hi && bitAt((items[mid] as MapUpdate).key, depth) === 0) mid++;
+  while (mid < hi && bitOf((items[mid] as Item).key, depth) === 0) mid++;
   return mid;
 }
 
 /** A fresh subtree of `items[lo, hi)` (distinct keys, sorted, sharing their first `depth` bits). */
-function build(items: readonly MapUpdate[], lo: number, hi: number, depth: number): MapNode {
+function build(items: ReadonlyArray<Item | Leaf>, lo: number, hi: number, depth: number): MapNode {
   if (hi === lo) return null;
-  if (hi - lo === 1) return leaf(items[lo] as MapUpdate);
+  if (hi - lo === 1) {
+    const only = items[lo] as Item | Leaf;
+    return 'hash' in only ? only : leaf(only);
+  }
   const mid = split(items, lo, hi, depth);
   return branch(build(items, lo, mid, depth + 1), build(items, mid, hi, depth + 1));
 }
 
-function applyAt(node: MapNode, items: readonly MapUpdate[], lo: number, hi: number, depth: number): MapNode {
+function applyAt(node: MapNode, items: readonly Item[], lo: number, hi: number, depth: number): MapNode {
   if (hi === lo) return node;
   if (node === null) return build(items, lo, hi, depth);
   if (isLeaf(node)) {
-    // The leaf joins the batch unless the batch replaces it; then the subtree is built afresh.
-    const replaced = items.slice(lo, hi).some((u) => u.key.equals(node.key));
-    if (replaced) return build(items, lo, hi, depth);
-    const merged = [...items.slice(lo, hi), { key: node.key, value: node.value }].sort((a, b) =>
-      Buffer.compare(a.key, b.key),
-    );
+    // The leaf joins the batch, in key order (as itself: its hash is kept), unless the batch replaces it.
+    const merged: Array<Item | Leaf> = [];
+    let placed = false;
+    for (let i = lo; i < hi; i++) {
+      const item = items[i] as Item;
+      if (!placed && item.key >= node.key) {
+        placed = true;
+        if (item.key !== node.key) merged.push(node);
+      }
+      merged.push(item);
+    }
+    if (!placed) merged.push(node);
     return build(merged, 0, merged.length, depth);
   }
   const mid = split(items, lo, hi, depth);
@@ -123,22 +161,37 @@ function applyAt(node: MapNode, items: readonly MapUpdate[], lo: number, hi: num
 
 /** A new tree: `root` with each update's key set to its value (keys distinct); `root` is left unchanged. */
 export function applyUpdates(root: MapNode, updates: readonly MapUpdate[]): MapNode {
-  const sorted = [...updates].sort((a, b) => Buffer.compare(a.key, b.key));
-  return applyAt(root, sorted, 0, sorted.length, 0);
+  return applyItems(
+    root,
+    updates.map((u) => ({ key: u.key.toString('latin1'), value: u.value })),
+  );
+}
+
+/** `applyUpdates` for subjects: each keyed by SHA-256 of its UTF-8 text. */
+export function applySubjects(root: MapNode, updates: Iterable<[string, number]>): MapNode {
+  const items: Item[] = [];
+  for (const [subject, value] of updates) items.push({ key: hash('sha256', subject, 'binary'), value });
+  return applyItems(root, items);
+}
+
+function applyItems(root: MapNode, items: Item[]): MapNode {
+  items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return applyAt(root, items, 0, items.length, 0);
 }
 
 /** The proof for `key` in the tree `root`: present with its value, or absent. */
 export function proveKey(root: MapNode, key: Buffer): MapProof {
+  const k = key.toString('latin1');
   const siblings: Buffer[] = [];
   let node = root;
   for (let depth = 0; node !== null && !isLeaf(node); depth++) {
-    const right = bitAt(key, depth) === 1;
-    siblings.push(hashOf(right ? node.left : node.right));
+    const right = bitOf(k, depth) === 1;
+    siblings.push(Buffer.from(hashOf(right ? node.left : node.right), 'latin1'));
     node = right ? node.right : node.left;
   }
   if (node === null) return { siblings, end: { kind: 'empty' } };
-  if (node.key.equals(key)) return { siblings, end: { kind: 'present', value: node.value } };
-  return { siblings, end: { kind: 'other', key: node.key, value: node.value } };
+  if (node.key === k) return { siblings, end: { kind: 'present', value: node.value } };
+  return { siblings, end: { kind: 'other', key: Buffer.from(node.key, 'latin1'), value: node.value } };
 }
 
 /**
