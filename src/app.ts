@@ -36,9 +36,9 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
-import { privacyRequestRoutes } from './privacy/requests/requests.routes.ts';
 import { wirePrivacy } from './privacy/wire.ts';
 import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs } from './vault/customer-fields.ts';
+import { privacyRoutes } from './privacy/privacy.routes.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
@@ -131,6 +131,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
       raiseAlert: (by, alert) => (late.raiseAlert as NonNullable<typeof late.raiseAlert>)(by, alert),
       sessions: identity.sessions,
+      staff: identity.staff,
     });
     const watch = await wireWatch({
       platform,
@@ -217,8 +218,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(privacyRequestRoutes, { auth, requests: privacy.requests }),
           mount(complianceRoutes, { auth, compliance }),
+          mount(privacyRoutes, { auth, history: privacy.history, requests: privacy.requests }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,

@@ -5,10 +5,9 @@
  *
  * Role and site are the staff member's as the directory holds them now (`unknown` for an actor it does not
  * know, such as a system job); purpose is the case's (views and reveals), the export's (exports), or `none`
- * (searches, which need no case).
+ * (search hits: a search needs no case).
  */
 import type { AccessEntry } from './incident.ts';
-import { customersNamed } from './incident.ts';
 
 export interface AccessCounts {
   role: string;
@@ -17,14 +16,15 @@ export interface AccessCounts {
   views: number;
   reveals: number;
   exports: number;
-  searches: number;
+  /** Customers shown by searches (one `customer.search_hit` each). */
+  searchHits: number;
 }
 
 const counted = {
   'customer.viewed': 'views',
   'customer.revealed': 'reveals',
   'customer.exported': 'exports',
-  'customer.searched': 'searches',
+  'customer.search_hit': 'searchHits',
 } as const;
 export const statisticsEntryTypes = Object.keys(counted) as Array<keyof typeof counted>;
 
@@ -43,18 +43,7 @@ export function accessStatistics(input: {
     if (entry.at < input.from || entry.at > input.to) continue;
     const column = counted[entry.type as keyof typeof counted];
     if (!column) continue;
-    const data = (entry.data ?? {}) as {
-      purpose?: unknown;
-      caseId?: unknown;
-      exportId?: unknown;
-      matches?: unknown;
-    };
-    if (
-      column === 'searches' &&
-      !(typeof data.matches === 'number' && data.matches > 0) &&
-      customersNamed(entry).length === 0
-    )
-      continue;
+    const data = (entry.data ?? {}) as { purpose?: unknown; caseId?: unknown; exportId?: unknown };
     const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : undefined;
     const member = staffId === undefined ? undefined : input.staff(staffId);
     const purpose =
@@ -67,7 +56,7 @@ export function accessStatistics(input: {
     const key = `${role}\u0000${site}\u0000${purpose}`;
     let row = rows.get(key);
     if (!row) {
-      row = { role, site, purpose, views: 0, reveals: 0, exports: 0, searches: 0 };
+      row = { role, site, purpose, views: 0, reveals: 0, exports: 0, searchHits: 0 };
       rows.set(key, row);
     }
     row[column]++;

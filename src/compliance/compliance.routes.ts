@@ -57,7 +57,7 @@ const Statistics = Type.Object({
       views: Type.Integer(),
       reveals: Type.Integer(),
       exports: Type.Integer(),
-      searches: Type.Integer(),
+      searchHits: Type.Integer(),
     }),
   ),
 });

@@ -35,7 +35,7 @@ export function draftNotices(input: {
     `Became aware: ${iso(input.knownAt)}. This notice is due ${due(deadlines.regulator)} (${deadlines.regulator.basis}).`,
     `Customers concerned: ${affected.customers.length}. Accesses: ${affected.accesses['customer.revealed']} reveals, ` +
       `${affected.accesses['customer.viewed']} views of masked records, ${affected.accesses['customer.exported']} exports, ` +
-      `${affected.accesses['customer.searched']} searches with hits, ${affected.accesses['customer.updated']} corrections.`,
+      `${affected.accesses['customer.search_hit']} search hits, ${affected.accesses['customer.updated']} corrections.`,
     `Categories of data: ${data}.`,
     'Likely consequences: [to complete]',
     'Measures taken: the account is suspended and its sessions ended; every access is in the signed ledger. [to complete]',

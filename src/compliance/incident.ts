@@ -2,10 +2,10 @@
  * A breach about one staff member's accesses, worked out from ledger entries: which customers they reached
  * in a period, and by when the regulator and the customers must be told. Pure: the entries are handed in.
  *
- * Reached means a ledger entry by that staff member (`staff:<id>`) in the period that names the customer:
- * a view, reveal, correction or export (`customerId` in the payload) or a search hit (`customerIds`, where
- * the search entry lists its hits, or the entry's `subject`). Entries by anyone else, outside the period
- * or of other types are not counted; the list is each customer once, in id order.
+ * Reached means a ledger entry by that staff member (`staff:<id>`) in the period that names the customer
+ * (`customerId` in the payload, else its subject): a view, reveal, correction, export or search hit (one
+ * `customer.search_hit` per customer a search showed). Entries by anyone else, outside the period or of
+ * other types are not counted; the list is each customer once, in id order.
  *
  * Deadlines run from `knownAt`, when the organisation became aware (GDPR art. 33(1)): GDPR gives the
  * regulator 72 hours and the customers "without undue delay" where the risk is high (art. 34(1)); PIPL art. 57
@@ -19,7 +19,7 @@ export const accessEntryTypes = [
   'customer.revealed',
   'customer.updated',
   'customer.exported',
-  'customer.searched',
+  'customer.search_hit',
 ] as const;
 export type AccessEntryType = (typeof accessEntryTypes)[number];
 
@@ -40,13 +40,11 @@ export interface AffectedCustomers {
   fields: string[];
 }
 
-/** The customers one access entry names: `customerId`, a search's `customerIds`, else its subject. */
-export function customersNamed(entry: AccessEntry): string[] {
-  const data = (entry.data ?? {}) as { customerId?: unknown; customerIds?: unknown };
-  if (typeof data.customerId === 'string') return [data.customerId];
-  if (Array.isArray(data.customerIds))
-    return data.customerIds.filter((c): c is string => typeof c === 'string');
-  return typeof entry.subject === 'string' ? [entry.subject] : [];
+/** The customer one access entry names: its payload's `customerId`, else its subject. */
+export function customerNamed(entry: AccessEntry): string | undefined {
+  const data = (entry.data ?? {}) as { customerId?: unknown };
+  if (typeof data.customerId === 'string') return data.customerId;
+  return typeof entry.subject === 'string' ? entry.subject : undefined;
 }
 
 /** Customers `staffId` reached in [`from`, `to`] according to `entries` (any order, any actor). */
@@ -63,10 +61,10 @@ export function affectedCustomers(
   for (const entry of entries) {
     if (entry.actor !== actor || entry.at < from || entry.at > to) continue;
     if (!(accessEntryTypes as readonly string[]).includes(entry.type)) continue;
-    const named = customersNamed(entry);
-    if (named.length === 0) continue;
+    const customerId = customerNamed(entry);
+    if (customerId === undefined) continue;
     accesses[entry.type as AccessEntryType]++;
-    for (const customerId of named) customers.add(customerId);
+    customers.add(customerId);
     const touched = (entry.data as { fields?: unknown }).fields;
     if (Array.isArray(touched)) for (const f of touched) if (typeof f === 'string') fields.add(f);
   }

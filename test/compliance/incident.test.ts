@@ -49,9 +49,10 @@ test('affectedCustomers: only that actor, inside the period, access entries nami
     e('customer.revealed', `staff:${s1}`, 100, { customerId: 'Z', fields: ['phone'] }),
     e('customer.revealed', `staff:${s1}`, 200, { customerId: 'A', fields: ['name', 'phone'] }),
     e('customer.viewed', `staff:${s1}`, 300, { customerId: 'C' }),
-    e('customer.searched', `staff:${s1}`, 400, { matches: 2, customerIds: ['D', 'A'] }),
-    e('customer.searched', `staff:${s1}`, 410, { matches: 0 }),
-    { ...e('customer.searched', `staff:${s1}`, 415, { matches: 1 }), subject: 'S' },
+    e('customer.searched', `staff:${s1}`, 400, { matches: 2 }),
+    e('customer.search_hit', `staff:${s1}`, 401, { customerId: 'D', search: 7 }),
+    e('customer.search_hit', `staff:${s1}`, 402, { customerId: 'A', search: 7 }),
+    { ...e('customer.search_hit', `staff:${s1}`, 415, {}), subject: 'S' },
     e('case.opened', `staff:${s1}`, 420, { customerId: 'F', caseId: 'x' }),
     e('customer.revealed', 'staff:someone-else', 430, { customerId: 'E', fields: ['email'] }),
     e('customer.revealed', `customer:${s1}`, 440, { customerId: 'Y' }),
@@ -60,7 +61,7 @@ test('affectedCustomers: only that actor, inside the period, access entries nami
   const affected = affectedCustomers(entries, s1, 200, 500);
   assert.deepEqual(affected.customers, ['A', 'C', 'D', 'S']);
   assert.deepEqual(affected.fields, ['name', 'phone']);
-  assert.equal(affected.accesses['customer.searched'], 2, 'a search without hits reached nobody');
+  assert.equal(affected.accesses['customer.search_hit'], 3);
 });
 
 for (const { dialect, skip } of await dialects()) {
@@ -125,12 +126,18 @@ for (const { dialect, skip } of await dialects()) {
         subject: C,
         data: { customerId: C, caseId },
       });
-      // A search entry that lists its hits (the access history's; entries without `customerIds` name no one).
-      await at('2027-02-25T09:30:00Z', {
+      // A search that showed D: the search, then one hit entry per customer shown (as the vault ledgers it).
+      clock.set(Date.parse('2027-02-25T09:30:00Z'));
+      const search = await f.t.custos.ledger.append({
         type: 'customer.searched',
         actor: a1,
-        data: { by: 'phone', queryDigest: 'ab', matches: 1, customerIds: [D] },
-      } as unknown as EntryInput);
+        data: { by: 'phone', queryDigest: 'ab', matches: 1 },
+      });
+      await at('2027-02-25T09:30:00Z', {
+        type: 'customer.search_hit',
+        actor: a1,
+        data: { customerId: D, search },
+      });
       await at('2027-02-25T09:40:00Z', {
         type: 'customer.revealed',
         actor: `staff:${s2.staffId}`,
@@ -233,14 +240,14 @@ for (const { dialect, skip } of await dialects()) {
         role,
         site,
         purpose,
-        ...{ views: 0, reveals: 0, exports: 0, searches: 0, ...counts },
+        ...{ views: 0, reveals: 0, exports: 0, searchHits: 0, ...counts },
       });
       const east = 'east-call-centre';
       assert.deepEqual(rows, [
         row('store', 'west-store', 'complaint', { reveals: 1 }),
         row('support', east, 'billing', { views: 1 }),
         row('support', east, 'delivery', { reveals: 1 }),
-        row('support', east, 'none', { searches: 1 }),
+        row('support', east, 'none', { searchHits: 1 }),
         row('support', east, 'repair', { reveals: 1 }),
       ]);
       assert.ok(!JSON.stringify(res.body).includes(A), 'counts only');
@@ -256,7 +263,7 @@ for (const { dialect, skip } of await dialects()) {
           'customer.revealed': 1,
           'customer.updated': 0,
           'customer.exported': 0,
-          'customer.searched': 0,
+          'customer.search_hit': 0,
         },
         fields: ['phone'],
       };

@@ -178,7 +178,7 @@ describe('the command line: custos compliance ropa, custos incident open', () =>
         views: 1,
         reveals: 0,
         exports: 0,
-        searches: 0,
+        searchHits: 0,
       },
     ]);
     const unknown = custos('incident', 'open', '--staff', randomUUID(), '--from', from);

@@ -1,8 +1,8 @@
 /**
- * People's requests over HTTP, one plugin: the signed-in customer files and lists their own
+ * People's requests over HTTP, in the privacy plugin: the signed-in customer files and lists their own
  * (`/v1/portal/privacy-requests`, the customer's session with its second factor: there is no customer id to
  * give); staff the policy allows (security by default) list the pending ones and decide each
- * (`/v1/privacy-requests`, the plugin's default, staff sessions).
+ * (`/v1/privacy-requests`, staff sessions).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +10,6 @@ import { principalOf } from '../../identity/sessions/principal.ts';
 import { sessionOf } from '../../identity/sessions/route-auth.ts';
 import { IdSchema } from '../../platform/identifier-schemas.ts';
 import { jurisdictions } from '../../platform/jurisdiction.ts';
-import type { RouteAuth } from '../../platform/route-auth.ts';
 import { requestKinds } from './deadlines.ts';
 import { decisionOutcomes, type Requests } from './requests.service.ts';
 import { requestStatuses } from './requests.store.ts';
@@ -73,14 +72,7 @@ const Decision = Type.Object(
 );
 const Params = Type.Object({ requestId: IdSchema('The request') });
 
-export interface PrivacyRequestRouteDeps {
-  auth: RouteAuth;
-  requests: Requests;
-}
-
-export async function privacyRequestRoutes(app: FastifyInstance, deps: PrivacyRequestRouteDeps) {
-  deps.auth.install(app, 'staff');
-
+export function privacyRequestRoutes(app: FastifyInstance, deps: { requests: Requests }) {
   app.post<{ Body: Static<typeof NewRequest> }>(
     '/v1/portal/privacy-requests',
     {
@@ -114,7 +106,7 @@ export async function privacyRequestRoutes(app: FastifyInstance, deps: PrivacyRe
   app.get(
     '/v1/privacy-requests',
     {
-      config: { errors: ['ACCESS_DENIED'] },
+      config: { auth: 'staff', errors: ['ACCESS_DENIED'] },
       schema: {
         operationId: 'listPendingPrivacyRequests',
         tags: ['privacy'],
@@ -129,6 +121,7 @@ export async function privacyRequestRoutes(app: FastifyInstance, deps: PrivacyRe
     '/v1/privacy-requests/:requestId/decision',
     {
       config: {
+        auth: 'staff',
         errors: [
           'ACCESS_DENIED',
           'STEP_UP_REQUIRED',
