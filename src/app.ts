@@ -57,6 +57,8 @@ export interface CustosOptions {
   risk?: Partial<RiskSettings>;
   /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
   ledgerSigner?: ExternalLedgerSigner;
+  /** False only to measure what the subject map costs (`npm run bench:ledger`): histories are then unprovable. */
+  subjectMap?: boolean;
 }
 
 export interface InitialiseResult {
@@ -95,6 +97,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({
       platform,
       signer: options.ledgerSigner,
+      ...(options.subjectMap === false ? { subjectMap: false } : {}),
     });
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });

@@ -24,7 +24,9 @@ const StoredEntrySchema = Type.Object(
   {
     index: Type.Integer(),
     leafHash: Type.String({ description: 'base64' }),
-    leafVersion: Type.Integer({ description: '1: the leaf hashes the entry; 2: it hashes `header`' }),
+    leafVersion: Type.Integer({
+      description: '1: the leaf hashes the entry; 2 and 3: it hashes `header` (3 adds the subject chain link)',
+    }),
     header: Type.Union([Type.String(), Type.Null()], {
       description:
         'v2: the canonical header the leaf hashes (base64 of JSON: v, at, type, actor, subject, payload = SHA-256 of the canonical data); kept after redaction',
