@@ -9,8 +9,9 @@
  * a sale export.
  */
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
+import { validationFailed } from '../platform/errors.ts';
 import type { ConsentStore } from './consents.store.ts';
 
 export const consentPurposes = ['marketing', 'third_party_sharing', 'sale'] as const;
@@ -69,6 +70,34 @@ export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger,
   return {
     set,
     forCustomer,
+
+    /** The signed-in customer's own consents. */
+    own: (actor: Actor): Promise<ConsentState[]> => forCustomer(customerIdOf(actor)),
+
+    /**
+     * The signed-in customer grants or withdraws one purpose themselves (portal): in force at once for every
+     * export run after it.
+     */
+    async setOwn(actor: Actor, purpose: string, granted: boolean): Promise<ConsentState[]> {
+      const customerId = customerIdOf(actor);
+      if (!(consentPurposes as readonly string[]).includes(purpose)) {
+        throw validationFailed([
+          { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
+        ]);
+      }
+      await set(actor, customerId, purpose as ConsentPurpose, granted, 'portal');
+      return forCustomer(customerId);
+    },
+
+    /**
+     * Withdraw every consent in one call (portal): each purpose recorded as refused — an explicit refusal, so
+     * "do not sell or share" holds for every export, whatever its purpose (`admissible`).
+     */
+    async withdrawAll(actor: Actor): Promise<ConsentState[]> {
+      const customerId = customerIdOf(actor);
+      for (const purpose of consentPurposes) await set(actor, customerId, purpose, false, 'portal');
+      return forCustomer(customerId);
+    },
 
     /** Whether `purpose` is one customers consent to (the others need no consent). */
     isConsentPurpose: (purpose: string): purpose is ConsentPurpose =>

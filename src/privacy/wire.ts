@@ -1,8 +1,9 @@
 /**
- * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
+ * Builds the privacy module: consents; the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written). The customer's rights (my data, access history with proofs,
- * export, erasure, requests) are built here next.
+ * adapter until a provider's is written); reveal notices, which follow the bus's `customer.revealed`; and
+ * the portability export. The rest of the customer's rights (my data, access history with proofs,
+ * erasure, requests) are built here next.
  */
 import { join } from 'node:path';
 import type { Ledger } from '../ledger/ledger.service.ts';
@@ -10,37 +11,52 @@ import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { createNotices } from './notices/notices.service.ts';
+import { createNoticeStore } from './notices/notices.store.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
 import { createOutbox } from './outbox/outbox.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
+import { createPortability } from './portability/portability.service.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'contactOf'>;
+  /** A staff member's role and site, for reveal notices (never their name). */
+  staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
 }) {
-  const { platform, ledger } = deps;
-  const { config, logger } = platform;
+  const { platform, ledger, vault } = deps;
+  const { config, logger, clock } = platform;
   const outboxDir = join(config.dataDir, 'outbox');
+  const consents = createConsents({ store: createConsentStore(platform.database.db), ledger, clock });
+  const outbox = createOutbox({
+    store: createOutboxStore(platform.database.db),
+    vault,
+    email: config.smtpUrl
+      ? smtpTransport(config.smtpUrl, config.smtpFrom)
+      : fileEmailTransport(join(outboxDir, 'email'), logger),
+    sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
+    ledger,
+    clock,
+    logger,
+    publicOrigin: config.publicOrigin,
+  });
+  const notices = createNotices({
+    store: createNoticeStore(platform.database.db),
+    outbox,
+    vault,
+    staffMember: deps.staffMember,
+    ledger,
+    clock,
+    logger,
+  });
+  platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {
-    consents: createConsents({
-      store: createConsentStore(platform.database.db),
-      ledger,
-      clock: platform.clock,
-    }),
-    outbox: createOutbox({
-      store: createOutboxStore(platform.database.db),
-      vault: deps.vault,
-      email: config.smtpUrl
-        ? smtpTransport(config.smtpUrl, config.smtpFrom)
-        : fileEmailTransport(join(outboxDir, 'email'), logger),
-      sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
-      ledger,
-      clock: platform.clock,
-      logger,
-      publicOrigin: config.publicOrigin,
-    }),
+    consents,
+    outbox,
+    notices,
+    portability: createPortability({ vault, consents, notices, ledger, clock }),
   };
 }
 
