@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { manualClock } from '../../src/platform/clock.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
-import { signInCustomer } from '../support/customer-session.ts';
+import { portalCustomer as signInPortal } from '../support/portal-customer.ts';
 import { dialects } from '../support/databases.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
 
@@ -28,27 +28,7 @@ for (const { dialect, skip } of await dialects()) {
     });
     after(() => f?.close());
 
-    const portalCustomer = async () => {
-      const registrar = await f.staff('support');
-      const c = await signInCustomer(
-        async (method, url, body, headers) => {
-          const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-          return { status: res.statusCode, body: res.body ? res.json() : undefined };
-        },
-        registrar,
-        { inbox: f.t, now: clock.now },
-      );
-      const send = async (method: string, url: string, body?: object): Promise<Reply> => {
-        const res = await f.app.inject({
-          method: method as 'POST',
-          url,
-          ...(body === undefined ? {} : { payload: body }),
-          headers: { authorization: `Bearer ${c.token}` },
-        });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      };
-      return { ...c, send };
-    };
+    const portalCustomer = () => signInPortal(f, clock.now);
     const stepUp = async (who: Staff) => {
       clock.advance(31_000);
       const res = await f.send(who, 'POST', '/v1/auth/step-up', { code: totp(who.secret, clock.now()) });

@@ -16,8 +16,8 @@ import { totp } from '../../src/identity/second-factor/totp.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { MAX_ATTEMPTS, retryDelay } from '../../src/privacy/outbox/outbox.service.ts';
 import { noticeDay } from '../../src/privacy/notices/notices.service.ts';
-import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
-import { signInCustomer } from '../support/customer-session.ts';
+import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
+import { portalCustomer as signInPortal } from '../support/portal-customer.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
 
 /** 10:00 in China on 14 December 2026. */
@@ -85,27 +85,7 @@ describe('reveal notices (sqlite, real SMTP)', () => {
   });
   after(() => f?.close());
 
-  const portalCustomer = async () => {
-    const registrar = await f.staff('support');
-    const c = await signInCustomer(
-      async (method, url, body, headers) => {
-        const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      },
-      registrar,
-      { inbox: f.t, now: clock.now },
-    );
-    const send = async (method: string, url: string, body?: object): Promise<Reply> => {
-      const res = await f.app.inject({
-        method: method as 'POST',
-        url,
-        ...(body === undefined ? {} : { payload: body }),
-        headers: { authorization: `Bearer ${c.token}` },
-      });
-      return { status: res.statusCode, body: res.body ? res.json() : undefined };
-    };
-    return { ...c, send };
-  };
+  const portalCustomer = () => signInPortal(f, clock.now);
 
   test("a staff reveal of the phone mails the customer the field's name, not its value nor the staff name", async () => {
     const email = `notice.${process.pid}@example.com`;

@@ -20,8 +20,8 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { publishedExportSchema } from '../../src/privacy/portability/export-schema.ts';
 import { ATTRIBUTES_FIELD, fieldNames } from '../../src/vault/customer-fields.ts';
-import { type AccessFixture, accessFixture, type Reply } from '../support/access-fixture.ts';
-import { signInCustomer } from '../support/customer-session.ts';
+import { type AccessFixture, accessFixture } from '../support/access-fixture.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
 
 const run = promisify(execFile);
@@ -58,23 +58,13 @@ async function importIntoFreshInstallation(file: string): Promise<Record<string,
 describe('portability export and re-import (sqlite)', () => {
   const clock = manualClock(Date.UTC(2026, 11, 14, 2));
   let f: AccessFixture;
-  let customer: Awaited<ReturnType<typeof signInCustomer>> & {
-    send(method: string, url: string): Promise<Reply & { text: string; type: string }>;
-  };
+  let customer: Awaited<ReturnType<typeof portalCustomer>>;
   const work = mkdtempSync(join(tmpdir(), 'custos-export-'));
 
   before(async () => {
     f = await accessFixture('sqlite', { clock });
-    const registrar = await f.staff('support');
-    const c = await signInCustomer(
-      async (method, url, body, headers) => {
-        const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      },
-      registrar,
-      { inbox: f.t, now: clock.now },
-    );
-    await f.t.custos.vault.updateCustomer(systemActor, c.customerId, {
+    customer = await portalCustomer(f, clock.now);
+    await f.t.custos.vault.updateCustomer(systemActor, customer.customerId, {
       name: '王小明, "Ming"',
       phone: '+86 138 0013 8000',
       account_id: 'MI0000000777',
@@ -83,23 +73,6 @@ describe('portability export and re-import (sqlite)', () => {
       birth_date: '1985-06-15',
       attributes: { loyalty_tier: 'gold', note_line: 'likes "quotes", commas' },
     });
-    customer = {
-      ...c,
-      async send(method: string, url: string) {
-        const res = await f.app.inject({
-          method: method as 'GET',
-          url,
-          headers: { authorization: `Bearer ${c.token}` },
-        });
-        const type = String(res.headers['content-type'] ?? '');
-        return {
-          status: res.statusCode,
-          type,
-          text: res.body,
-          body: type.startsWith('application/json') ? res.json() : undefined,
-        };
-      },
-    };
   });
   after(async () => {
     await f?.close();
