@@ -158,6 +158,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
     let stopRevealDigests: (() => void) | undefined;
+    let stopRevealCatchUp: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
 
@@ -280,6 +281,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => privacy.outbox.deliverDue(),
           (error) => logger.warn({ err: error }, 'outbox not delivered'),
         );
+        // Reveals whose bus event was lost with its process are noticed from the ledger.
+        stopRevealCatchUp ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => privacy.notices.catchUp(),
+          (error) => logger.warn({ err: error }, 'reveal notices not caught up'),
+        );
         // Yesterday's reveals, told once to each customer who chose the daily digest.
         stopRevealDigests ??= runEvery(
           REVEAL_DIGEST_MS,
@@ -296,6 +303,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopWatchSnapshots?.();
         stopOutbox?.();
         stopRevealDigests?.();
+        stopRevealCatchUp?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();

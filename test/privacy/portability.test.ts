@@ -96,6 +96,14 @@ describe('portability export and re-import (sqlite)', () => {
     );
     const valid: boolean = validate(res.body);
     assert.ok(valid, JSON.stringify(validate.errors));
+    const document = res.body as { customer: object };
+    for (const tampered of [
+      { ...document, customer: { ...document.customer, password: 'hunter2' } },
+      { ...document, format: 'custos.portability.v0' },
+      { ...document, customer: { ...document.customer, birth_date: '15/06/1985' } },
+    ]) {
+      assert.equal(validate(tampered), false, 'the schema is not vacuous');
+    }
     assert.equal(res.body.customerId, customer.customerId);
     assert.equal(res.body.customer.phone, '+8613800138000');
     assert.deepEqual(res.body.notices, { mode: 'immediate' });

@@ -11,8 +11,9 @@
  * Invariants: a reveal is noticed once (its `revealId` keys the row, so a repeated event does nothing); a
  * customer's digest of a day is claimed in the database before it is queued and ledgered
  * (`notice.digest_claimed`), so a restarted job, or a second node, never sends it twice; nothing personal is
- * stored here but ids, field names, role and site. Notices follow the bus, which is in-process: a reveal
- * whose process dies before its handler runs is not noticed (it stays in the customer's access history).
+ * stored here but ids, field names, role and site. Notices follow the bus, which is in-process; a reveal
+ * whose process died before its handler ran is caught up from the ledger (`catchUp`, run every minute, looking
+ * back a day after a start), so every reveal in the ledger is noticed.
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
@@ -29,6 +30,8 @@ import { type NoticeMode, noticeModes, type RevealNotice } from './notices.types
 
 /** The customers' day: China time (UTC+8, no daylight saving). */
 const DAY_OFFSET_MS = 8 * 3600_000;
+/** How far back the first catch-up after a start looks for reveals the bus did not deliver. */
+const CATCH_UP_WINDOW_MS = 24 * 3600_000;
 /** Reveals a digest run looks at, at most: the rest wait for the next run. */
 const DIGEST_BATCH = 2000;
 const noticesActor: Actor = { type: 'system', id: 'notices' };
@@ -52,11 +55,13 @@ export function createNotices(deps: {
   vault: Pick<VaultService, 'contactOf'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
-  ledger: Pick<Ledger, 'record'>;
+  ledger: Pick<Ledger, 'record' | 'replay'>;
   clock: Clock;
   logger: Logger;
 }) {
   const { store, outbox, ledger, clock } = deps;
+  /** The catch-up's cursor: reveals ledgered at or after this instant are looked at next time. */
+  let caughtUpTo = clock.now() - CATCH_UP_WINDOW_MS;
 
   /** Email if the customer has an address on file, else SMS if a phone; null if neither (or erased). */
   async function channelOf(customerId: string): Promise<OutboxChannel | null> {
@@ -72,6 +77,43 @@ export function createNotices(deps: {
 
   async function modeOf(customerId: string): Promise<NoticeMode> {
     return (await store.modeOf(customerId)) ?? 'immediate';
+  }
+
+  /** Record a reveal and, in `immediate` mode, queue its notice; false when it was recorded already. */
+  async function notice(reveal: {
+    staffId: string;
+    customerId: string;
+    revealId: string;
+    fields: string[];
+    purpose: string;
+    at: number;
+  }): Promise<boolean> {
+    const { customerId, revealId } = reveal;
+    const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
+    const n: RevealNotice = {
+      revealId,
+      customerId,
+      fields: reveal.fields,
+      purpose: reveal.purpose,
+      staffRole: member?.role ?? 'staff',
+      staffSite: member?.site ?? 'unknown',
+      revealedAt: reveal.at,
+      day: noticeDay(reveal.at),
+      mode: await modeOf(customerId),
+      messageId: null,
+    };
+    if (!(await store.insert(n))) return false;
+    if (n.mode !== 'immediate') return true;
+    const channel = await channelOf(customerId);
+    if (channel === null) return true;
+    const messageId = await outbox.queue(noticesActor, {
+      customerId,
+      channel,
+      kind: 'reveal_notice',
+      params: { reveals: [item(n)] },
+    });
+    await store.setMessage([revealId], messageId);
+    return true;
   }
 
   return {
@@ -103,30 +145,22 @@ export function createNotices(deps: {
 
     /** A staff reveal happened (the bus's `customer.revealed`): tell the customer now, or keep it for the digest. */
     async revealed(event: BusEvent<'customer.revealed'>): Promise<void> {
-      const { customerId, revealId } = event.data;
-      const member = await deps.staffMember(event.data.staffId);
-      const notice: RevealNotice = {
-        revealId,
-        customerId,
-        fields: event.data.fields,
-        purpose: event.data.purpose,
-        staffRole: member?.role ?? 'staff',
-        staffSite: member?.site ?? 'unknown',
-        revealedAt: event.at,
-        day: noticeDay(event.at),
-        mode: await modeOf(customerId),
-        messageId: null,
-      };
-      if (!(await store.insert(notice)) || notice.mode !== 'immediate') return;
-      const channel = await channelOf(customerId);
-      if (channel === null) return;
-      const messageId = await outbox.queue(noticesActor, {
-        customerId,
-        channel,
-        kind: 'reveal_notice',
-        params: { reveals: [item(notice)] },
-      });
-      await store.setMessage([revealId], messageId);
+      await notice({ ...event.data, at: event.at });
+    },
+
+    /**
+     * Notice the reveals in the ledger the bus did not deliver (a process that died between a reveal's entry and
+     * its handler); returns how many it noticed. Idempotent: a reveal already noticed is skipped.
+     */
+    async catchUp(): Promise<number> {
+      let noticed = 0;
+      for await (const entry of ledger.replay(['customer.revealed'], caughtUpTo)) {
+        const { customerId, revealId, fields, purpose } = entry.data;
+        const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : '';
+        if (await notice({ staffId, customerId, revealId, fields, purpose, at: entry.at })) noticed++;
+        caughtUpTo = Math.max(caughtUpTo, entry.at);
+      }
+      return noticed;
     },
 
     /**
