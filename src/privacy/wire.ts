@@ -22,7 +22,7 @@ import { createPortability } from './portability/portability.service.ts';
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'contactOf'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
   /** A staff member's role and site, for reveal notices (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
 }) {

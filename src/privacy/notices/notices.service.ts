@@ -52,7 +52,7 @@ const item = (n: RevealNotice): RevealItem => ({
 export function createNotices(deps: {
   store: NoticeStore;
   outbox: Pick<Outbox, 'queue'>;
-  vault: Pick<VaultService, 'contactOf'>;
+  vault: Pick<VaultService, 'hasContact'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
   ledger: Pick<Ledger, 'record' | 'replay'>;
@@ -63,16 +63,11 @@ export function createNotices(deps: {
   /** The catch-up's cursor: reveals ledgered at or after this instant are looked at next time. */
   let caughtUpTo = clock.now() - CATCH_UP_WINDOW_MS;
 
-  /** Email if the customer has an address on file, else SMS if a phone; null if neither (or erased). */
+  /** Email if the customer has an address on file, else SMS if a phone (neither opened); null if neither. */
   async function channelOf(customerId: string): Promise<OutboxChannel | null> {
-    try {
-      if ((await deps.vault.contactOf(customerId, 'email')) !== null) return 'email';
-      if ((await deps.vault.contactOf(customerId, 'phone')) !== null) return 'sms';
-      return null;
-    } catch (error) {
-      if (error instanceof CustosError && error.code === 'CUSTOMER_NOT_FOUND') return null;
-      throw error;
-    }
+    if (await deps.vault.hasContact(customerId, 'email')) return 'email';
+    if (await deps.vault.hasContact(customerId, 'phone')) return 'sms';
+    return null;
   }
 
   async function modeOf(customerId: string): Promise<NoticeMode> {
