@@ -49,7 +49,6 @@ export async function wirePrivacy(deps: {
     staffMember: deps.staffMember,
     ledger,
     clock,
-    logger,
   });
   platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {

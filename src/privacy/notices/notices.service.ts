@@ -20,7 +20,6 @@ import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
-import type { Logger } from '../../platform/logger.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { RevealItem } from '../outbox/messages.ts';
 import type { Outbox } from '../outbox/outbox.service.ts';
@@ -57,7 +56,6 @@ export function createNotices(deps: {
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
   ledger: Pick<Ledger, 'record' | 'replay'>;
   clock: Clock;
-  logger: Logger;
 }) {
   const { store, outbox, ledger, clock } = deps;
   /** The catch-up's cursor: reveals ledgered at or after this instant are looked at next time. */
