@@ -112,6 +112,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       platform,
       ledger,
       vault,
+      sessions: identity.sessions,
       staffMember: (staffId) => identity.staff.member(staffId),
     });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound

@@ -43,22 +43,18 @@ export function consentRoutes(app: FastifyInstance, deps: { consents: Consents }
   app.put<{ Params: Static<typeof PurposeParams>; Body: Static<typeof Choice> }>(
     '/v1/portal/me/consents/:purpose',
     {
-      config: { auth: 'customer' },
+      config: { auth: 'customer', errors: ['STEP_UP_REQUIRED'] },
       schema: {
         operationId: 'setOwnConsent',
         tags: ['portal'],
-        summary: 'Grant or withdraw one purpose: in force at once for every export',
+        summary: 'Grant (fresh step-up) or withdraw one purpose: in force at once for every export',
         params: PurposeParams,
         body: Choice,
         response: { 200: Consents_ },
       },
     },
     async (request) => ({
-      consents: await deps.consents.setOwn(
-        sessionOf(request).actor,
-        request.params.purpose,
-        request.body.granted,
-      ),
+      consents: await deps.consents.setOwn(sessionOf(request), request.params.purpose, request.body.granted),
     }),
   );
 

@@ -8,6 +8,7 @@
  * grant only with a verified customer-present proof — otherwise a harvester could "consent" customers into
  * a sale export.
  */
+import type { Session, Sessions } from '../identity/sessions/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { type Actor, actorRef, customerIdOf } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
@@ -24,7 +25,13 @@ export interface ConsentState {
   updatedAt: string | null;
 }
 
-export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger, 'record'>; clock: Clock }) {
+export function createConsents(deps: {
+  store: ConsentStore;
+  ledger: Pick<Ledger, 'record'>;
+  clock: Clock;
+  /** A portal grant needs a fresh second factor. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
+}) {
   const { store, ledger, clock } = deps;
 
   /** Record a customer's choice for a purpose (ledgered first), as `by` through `source`. */
@@ -76,16 +83,18 @@ export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger,
 
     /**
      * The signed-in customer grants or withdraws one purpose themselves (portal): in force at once for every
-     * export run after it.
+     * export run after it. A grant needs a fresh second factor (a session left open on a shared computer must
+     * not consent anyone into a sale); a withdrawal never does, so that saying no stays one step.
      */
-    async setOwn(actor: Actor, purpose: string, granted: boolean): Promise<ConsentState[]> {
-      const customerId = customerIdOf(actor);
+    async setOwn(session: Session, purpose: string, granted: boolean): Promise<ConsentState[]> {
+      const customerId = customerIdOf(session.actor);
       if (!(consentPurposes as readonly string[]).includes(purpose)) {
         throw validationFailed([
           { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
         ]);
       }
-      await set(actor, customerId, purpose as ConsentPurpose, granted, 'portal');
+      if (granted) deps.sessions.requireStepUp(session);
+      await set(session.actor, customerId, purpose as ConsentPurpose, granted, 'portal');
       return forCustomer(customerId);
     },
 

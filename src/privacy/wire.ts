@@ -6,6 +6,7 @@
  * erasure, requests) are built here next.
  */
 import { join } from 'node:path';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
@@ -23,13 +24,20 @@ export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay'>;
   vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
+  /** Portal consent grants need a fresh second factor. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
   /** A staff member's role and site, for reveal notices (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
 }) {
   const { platform, ledger, vault } = deps;
   const { config, logger, clock } = platform;
   const outboxDir = join(config.dataDir, 'outbox');
-  const consents = createConsents({ store: createConsentStore(platform.database.db), ledger, clock });
+  const consents = createConsents({
+    store: createConsentStore(platform.database.db),
+    ledger,
+    clock,
+    sessions: deps.sessions,
+  });
   const outbox = createOutbox({
     store: createOutboxStore(platform.database.db),
     vault,
