@@ -59,6 +59,8 @@ export interface CustosOptions {
   risk?: Partial<RiskSettings>;
   /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
   ledgerSigner?: ExternalLedgerSigner;
+  /** False only to measure what the subject map costs (`npm run bench:ledger`): histories are then unprovable. */
+  subjectMap?: boolean;
 }
 
 export interface InitialiseResult {
@@ -97,6 +99,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({
       platform,
       signer: options.ledgerSigner,
+      ...(options.subjectMap === false ? { subjectMap: false } : {}),
     });
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
@@ -113,7 +116,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
       vault,
       sessions: identity.sessions,
-      staffMember: (staffId) => identity.staff.member(staffId),
+      staff: identity.staff,
     });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
@@ -200,6 +203,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           }),
           mount(privacyRoutes, {
             auth,
+            history: privacy.history,
             consents: privacy.consents,
             notices: privacy.notices,
             outbox: privacy.outbox,

@@ -100,6 +100,10 @@ export interface EntryPayloads {
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   /** `patterned`: the number continued a run of this member's recent searches (enumeration). */
   'customer.searched': { by: string; queryDigest: string; matches: number; patterned?: true };
+  /** The signed-in customer read their own access history (an access too, so it is in it). */
+  'customer.history_viewed': { customerId: string };
+  /** A search (`search`: its `customer.searched` index) matched this customer: their masked record was shown. */
+  'customer.search_hit': { customerId: string; search: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   /**
    * A master-key rotation is about to run (written before the key file or any wrapping changes): every
@@ -291,6 +295,8 @@ export const entryTypes = [
   'reveal_approval.used',
   'alert.raised',
   'customer.searched',
+  'customer.search_hit',
+  'customer.history_viewed',
   'customers.imported',
   'keys.rotation_started',
   'keys.rotated',
@@ -364,7 +370,9 @@ export interface EntryInput<T extends EntryType = EntryType> {
 
 /** An entry as stored and hashed. */
 export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
-  /** The leaf format (entry-leaf.ts): 1 for entries written before the header leaf, 2 since. */
-  v: 1 | 2;
+  /** The leaf format (entry-leaf.ts): 1 before the header leaf, 2 before the per-subject chain, 3 since. */
+  v: 1 | 2 | 3;
   at: number;
+  /** v3: the index of the previous entry about the same subject (absent for its first, or no subject). */
+  prev?: number;
 }

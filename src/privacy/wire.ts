@@ -1,17 +1,18 @@
 /**
  * Builds the privacy module: consents; the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written); reveal notices, which follow the bus's `customer.revealed`; and
- * the portability export. The rest of the customer's rights (my data, access history with proofs,
- * erasure, requests) are built here next.
+ * adapter until a provider's is written); the customer's access history with its proofs of inclusion and
+ * completeness; reveal notices, which follow the bus's `customer.revealed`; and the portability export.
  */
 import { join } from 'node:path';
 import type { Sessions } from '../identity/sessions/sessions.ts';
+import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { createAccessHistory } from './history/access-history.ts';
 import { createNotices } from './notices/notices.service.ts';
 import { createNoticeStore } from './notices/notices.store.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
@@ -22,12 +23,12 @@ import { createPortability } from './portability/portability.service.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'record' | 'append' | 'replay'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
   vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
   /** Portal consent grants need a fresh second factor. */
   sessions: Pick<Sessions, 'requireStepUp'>;
-  /** A staff member's role and site, for reveal notices (never their name). */
-  staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
+  /** Staff as the access history and reveal notices show them (role and site; names as configured). */
+  staff: Pick<StaffDirectory, 'member'>;
 }) {
   const { platform, ledger, vault } = deps;
   const { config, logger, clock } = platform;
@@ -54,12 +55,17 @@ export async function wirePrivacy(deps: {
     store: createNoticeStore(platform.database.db),
     outbox,
     vault,
-    staffMember: deps.staffMember,
+    staffMember: (staffId) => deps.staff.member(staffId),
     ledger,
     clock,
   });
   platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {
+    history: createAccessHistory({
+      ledger,
+      staff: deps.staff,
+      showStaffNames: config.historyStaffNames === 'shown',
+    }),
     consents,
     outbox,
     notices,

@@ -178,11 +178,17 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       // The query itself is not recorded, only its keyed digest: security can later ask "who searched for
       // this number?" by computing the digest, but the ledger alone reveals no number.
       const actorId = actorRef(actor);
-      await ledger.append({
+      const search = await ledger.append({
         type: 'customer.searched',
         actor: actorId,
         data: { by, queryDigest: digest.toString('hex'), matches: results.length, ...extra },
       });
+      // Each match is an access to that customer's (masked) record: one entry each, in their own history.
+      await Promise.all(
+        results.map((r) =>
+          ledger.append({ type: 'customer.search_hit', actor: actorId, data: { customerId: r.id, search } }),
+        ),
+      );
       bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;
     },

@@ -91,10 +91,12 @@ export interface LedgerEntriesTable {
   /** Canonical entry bytes; null once redacted by retention (the leaf hash stays in the tiles). */
   entry: Buffer | null;
   redacted_at: number | null;
-  /** The leaf format (ledger/entry-leaf.ts): 1 = the leaf hashes the entry, 2 = it hashes the header. */
+  /** The leaf format (ledger/entry-leaf.ts): 1 = the leaf hashes the entry, 2 and 3 = it hashes the header. */
   leaf_version: number;
   /** v2: SHA-256 of the canonical payload, kept after redaction so the header stays checkable. */
   payload_hash: Buffer | null;
+  /** v3: the previous entry about the same subject (part of the header); null when none. */
+  prev: number | null;
 }
 
 export interface LedgerTilesTable {
