@@ -33,8 +33,8 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
-import { wirePrivacy } from './privacy/wire.ts';
 import { privacyRoutes } from './privacy/privacy.routes.ts';
+import { wirePrivacy } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
@@ -46,6 +46,8 @@ import { wireWatch } from './watch/wire.ts';
 const POLICY_REFRESH_MS = 5000;
 /** How often overdue break-glass reviews are looked for (each raises its alert once). */
 const REVIEW_ALERTS_MS = 60_000;
+/** How often customers' daily reveal digests are looked for (each customer's day is sent once). */
+const REVEAL_DIGEST_MS = 15 * 60_000;
 /** How often the watcher snapshots its state (watch/snapshots). */
 const WATCH_SNAPSHOT_MS = 15 * 60_000;
 
@@ -109,7 +111,13 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       independence: identity.independence,
       announcements: identity.announcements,
     });
-    const privacy = await wirePrivacy({ platform, ledger, vault, staff: identity.staff });
+    const privacy = await wirePrivacy({
+      platform,
+      ledger,
+      vault,
+      sessions: identity.sessions,
+      staff: identity.staff,
+    });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
     const late: {
@@ -153,6 +161,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopSuspensionAlerts: (() => void) | undefined;
     let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
+    let stopRevealDigests: (() => void) | undefined;
+    let stopRevealCatchUp: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
 
@@ -183,7 +193,6 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(privacyRoutes, { auth, history: privacy.history }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,
@@ -191,6 +200,15 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             suspensions: watch.suspensions,
             marks: watch.marks,
             triage: watch.triage,
+          }),
+          mount(privacyRoutes, {
+            auth,
+            history: privacy.history,
+            consents: privacy.consents,
+            notices: privacy.notices,
+            outbox: privacy.outbox,
+            portability: privacy.portability,
+            authorize: (p, action) => access.gate.requireAction(p, action),
           }),
         ];
         return {
@@ -227,7 +245,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages and
+       * customers' daily reveal digests;
        * watching the master key (a rotation by another process, a key file gone or replaced);
        * ledgering the end of the setup window.
        */
@@ -267,6 +286,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => privacy.outbox.deliverDue(),
           (error) => logger.warn({ err: error }, 'outbox not delivered'),
         );
+        // Reveals whose bus event was lost with its process are noticed from the ledger.
+        stopRevealCatchUp ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => privacy.notices.catchUp(),
+          (error) => logger.warn({ err: error }, 'reveal notices not caught up'),
+        );
+        // Yesterday's reveals, told once to each customer who chose the daily digest.
+        stopRevealDigests ??= runEvery(
+          REVEAL_DIGEST_MS,
+          () => privacy.notices.sendDigests(),
+          (error) => logger.warn({ err: error }, 'reveal digests not sent'),
+        );
       },
 
       async close(): Promise<void> {
@@ -276,6 +307,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const snapshotting = stopWatchSnapshots !== undefined;
         stopWatchSnapshots?.();
         stopOutbox?.();
+        stopRevealDigests?.();
+        stopRevealCatchUp?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();

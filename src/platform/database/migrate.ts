@@ -29,6 +29,7 @@ import { hrSignals } from './migrations/2026-12-10T0920_hr_signals.ts';
 import { portalEvidence } from './migrations/2026-12-10T0930_portal_evidence.ts';
 import { watchState } from './migrations/2026-12-10T0940_watch_state.ts';
 import { subjectChain } from './migrations/2026-12-11T0900_subject_chain.ts';
+import { notices } from './migrations/2026-12-11T0930_notices.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -60,6 +61,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-10T0930_portal_evidence': portalEvidence(context),
         '2026-12-10T0940_watch_state': watchState(context),
         '2026-12-11T0900_subject_chain': subjectChain(context),
+        '2026-12-11T0930_notices': notices(context),
       };
     },
   };
