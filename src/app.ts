@@ -36,9 +36,9 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
-import { wirePrivacy } from './privacy/wire.ts';
 import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs } from './vault/customer-fields.ts';
 import { privacyRoutes } from './privacy/privacy.routes.ts';
+import { wirePrivacy } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
@@ -56,6 +56,8 @@ import { wireWatch } from './watch/wire.ts';
 const POLICY_REFRESH_MS = 5000;
 /** How often overdue break-glass reviews are looked for (each raises its alert once). */
 const REVIEW_ALERTS_MS = 60_000;
+/** How often customers' daily reveal digests are looked for (each customer's day is sent once). */
+const REVEAL_DIGEST_MS = 15 * 60_000;
 /** How often the watcher snapshots its state (watch/snapshots). */
 const WATCH_SNAPSHOT_MS = 15 * 60_000;
 /** How often customers' requests gone overdue are looked for (each alerts security once). */
@@ -69,6 +71,8 @@ export interface CustosOptions {
   risk?: Partial<RiskSettings>;
   /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
   ledgerSigner?: ExternalLedgerSigner;
+  /** False only to measure what the subject map costs (`npm run bench:ledger`): histories are then unprovable. */
+  subjectMap?: boolean;
 }
 
 export interface InitialiseResult {
@@ -107,6 +111,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({
       platform,
       signer: options.ledgerSigner,
+      ...(options.subjectMap === false ? { subjectMap: false } : {}),
     });
     const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
@@ -187,6 +192,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
     let stopOverdueRequests: (() => void) | undefined;
+    let stopRevealDigests: (() => void) | undefined;
+    let stopRevealCatchUp: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
 
@@ -219,7 +226,6 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
           mount(complianceRoutes, { auth, compliance }),
-          mount(privacyRoutes, { auth, history: privacy.history, requests: privacy.requests }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,
@@ -227,6 +233,16 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             suspensions: watch.suspensions,
             marks: watch.marks,
             triage: watch.triage,
+          }),
+          mount(privacyRoutes, {
+            auth,
+            history: privacy.history,
+            consents: privacy.consents,
+            notices: privacy.notices,
+            outbox: privacy.outbox,
+            portability: privacy.portability,
+            authorize: (p, action) => access.gate.requireAction(p, action),
+            requests: privacy.requests,
           }),
         ];
         return {
@@ -263,7 +279,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages and
+       * customers' daily reveal digests;
        * watching the master key (a rotation by another process, a key file gone or replaced);
        * ledgering the end of the setup window.
        */
@@ -308,6 +325,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => privacy.outbox.deliverDue(),
           (error) => logger.warn({ err: error }, 'outbox not delivered'),
         );
+        // Reveals whose bus event was lost with its process are noticed from the ledger.
+        stopRevealCatchUp ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => privacy.notices.catchUp(),
+          (error) => logger.warn({ err: error }, 'reveal notices not caught up'),
+        );
+        // Yesterday's reveals, told once to each customer who chose the daily digest.
+        stopRevealDigests ??= runEvery(
+          REVEAL_DIGEST_MS,
+          () => privacy.notices.sendDigests(),
+          (error) => logger.warn({ err: error }, 'reveal digests not sent'),
+        );
       },
 
       async close(): Promise<void> {
@@ -318,6 +347,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         stopWatchSnapshots?.();
         stopOutbox?.();
         stopOverdueRequests?.();
+        stopRevealDigests?.();
+        stopRevealCatchUp?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();

@@ -182,6 +182,15 @@ export interface EntryPayloads {
   'notification.sent': { messageId: string; attempts: number };
   /** An attempt failed (`code`: the error's, never an address); `dead`: no attempt follows. */
   'notification.failed': { messageId: string; attempts: number; code: string; dead: boolean };
+  /** The customer chose how to hear of staff reveals (privacy/notices): `immediate` or `daily`. */
+  'notice.preference_set': { customerId: string; mode: string };
+  /**
+   * A day's reveal digest claimed for a customer (`day`: YYYY-MM-DD, China time), ahead of its queuing;
+   * `sent`: false when the customer has no contact to send it to.
+   */
+  'notice.digest_claimed': { customerId: string; day: string; reveals: number; sent: boolean };
+  /** The customer exported their own data (portability, privacy/portability): which format. */
+  'customer.self_exported': { customerId: string; format: string };
   /**
    * Staff asked, through a case, for the customer to be invited to the portal by a channel: what happened
    * (`queued`, or why nothing was sent). The staff member is told only that the request was taken.
@@ -357,6 +366,9 @@ export const entryTypes = [
   'notification.queued',
   'notification.sent',
   'notification.failed',
+  'notice.preference_set',
+  'notice.digest_claimed',
+  'customer.self_exported',
   'portal_invitation.requested',
   'risk.tier_changed',
   'honey.committed',

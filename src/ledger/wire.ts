@@ -34,7 +34,11 @@ function keyPlacementWarnings(config: Readonly<Config>): string[] {
   ];
 }
 
-export async function wireLedger(deps: { platform: Platform; signer?: ExternalLedgerSigner }) {
+export async function wireLedger(deps: {
+  platform: Platform;
+  signer?: ExternalLedgerSigner;
+  subjectMap?: boolean;
+}) {
   const { config, database, clock, logger } = deps.platform;
   let key: LedgerKey;
   let warnings: string[] = [];
@@ -77,6 +81,7 @@ export async function wireLedger(deps: { platform: Platform; signer?: ExternalLe
     logger,
     checkpointIntervalMs: config.checkpointIntervalMs,
     retentionFloorMs: retentionFloorMs(config.jurisdiction, config.retentionFloorDays),
+    ...(deps.subjectMap === false ? { subjectMap: false } : {}),
   });
   late.ledger = ledger;
   return { ledger, ledgerStore: store, ledgerWarnings: warnings };

@@ -1,23 +1,40 @@
 /**
  * The privacy module's routes, one plugin (the customer's own portal session by default): the customer's
- * access history with its proofs; people's requests about their data (filed by the customer, decided by
- * staff sessions, which those routes declare).
+ * access history with its proofs, consents, notice preference and portability export; the export's published
+ * schema (public); the outbox's dead letters (security); people's requests about their data (filed by the
+ * customer, decided by staff sessions, which those routes declare).
  */
 import type { FastifyInstance } from 'fastify';
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { RouteAuth } from '../platform/route-auth.ts';
+import { consentRoutes } from './consents.routes.ts';
+import type { Consents } from './consents.service.ts';
 import type { AccessHistoryService } from './history/access-history.ts';
 import { historyRoutes } from './history/history.routes.ts';
+import { noticeRoutes } from './notices/notices.routes.ts';
+import type { Notices } from './notices/notices.service.ts';
+import type { Outbox } from './outbox/outbox.service.ts';
+import { portabilityRoutes } from './portability/portability.routes.ts';
+import type { Portability } from './portability/portability.service.ts';
 import { privacyRequestRoutes } from './requests/requests.routes.ts';
 import type { Requests } from './requests/requests.service.ts';
 
 export interface PrivacyRouteDeps {
   auth: RouteAuth;
   history: AccessHistoryService;
+  consents: Consents;
+  notices: Notices;
+  outbox: Pick<Outbox, 'deadLetters'>;
+  portability: Portability;
+  authorize: (p: StaffPrincipal, action: 'alert_read') => Promise<void>;
   requests: Requests;
 }
 
 export async function privacyRoutes(app: FastifyInstance, deps: PrivacyRouteDeps): Promise<void> {
   deps.auth.install(app, 'customer');
   historyRoutes(app, deps);
+  consentRoutes(app, deps);
+  noticeRoutes(app, deps);
+  portabilityRoutes(app, deps);
   privacyRequestRoutes(app, deps);
 }

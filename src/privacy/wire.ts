@@ -1,73 +1,93 @@
 /**
- * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
+ * Builds the privacy module: consents; the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
  * adapter until a provider's is written); the customer's access history with its proofs of inclusion and
- * completeness; people's requests about their data, due per jurisdiction (`requests/`).
+ * completeness; reveal notices, which follow the bus's `customer.revealed`; the portability export; and
+ * people's requests about their data, due per jurisdiction (`requests/`).
  */
 import { join } from 'node:path';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
+import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { createAccessHistory } from './history/access-history.ts';
+import { createNotices } from './notices/notices.service.ts';
+import { createNoticeStore } from './notices/notices.store.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
 import { createOutbox } from './outbox/outbox.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
+import { createPortability } from './portability/portability.service.ts';
 import { createRequests, type RaiseAlert } from './requests/requests.service.ts';
 import { createRequestStore } from './requests/requests.store.ts';
-import { createAccessHistory } from './history/access-history.ts';
-import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'record' | 'append' | 'subjectHistory' | 'origin' | 'vkey'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
+  /** Portal consent grants and decisions on people's requests need a fresh second factor. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
   /** Access's decision on a staff act; bound late by the composition root (access is built after privacy). */
   authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
   /** Watch's alerts, bound late likewise. */
   raiseAlert: RaiseAlert;
-  sessions: Pick<Sessions, 'requireStepUp'>;
+  /** Staff as the access history and reveal notices show them (role and site; names as configured). */
   staff: Pick<StaffDirectory, 'member'>;
 }) {
-  const { platform, ledger } = deps;
-  const { config, logger } = platform;
+  const { platform, ledger, vault } = deps;
+  const { config, logger, clock } = platform;
   const outboxDir = join(config.dataDir, 'outbox');
+  const consents = createConsents({
+    store: createConsentStore(platform.database.db),
+    ledger,
+    clock,
+    sessions: deps.sessions,
+  });
+  const outbox = createOutbox({
+    store: createOutboxStore(platform.database.db),
+    vault,
+    email: config.smtpUrl
+      ? smtpTransport(config.smtpUrl, config.smtpFrom)
+      : fileEmailTransport(join(outboxDir, 'email'), logger),
+    sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
+    ledger,
+    clock,
+    logger,
+    publicOrigin: config.publicOrigin,
+  });
+  const notices = createNotices({
+    store: createNoticeStore(platform.database.db),
+    outbox,
+    vault,
+    staffMember: (staffId) => deps.staff.member(staffId),
+    ledger,
+    clock,
+  });
+  platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {
     history: createAccessHistory({
       ledger,
       staff: deps.staff,
       showStaffNames: config.historyStaffNames === 'shown',
     }),
-    consents: createConsents({
-      store: createConsentStore(platform.database.db),
-      ledger,
-      clock: platform.clock,
-    }),
+    consents,
+    outbox,
+    notices,
+    portability: createPortability({ vault, consents, notices, ledger, clock }),
     requests: createRequests({
       store: createRequestStore(platform.database.db),
-      vault: deps.vault,
+      vault,
       ledger,
       authorize: deps.authorize,
       raiseAlert: deps.raiseAlert,
       sessions: deps.sessions,
-      clock: platform.clock,
+      clock,
       jurisdiction: config.jurisdiction,
       deadlines: { piplDays: config.piplRequestDays },
-    }),
-    outbox: createOutbox({
-      store: createOutboxStore(platform.database.db),
-      vault: deps.vault,
-      email: config.smtpUrl
-        ? smtpTransport(config.smtpUrl, config.smtpFrom)
-        : fileEmailTransport(join(outboxDir, 'email'), logger),
-      sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
-      ledger,
-      clock: platform.clock,
-      logger,
-      publicOrigin: config.publicOrigin,
     }),
   };
 }

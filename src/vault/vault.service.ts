@@ -28,6 +28,7 @@ import {
   openFields,
   openMaskedBody,
   sealChange,
+  sealedColumn,
   sealNewCustomer,
   withSealedChange,
 } from './sealing.ts';
@@ -201,6 +202,16 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       const { row, cipher } = await load(id);
       const value = openFields(cipher, row, [channel])[channel];
       return typeof value === 'string' ? value : null;
+    },
+
+    /**
+     * Whether the customer has a phone or email on file, without opening it: how a notice chooses its channel
+     * (privacy/notices). False when there is no such customer, or it was erased (no key).
+     */
+    async hasContact(id: string, channel: 'phone' | 'email'): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const row = await store.customerById(id);
+      return Boolean(row?.[sealedColumn(channel)]) && (await keyring.hasCustomerKey(id));
     },
 
     /**

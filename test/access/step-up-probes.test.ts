@@ -22,6 +22,7 @@ import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 
@@ -140,6 +141,25 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         const fresh = await staleThenFresh(security, () =>
           f.send(security, 'POST', `/v1/reveal-approvals/${asked.body.id}/approve`),
         );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/privacy/consents.service.ts#setOwn': {
+      // A customer's portal session: a grant needs a fresh second factor, a withdrawal never does.
+      'PUT /v1/portal/me/consents/:purpose': async () => {
+        const customer = await portalCustomer(f, clock.now);
+        clock.advance(defaultPolicies.customer.stepUpWindowMs + 1000);
+        const grant = () => customer.send('PUT', '/v1/portal/me/consents/sale', { granted: true });
+        const stale = await grant();
+        assert.deepEqual([stale.status, code(stale)], [401, 'STEP_UP_REQUIRED'], JSON.stringify(stale.body));
+        const withdrawal = await customer.send('PUT', '/v1/portal/me/consents/sale', { granted: false });
+        assert.equal(withdrawal.status, 200, 'a withdrawal needs no step-up');
+        clock.advance(30_000);
+        const stepped = await customer.send('POST', '/v1/portal/step-up', {
+          code: totp(customer.secret, clock.now()),
+        });
+        assert.equal(stepped.status, 204, JSON.stringify(stepped.body));
+        const fresh = await grant();
         assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
       },
     },

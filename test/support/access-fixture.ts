@@ -9,7 +9,6 @@ import { buildServer } from '../../src/http/server.ts';
 import type { Clock } from '../../src/platform/clock.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { type TestCustos, testCustos } from './custos.ts';
-import { signInCustomer } from './customer-session.ts';
 import { signInStaff } from './staff-session.ts';
 
 export interface Staff {
@@ -35,18 +34,7 @@ export interface AccessFixture {
   send(who: Staff | null, method: string, url: string, body?: object): Promise<Reply>;
   customer(input?: Record<string, string>): Promise<string>;
   openCase(who: Staff, customerId: string, purpose?: string, extra?: object): Promise<string>;
-  /** A customer signed in to the portal (registered and invited by a clerk of their own), and a sender as them. */
-  portalCustomer(): Promise<PortalCustomer>;
   close(): Promise<void>;
-}
-
-export interface PortalCustomer {
-  token: string;
-  accountId: string;
-  customerId: string;
-  email: string;
-  secret: Buffer;
-  send(method: string, url: string, body?: object): Promise<Reply>;
 }
 
 let serial = 0;
@@ -67,7 +55,7 @@ export async function accessFixture(
     });
     return { status: res.statusCode, body: res.body ? res.json() : undefined };
   };
-  const fixture: AccessFixture = {
+  return {
     t,
     app,
     send,
@@ -101,30 +89,9 @@ export async function accessFixture(
       if (res.status !== 201) throw new Error(`open case: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.id as string;
     },
-    async portalCustomer() {
-      const c = await signInCustomer(
-        async (method, url, body, headers) => {
-          const res = await app.inject({ method: method as 'POST', url, payload: body, headers });
-          return { status: res.statusCode, body: res.body ? res.json() : undefined };
-        },
-        await fixture.staff('support'),
-        { inbox: t, now },
-      );
-      const send = async (method: string, url: string, body?: object): Promise<Reply> => {
-        const res = await app.inject({
-          method: method as 'POST',
-          url,
-          ...(body === undefined ? {} : { payload: body }),
-          headers: { authorization: `Bearer ${c.token}` },
-        });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      };
-      return { ...c, send };
-    },
     async close() {
       await app.close();
       await t.cleanup();
     },
   };
-  return fixture;
 }

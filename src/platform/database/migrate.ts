@@ -30,6 +30,7 @@ import { portalEvidence } from './migrations/2026-12-10T0930_portal_evidence.ts'
 import { watchState } from './migrations/2026-12-10T0940_watch_state.ts';
 import { subjectChain } from './migrations/2026-12-11T0900_subject_chain.ts';
 import { privacyRequests } from './migrations/2026-12-11T0920_privacy_requests.ts';
+import { notices } from './migrations/2026-12-11T0930_notices.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -62,6 +63,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-10T0940_watch_state': watchState(context),
         '2026-12-11T0900_subject_chain': subjectChain(context),
         '2026-12-11T0920_privacy_requests': privacyRequests(context),
+        '2026-12-11T0930_notices': notices(context),
       };
     },
   };

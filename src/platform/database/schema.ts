@@ -330,6 +330,40 @@ export interface ConsentsTable {
   updated_at: number;
 }
 
+/** A customer's choice of how to hear of staff reveals (privacy/notices); no row: `immediate`. */
+export interface NoticePreferencesTable {
+  customer_id: string;
+  /** `immediate` or `daily`. */
+  mode: string;
+  updated_at: number;
+}
+
+/** A staff reveal as its customer is told of it: field names, no values; role and site, no name. */
+export interface RevealNoticesTable {
+  reveal_id: string;
+  customer_id: string;
+  /** The revealed field names, as a JSON array. */
+  fields: string;
+  purpose: string;
+  staff_role: string;
+  staff_site: string;
+  revealed_at: number;
+  /** The customer's day of the reveal (YYYY-MM-DD, China time): what a digest groups by. */
+  day: string;
+  /** The mode in force when the reveal was noticed: `immediate` or `daily`. */
+  mode: string;
+  /** The outbox message that told the customer; null: a digest has not yet been sent. */
+  message_id: string | null;
+}
+
+/** One digest per customer and day, claimed before it is queued (a restart does not send it twice). */
+export interface RevealDigestsTable {
+  customer_id: string;
+  day: string;
+  message_id: string | null;
+  created_at: number;
+}
+
 export interface ExportsTable {
   id: string;
   /** `records` or `aggregate`. */
@@ -603,6 +637,9 @@ export interface Database {
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;
+  notice_preferences: NoticePreferencesTable;
+  reveal_notices: RevealNoticesTable;
+  reveal_digests: RevealDigestsTable;
   privacy_requests: PrivacyRequestsTable;
   incidents: IncidentsTable;
 }

@@ -71,6 +71,7 @@ const kinds: Record<string, string> = {
   'customer.exported': 'export',
   'customer.search_hit': 'search_hit',
   'customer.history_viewed': 'self_access',
+  'customer.self_exported': 'self_access',
   'case.opened': 'case',
   'case.closed': 'case',
   'consent.changed': 'consent',

@@ -15,6 +15,7 @@ import { PORTAL_REQUEST_TTL_MS } from '../../../src/access/cases/portal-requests
 import { totp } from '../../../src/identity/second-factor/totp.ts';
 import { manualClock } from '../../../src/platform/clock.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
+import { portalCustomer as signInPortal } from '../../support/portal-customer.ts';
 import { dialects } from '../../support/databases.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
 
@@ -45,7 +46,8 @@ for (const { dialect, skip } of await dialects()) {
     });
     after(() => f?.close());
 
-    const portalCustomer = () => f.portalCustomer();
+    /** A customer signed in to the portal (registered and invited by a clerk of their own), and a sender as them. */
+    const portalCustomer = () => signInPortal(f, clock.now);
     const stepUp = async (who: Staff) => {
       clock.advance(31_000);
       const res = await f.send(who, 'POST', '/v1/auth/step-up', { code: totp(who.secret, clock.now()) });

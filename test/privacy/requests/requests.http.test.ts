@@ -14,6 +14,7 @@ import { manualClock } from '../../../src/platform/clock.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
 import { dialects } from '../../support/databases.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
+import { portalCustomer as portalCustomerOf } from '../../support/portal-customer.ts';
 
 const DAY = 86_400_000;
 
@@ -31,7 +32,7 @@ for (const { dialect, skip } of await dialects()) {
     });
     after(() => f?.close());
 
-    const portalCustomer = () => f.portalCustomer();
+    const portalCustomer = () => portalCustomerOf(f, clock.now);
     /** Decide as `who`, with a fresh second factor (deciding needs one). */
     const decide = async (who: Staff, id: string, body: object) => {
       clock.advance(30_000); // a TOTP step not used yet
