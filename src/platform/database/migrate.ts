@@ -28,6 +28,7 @@ import { alertTriage } from './migrations/2026-12-10T0910_alert_triage.ts';
 import { hrSignals } from './migrations/2026-12-10T0920_hr_signals.ts';
 import { portalEvidence } from './migrations/2026-12-10T0930_portal_evidence.ts';
 import { watchState } from './migrations/2026-12-10T0940_watch_state.ts';
+import { erasure } from './migrations/2026-12-11T0910_erasure.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -58,6 +59,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-10T0920_hr_signals': hrSignals(context),
         '2026-12-10T0930_portal_evidence': portalEvidence(context),
         '2026-12-10T0940_watch_state': watchState(context),
+        '2026-12-11T0910_erasure': erasure(context),
       };
     },
   };
