@@ -34,6 +34,8 @@ export const accessActions = [
   'policy_edit',
   'policy_approve',
   'alert_triage',
+  'customer_erase',
+  'legal_hold',
 ] as const;
 export const casePurposes = [
   'repair',

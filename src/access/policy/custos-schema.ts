@@ -38,6 +38,8 @@ export const resourceTypes = {
   policy_edit: 'PolicySet',
   policy_approve: 'PolicySet',
   alert_triage: 'Alert',
+  customer_erase: 'Customer',
+  legal_hold: 'Customer',
 } as const satisfies Record<(typeof accessActions)[number], string>;
 
 /** Actions that reach an individual customer's record: the group `Action::"customer_record"`. */
