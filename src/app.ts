@@ -33,7 +33,8 @@ import { migrateToLatest } from './platform/database/migrate.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
-import { wirePrivacy } from './privacy/wire.ts';
+import { privacyRoutes } from './privacy/privacy.routes.ts';
+import { wirePrivacy, wirePrivacyRights } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
@@ -95,7 +96,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       platform,
       signer: options.ledgerSigner,
     });
-    const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
+    const { kek, keyring, keyRotation, shredding } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
     const { policyEngine, policies } = await wirePolicies({
@@ -143,6 +144,17 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
+    const rights = wirePrivacyRights({
+      platform,
+      ledger,
+      vault,
+      shredding,
+      outbox: privacy.outbox,
+      accounts: identity.accounts,
+      sessions: identity.sessions,
+      closeCases: (by, customerId) => access.cases.closeAllForErasure(by, customerId),
+      authorize: (p, action) => access.gate.requireAction(p, action),
+    });
 
     let stopPolicyRefresh: (() => void) | undefined;
     let stopReviewAlerts: (() => void) | undefined;
@@ -169,6 +181,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       policies,
       identity,
       privacy,
+      rights,
+      shredding,
       watch,
       access,
 
@@ -179,6 +193,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
+          mount(privacyRoutes, { auth, ...rights }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,

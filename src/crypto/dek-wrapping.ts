@@ -39,7 +39,15 @@ export function dataKeyWrapping(kek: KeyEncryptionKeys, groups?: ShredGroupKeys)
       const context = dekContext(customerId, dekVersion);
       if (!groups) {
         const { kekVersion, wrapped } = kek.wrap(dek, context);
-        return { customerId, dekVersion, kekVersion, wrapped, shredGroup: null, groupVersion: null, createdAt };
+        return {
+          customerId,
+          dekVersion,
+          kekVersion,
+          wrapped,
+          shredGroup: null,
+          groupVersion: null,
+          createdAt,
+        };
       }
       const shredGroup = group ?? groups.assign();
       const inner = groups.wrap(shredGroup, dek, context);

@@ -141,7 +141,8 @@ export function createShredGroupFile(path: string, groupCount = SHRED_GROUP_COUN
 
 /** The group keys in a file, checked as the header says. */
 export function fileShredGroups(path: string): ShredGroupKeys {
-  let { groupCount, keys } = parse(path);
+  const groupCount = parse(path).groupCount;
+  let keys = parse(path).keys;
   let goodStamp = fileStamp(statSync(path));
   let checkedAt = performance.now();
   let failure: CustosError | undefined;

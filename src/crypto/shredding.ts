@@ -118,10 +118,7 @@ export function createShredding(deps: ShreddingDeps) {
      * re-key. Returns the to-do to hand to `rekey` once the transaction committed (null: no key, or a key
      * never grouped — see `groupLegacyKeys`).
      */
-    async destroyCustomerKey(
-      customerId: string,
-      trx: Transaction<Database>,
-    ): Promise<PendingRekey | null> {
+    async destroyCustomerKey(customerId: string, trx: Transaction<Database>): Promise<PendingRekey | null> {
       const key = await store.deleteCustomerKey(customerId, trx);
       if (!key || key.shredGroup === null || key.groupVersion === null) return null;
       const pending = { shredGroup: key.shredGroup, fromVersion: key.groupVersion };

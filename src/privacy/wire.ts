@@ -1,15 +1,23 @@
 /**
  * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written). The customer's rights (my data, access history with proofs,
- * export, erasure, requests) are built here next.
+ * adapter until a provider's is written). `wirePrivacyRights` builds the customer's rights that need the
+ * other modules built first: my data and correction, erasure and legal holds.
  */
 import { join } from 'node:path';
+import type { Shredding } from '../crypto/shredding.ts';
+import type { Accounts } from '../identity/accounts/accounts.service.ts';
+import type { StaffPrincipal } from '../identity/sessions/principal.ts';
+import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
+import type { Actor } from '../platform/actor.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { createErasure } from './erasure/erasure.service.ts';
+import { createLegalHoldStore } from './erasure/legal-holds.store.ts';
+import { createMyData } from './my-data/my-data.service.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
 import { createOutbox } from './outbox/outbox.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
@@ -45,3 +53,39 @@ export async function wirePrivacy(deps: {
 }
 
 export type PrivacyModule = Awaited<ReturnType<typeof wirePrivacy>>;
+
+/**
+ * My data, correction, erasure and legal holds. Built after access: closing a customer's cases and the
+ * officer's access decision are access's, handed in as functions (privacy does not import access).
+ */
+export function wirePrivacyRights(deps: {
+  platform: Platform;
+  ledger: Pick<Ledger, 'record' | 'append'>;
+  vault: Pick<
+    VaultService,
+    'exists' | 'ownRecord' | 'updateCustomer' | 'deleteCustomer' | 'sealNote' | 'openNote'
+  >;
+  shredding: Pick<Shredding, 'destroyCustomerKey' | 'rekey'>;
+  outbox: PrivacyModule['outbox'];
+  accounts: Pick<Accounts, 'eraseCustomerAccount'>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  closeCases: (by: Actor, customerId: string) => Promise<number>;
+  authorize: (p: StaffPrincipal, action: 'customer_erase' | 'legal_hold') => Promise<void>;
+}) {
+  const { platform, ledger, vault, sessions } = deps;
+  return {
+    myData: createMyData({ vault, sessions, ledger }),
+    erasure: createErasure({
+      vault,
+      shredding: deps.shredding,
+      outbox: deps.outbox,
+      accounts: deps.accounts,
+      closeCases: deps.closeCases,
+      authorize: deps.authorize,
+      sessions,
+      holds: createLegalHoldStore(platform.database.db),
+      ledger,
+      clock: platform.clock,
+    }),
+  };
+}
