@@ -141,8 +141,9 @@ export function createShredGroupFile(path: string, groupCount = SHRED_GROUP_COUN
 
 /** The group keys in a file, checked as the header says. */
 export function fileShredGroups(path: string): ShredGroupKeys {
-  const groupCount = parse(path).groupCount;
-  let keys = parse(path).keys;
+  const initial = parse(path);
+  const groupCount = initial.groupCount;
+  let keys = initial.keys;
   let goodStamp = fileStamp(statSync(path));
   let checkedAt = performance.now();
   let failure: CustosError | undefined;

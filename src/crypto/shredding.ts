@@ -20,9 +20,8 @@
  * (bench/shredding.bench.ts) for 1,000,000 customers in 1,024 groups, i.e. ~977 members per group: see
  * docs/ERASURE.md.
  */
-import type { Transaction } from 'kysely';
 import type { Clock } from '../platform/clock.ts';
-import type { Database } from '../platform/database/schema.ts';
+import type { DatabaseTransaction } from '../platform/database/database.ts';
 import { createKeyedQueue } from '../platform/keyed-queue.ts';
 import { dataKeyWrapping } from './dek-wrapping.ts';
 import type { KeyringStore } from './keyring.store.ts';
@@ -118,7 +117,7 @@ export function createShredding(deps: ShreddingDeps) {
      * re-key. Returns the to-do to hand to `rekey` once the transaction committed (null: no key, or a key
      * never grouped — see `groupLegacyKeys`).
      */
-    async destroyCustomerKey(customerId: string, trx: Transaction<Database>): Promise<PendingRekey | null> {
+    async destroyCustomerKey(customerId: string, trx: DatabaseTransaction): Promise<PendingRekey | null> {
       const key = await store.deleteCustomerKey(customerId, trx);
       if (!key || key.shredGroup === null || key.groupVersion === null) return null;
       const pending = { shredGroup: key.shredGroup, fromVersion: key.groupVersion };
