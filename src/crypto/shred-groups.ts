@@ -15,7 +15,7 @@
  * KEYRING_UNAVAILABLE / KEYRING_MISMATCH until the right file is back.
  */
 import { randomInt, timingSafeEqual } from 'node:crypto';
-import { closeSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
@@ -105,7 +105,27 @@ function write(path: string, groupCount: number, keys: GroupKeys): void {
   writeKeyFileJson(path, body);
 }
 
-/** Run `work` holding `<path>.lock` (created exclusively); waits up to 10 s for another holder. */
+/** True when the process that wrote `lock` (its pid inside) is gone: a lock left by a crash. */
+function staleLock(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Run `work` holding `<path>.lock` (created exclusively, naming this process's pid); waits up to 10 s for
+ * another holder, and takes over a lock whose process is gone (killed while holding it).
+ */
 function withLock<T>(path: string, work: () => T): T {
   const lock = `${path}.lock`;
   const deadline = performance.now() + LOCK_WAIT_MS;
@@ -113,7 +133,12 @@ function withLock<T>(path: string, work: () => T): T {
   while (fd === undefined) {
     try {
       fd = openSync(lock, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
     } catch (cause) {
+      if (staleLock(lock)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
       if (performance.now() > deadline)
         throw new CustosError('KEYRING_UNAVAILABLE', `The ${WHAT} is locked (${lock})`, { cause });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
