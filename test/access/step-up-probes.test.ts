@@ -22,6 +22,7 @@ import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
+import { signInCustomer } from '../support/customer-session.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 
@@ -73,6 +74,39 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
     const stale = await act();
     assert.deepEqual([stale.status, code(stale)], [401, 'STEP_UP_REQUIRED'], JSON.stringify(stale.body));
     await stepUp(who);
+    const fresh = await act();
+    assert.notEqual(code(fresh), 'STEP_UP_REQUIRED', JSON.stringify(fresh.body));
+    return fresh;
+  }
+
+  /** A customer signed in to the portal (registered and invited by a clerk), and a sender as them. */
+  const portalCustomer = async () => {
+    const registrar = await f.staff('support');
+    const inject = async (method: string, url: string, body?: object, headers = {}): Promise<Reply> => {
+      const res = await f.app.inject({
+        method: method as 'POST',
+        url,
+        ...(body === undefined ? {} : { payload: body }),
+        headers,
+      });
+      return { status: res.statusCode, body: res.body ? res.json() : undefined };
+    };
+    const c = await signInCustomer(inject, registrar, { inbox: f.t, now: clock.now });
+    const send = (method: string, url: string, body?: object) =>
+      inject(method, url, body, { authorization: `Bearer ${c.token}` });
+    return { ...c, send };
+  };
+  /** `staleThenFresh` for a portal customer, who steps up at `/v1/portal/step-up`. */
+  async function customerStaleThenFresh(
+    who: Awaited<ReturnType<typeof portalCustomer>>,
+    act: () => Promise<Reply>,
+  ): Promise<Reply> {
+    clock.advance(defaultPolicies.customer.stepUpWindowMs + 1000);
+    const stale = await act();
+    assert.deepEqual([stale.status, code(stale)], [401, 'STEP_UP_REQUIRED'], JSON.stringify(stale.body));
+    clock.advance(30_000);
+    const stepped = await who.send('POST', '/v1/portal/step-up', { code: totp(who.secret, clock.now()) });
+    assert.equal(stepped.status, 204, JSON.stringify(stepped.body));
     const fresh = await act();
     assert.notEqual(code(fresh), 'STEP_UP_REQUIRED', JSON.stringify(fresh.body));
     return fresh;
@@ -467,6 +501,53 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         const staff = await f.staff('support');
         const fresh = await staleThenFresh(staff, () => f.send(staff, 'DELETE', '/v1/auth/passkeys/AAAA'));
         assert.equal(fresh.status, 404, JSON.stringify(fresh.body));
+      },
+    },
+    'src/privacy/erasure/erasure.service.ts#freshSecondFactor': {
+      'PUT /v1/customers/:id/legal-hold': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, { reason: 'litigation pending' }),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'DELETE /v1/customers/:id/legal-hold': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        await stepUp(officer);
+        const placed = await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, {
+          reason: 'litigation pending',
+        });
+        assert.equal(placed.status, 200, JSON.stringify(placed.body));
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'DELETE', `/v1/customers/${customerId}/legal-hold`),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'POST /v1/customers/:id/erasure': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'POST', `/v1/customers/${customerId}/erasure`),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'POST /v1/portal/me/erasure': async () => {
+        const customer = await portalCustomer();
+        const fresh = await customerStaleThenFresh(customer, () =>
+          customer.send('POST', '/v1/portal/me/erasure'),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/privacy/my-data/my-data.service.ts#correct': {
+      'PATCH /v1/portal/me/data': async () => {
+        const customer = await portalCustomer();
+        const fresh = await customerStaleThenFresh(customer, () =>
+          customer.send('PATCH', '/v1/portal/me/data', { changes: { name: 'Corrected Name' } }),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
       },
     },
   };
