@@ -50,7 +50,7 @@ const Erased = Type.Object(
     casesClosed: Type.Integer(),
     portalAccountErased: Type.Boolean(),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'CustomerErasure' },
 );
 const Hold = Type.Object(
   {
@@ -59,7 +59,7 @@ const Hold = Type.Object(
     reason: Type.Optional(Type.String()),
     placedAt: Type.Optional(Type.String()),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, $id: 'LegalHold' },
 );
 const CustomerParams = Type.Object({ customerId: IdSchema('The customer') });
 const HoldBody = Type.Object(
