@@ -37,7 +37,7 @@ try {
   const wrapping = dataKeyWrapping(custos.kek, fileShredGroups(config.shredGroupFile));
   const victims: string[] = [];
   const filling = performance.now();
-  for (let done = 0; done < customers; ) {
+  for (let done = 0; done < customers;) {
     const batch: WrappedDataKey[] = [];
     for (let i = 0; i < 10_000 && done < customers; i++, done++) {
       const id = randomUUID();
