@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCustos, type Custos } from '../../src/app.ts';
 import { dataKeyWrapping } from '../../src/crypto/dek-wrapping.ts';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
 import type { WrappedDataKey } from '../../src/crypto/keyring.types.ts';
 import { fileMasterKeys, inlineMasterKeys } from '../../src/crypto/master-keys.ts';
 import { createShredGroupFile, fileShredGroups } from '../../src/crypto/shred-groups.ts';
@@ -94,22 +95,9 @@ describe('an installation older than shred groups (sqlite)', () => {
     await database?.drop();
   });
 
-  const keyRow = async (customerId: string): Promise<WrappedDataKey> => {
-    const row = await custos.database.db
-      .selectFrom('customer_keys')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .executeTakeFirstOrThrow();
-    return {
-      customerId,
-      dekVersion: Number(row.dek_version),
-      kekVersion: Number(row.kek_version),
-      shredGroup: row.shred_group === null ? null : Number(row.shred_group),
-      groupVersion: row.group_version === null ? null : Number(row.group_version),
-      wrapped: row.wrapped,
-      createdAt: Number(row.created_at),
-    };
-  };
+  /** The stored key row of a customer, as the keyring reads it. */
+  const keyRow = async (customerId: string): Promise<WrappedDataKey> =>
+    (await createKeyringStore(custos.database.db).customerKey(customerId)) as WrappedDataKey;
 
   test('refuses to start without the group key file once data keys need it', async () => {
     await custos.vault.createCustomer(systemActor, { name: 'Needs Groups' });

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createCustos, type Custos } from '../../src/app.ts';
 import { dataKeyWrapping } from '../../src/crypto/dek-wrapping.ts';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
 import type { WrappedDataKey } from '../../src/crypto/keyring.types.ts';
 import { fileMasterKeys } from '../../src/crypto/master-keys.ts';
 import { createShredGroupFile, fileShredGroups } from '../../src/crypto/shred-groups.ts';
@@ -42,24 +43,9 @@ const env = (dataDir: string, databaseUrl: string, groupFile: string, graceMs: n
   CUSTOS_PORT: '0',
 });
 
-/** The stored key row of a customer, read directly. */
+/** The stored key row of a customer, as the keyring reads it. */
 async function keyRow(custos: Custos, customerId: string): Promise<WrappedDataKey | undefined> {
-  const row = await custos.database.db
-    .selectFrom('customer_keys')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .executeTakeFirst();
-  return (
-    row && {
-      customerId: row.customer_id,
-      dekVersion: Number(row.dek_version),
-      kekVersion: Number(row.kek_version),
-      shredGroup: row.shred_group === null ? null : Number(row.shred_group),
-      groupVersion: row.group_version === null ? null : Number(row.group_version),
-      wrapped: row.wrapped,
-      createdAt: Number(row.created_at),
-    }
-  );
+  return createKeyringStore(custos.database.db).customerKey(customerId);
 }
 
 function groupVersions(groupFile: string, group: number): number[] {

@@ -14,10 +14,11 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { dataKeyWrapping } from '../../src/crypto/dek-wrapping.ts';
 import { customerCipher } from '../../src/crypto/keyring.ts';
+import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
+import type { WrappedDataKey } from '../../src/crypto/keyring.types.ts';
 import { fileMasterKeys } from '../../src/crypto/master-keys.ts';
 import { fileShredGroups } from '../../src/crypto/shred-groups.ts';
 import { buildServer } from '../../src/http/server.ts';
@@ -25,6 +26,7 @@ import { totp } from '../../src/identity/second-factor/totp.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
 import { manualClock } from '../../src/platform/clock.ts';
+import { openDatabase } from '../../src/platform/database/database.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
 import { signInCustomer } from '../support/customer-session.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
@@ -55,29 +57,20 @@ function backup(t: TestCustos): string {
 }
 
 interface StoredCustomer {
-  key:
-    | {
-        customer_id: string;
-        dek_version: number;
-        kek_version: number;
-        shred_group: number | null;
-        group_version: number | null;
-        wrapped: Buffer;
-        created_at: number;
-      }
-    | undefined;
+  key: WrappedDataKey | undefined;
   sealed: Record<string, Buffer>;
 }
 
 /** What a database (file set) holds of one customer: their key row and every sealed field. */
-function storedCustomer(dir: string, customerId: string): StoredCustomer {
-  const db = new Database(join(dir, 'custos.db'));
+async function storedCustomer(dir: string, customerId: string): Promise<StoredCustomer> {
+  const handle = openDatabase(`sqlite:${join(dir, 'custos.db')}`);
   try {
-    const key = db
-      .prepare('select * from customer_keys where customer_id = ?')
-      .get(customerId) as StoredCustomer['key'];
-    const row = db.prepare('select * from customers where id = ?').get(customerId) as
-      Record<string, unknown> | undefined;
+    const key = await createKeyringStore(handle.db).customerKey(customerId);
+    const row = await handle.db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', customerId)
+      .executeTakeFirst();
     const sealed: Record<string, Buffer> = {};
     for (const [column, value] of Object.entries(row ?? {})) {
       if (column.endsWith('_sealed') && Buffer.isBuffer(value))
@@ -85,7 +78,7 @@ function storedCustomer(dir: string, customerId: string): StoredCustomer {
     }
     return { key, sealed };
   } finally {
-    db.close();
+    await handle.close();
   }
 }
 
@@ -93,20 +86,11 @@ function storedCustomer(dir: string, customerId: string): StoredCustomer {
 function openWith(masterKeyFile: string, groupFile: string, stored: StoredCustomer): Record<string, string> {
   const key = stored.key;
   if (!key) throw new Error('no key row');
-  const dek = dataKeyWrapping(fileMasterKeys(masterKeyFile), fileShredGroups(groupFile)).unwrap({
-    customerId: key.customer_id,
-    dekVersion: Number(key.dek_version),
-    kekVersion: Number(key.kek_version),
-    shredGroup: key.shred_group === null ? null : Number(key.shred_group),
-    groupVersion: key.group_version === null ? null : Number(key.group_version),
-    wrapped: key.wrapped,
-    createdAt: Number(key.created_at),
-  });
-  const cipher = customerCipher(key.customer_id, dek, Number(key.dek_version));
+  const dek = dataKeyWrapping(fileMasterKeys(masterKeyFile), fileShredGroups(groupFile)).unwrap(key);
+  const cipher = customerCipher(key.customerId, dek, key.dekVersion);
   const out: Record<string, string> = {};
   for (const [field, value] of Object.entries(stored.sealed)) {
-    const label = field === 'masked' ? '_masked' : field;
-    out[field] = cipher.open(label, value);
+    out[field] = cipher.open(field === 'masked' ? '_masked' : field, value);
   }
   return out;
 }
@@ -120,7 +104,7 @@ function anyGroupKeyOpens(masterKeyFile: string, groupFile: string, stored: Stor
       try {
         openWith(masterKeyFile, groupFile, {
           ...stored,
-          key: { ...key, shred_group: group, group_version: version },
+          key: { ...key, shredGroup: group, groupVersion: version },
         });
         return true;
       } catch {
@@ -218,7 +202,7 @@ describe('my data, correction and erasure over HTTP (sqlite)', () => {
 
     // A backup, taken before the erasure: database files and key files as they stand.
     const copy = backup(t);
-    const beforeErasure = storedCustomer(copy, c.customerId);
+    const beforeErasure = await storedCustomer(copy, c.customerId);
     const opened = openWith(join(copy, 'master.key'), join(copy, 'shred-groups.key'), beforeErasure);
     assert.equal(opened.name, newName, 'the copy with the key files of its time opens: the scan is real');
     assert.equal(opened.phone, phone);
@@ -233,9 +217,13 @@ describe('my data, correction and erasure over HTTP (sqlite)', () => {
     // The remaining keys: the master key file and the shred-group key file as they are now.
     const master = t.config.masterKeyFile;
     const groups = t.config.shredGroupFile;
-    assert.equal(storedCustomer(t.database.dir as string, c.customerId).key, undefined, 'no key row left');
+    assert.equal(
+      (await storedCustomer(t.database.dir as string, c.customerId)).key,
+      undefined,
+      'no key row left',
+    );
     assert.deepEqual(
-      storedCustomer(t.database.dir as string, c.customerId).sealed,
+      (await storedCustomer(t.database.dir as string, c.customerId)).sealed,
       {},
       'no sealed field left',
     );

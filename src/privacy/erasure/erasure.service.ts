@@ -20,7 +20,7 @@ import type { Accounts } from '../../identity/accounts/accounts.service.ts';
 import type { StaffPrincipal } from '../../identity/sessions/principal.ts';
 import type { Session, Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
-import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf, systemActor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
@@ -111,7 +111,8 @@ export function createErasure(deps: ErasureDeps) {
         if (!deleted) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       },
     );
-    const casesClosed = await deps.closeCases(actor, customerId);
+    // Closed by the system, not the person who erased: the watcher scores case closures per staff member.
+    const casesClosed = await deps.closeCases(systemActor, customerId);
     const portalAccountErased = await deps.accounts.eraseCustomerAccount(actor, customerId);
     if (shred.rekey) await deps.shredding.rekey(shred.rekey);
     return { customerId, erasedAt: new Date(at).toISOString(), casesClosed, portalAccountErased };
