@@ -105,6 +105,9 @@ export function createErasure(deps: ErasureDeps) {
       { type: 'customer.erased', actor: actorRef(actor), subject: customerId, data: { customerId, via } },
       async () => {
         const deleted = await vault.deleteCustomer(customerId, async (trx) => {
+          // A hold placed since the check above: nothing is deleted (the entry gets its act.failed).
+          if (await holds.heldIn(customerId, trx))
+            throw new CustosError('LEGAL_HOLD', 'A legal hold was placed on this data meanwhile: not erased');
           shred.rekey = await deps.shredding.destroyCustomerKey(customerId, trx);
           await deps.outbox.discardFor(customerId, trx);
         });

@@ -1,5 +1,5 @@
 /** SQL for legal holds: one row per held customer, the stated reason sealed under their key. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../platform/database/schema.ts';
 
 export interface LegalHold {
@@ -25,6 +25,16 @@ export function createLegalHoldStore(db: Kysely<Database>) {
           placedAt: Number(row.placed_at),
         }
       );
+    },
+
+    /** True when the customer is held, read in the erasure's own transaction (a hold placed meanwhile wins). */
+    async heldIn(customerId: string, trx: Transaction<Database>): Promise<boolean> {
+      const row = await trx
+        .selectFrom('legal_holds')
+        .select('customer_id')
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
+      return row !== undefined;
     },
 
     /** Place or replace the hold on a customer. */
