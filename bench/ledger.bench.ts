@@ -1,7 +1,9 @@
 /**
  * The ledger benchmark (`npm run bench:ledger`). In one run, on the embedded SQLite default with
  * `synchronous=FULL` (every commit fsynced):
- *   (a) appends/s of the ledger with many concurrent writers (group commit), against
+ *   (a) appends/s of the ledger with many concurrent writers (group commit), every entry about a different
+ *       customer (the subject map's worst case) and a checkpoint signed every second as a server does — with
+ *       the subject map (docs/LEDGER.md, "Completeness") on, and off, run alternately BENCH_ROUNDS times;
  *   (b) a raw batched better-sqlite3 insert of the same number of rows of the same size, in transactions of
  *       the same size as the ledger's batches — the ratio a/b is the figure (target ≥ 0.5);
  *   (c) time from an acknowledged append to a signed checkpoint that covers it, with the default 1 s
@@ -34,16 +36,33 @@ function envInt(name: string, fallback: number): number {
 const APPENDS = envInt('BENCH_APPENDS', 200_000);
 const WRITERS = envInt('BENCH_WRITERS', 256);
 const PROOF_ENTRIES = envInt('BENCH_PROOF_ENTRIES', 10_000_000);
+const ROUNDS = envInt('BENCH_ROUNDS', 3);
 const note = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-async function custosIn(dir: string, interval = 1000): Promise<Custos> {
+async function custosIn(dir: string, interval = 1000, subjectMap = true): Promise<Custos> {
   const config = loadConfig({
     CUSTOS_DATA_DIR: dir,
     CUSTOS_DEMO: 'false',
+    CUSTOS_HONEY_RECORDS: '0',
     CUSTOS_CHECKPOINT_INTERVAL_MS: String(interval),
   });
-  return createCustos(config, { logger: createLogger('silent') });
+  return createCustos(config, { logger: createLogger('silent'), subjectMap });
 }
+
+/** `appendMany` with a checkpoint signed every second meanwhile and one at the end, as a server runs. */
+async function appendCheckpointed(custos: Custos, count: number, writers: number): Promise<number> {
+  const started = performance.now();
+  const timer = setInterval(() => void custos.ledger.checkpointNow(), 1000);
+  try {
+    await appendMany(custos, count, writers);
+    await custos.ledger.checkpointNow();
+  } finally {
+    clearInterval(timer);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Append `count` entries from `writers` concurrent callers; returns seconds taken. */
 async function appendMany(custos: Custos, count: number, writers: number): Promise<number> {
@@ -154,22 +173,46 @@ async function proofTimes(custos: Custos, size: number, samples: number) {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'custos-bench-ledger-'));
   try {
-    note(`appending ${APPENDS} entries from ${WRITERS} concurrent writers`);
-    const custos = await custosIn(join(dir, 'a'));
-    const appendSeconds = await appendMany(custos, APPENDS, WRITERS);
+    const on: number[] = [];
+    let restartMs = 0;
+    const off: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mapped of [true, false]) {
+        note(
+          `round ${round + 1}: ${APPENDS} appends from ${WRITERS} writers, subject map ${mapped ? 'on' : 'off'}`,
+        );
+        const ledgerDir = join(dir, `r${round}-${mapped}`);
+        const node = await custosIn(ledgerDir, 3_600_000, mapped);
+        (mapped ? on : off).push(await appendCheckpointed(node, APPENDS, WRITERS));
+        await node.close();
+        if (mapped && round === 0) {
+          note('restart: the subject index and map rebuilt from storage');
+          const restartStarted = performance.now();
+          const restarted = await custosIn(ledgerDir, 3_600_000, true);
+          restartMs = performance.now() - restartStarted;
+          await restarted.close();
+        }
+        rmSync(ledgerDir, { recursive: true, force: true });
+      }
+    }
+    const appendSeconds = median(on);
+    const offSeconds = median(off);
     note('raw batched insert of the same rows');
     const rawSeconds = rawInsert(dir, APPENDS, 1024);
     note('append → signed checkpoint delay');
+    const custos = await custosIn(join(dir, 'a'));
     const checkpoint = await appendToCheckpoint(custos, 20);
     await custos.close();
 
     note(`building a ledger of ${PROOF_ENTRIES} entries for proofs`);
-    const big = await custosIn(join(dir, 'b'), 3_600_000);
+    // Proofs are about the log's tree: the map stays off here (10M distinct subjects would hold ~3 GB).
+    const big = await custosIn(join(dir, 'b'), 3_600_000, false);
     const buildSeconds = await appendMany(big, PROOF_ENTRIES, 4096);
     const proofs = await proofTimes(big, PROOF_ENTRIES, 200);
     await big.close();
 
     const appendRate = APPENDS / appendSeconds;
+    const offRate = APPENDS / offSeconds;
     const rawRate = APPENDS / rawSeconds;
     const lines = [
       `### Ledger — \`npm run bench:ledger\` (${new Date().toISOString().slice(0, 10)})`,
@@ -182,9 +225,12 @@ async function main(): Promise<void> {
       '',
       '| measure | value |',
       '| --- | --- |',
-      `| ledger appends, ${WRITERS} concurrent writers, ${APPENDS} entries | ${Math.round(appendRate).toLocaleString('en')} /s |`,
+      `| ledger appends, ${WRITERS} concurrent writers, ${APPENDS} entries, a customer each, checkpoint every second (median of ${ROUNDS}) | ${Math.round(appendRate).toLocaleString('en')} /s |`,
+      `| the same with the subject map off (median of ${ROUNDS}, alternating) | ${Math.round(offRate).toLocaleString('en')} /s |`,
+      `| **ratio map on / map off** | **${(appendRate / offRate).toFixed(2)}** (target ≥ 0.5) |`,
       `| raw batched SQLite insert, same rows, 1024 per transaction | ${Math.round(rawRate).toLocaleString('en')} /s |`,
       `| **ratio ledger / raw** | **${(appendRate / rawRate).toFixed(2)}** (target ≥ 0.5) |`,
+      `| restart of a ${APPENDS.toLocaleString('en')}-subject ledger (subject index and map rebuilt) | ${restartMs.toFixed(0)} ms |`,
       `| append acknowledged → covered by a signed checkpoint (1 s interval), p50 / max of 20 | ${checkpoint.p50.toFixed(0)} ms / ${checkpoint.max.toFixed(0)} ms |`,
       `| signing one checkpoint (root, Ed25519, store) | ${checkpoint.signMs.toFixed(2)} ms |`,
       `| building the ${proofs.size.toLocaleString('en')}-entry ledger (4096 writers) | ${(PROOF_ENTRIES / buildSeconds).toFixed(0)} appends/s |`,

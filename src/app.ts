@@ -46,6 +46,8 @@ import { wireWatch } from './watch/wire.ts';
 const POLICY_REFRESH_MS = 5000;
 /** How often overdue break-glass reviews are looked for (each raises its alert once). */
 const REVIEW_ALERTS_MS = 60_000;
+/** How often customers' daily reveal digests are looked for (each customer's day is sent once). */
+const REVEAL_DIGEST_MS = 15 * 60_000;
 /** How often the watcher snapshots its state (watch/snapshots). */
 const WATCH_SNAPSHOT_MS = 15 * 60_000;
 
@@ -57,6 +59,8 @@ export interface CustosOptions {
   risk?: Partial<RiskSettings>;
   /** Sign ledger checkpoints with this external signer instead of the key file (docs/LEDGER.md). */
   ledgerSigner?: ExternalLedgerSigner;
+  /** False only to measure what the subject map costs (`npm run bench:ledger`): histories are then unprovable. */
+  subjectMap?: boolean;
 }
 
 export interface InitialiseResult {
@@ -95,6 +99,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({
       platform,
       signer: options.ledgerSigner,
+      ...(options.subjectMap === false ? { subjectMap: false } : {}),
     });
     const { kek, keyring, keyRotation, shredding } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
@@ -106,7 +111,13 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       independence: identity.independence,
       announcements: identity.announcements,
     });
-    const privacy = await wirePrivacy({ platform, ledger, vault });
+    const privacy = await wirePrivacy({
+      platform,
+      ledger,
+      vault,
+      sessions: identity.sessions,
+      staff: identity.staff,
+    });
     // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
     // late, once access (built next, with the alerts) exists.
     const late: {
@@ -161,6 +172,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
     let stopSuspensionAlerts: (() => void) | undefined;
     let stopWatchSnapshots: (() => void) | undefined;
     let stopOutbox: (() => void) | undefined;
+    let stopRevealDigests: (() => void) | undefined;
+    let stopRevealCatchUp: (() => void) | undefined;
     let stopKeyWatch: (() => void) | undefined;
     let stopSetupWatch: (() => void) | undefined;
 
@@ -193,7 +206,6 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           mount(ledgerRoutes, { auth, ledger }),
           mount(identityRoutes, { auth, ...identity }),
           mount(accessRoutes, { auth, ...access, policies }),
-          mount(privacyRoutes, { auth, ...rights }),
           mount(watchRoutes, {
             auth,
             alerts: watch.alerts,
@@ -201,6 +213,16 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             suspensions: watch.suspensions,
             marks: watch.marks,
             triage: watch.triage,
+          }),
+          mount(privacyRoutes, {
+            auth,
+            history: privacy.history,
+            consents: privacy.consents,
+            notices: privacy.notices,
+            outbox: privacy.outbox,
+            portability: privacy.portability,
+            ...rights,
+            authorize: (p, action) => access.gate.requireAction(p, action),
           }),
         ];
         return {
@@ -237,7 +259,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
 
       /**
        * Begin background work: signed checkpoints while entries arrive; picking up policy sets approved on
-       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages;
+       * other nodes; alerting security to break-glass reviews gone overdue; sending the outbox's messages and
+       * customers' daily reveal digests;
        * watching the master key (a rotation by another process, a key file gone or replaced);
        * ledgering the end of the setup window.
        */
@@ -277,6 +300,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
           () => privacy.outbox.deliverDue(),
           (error) => logger.warn({ err: error }, 'outbox not delivered'),
         );
+        // Reveals whose bus event was lost with its process are noticed from the ledger.
+        stopRevealCatchUp ??= runEvery(
+          REVIEW_ALERTS_MS,
+          () => privacy.notices.catchUp(),
+          (error) => logger.warn({ err: error }, 'reveal notices not caught up'),
+        );
+        // Yesterday's reveals, told once to each customer who chose the daily digest.
+        stopRevealDigests ??= runEvery(
+          REVEAL_DIGEST_MS,
+          () => privacy.notices.sendDigests(),
+          (error) => logger.warn({ err: error }, 'reveal digests not sent'),
+        );
       },
 
       async close(): Promise<void> {
@@ -286,6 +321,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const snapshotting = stopWatchSnapshots !== undefined;
         stopWatchSnapshots?.();
         stopOutbox?.();
+        stopRevealDigests?.();
+        stopRevealCatchUp?.();
         stopKeyWatch?.();
         stopSetupWatch?.();
         privacy.outbox.close();

@@ -107,12 +107,12 @@ export async function importCommand(
 ): Promise<void> {
   if (!existsSync(file)) throw new CustosError('VALIDATION_FAILED', `No such file: ${file}`);
   const format = (options.format ?? formatOf(file)) as ImportFormat | null;
-  if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx') {
+  if (format !== 'csv' && format !== 'jsonl' && format !== 'xlsx' && format !== 'json') {
     throw new CustosError(
       'VALIDATION_FAILED',
       /\.xls$/i.test(file)
         ? 'Excel 97-2003 .xls files are not read: save the sheet as .xlsx (or CSV UTF-8) and import that'
-        : 'Cannot tell the format: use a .csv, .jsonl or .xlsx file, or --format csv|jsonl|xlsx',
+        : 'Cannot tell the format: use a .csv, .jsonl, .xlsx or .json file, or --format csv|jsonl|xlsx|json',
     );
   }
   await withCustos(

@@ -25,8 +25,11 @@ program
 program.command('serve').description('Initialise if needed, then serve the HTTP API').action(serveCommand);
 program
   .command('import')
-  .argument('<file>', 'a .csv file or .xlsx workbook with a header row, or a .jsonl file')
-  .option('--format <format>', 'csv, jsonl or xlsx (default: from the extension)')
+  .argument(
+    '<file>',
+    'a .csv file or .xlsx workbook with a header row, a .jsonl file, or a portability export (.json or .csv)',
+  )
+  .option('--format <format>', 'csv, jsonl, xlsx or json (default: from the extension)')
   .option(
     '--encoding <name>',
     'encoding of a .csv/.jsonl file without a byte-order mark: gb18030, gbk, big5, utf-16le, … ' +

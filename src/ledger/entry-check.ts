@@ -3,6 +3,8 @@
  * lookup columns (time, type, actor, subject) must be what the leaf commits to: in a v2 leaf they are the
  * header itself, so a row whose columns were rewritten no longer hashes to its leaf, redacted or not; in a
  * v1 leaf they must agree with the entry bytes, and a redacted v1 row can only be taken on the tree's word.
+ * A v3 header also holds `prev`, the chain link to the subject's previous entry (whether it points to the
+ * right entry is the verifier's check, which sees the whole log).
  */
 import { decodeEntry, isCanonical } from './entry-encoding.ts';
 import { encodeHeader, payloadHashOf } from './entry-leaf.ts';
@@ -22,7 +24,8 @@ function sameHeader(row: StoredLedgerEntry, bytes: Buffer, version: number) {
     decoded.type !== row.type ||
     decoded.actor !== row.actor ||
     (decoded.subject ?? null) !== row.subject ||
-    decoded.at !== row.at
+    decoded.at !== row.at ||
+    (decoded.prev ?? null) !== row.prev
   )
     return null;
   return decoded;
@@ -47,29 +50,35 @@ export function checkEntry(row: StoredLedgerEntry, storedLeaf: Buffer | undefine
     return bad(`entry ${i} has no content and was not redacted by retention`);
   if (!storedLeaf) return bad(`entry ${i} has no leaf in the tree`);
 
-  if (row.leafVersion === 2) {
+  if (row.leafVersion === 2 || row.leafVersion === 3) {
+    const version = row.leafVersion;
     if (!row.payloadHash || row.payloadHash.length !== HASH_SIZE)
-      return bad(`entry ${i} has no payload hash (v2 leaf)`);
+      return bad(`entry ${i} has no payload hash (v${version} leaf)`);
+    if (version === 2 && row.prev !== null) return bad(`entry ${i}: a v2 entry has no chain link`);
     let retentionOlderThan: number | undefined;
     if (row.entry) {
-      const decoded = sameHeader(row, row.entry, 2);
+      const decoded = sameHeader(row, row.entry, version);
       if (!decoded) return bad(`entry ${i}: its lookup columns disagree with its signed content`);
       if (!payloadHashOf(decoded.data).equals(row.payloadHash))
         return bad(`entry ${i} does not match the leaf hash in the tree (payload altered)`);
       retentionOlderThan = retentionCutoff(decoded);
     }
     const leaf = leafHash(
-      encodeHeader({
-        at: row.at,
-        type: row.type,
-        actor: row.actor,
-        subject: row.subject,
-        payloadHash: row.payloadHash,
-      }),
+      encodeHeader(
+        {
+          at: row.at,
+          type: row.type,
+          actor: row.actor,
+          subject: row.subject,
+          prev: row.prev,
+          payloadHash: row.payloadHash,
+        },
+        version,
+      ),
     );
     if (!leaf.equals(storedLeaf))
       return bad(
-        `entry ${i} does not match the leaf hash in the tree (its time, type, actor or subject altered, or moved)`,
+        `entry ${i} does not match the leaf hash in the tree (its time, type, actor, subject or chain link altered, or moved)`,
       );
     return { ok: true, leaf, redacted: row.entry === null, retentionOlderThan };
   }

@@ -116,6 +116,10 @@ export interface EntryPayloads {
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   /** `patterned`: the number continued a run of this member's recent searches (enumeration). */
   'customer.searched': { by: string; queryDigest: string; matches: number; patterned?: true };
+  /** The signed-in customer read their own access history (an access too, so it is in it). */
+  'customer.history_viewed': { customerId: string };
+  /** A search (`search`: its `customer.searched` index) matched this customer: their masked record was shown. */
+  'customer.search_hit': { customerId: string; search: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   /**
    * A master-key rotation is about to run (written before the key file or any wrapping changes): every
@@ -194,6 +198,15 @@ export interface EntryPayloads {
   'notification.sent': { messageId: string; attempts: number };
   /** An attempt failed (`code`: the error's, never an address); `dead`: no attempt follows. */
   'notification.failed': { messageId: string; attempts: number; code: string; dead: boolean };
+  /** The customer chose how to hear of staff reveals (privacy/notices): `immediate` or `daily`. */
+  'notice.preference_set': { customerId: string; mode: string };
+  /**
+   * A day's reveal digest claimed for a customer (`day`: YYYY-MM-DD, China time), ahead of its queuing;
+   * `sent`: false when the customer has no contact to send it to.
+   */
+  'notice.digest_claimed': { customerId: string; day: string; reveals: number; sent: boolean };
+  /** The customer exported their own data (portability, privacy/portability): which format. */
+  'customer.self_exported': { customerId: string; format: string };
   /**
    * Staff asked, through a case, for the customer to be invited to the portal by a channel: what happened
    * (`queued`, or why nothing was sent). The staff member is told only that the request was taken.
@@ -303,6 +316,8 @@ export const entryTypes = [
   'reveal_approval.used',
   'alert.raised',
   'customer.searched',
+  'customer.search_hit',
+  'customer.history_viewed',
   'customers.imported',
   'keys.rotation_started',
   'keys.rotated',
@@ -336,6 +351,9 @@ export const entryTypes = [
   'notification.queued',
   'notification.sent',
   'notification.failed',
+  'notice.preference_set',
+  'notice.digest_claimed',
+  'customer.self_exported',
   'portal_invitation.requested',
   'risk.tier_changed',
   'honey.committed',
@@ -373,7 +391,9 @@ export interface EntryInput<T extends EntryType = EntryType> {
 
 /** An entry as stored and hashed. */
 export interface LedgerEntry<T extends EntryType = EntryType> extends EntryInput<T> {
-  /** The leaf format (entry-leaf.ts): 1 for entries written before the header leaf, 2 since. */
-  v: 1 | 2;
+  /** The leaf format (entry-leaf.ts): 1 before the header leaf, 2 before the per-subject chain, 3 since. */
+  v: 1 | 2 | 3;
   at: number;
+  /** v3: the index of the previous entry about the same subject (absent for its first, or no subject). */
+  prev?: number;
 }

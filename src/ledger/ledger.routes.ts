@@ -24,10 +24,13 @@ const StoredEntrySchema = Type.Object(
   {
     index: Type.Integer(),
     leafHash: Type.String({ description: 'base64' }),
-    leafVersion: Type.Integer({ description: '1: the leaf hashes the entry; 2: it hashes `header`' }),
+    leafVersion: Type.Integer({
+      description:
+        '1: the leaf hashes the entry; 2 and 3: it hashes `header` (3 adds the subject chain link)',
+    }),
     header: Type.Union([Type.String(), Type.Null()], {
       description:
-        'v2: the canonical header the leaf hashes (base64 of JSON: v, at, type, actor, subject, payload = SHA-256 of the canonical data); kept after redaction',
+        'v2 and v3: the canonical header the leaf hashes (base64 of JSON: v, at, type, actor, subject, prev (v3), payload = SHA-256 of the canonical data); kept after redaction',
     }),
     entry: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
       description: 'The canonical entry (`v`, `type`, `actor`, `at`, …), or null once retention redacted it',

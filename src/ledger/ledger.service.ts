@@ -15,7 +15,7 @@ import { decodeEntry } from './entry-encoding.ts';
 import { encodeHeader, LEAF_VERSION } from './entry-leaf.ts';
 import type { EntryInput, EntryType, LedgerEntry } from './entry-types.ts';
 import type { LedgerKey } from './ledger-key.ts';
-import type { LedgerStore } from './ledger.store.ts';
+import type { LedgerStore, StoredLedgerEntry } from './ledger.store.ts';
 import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
 import { signCheckpointWith } from './checkpoint-signer.ts';
@@ -27,6 +27,10 @@ import { loadTreeState } from './tree-load.ts';
 import { stateRoot } from './tree-state.ts';
 import { LedgerProofError } from './ledger-errors.ts';
 import { MIN_RETENTION_MS } from './retention-floor.ts';
+import { createSubjectIndex } from './subject-index.ts';
+import { mapExtension, type MapProof, mapRootOf } from './subject-map.ts';
+import { parseCheckpoint } from './checkpoint.ts';
+import { parseNote } from './signed-note.ts';
 
 export { MIN_RETENTION_MS } from './retention-floor.ts';
 
@@ -38,6 +42,29 @@ export interface LedgerDeps {
   checkpointIntervalMs?: number;
   /** Called with each new signed checkpoint before it is stored; may add witness cosignatures, or throw. */
   cosign?: (note: string, size: number, previous: number) => Promise<string>;
+  /** Commit each checkpoint to the subject map (default true; off only to measure what it costs). */
+  subjectMap?: boolean;
+}
+
+/** One entry of a subject's history, with what proves it. */
+export interface HistoryItem {
+  index: number;
+  /** The canonical header its leaf hashes (base64; v2 and v3), null for v1. */
+  header: string | null;
+  /** The entry, or null once retention redacted its payload. */
+  entry: LedgerEntry | null;
+  /** Its audit path in the tree of the history's checkpoint. */
+  inclusionProof: Buffer[];
+}
+
+/** Everything about one subject up to a signed checkpoint, with the map proof that nothing is left out. */
+export interface SubjectHistory {
+  /** The signed (and witnessed) checkpoint the proofs are against. */
+  checkpoint: string;
+  size: number;
+  mapProof: MapProof;
+  /** Newest first. */
+  items: HistoryItem[];
 }
 
 export interface StoredEntry {
@@ -62,10 +89,19 @@ function proofError(error: unknown): never {
   throw error;
 }
 
+/** The canonical header a v2 or v3 leaf hashes (base64); null for v1. */
+function headerOf(stored: StoredLedgerEntry): string | null {
+  if ((stored.leafVersion !== 2 && stored.leafVersion !== 3) || !stored.payloadHash) return null;
+  return encodeHeader({ ...stored, payloadHash: stored.payloadHash }, stored.leafVersion).toString('base64');
+}
+
 export async function createLedger(deps: LedgerDeps) {
   const { store, key, clock, logger } = deps;
   const counted = createCountedActs();
+  const subjects = createSubjectIndex({ map: deps.subjectMap ?? true });
   let appendedHere = false;
+  const initial = await loadTreeState(store);
+  subjects.committed(await store.latestBySubject(initial.size));
   const sequencer = createSequencer(
     {
       store,
@@ -73,10 +109,13 @@ export async function createLedger(deps: LedgerDeps) {
       loadState: () => loadTreeState(store),
       onAppended: (entries) => {
         appendedHere = true;
+        subjects.committed(entries);
         entries.forEach(counted.appended);
       },
+      prevOf: subjects.prevOf,
+      catchUp: async (from, to) => subjects.ahead(await store.subjectsBetween(from, to)),
     },
-    await loadTreeState(store),
+    initial,
   );
   const reader = createTileReader(store, () => sequencer.state().rightTiles);
   /**
@@ -155,9 +194,11 @@ export async function createLedger(deps: LedgerDeps) {
   };
   const actsSince = async (actor: string, type: EntryType, since: number) =>
     (await auditedActs(actor, type, since)).acts;
-  // A ledger written in v1 leaves goes on in v2 behind one marker entry, so `verify` knows where v1 ends and
-  // no v2 entry can later pass for an unverifiable redacted v1 one.
-  if ((await store.lastLeafVersion()) === 1) {
+  // A ledger written in older leaves goes on in the newest behind one marker entry, so `verify` knows where
+  // each format ends: no v2 entry can later pass for an unverifiable redacted v1 one, and chains are checked
+  // from the first v3 entry on.
+  const lastVersion = await store.lastLeafVersion();
+  if (lastVersion !== undefined && lastVersion < LEAF_VERSION) {
     await sequencer.append({
       type: 'ledger.leaf_format',
       actor: actorRef(systemActor),
@@ -167,13 +208,29 @@ export async function createLedger(deps: LedgerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let checkpointing: Promise<unknown> = Promise.resolve();
 
+  // The newest stored checkpoint's map stays provable after a restart when nothing was appended since.
+  const stored = await store.latestCheckpoint();
+  if (subjects.mapped && stored && stored.size === initial.size) {
+    const body = parseNote(stored.note);
+    const claimed = body && parseCheckpoint(body.text);
+    const committed = claimed ? mapRootOf(claimed.extensions) : undefined;
+    const rebuilt = subjects.rootFor(initial.size);
+    if (committed && !committed.equals(rebuilt))
+      logger.error(
+        { size: initial.size },
+        'the stored subject map does not match the log: run custos verify',
+      );
+  }
+
   async function signLatest() {
-    const state = sequencer.state();
     const last = await store.latestCheckpoint();
+    // The tree and the map are read in one tick: both move together when a batch commits.
+    const state = sequencer.state();
     if (state.size === 0 || (last && last.size >= state.size)) return last ?? null;
     const root = stateRoot(state);
+    const extensions = subjects.mapped ? [mapExtension(subjects.rootFor(state.size))] : [];
     let note = await signCheckpointWith(
-      { origin: key.origin, size: state.size, rootHash: root, extensions: [] },
+      { origin: key.origin, size: state.size, rootHash: root, extensions },
       key.signer,
       key.verifier,
     );
@@ -187,8 +244,15 @@ export async function createLedger(deps: LedgerDeps) {
     origin: key.origin,
     vkey: key.vkey,
 
-    /** Append one entry; resolves with its index once durable. Throws LEDGER_UNAVAILABLE. */
+    /**
+     * Append one entry; resolves with its index once durable. Throws LEDGER_UNAVAILABLE. An entry whose
+     * payload names a customer is about that customer: its subject is the customer (filled in when the
+     * caller left it out), so it joins their chain and their history cannot leave it out.
+     */
     append<T extends EntryType>(input: EntryInput<T>): Promise<number> {
+      const customerId = (input.data as { customerId?: unknown }).customerId;
+      if (typeof customerId === 'string' && input.subject === undefined)
+        return sequencer.append({ ...input, subject: customerId } as EntryInput);
       return sequencer.append(input as EntryInput);
     },
 
@@ -278,15 +342,11 @@ export async function createLedger(deps: LedgerDeps) {
       const stored = Number.isSafeInteger(index) && index >= 0 ? await store.entry(index) : undefined;
       if (!stored) throw new CustosError('NOT_FOUND', 'No such ledger entry');
       const [leaf] = await reader.readNodes([{ level: 0, index }]);
-      const header =
-        stored.leafVersion === 2 && stored.payloadHash
-          ? encodeHeader({ ...stored, payloadHash: stored.payloadHash }).toString('base64')
-          : null;
       return {
         index,
         leafHash: (leaf as Buffer).toString('base64'),
         leafVersion: stored.leafVersion,
-        header,
+        header: headerOf(stored),
         entry: stored.entry ? decodeEntry(stored.entry) : null,
         redactedAt: stored.redactedAt === null ? null : new Date(stored.redactedAt).toISOString(),
       };
@@ -319,6 +379,35 @@ export async function createLedger(deps: LedgerDeps) {
     async entriesByActorSince(actor: string, since: number, limit: number): Promise<LedgerEntry[]> {
       const page = await store.entriesByActorSince(actor, since, Math.max(0, Math.min(limit, 1000)));
       return page.flatMap((stored) => (stored.entry ? [decodeEntry(stored.entry)] : []));
+    },
+
+    /**
+     * Every entry about `subject` up to a signed checkpoint that covers everything committed now, each with
+     * its inclusion proof, and the subject map's proof of the newest one: what a customer's device checks to
+     * know their history is whole (docs/LEDGER.md, "Completeness"). Throws LEDGER_UNAVAILABLE when no
+     * checkpoint can be signed or its map is not held here (signed by another process: retry).
+     */
+    async subjectHistory(subject: string): Promise<SubjectHistory> {
+      if (!subjects.mapped) throw new CustosError('LEDGER_UNAVAILABLE', 'The subject map is off');
+      const checkpoint = await ledger.checkpointNow();
+      if (!checkpoint) throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger has no checkpoint yet');
+      const mapProof = subjects.proof(subject, checkpoint.size);
+      if (!mapProof) {
+        throw new CustosError(
+          'LEDGER_UNAVAILABLE',
+          'The newest checkpoint was signed elsewhere: retry shortly',
+        );
+      }
+      const rows = await store.entriesBySubject(subject, checkpoint.size);
+      const items = await Promise.all(
+        rows.map(async (row) => ({
+          index: row.index,
+          header: headerOf(row),
+          entry: row.entry ? decodeEntry(row.entry) : null,
+          inclusionProof: await ledger.inclusionProof(row.index, checkpoint.size),
+        })),
+      );
+      return { checkpoint: checkpoint.note, size: checkpoint.size, mapProof, items };
     },
 
     /** The audit path of entry `index` in the tree of `size` entries (a checkpoint's size). */

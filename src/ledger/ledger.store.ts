@@ -31,8 +31,10 @@ export interface NewLedgerEntry {
   subject: string | null;
   entry: Buffer;
   leafVersion: number;
-  /** v2: SHA-256 of the canonical payload; null for v1. */
+  /** v2 and v3: SHA-256 of the canonical payload; null for v1. */
   payloadHash: Buffer | null;
+  /** v3: the previous entry about the same subject; null when none (and before v3). */
+  prev: number | null;
 }
 
 /** An entry as stored: its bytes are null once retention redacted them (the leaf hash stays in the tiles). */
@@ -73,6 +75,7 @@ const toEntryRow = (e: NewLedgerEntry): LedgerEntriesTable => ({
   redacted_at: null,
   leaf_version: e.leafVersion,
   payload_hash: e.payloadHash,
+  prev: e.prev,
 });
 
 const toStoredEntry = (row: LedgerEntriesTable): StoredLedgerEntry => ({
@@ -85,6 +88,7 @@ const toStoredEntry = (row: LedgerEntriesTable): StoredLedgerEntry => ({
   redactedAt: row.redacted_at === null ? null : Number(row.redacted_at),
   leafVersion: Number(row.leaf_version),
   payloadHash: row.payload_hash,
+  prev: row.prev === null || row.prev === undefined ? null : Number(row.prev),
 });
 
 const toStoredTile = (row: LedgerTilesTable): StoredTile => ({
@@ -261,6 +265,48 @@ export function createLedgerStore({
       return row?.first === null || row?.first === undefined ? size : Number(row.first);
     },
 
+    /**
+     * Per subject, its newest entry below `size`: what the per-subject chain and the subject map start from.
+     * One pass over the (subject, idx) index.
+     */
+    async latestBySubject(size: number, trx: Db = db): Promise<Array<{ index: number; subject: string }>> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .select(['subject', (eb) => eb.fn.max('idx').as('top')])
+        .where('subject', 'is not', null)
+        .where('idx', '<', size)
+        .groupBy('subject')
+        .execute();
+      return rows.map((r) => ({ index: Number(r.top), subject: r.subject as string }));
+    },
+
+    /** The subjects of entries in [from, to): another writer's entries, for the chain. */
+    async subjectsBetween(
+      from: number,
+      to: number,
+      trx: Db = db,
+    ): Promise<Array<{ index: number; subject: string | null }>> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .select(['idx', 'subject'])
+        .where('idx', '>=', from)
+        .where('idx', '<', to)
+        .execute();
+      return rows.map((r) => ({ index: Number(r.idx), subject: r.subject }));
+    },
+
+    /** Every entry about `subject` below `size`, newest first: a customer's history. */
+    async entriesBySubject(subject: string, size: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
+      const rows = await trx
+        .selectFrom('ledger_entries')
+        .selectAll()
+        .where('subject', '=', subject)
+        .where('idx', '<', size)
+        .orderBy('idx', 'desc')
+        .execute();
+      return rows.map(toStoredEntry);
+    },
+
     /** The leaf format of the newest entry (undefined for an empty log). */
     async lastLeafVersion(trx: Db = db): Promise<number | undefined> {
       const row = await trx
@@ -301,7 +347,7 @@ async function writeTiles(trx: Transaction<Database>, tiles: StoredTile[]): Prom
 function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
   const top = native.prepare('select max(idx) as top from ledger_entries');
   const insert = native.prepare(
-    'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at, leaf_version, payload_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at, leaf_version, payload_hash, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const upsertTile = native.prepare(
     'insert into ledger_tiles (level, idx, hashes) values (?, ?, ?) on conflict (level, idx) do update set hashes = excluded.hashes',
@@ -310,7 +356,18 @@ function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolea
     const row = top.get() as { top: number | null };
     if ((row.top === null ? 0 : row.top + 1) !== batch.expectedSize) return false;
     for (const e of batch.entries) {
-      insert.run(e.index, e.at, e.type, e.actor, e.subject, e.entry, null, e.leafVersion, e.payloadHash);
+      insert.run(
+        e.index,
+        e.at,
+        e.type,
+        e.actor,
+        e.subject,
+        e.entry,
+        null,
+        e.leafVersion,
+        e.payloadHash,
+        e.prev,
+      );
     }
     for (const t of batch.tiles) upsertTile.run(t.level, t.index, t.hashes);
     return true;

@@ -8,6 +8,10 @@
  * in the batch is rejected and the in-memory tree stays at its last committed state. Several processes may
  * share one database (a server and `custos import`): each flush locks out the others and, if another wrote
  * since, reloads the right edge of the tree from storage before appending.
+ *
+ * Each entry about a subject names the previous entry about it (`prev`, leaf format v3): the sequencer asks
+ * `prevOf` for the subject's newest committed entry, and within a batch chains the batch's own entries. When
+ * another writer appended meanwhile, `catchUp` is told the range first so `prevOf` knows its entries too.
  */
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
@@ -31,6 +35,10 @@ export interface SequencerDeps {
   onCommit?: (state: TreeState) => void;
   /** Told of each batch once it is durable (before its callers are). */
   onAppended?: (entries: readonly NewLedgerEntry[]) => void;
+  /** The newest committed entry about `subject` (the `prev` of the next one). */
+  prevOf?: (subject: string) => number | undefined;
+  /** Another writer appended entries [from, to): learn their subjects before chaining on top of them. */
+  catchUp?: (from: number, to: number) => Promise<void>;
 }
 
 export function createSequencer(deps: SequencerDeps, initial: TreeState) {
@@ -49,23 +57,31 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
     batch: Waiting[],
   ): Promise<{ first: number; next: TreeState; entries: NewLedgerEntry[] }> {
     const at = clock.now();
-    const encoded = batch.map(({ input }) => ({ input, ...sealEntry({ v: LEAF_VERSION, at, ...input }) }));
     let base = state;
     for (let attempt = 0; ; attempt++) {
-      const entries: NewLedgerEntry[] = encoded.map(({ input, bytes, payloadHash }, i) => ({
-        index: base.size + i,
-        at,
-        type: input.type,
-        actor: input.actor,
-        subject: input.subject ?? null,
-        entry: bytes,
-        leafVersion: LEAF_VERSION,
-        payloadHash,
-      }));
-      const { state: next, tiles } = appendLeaves(
-        base,
-        encoded.map((e) => e.leaf),
-      );
+      const chained = new Map<string, number>();
+      const entries: NewLedgerEntry[] = [];
+      const leaves: Buffer[] = [];
+      batch.forEach(({ input }, i) => {
+        const index = base.size + i;
+        const subject = input.subject ?? null;
+        const prev = subject === null ? undefined : (chained.get(subject) ?? deps.prevOf?.(subject));
+        if (subject !== null) chained.set(subject, index);
+        const sealed = sealEntry({ v: LEAF_VERSION, at, ...input, prev });
+        leaves.push(sealed.leaf);
+        entries.push({
+          index,
+          at,
+          type: input.type,
+          actor: input.actor,
+          subject,
+          entry: sealed.bytes,
+          leafVersion: LEAF_VERSION,
+          payloadHash: sealed.payloadHash,
+          prev: prev ?? null,
+        });
+      });
+      const { state: next, tiles } = appendLeaves(base, leaves);
       const written = await store.appendBatch({
         expectedSize: base.size,
         entries,
@@ -73,7 +89,9 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
       });
       if (written) return { first: base.size, next, entries };
       if (attempt >= 100) throw new Error('the ledger kept moving under this writer');
-      base = await deps.loadState();
+      const moved = await deps.loadState();
+      await deps.catchUp?.(base.size, moved.size);
+      base = moved;
     }
   }
 

@@ -15,6 +15,10 @@
  * - checkpoints forged or altered: their signatures fail under the ledger's public key;
  * - the signing key misused: two validly signed checkpoints of one size with different roots (a history
  *   re-signed by whoever holds the key) → both notes, as proof.
+ * - a chain link edited or an entry about a customer left out of their chain: each v3 entry's `prev` must be
+ *   the subject's previous entry → that index;
+ * - a subject map that does not match the log: every checkpoint from the first v3 entry on must carry the
+ *   map root (subject-map.ts) of the newest entry per subject below its size → that checkpoint.
  * Checkpoints kept outside the database (`--checkpoint`, several allowed) are checked the same way, so a
  * history rewritten together with its checkpoints is still caught. When the stored checkpoints contradict
  * them, only the given checkpoints bound the range the rewrite lies in.
@@ -25,6 +29,8 @@ import type { LedgerStore } from './ledger.store.ts';
 import type { NoteVerifier } from './note-keys.ts';
 import { createRedactionCheck } from './redaction-check.ts';
 import { rootAccumulator } from './root-accumulator.ts';
+import { createSubjectIndex } from './subject-index.ts';
+import { mapRootOf } from './subject-map.ts';
 import { TILE_WIDTH, unpackHashes } from './tree-state.ts';
 
 export interface VerifyProblem {
@@ -59,6 +65,8 @@ interface Target {
   note: string;
   /** Kept outside the database (`--checkpoint`), so not rewritable by whoever can write the database. */
   given: boolean;
+  /** The subject-map root its extension line commits to, if any. */
+  mapRoot: Buffer | undefined;
 }
 
 /** Same-size checkpoints with different roots (targets sorted by size). */
@@ -100,7 +108,14 @@ export async function verifyLedger(options: {
       problems.push({ problem: `${label}: signature or format invalid (${opened.reason})` });
       return;
     }
-    targets.push({ size: opened.checkpoint.size, root: opened.checkpoint.rootHash, label, note, given });
+    targets.push({
+      size: opened.checkpoint.size,
+      root: opened.checkpoint.rootHash,
+      label,
+      note,
+      given,
+      mapRoot: mapRootOf(opened.checkpoint.extensions),
+    });
   };
   for (const row of await store.checkpoints()) open(row.note, `stored checkpoint of size ${row.size}`, false);
   const given = options.earlier === undefined ? [] : [options.earlier].flat();
@@ -127,11 +142,25 @@ export async function verifyLedger(options: {
   let tile: { index: number; hashes: Buffer[] } = { index: -1, hashes: [] };
   const pageSize = options.pageSize ?? 2000;
   let broken = false;
-  let v1Seen = false;
-  let v2Seen = false;
+  // The newest leaf format seen, and the index of the first v3 entry (from which chains and maps are checked).
+  let newest = 0;
+  let chainFrom: number | undefined;
+  const subjects = createSubjectIndex({ map: true });
   const fail = (index: number, problem: string): VerifyReport => {
     problems.push({ index, problem });
     return { ok: false, entries: index, verifiedCheckpoints: verified, problems, conflicts };
+  };
+
+  const checkMap = (t: Target) => {
+    const expected = subjects.rootFor(t.size);
+    if (t.mapRoot === undefined) {
+      if (chainFrom !== undefined && t.size > chainFrom)
+        problems.push({ problem: `${t.label} carries no subject map though the log chains subjects` });
+    } else if (!t.mapRoot.equals(expected)) {
+      problems.push({
+        problem: `${t.label}: its subject map does not match the log (the newest entry of some subject differs)`,
+      });
+    }
   };
 
   const checkTargets = () => {
@@ -149,6 +178,7 @@ export async function verifyLedger(options: {
         });
         broken = true;
       }
+      checkMap(t);
       target++;
     }
   };
@@ -166,12 +196,27 @@ export async function verifyLedger(options: {
       }
       const checked = checkEntry(row, tile.hashes[next % TILE_WIDTH]);
       if (!checked.ok) return fail(next, checked.problem);
-      if (row.leafVersion === 1 && v2Seen)
-        return fail(next, `entry ${next} claims the v1 leaf format after v2 entries`);
-      if (row.leafVersion === 2 && !v2Seen && v1Seen && row.type !== 'ledger.leaf_format')
-        return fail(next, `entry ${next}: the first v2 entry after v1 entries must be ledger.leaf_format`);
-      v1Seen ||= row.leafVersion === 1;
-      v2Seen ||= row.leafVersion === 2;
+      if (row.leafVersion < newest)
+        return fail(
+          next,
+          `entry ${next} claims the v${row.leafVersion} leaf format after v${newest} entries`,
+        );
+      if (row.leafVersion > newest && newest > 0 && row.type !== 'ledger.leaf_format')
+        return fail(
+          next,
+          `entry ${next}: the first v${row.leafVersion} entry after v${newest} entries must be ledger.leaf_format`,
+        );
+      newest = row.leafVersion;
+      if (row.leafVersion === 3) {
+        chainFrom ??= next;
+        const expected = row.subject === null ? null : (subjects.prevOf(row.subject) ?? null);
+        if (row.prev !== expected)
+          return fail(
+            next,
+            `entry ${next}: its chain link names ${row.prev ?? 'no entry'} but the previous entry about its subject is ${expected ?? 'none'} (an entry left out of the chain, or the link edited)`,
+          );
+      }
+      subjects.committed([{ index: next, subject: row.subject }]);
       if (checked.redacted) redactions.redacted(next, row.at);
       if (checked.retentionOlderThan !== undefined) redactions.retention(row.at, checked.retentionOlderThan);
       acc.push(checked.leaf);

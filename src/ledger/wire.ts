@@ -33,7 +33,11 @@ function keyPlacementWarnings(config: Readonly<Config>): string[] {
   ];
 }
 
-export async function wireLedger(deps: { platform: Platform; signer?: ExternalLedgerSigner }) {
+export async function wireLedger(deps: {
+  platform: Platform;
+  signer?: ExternalLedgerSigner;
+  subjectMap?: boolean;
+}) {
   const { config, database, clock, logger } = deps.platform;
   let key: LedgerKey;
   let warnings: string[] = [];
@@ -75,6 +79,7 @@ export async function wireLedger(deps: { platform: Platform; signer?: ExternalLe
     clock,
     logger,
     checkpointIntervalMs: config.checkpointIntervalMs,
+    ...(deps.subjectMap === false ? { subjectMap: false } : {}),
   });
   late.ledger = ledger;
   return { ledger, ledgerStore: store, ledgerWarnings: warnings };

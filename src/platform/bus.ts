@@ -44,6 +44,8 @@ export interface EventMap {
     staffId: string;
     customerId: string;
     caseId: string;
+    /** The reveal's id in its ledger entry: what makes a notice of it idempotent (privacy/notices). */
+    revealId: string;
     fields: string[];
     purpose: string;
     breakGlass: boolean;

@@ -31,6 +31,8 @@ export interface Config {
   demoCustomers: number;
   /** How many honey customers a new installation is seeded with (0: none). */
   honeyRecords: number;
+  /** Whether a customer's access history names the staff member (`shown`) or only role, site and region. */
+  historyStaffNames: 'hidden' | 'shown';
   /** The ledger's origin line (C2SP checkpoint origin and signing-key name). */
   ledgerOrigin: string;
   /** File holding the ledger's checkpoint-signing key (`.pub` beside it holds the public key). */
@@ -335,6 +337,17 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Honey customers seeded when a new data directory is initialised (0: none).',
     parse: positiveInt,
     fallback: 20,
+  },
+  {
+    key: 'historyStaffNames',
+    env: 'CUSTOS_HISTORY_STAFF_NAMES',
+    description:
+      "Whether a customer's access history names staff (`shown`) or gives only their role, site and region (`hidden`).",
+    parse: (raw) => {
+      if (raw !== 'hidden' && raw !== 'shown') throw new Error('must be hidden or shown');
+      return raw;
+    },
+    fallback: 'hidden',
   },
   {
     key: 'ledgerOrigin',

@@ -8,9 +8,11 @@
  * grant only with a verified customer-present proof — otherwise a harvester could "consent" customers into
  * a sale export.
  */
+import type { Session, Sessions } from '../identity/sessions/sessions.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
+import { validationFailed } from '../platform/errors.ts';
 import type { ConsentStore } from './consents.store.ts';
 
 export const consentPurposes = ['marketing', 'third_party_sharing', 'sale'] as const;
@@ -23,7 +25,13 @@ export interface ConsentState {
   updatedAt: string | null;
 }
 
-export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger, 'record'>; clock: Clock }) {
+export function createConsents(deps: {
+  store: ConsentStore;
+  ledger: Pick<Ledger, 'record'>;
+  clock: Clock;
+  /** A portal grant needs a fresh second factor. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
+}) {
   const { store, ledger, clock } = deps;
 
   /** Record a customer's choice for a purpose (ledgered first), as `by` through `source`. */
@@ -69,6 +77,36 @@ export function createConsents(deps: { store: ConsentStore; ledger: Pick<Ledger,
   return {
     set,
     forCustomer,
+
+    /** The signed-in customer's own consents. */
+    own: (actor: Actor): Promise<ConsentState[]> => forCustomer(customerIdOf(actor)),
+
+    /**
+     * The signed-in customer grants or withdraws one purpose themselves (portal): in force at once for every
+     * export run after it. A grant needs a fresh second factor (a session left open on a shared computer must
+     * not consent anyone into a sale); a withdrawal never does, so that saying no stays one step.
+     */
+    async setOwn(session: Session, purpose: string, granted: boolean): Promise<ConsentState[]> {
+      const customerId = customerIdOf(session.actor);
+      if (!(consentPurposes as readonly string[]).includes(purpose)) {
+        throw validationFailed([
+          { path: 'purpose', problem: `must be one of ${consentPurposes.join(', ')}` },
+        ]);
+      }
+      if (granted) deps.sessions.requireStepUp(session);
+      await set(session.actor, customerId, purpose as ConsentPurpose, granted, 'portal');
+      return forCustomer(customerId);
+    },
+
+    /**
+     * Withdraw every consent in one call (portal): each purpose recorded as refused — an explicit refusal, so
+     * "do not sell or share" holds for every export, whatever its purpose (`admissible`).
+     */
+    async withdrawAll(actor: Actor): Promise<ConsentState[]> {
+      const customerId = customerIdOf(actor);
+      for (const purpose of consentPurposes) await set(actor, customerId, purpose, false, 'portal');
+      return forCustomer(customerId);
+    },
 
     /** Whether `purpose` is one customers consent to (the others need no consent). */
     isConsentPurpose: (purpose: string): purpose is ConsentPurpose =>

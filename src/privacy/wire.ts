@@ -1,14 +1,17 @@
 /**
- * Builds the privacy module: consents, and the outbox that sends customers their messages (email over SMTP
+ * Builds the privacy module: consents; the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
- * adapter until a provider's is written). `wirePrivacyRights` builds the customer's rights that need the
- * other modules built first: my data and correction, erasure and legal holds.
+ * adapter until a provider's is written); the customer's access history with its proofs of inclusion and
+ * completeness; reveal notices, which follow the bus's `customer.revealed`; and the portability export.
+ * `wirePrivacyRights` builds the rights that need the other modules built first: my data and correction,
+ * erasure and legal holds.
  */
 import { join } from 'node:path';
 import type { Shredding } from '../crypto/shredding.ts';
 import type { Accounts } from '../identity/accounts/accounts.service.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
+import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
 import type { Actor } from '../platform/actor.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -17,38 +20,65 @@ import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
 import { createErasure } from './erasure/erasure.service.ts';
 import { createLegalHoldStore } from './erasure/legal-holds.store.ts';
-import { createMyData } from './my-data/my-data.service.ts';
+import { createAccessHistory } from './history/access-history.ts';
+import { createNotices } from './notices/notices.service.ts';
+import { createNoticeStore } from './notices/notices.store.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
 import { createOutbox } from './outbox/outbox.service.ts';
+import { createMyData } from './my-data/my-data.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
+import { createPortability } from './portability/portability.service.ts';
 
 export async function wirePrivacy(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'record' | 'append'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
+  /** Portal consent grants need a fresh second factor. */
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  /** Staff as the access history and reveal notices show them (role and site; names as configured). */
+  staff: Pick<StaffDirectory, 'member'>;
 }) {
-  const { platform, ledger } = deps;
-  const { config, logger } = platform;
+  const { platform, ledger, vault } = deps;
+  const { config, logger, clock } = platform;
   const outboxDir = join(config.dataDir, 'outbox');
+  const consents = createConsents({
+    store: createConsentStore(platform.database.db),
+    ledger,
+    clock,
+    sessions: deps.sessions,
+  });
+  const outbox = createOutbox({
+    store: createOutboxStore(platform.database.db),
+    vault,
+    email: config.smtpUrl
+      ? smtpTransport(config.smtpUrl, config.smtpFrom)
+      : fileEmailTransport(join(outboxDir, 'email'), logger),
+    sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
+    ledger,
+    clock,
+    logger,
+    publicOrigin: config.publicOrigin,
+  });
+  const notices = createNotices({
+    store: createNoticeStore(platform.database.db),
+    outbox,
+    vault,
+    staffMember: (staffId) => deps.staff.member(staffId),
+    ledger,
+    clock,
+  });
+  platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {
-    consents: createConsents({
-      store: createConsentStore(platform.database.db),
+    history: createAccessHistory({
       ledger,
-      clock: platform.clock,
+      staff: deps.staff,
+      showStaffNames: config.historyStaffNames === 'shown',
     }),
-    outbox: createOutbox({
-      store: createOutboxStore(platform.database.db),
-      vault: deps.vault,
-      email: config.smtpUrl
-        ? smtpTransport(config.smtpUrl, config.smtpFrom)
-        : fileEmailTransport(join(outboxDir, 'email'), logger),
-      sms: fileSmsTransport(join(outboxDir, 'sms'), logger),
-      ledger,
-      clock: platform.clock,
-      logger,
-      publicOrigin: config.publicOrigin,
-    }),
+    consents,
+    outbox,
+    notices,
+    portability: createPortability({ vault, consents, notices, ledger, clock }),
   };
 }
 

@@ -30,6 +30,7 @@ import {
   openFields,
   openMaskedBody,
   sealChange,
+  sealedColumn,
   sealNewCustomer,
   withSealedChange,
 } from './sealing.ts';
@@ -184,11 +185,17 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       // The query itself is not recorded, only its keyed digest: security can later ask "who searched for
       // this number?" by computing the digest, but the ledger alone reveals no number.
       const actorId = actorRef(actor);
-      await ledger.append({
+      const search = await ledger.append({
         type: 'customer.searched',
         actor: actorId,
         data: { by, queryDigest: digest.toString('hex'), matches: results.length, ...extra },
       });
+      // Each match is an access to that customer's (masked) record: one entry each, in their own history.
+      await Promise.all(
+        results.map((r) =>
+          ledger.append({ type: 'customer.search_hit', actor: actorId, data: { customerId: r.id, search } }),
+        ),
+      );
       bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;
     },
@@ -202,6 +209,16 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       const { row, cipher } = await load(id);
       const value = openFields(cipher, row, [channel])[channel];
       return typeof value === 'string' ? value : null;
+    },
+
+    /**
+     * Whether the customer has a phone or email on file, without opening it: how a notice chooses its channel
+     * (privacy/notices). False when there is no such customer, or it was erased (no key).
+     */
+    async hasContact(id: string, channel: 'phone' | 'email'): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      const row = await store.customerById(id);
+      return Boolean(row?.[sealedColumn(channel)]) && (await keyring.hasCustomerKey(id));
     },
 
     /**

@@ -21,7 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { systemActor } from '../../src/platform/actor.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
-import { signInCustomer } from '../support/customer-session.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 
 /** A PRC ID with its check character. */
 function prcId(first17: string): string {
@@ -150,21 +150,9 @@ describe('oracle walk: every route that accepts a contact or identifier', () => 
     async 'PATCH /v1/portal/me/data'() {
       // The customer correcting their own contact to one on file (another customer's) or to a new one.
       const { onFile } = await twoCustomers();
-      const registrar = await f.staff('support');
-      const inject = async (method: string, url: string, body?: object, headers = {}) => {
-        const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      };
-      const customer = await signInCustomer(inject, registrar, { inbox: f.t });
+      const customer = await portalCustomer(f, Date.now);
       const correct = (field: string, value: string) =>
-        inject(
-          'PATCH',
-          '/v1/portal/me/data',
-          { changes: { [field]: value } },
-          {
-            authorization: `Bearer ${customer.token}`,
-          },
-        );
+        customer.send('PATCH', '/v1/portal/me/data', { changes: { [field]: value } });
       for (const field of ['phone', 'email', 'national_id'] as const) {
         const a = await correct(field, onFile[field]);
         const b = await correct(field, notOnFile[field]);

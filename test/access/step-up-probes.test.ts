@@ -22,7 +22,7 @@ import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
-import { signInCustomer } from '../support/customer-session.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 
 const repo = new URL('../../', import.meta.url).pathname;
 
@@ -79,23 +79,6 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
     return fresh;
   }
 
-  /** A customer signed in to the portal (registered and invited by a clerk), and a sender as them. */
-  const portalCustomer = async () => {
-    const registrar = await f.staff('support');
-    const inject = async (method: string, url: string, body?: object, headers = {}): Promise<Reply> => {
-      const res = await f.app.inject({
-        method: method as 'POST',
-        url,
-        ...(body === undefined ? {} : { payload: body }),
-        headers,
-      });
-      return { status: res.statusCode, body: res.body ? res.json() : undefined };
-    };
-    const c = await signInCustomer(inject, registrar, { inbox: f.t, now: clock.now });
-    const send = (method: string, url: string, body?: object) =>
-      inject(method, url, body, { authorization: `Bearer ${c.token}` });
-    return { ...c, send };
-  };
   /** `staleThenFresh` for a portal customer, who steps up at `/v1/portal/step-up`. */
   async function customerStaleThenFresh(
     who: Awaited<ReturnType<typeof portalCustomer>>,
@@ -174,6 +157,25 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         const fresh = await staleThenFresh(security, () =>
           f.send(security, 'POST', `/v1/reveal-approvals/${asked.body.id}/approve`),
         );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/privacy/consents.service.ts#setOwn': {
+      // A customer's portal session: a grant needs a fresh second factor, a withdrawal never does.
+      'PUT /v1/portal/me/consents/:purpose': async () => {
+        const customer = await portalCustomer(f, clock.now);
+        clock.advance(defaultPolicies.customer.stepUpWindowMs + 1000);
+        const grant = () => customer.send('PUT', '/v1/portal/me/consents/sale', { granted: true });
+        const stale = await grant();
+        assert.deepEqual([stale.status, code(stale)], [401, 'STEP_UP_REQUIRED'], JSON.stringify(stale.body));
+        const withdrawal = await customer.send('PUT', '/v1/portal/me/consents/sale', { granted: false });
+        assert.equal(withdrawal.status, 200, 'a withdrawal needs no step-up');
+        clock.advance(30_000);
+        const stepped = await customer.send('POST', '/v1/portal/step-up', {
+          code: totp(customer.secret, clock.now()),
+        });
+        assert.equal(stepped.status, 204, JSON.stringify(stepped.body));
+        const fresh = await grant();
         assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
       },
     },
@@ -534,7 +536,7 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
       },
       'POST /v1/portal/me/erasure': async () => {
-        const customer = await portalCustomer();
+        const customer = await portalCustomer(f, clock.now);
         const fresh = await customerStaleThenFresh(customer, () =>
           customer.send('POST', '/v1/portal/me/erasure'),
         );
@@ -543,7 +545,7 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
     },
     'src/privacy/my-data/my-data.service.ts#correct': {
       'PATCH /v1/portal/me/data': async () => {
-        const customer = await portalCustomer();
+        const customer = await portalCustomer(f, clock.now);
         const fresh = await customerStaleThenFresh(customer, () =>
           customer.send('PATCH', '/v1/portal/me/data', { changes: { name: 'Corrected Name' } }),
         );

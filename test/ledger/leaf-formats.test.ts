@@ -49,6 +49,7 @@ async function upgradedLedger(dialect: 'sqlite' | 'postgres') {
       entry,
       leafVersion: 1,
       payloadHash: null,
+      prev: null,
     };
   });
   const { tiles } = appendLeaves(
@@ -92,7 +93,7 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal((await l.ledger.entry(0)).leafVersion, 1);
         assert.equal((await l.ledger.entry(0)).header, null);
         const marker = await l.ledger.entry(V1_ENTRIES);
-        assert.equal(marker.leafVersion, 2);
+        assert.equal(marker.leafVersion, 3);
         assert.equal(marker.entry?.type, 'ledger.leaf_format');
         assert.equal((await l.ledger.entry(V1_ENTRIES + 1)).entry?.type, 'customer.viewed');
         assert.deepEqual((await l.verify()).problems, []);
@@ -150,7 +151,7 @@ for (const { dialect, skip } of await dialects()) {
           .execute();
         const report = await l.verify();
         assert.equal(report.problems[0]?.index, V1_ENTRIES + 5);
-        assert.match(report.problems[0]?.problem as string, /v1 leaf format after v2/);
+        assert.match(report.problems[0]?.problem as string, /v1 leaf format after v3/);
       } finally {
         await l.cleanup();
       }

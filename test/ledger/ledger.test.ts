@@ -63,8 +63,9 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal(checkpoint.size, t.custos.ledger.size());
       for (const index of [0, 1, 255, 256, 511, checkpoint.size - 1]) {
         const stored = await t.custos.ledger.entry(index);
-        // A v2 leaf hashes the header: time, type, actor, subject and the SHA-256 of the canonical payload.
-        assert.equal(stored.leafVersion, 2);
+        // A v3 leaf hashes the header: time, type, actor, subject, the chain link to the subject's previous
+        // entry, and the SHA-256 of the canonical payload.
+        assert.equal(stored.leafVersion, 3);
         const header = Buffer.from(stored.header as string, 'base64');
         const leaf = leafHash(header);
         assert.equal(stored.leafHash, leaf.toString('base64'));
@@ -72,12 +73,13 @@ for (const { dialect, skip } of await dialects()) {
         assert.deepEqual(
           { ...fields, payload: undefined },
           {
-            v: 2,
+            v: 3,
             at: stored.entry?.at,
             type: stored.entry?.type,
             actor: stored.entry?.actor,
             // An entry about no one (the first API token's, say) has no subject in its header either.
             ...(stored.entry?.subject === undefined ? {} : { subject: stored.entry.subject }),
+            ...(stored.entry?.prev === undefined ? {} : { prev: stored.entry.prev }),
             payload: undefined,
           },
         );

@@ -77,7 +77,10 @@ for (const { dialect, skip } of await dialects()) {
         const report = await verify(f, saved);
         assert.equal(report.ok, false);
         assert.equal(report.problems[0]?.index, index);
-        assert.match(report.problems[0]?.problem as string, /time, type, actor or subject altered/);
+        assert.match(
+          report.problems[0]?.problem as string,
+          /time, type, actor, subject or chain link altered/,
+        );
 
         await f.send(clerk, 'POST', '/v1/auth/step-up', { code: totp(clerk.secret, Date.now()) });
         const again = await reveal(f, clerk, secondCase);

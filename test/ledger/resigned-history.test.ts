@@ -15,6 +15,8 @@ import { sql } from 'kysely';
 import { createCustos } from '../../src/app.ts';
 import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { sealEntry } from '../../src/ledger/entry-leaf.ts';
+import { createSubjectIndex } from '../../src/ledger/subject-index.ts';
+import { mapExtension } from '../../src/ledger/subject-map.ts';
 import type { LedgerEntry } from '../../src/ledger/entry-types.ts';
 import { createLedgerKeyFile, verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { parseSignerKey } from '../../src/ledger/note-keys.ts';
@@ -64,11 +66,18 @@ async function rewriteAndResign(t: TestCustos, keyFile: string): Promise<string>
   assert.ok(signer);
   const stored = await store.checkpoints();
   await sql`delete from ledger_checkpoints`.execute(db);
+  // The subject map of the rewritten history too, so that on its own it is consistent.
+  const rows = await store.entriesFrom(0, size);
+  const subjects = createSubjectIndex({ map: true });
+  let mapped = 0;
   let forgedNote = '';
   for (const c of stored) {
     const { state: prefix } = appendLeaves({ size: 0, edge: [], rightTiles: [] }, leaves.slice(0, c.size));
     const root = stateRoot(prefix);
-    const note = signCheckpoint({ origin, size: c.size, rootHash: root, extensions: [] }, [signer]);
+    subjects.committed(rows.slice(mapped, c.size).map((r) => ({ index: r.index, subject: r.subject })));
+    mapped = c.size;
+    const extensions = [mapExtension(subjects.rootFor(c.size))];
+    const note = signCheckpoint({ origin, size: c.size, rootHash: root, extensions }, [signer]);
     await store.insertCheckpoint({ size: c.size, root, note, createdAt: Date.now() });
     if (c.size === size) forgedNote = note;
   }

@@ -120,11 +120,11 @@ for (const { dialect, skip } of await dialects()) {
       // The signed bytes made to disagree with the row's leaf format, or re-encoded non-canonically (the
       // same JSON with a space): reported at that index, not accepted and not thrown.
       const bytes = Buffer.from((await t.custos.ledgerStore.entry(417))?.entry as Buffer);
-      assert.ok(bytes.includes('"v":2'));
-      const claimsV1 = Buffer.from(bytes.toString('utf8').replace('"v":2', '"v":1'));
+      assert.ok(bytes.includes('"v":3'));
+      const claimsV1 = Buffer.from(bytes.toString('utf8').replace('"v":3', '"v":1'));
       const spaced = Buffer.from(bytes.toString('utf8').replace('{', '{ '));
       for (const [what, entry] of [
-        ['v1 in a v2 row', claimsV1],
+        ['v1 in a v3 row', claimsV1],
         ['non-canonical', spaced],
       ] as const) {
         await db.updateTable('ledger_entries').set({ entry }).where('idx', '=', 417).execute();

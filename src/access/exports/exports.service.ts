@@ -50,9 +50,15 @@ import { fieldClass, validFields } from '../reveal/reveal-request.ts';
 export const EXPORT_CAP = 1000;
 /** Aggregates look at no more than this many consenting customers at once. */
 const AGGREGATE_POPULATION_CAP = 1_000_000;
+/**
+ * What a record export may be for. `marketing`, `third_party_sharing` and `sale` need the customer's consent
+ * to that purpose (privacy/consents: off until granted, read when the export runs, so a withdrawal is in force
+ * at once); every purpose but `legal_obligation` leaves out a customer who refused sharing or sale.
+ */
 export const recordExportPurposes = [
   'service_notice',
   'legal_obligation',
+  'marketing',
   'third_party_sharing',
   'sale',
 ] as const;

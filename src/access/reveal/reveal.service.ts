@@ -196,6 +196,7 @@ export function createReveals(deps: {
         staffId: p.staffId,
         customerId,
         caseId,
+        revealId,
         fields,
         purpose: c.purpose,
         breakGlass: c.breakGlass,

@@ -171,6 +171,10 @@ function extension(
     if (!checkpoint.rootHash.equals(latest.rootHash)) {
       return refuse('fork', `A different tree of the witnessed size ${latest.size}`, latest.size);
     }
+    // The same tree under other extension lines (another subject map): two views of one size.
+    if (parseNote(latest.note)?.text !== parseNote(request.signedCheckpoint)?.text) {
+      return refuse('fork', `Other extension lines for the witnessed size ${latest.size}`, latest.size);
+    }
     return request.proof.length === 0 ? null : refuse('unexpected_proof', 'A tree needs no proof to itself');
   }
   if (latest.size === 0) return firstCheckpoint(request);

@@ -111,10 +111,12 @@ export interface LedgerEntriesTable {
   /** Canonical entry bytes; null once redacted by retention (the leaf hash stays in the tiles). */
   entry: Buffer | null;
   redacted_at: number | null;
-  /** The leaf format (ledger/entry-leaf.ts): 1 = the leaf hashes the entry, 2 = it hashes the header. */
+  /** The leaf format (ledger/entry-leaf.ts): 1 = the leaf hashes the entry, 2 and 3 = it hashes the header. */
   leaf_version: number;
   /** v2: SHA-256 of the canonical payload, kept after redaction so the header stays checkable. */
   payload_hash: Buffer | null;
+  /** v3: the previous entry about the same subject (part of the header); null when none. */
+  prev: number | null;
 }
 
 export interface LedgerTilesTable {
@@ -346,6 +348,40 @@ export interface ConsentsTable {
   source: string;
   updated_by: string;
   updated_at: number;
+}
+
+/** A customer's choice of how to hear of staff reveals (privacy/notices); no row: `immediate`. */
+export interface NoticePreferencesTable {
+  customer_id: string;
+  /** `immediate` or `daily`. */
+  mode: string;
+  updated_at: number;
+}
+
+/** A staff reveal as its customer is told of it: field names, no values; role and site, no name. */
+export interface RevealNoticesTable {
+  reveal_id: string;
+  customer_id: string;
+  /** The revealed field names, as a JSON array. */
+  fields: string;
+  purpose: string;
+  staff_role: string;
+  staff_site: string;
+  revealed_at: number;
+  /** The customer's day of the reveal (YYYY-MM-DD, China time): what a digest groups by. */
+  day: string;
+  /** The mode in force when the reveal was noticed: `immediate` or `daily`. */
+  mode: string;
+  /** The outbox message that told the customer; null: a digest has not yet been sent. */
+  message_id: string | null;
+}
+
+/** One digest per customer and day, claimed before it is queued (a restart does not send it twice). */
+export interface RevealDigestsTable {
+  customer_id: string;
+  day: string;
+  message_id: string | null;
+  created_at: number;
 }
 
 export interface ExportsTable {
@@ -623,6 +659,9 @@ export interface Database {
   honey_commitments: HoneyCommitmentsTable;
   quota_raises: QuotaRaisesTable;
   announcements: AnnouncementsTable;
+  notice_preferences: NoticePreferencesTable;
+  reveal_notices: RevealNoticesTable;
+  reveal_digests: RevealDigestsTable;
 }
 
 export interface QuotaRaisesTable {

@@ -1,6 +1,6 @@
 /**
  * The outbox: every message Custos sends a customer (a portal invitation, a notice that a contact was
- * replaced; Step 7's reveal notices) is queued here and delivered by a worker (`deliverDue`, run every few
+ * replaced, a notice or a daily digest of staff reveals) is queued here and delivered by a worker (`deliverDue`, run every few
  * seconds from `custos.start()`), with retries that back off and a dead letter after the last.
  *
  * Invariants: staff never see what is sent, nor to where — a message is queued by customer id and channel;
@@ -182,6 +182,22 @@ export function createOutbox(deps: {
 
     /** Drop every message to a customer inside an erasure's transaction; returns how many. */
     discardFor: (customerId: string, trx: DatabaseTransaction) => store.deleteForCustomer(customerId, trx),
+
+    /**
+     * Messages given up on, for security: ids, kind, channel, attempts and the last error's code — never an
+     * address, a parameter or a body (the outbox keeps those sealed under the customer's key anyway).
+     */
+    async deadLetters(limit: number) {
+      return (await store.dead(limit)).map((m) => ({
+        messageId: m.id,
+        customerId: m.customerId,
+        kind: m.kind,
+        channel: m.channel,
+        attempts: m.attempts,
+        lastError: m.lastError,
+        createdAt: new Date(m.createdAt).toISOString(),
+      }));
+    },
 
     close(): void {
       deps.email.close?.();

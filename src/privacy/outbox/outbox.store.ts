@@ -59,6 +59,18 @@ export function createOutboxStore(db: Kysely<Database>) {
       return row ? toMessage(row) : undefined;
     },
 
+    /** Messages given up on (dead letters), latest first. */
+    async dead(limit: number): Promise<OutboxMessage[]> {
+      const rows = await db
+        .selectFrom('outbox_messages')
+        .selectAll()
+        .where('status', '=', 'dead')
+        .orderBy('created_at', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toMessage);
+    },
+
     /** Pending messages due by `now`, oldest first. */
     async due(now: number, limit: number): Promise<OutboxMessage[]> {
       const rows = await db

@@ -8,7 +8,12 @@ export const outboxChannels = ['email', 'sms'] as const;
 export type OutboxChannel = (typeof outboxChannels)[number];
 
 /** What a message says (messages.ts renders each). */
-export const messageKinds = ['portal_invitation', 'contact_changed'] as const;
+export const messageKinds = [
+  'portal_invitation',
+  'contact_changed',
+  'reveal_notice',
+  'reveal_digest',
+] as const;
 export type MessageKind = (typeof messageKinds)[number];
 
 export type MessageStatus = 'pending' | 'sent' | 'dead';

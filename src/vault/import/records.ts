@@ -4,7 +4,8 @@
  *
  * CSV and worksheets: a header row names the columns; `name,phone,email,account_id,national_id,address,
  * birth_date` are the customer's fields, any other column becomes an attribute. JSON lines: one object per
- * line with the same keys (an `attributes` object is allowed too). Text files are decoded in the encoding
+ * line with the same keys (an `attributes` object is allowed too). A .json file is a customer's portability
+ * export (`custos.portability.v1`, privacy/portability): its `customer` object is one record. Text files are decoded in the encoding
  * `text-encoding.ts` decides, never a guessed one.
  *
  * Invariant: a record holds exactly the text of the file. A row that cannot be read exactly — bytes that do
@@ -15,6 +16,7 @@
  * the loss out of sight; rejected, the row is fixed from its source and imported again.
  */
 import { createReadStream, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { ATTRIBUTE_KEY, fieldNames } from '../customer-fields.ts';
 import { createCsvReader } from './csv.ts';
@@ -23,7 +25,7 @@ import type { TableRow } from './table-row.ts';
 import { resolveEncoding } from './text-encoding.ts';
 import { worksheetRows } from './xlsx.ts';
 
-export type ImportFormat = 'csv' | 'jsonl' | 'xlsx';
+export type ImportFormat = 'csv' | 'jsonl' | 'xlsx' | 'json';
 
 export type SourceRecord =
   { line: number; record: Record<string, unknown> } | { line: number; error: string };
@@ -49,6 +51,7 @@ export function formatOf(path: string): ImportFormat | null {
   if (/\.csv$/i.test(path)) return 'csv';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
   if (/\.xlsx$/i.test(path)) return 'xlsx';
+  if (/\.json$/i.test(path)) return 'json';
   return null;
 }
 
@@ -189,6 +192,48 @@ function openWorkbook(path: string, options: RecordSourceOptions): RecordSource 
   };
 }
 
+/** The portability export's format name (privacy/portability/export-schema.ts, which the vault may not import). */
+const PORTABILITY_FORMAT = 'custos.portability.v1';
+/** A portability export holds one customer: a larger .json file is not one. */
+const MAX_JSON_DOCUMENT_BYTES = 1 << 20;
+
+/** The one record of a portability export (a whole-file JSON document, UTF-8 as JSON must be). */
+function portabilityDocument(path: string): RecordSource {
+  const totalBytes = statSync(path).size;
+  let read = 0;
+  return {
+    format: 'json',
+    readAs: 'a Custos portability export (UTF-8 JSON)',
+    totalBytes,
+    bytesRead: () => read,
+    async *records() {
+      if (totalBytes > MAX_JSON_DOCUMENT_BYTES) {
+        yield { line: 1, error: 'too large for a portability export (one customer)' };
+        return;
+      }
+      const bytes = await readFile(path);
+      read = bytes.length;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      } catch {
+        yield { line: 1, error: 'not valid UTF-8 JSON' };
+        return;
+      }
+      const doc = parsed as { format?: unknown; customer?: unknown } | null;
+      if (typeof doc !== 'object' || doc === null || doc.format !== PORTABILITY_FORMAT) {
+        yield { line: 1, error: `not a portability export (format ${PORTABILITY_FORMAT})` };
+        return;
+      }
+      if (typeof doc.customer !== 'object' || doc.customer === null || Array.isArray(doc.customer)) {
+        yield { line: 1, error: 'the export has no customer object' };
+        return;
+      }
+      yield toCustomerRecord(1, doc.customer as Record<string, unknown>);
+    },
+  };
+}
+
 /**
  * Open an import file. A text file's encoding is decided here, before any row is read: a file that is
  * not UTF-8 and has no byte-order mark or `encoding` is refused (`VALIDATION_FAILED`) with the fix.
@@ -203,6 +248,15 @@ export async function openRecordSource(
   options: RecordSourceOptions = {},
 ): Promise<RecordSource> {
   if (format === 'xlsx') return openWorkbook(path, options);
+  if (format === 'json') {
+    if (options.encoding !== undefined || options.sheet !== undefined) {
+      throw new CustosError(
+        'VALIDATION_FAILED',
+        'A .json portability export takes no --encoding or --sheet.',
+      );
+    }
+    return portabilityDocument(path);
+  }
   if (options.sheet !== undefined) {
     throw new CustosError('VALIDATION_FAILED', '--sheet is for .xlsx workbooks.');
   }

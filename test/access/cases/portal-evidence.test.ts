@@ -14,8 +14,8 @@ import { evidenceOf } from '../../../src/access/cases/case-state.ts';
 import { PORTAL_REQUEST_TTL_MS } from '../../../src/access/cases/portal-requests.service.ts';
 import { totp } from '../../../src/identity/second-factor/totp.ts';
 import { manualClock } from '../../../src/platform/clock.ts';
-import { type AccessFixture, accessFixture, type Reply, type Staff } from '../../support/access-fixture.ts';
-import { signInCustomer } from '../../support/customer-session.ts';
+import { type AccessFixture, accessFixture, type Staff } from '../../support/access-fixture.ts';
+import { portalCustomer as signInPortal } from '../../support/portal-customer.ts';
 import { dialects } from '../../support/databases.ts';
 import { ledgerEntries } from '../../support/ledger-entries.ts';
 
@@ -47,27 +47,7 @@ for (const { dialect, skip } of await dialects()) {
     after(() => f?.close());
 
     /** A customer signed in to the portal (registered and invited by a clerk of their own), and a sender as them. */
-    const portalCustomer = async () => {
-      const registrar = await f.staff('support');
-      const c = await signInCustomer(
-        async (method, url, body, headers) => {
-          const res = await f.app.inject({ method: method as 'POST', url, payload: body, headers });
-          return { status: res.statusCode, body: res.body ? res.json() : undefined };
-        },
-        registrar,
-        { inbox: f.t, now: clock.now },
-      );
-      const send = async (method: string, url: string, body?: object): Promise<Reply> => {
-        const res = await f.app.inject({
-          method: method as 'POST',
-          url,
-          ...(body === undefined ? {} : { payload: body }),
-          headers: { authorization: `Bearer ${c.token}` },
-        });
-        return { status: res.statusCode, body: res.body ? res.json() : undefined };
-      };
-      return { ...c, send };
-    };
+    const portalCustomer = () => signInPortal(f, clock.now);
     const stepUp = async (who: Staff) => {
       clock.advance(31_000);
       const res = await f.send(who, 'POST', '/v1/auth/step-up', { code: totp(who.secret, clock.now()) });

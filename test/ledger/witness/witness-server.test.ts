@@ -192,6 +192,28 @@ describe('custos witness over HTTP', () => {
     assert.ok(again.ok);
   });
 
+  it('refuses the witnessed tree under other extension lines (a second subject map) with 409', async () => {
+    // Same size, same root, signed by the log's key, but another `subject-map/v1` line: a second view of
+    // that size, which could hide a customer's newest entries from them.
+    const note = signCheckpoint(
+      {
+        origin: ORIGIN,
+        size: 8,
+        rootHash: log.rootHash(8),
+        extensions: [`subject-map/v1 ${Buffer.alloc(32, 7).toString('base64')}`],
+      },
+      [parseSignerKey(log.signerKey) as NoteSigner],
+    );
+    const answer = await requestCosignature({
+      url: witness.address,
+      oldSize: 8,
+      proof: [],
+      signedNote: note,
+      witness: witnessKey,
+    });
+    assert.deepEqual(answer, { ok: false, reason: 'conflict', status: 409, witnessSize: 8 });
+  });
+
   it('still accepts the honest log afterwards', async () => {
     const answer = await submit(log, 8);
     assert.ok(answer.ok, JSON.stringify(answer));

@@ -1,0 +1,204 @@
+/**
+ * Reveal notices: when staff reveal a field of a customer, the customer is told — at once, or in a daily
+ * digest, as they chose in the portal — through the outbox (email if they have an address on file, else SMS).
+ * A notice names the fields (never their values), when, the staff member's role and site (never a name), the
+ * purpose, and links to the portal's access history.
+ *
+ * The default is `immediate`: a notice is how a customer catches an insider (or someone who took over their
+ * phone number) while it still matters; a digest delays that by up to a day, so it is the customer's choice
+ * to make, not ours.
+ *
+ * Invariants: a reveal is noticed once (its `revealId` keys the row, so a repeated event does nothing); a
+ * customer's digest of a day is claimed in the database before it is queued and ledgered
+ * (`notice.digest_claimed`), so a restarted job, or a second node, never sends it twice; nothing personal is
+ * stored here but ids, field names, role and site. Notices follow the bus, which is in-process; a reveal
+ * whose process died before its handler ran is caught up from the ledger (`catchUp`, run every minute, looking
+ * back a day after a start), so every reveal in the ledger is noticed.
+ */
+import type { Ledger } from '../../ledger/ledger.service.ts';
+import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
+import type { BusEvent } from '../../platform/bus.ts';
+import type { Clock } from '../../platform/clock.ts';
+import { CustosError } from '../../platform/errors.ts';
+import type { VaultService } from '../../vault/vault.service.ts';
+import type { RevealItem } from '../outbox/messages.ts';
+import type { Outbox } from '../outbox/outbox.service.ts';
+import type { OutboxChannel } from '../outbox/outbox.types.ts';
+import type { NoticeStore } from './notices.store.ts';
+import { type NoticeMode, noticeModes, type RevealNotice } from './notices.types.ts';
+
+/** The customers' day: China time (UTC+8, no daylight saving). */
+const DAY_OFFSET_MS = 8 * 3600_000;
+/** How far back the first catch-up after a start looks for reveals the bus did not deliver. */
+const CATCH_UP_WINDOW_MS = 24 * 3600_000;
+/** Reveals a digest run looks at, at most: the rest wait for the next run. */
+const DIGEST_BATCH = 2000;
+const noticesActor: Actor = { type: 'system', id: 'notices' };
+
+/** The customer's day (YYYY-MM-DD, China time) of an instant. */
+export function noticeDay(at: number): string {
+  return new Date(at + DAY_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+const item = (n: RevealNotice): RevealItem => ({
+  fields: n.fields,
+  at: new Date(n.revealedAt).toISOString(),
+  role: n.staffRole,
+  site: n.staffSite,
+  purpose: n.purpose,
+});
+
+export function createNotices(deps: {
+  store: NoticeStore;
+  outbox: Pick<Outbox, 'queue'>;
+  vault: Pick<VaultService, 'hasContact'>;
+  /** The revealing staff member's role and site (never their name). */
+  staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
+  ledger: Pick<Ledger, 'record' | 'replay'>;
+  clock: Clock;
+}) {
+  const { store, outbox, ledger, clock } = deps;
+  /** The catch-up's cursor: reveals ledgered at or after this instant are looked at next time. */
+  let caughtUpTo = clock.now() - CATCH_UP_WINDOW_MS;
+
+  /** Email if the customer has an address on file, else SMS if a phone (neither opened); null if neither. */
+  async function channelOf(customerId: string): Promise<OutboxChannel | null> {
+    if (await deps.vault.hasContact(customerId, 'email')) return 'email';
+    if (await deps.vault.hasContact(customerId, 'phone')) return 'sms';
+    return null;
+  }
+
+  async function modeOf(customerId: string): Promise<NoticeMode> {
+    return (await store.modeOf(customerId)) ?? 'immediate';
+  }
+
+  /** Record a reveal and, in `immediate` mode, queue its notice; false when it was recorded already. */
+  async function notice(reveal: {
+    staffId: string;
+    customerId: string;
+    revealId: string;
+    fields: string[];
+    purpose: string;
+    at: number;
+  }): Promise<boolean> {
+    const { customerId, revealId } = reveal;
+    const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
+    const n: RevealNotice = {
+      revealId,
+      customerId,
+      fields: reveal.fields,
+      purpose: reveal.purpose,
+      staffRole: member?.role ?? 'staff',
+      staffSite: member?.site ?? 'unknown',
+      revealedAt: reveal.at,
+      day: noticeDay(reveal.at),
+      mode: await modeOf(customerId),
+      messageId: null,
+    };
+    if (!(await store.insert(n))) return false;
+    if (n.mode !== 'immediate') return true;
+    const channel = await channelOf(customerId);
+    if (channel === null) return true;
+    const messageId = await outbox.queue(noticesActor, {
+      customerId,
+      channel,
+      kind: 'reveal_notice',
+      params: { reveals: [item(n)] },
+    });
+    await store.setMessage([revealId], messageId);
+    return true;
+  }
+
+  return {
+    modeOf,
+
+    /** The signed-in customer's own choice. */
+    async preference(actor: Actor): Promise<{ mode: NoticeMode }> {
+      return { mode: await modeOf(customerIdOf(actor)) };
+    },
+
+    /** The signed-in customer chooses immediate notices or a daily digest (ledgered first). */
+    async choose(actor: Actor, mode: string): Promise<{ mode: NoticeMode }> {
+      const customerId = customerIdOf(actor);
+      if (!(noticeModes as readonly string[]).includes(mode)) {
+        throw new CustosError('VALIDATION_FAILED', `mode must be one of ${noticeModes.join(', ')}`);
+      }
+      const chosen = mode as NoticeMode;
+      await ledger.record(
+        {
+          type: 'notice.preference_set',
+          actor: actorRef(actor),
+          subject: customerId,
+          data: { customerId, mode },
+        },
+        () => store.setMode(customerId, chosen, clock.now()),
+      );
+      return { mode: chosen };
+    },
+
+    /** A staff reveal happened (the bus's `customer.revealed`): tell the customer now, or keep it for the digest. */
+    async revealed(event: BusEvent<'customer.revealed'>): Promise<void> {
+      await notice({ ...event.data, at: event.at });
+    },
+
+    /**
+     * Notice the reveals in the ledger the bus did not deliver (a process that died between a reveal's entry and
+     * its handler); returns how many it noticed. Idempotent: a reveal already noticed is skipped.
+     */
+    async catchUp(): Promise<number> {
+      let noticed = 0;
+      for await (const entry of ledger.replay(['customer.revealed'], caughtUpTo)) {
+        const { customerId, revealId, fields, purpose } = entry.data;
+        const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : '';
+        if (await notice({ staffId, customerId, revealId, fields, purpose, at: entry.at })) noticed++;
+        caughtUpTo = Math.max(caughtUpTo, entry.at);
+      }
+      return noticed;
+    },
+
+    /**
+     * Send each customer who chose the digest one message for each past day with reveals not yet told. Run
+     * periodically; returns how many digests were queued. Idempotent: a day's digest is claimed once.
+     */
+    async sendDigests(): Promise<number> {
+      const today = noticeDay(clock.now());
+      const groups = new Map<string, RevealNotice[]>();
+      for (const n of await store.undigested(today, DIGEST_BATCH)) {
+        const key = `${n.customerId} ${n.day}`;
+        groups.set(key, [...(groups.get(key) ?? []), n]);
+      }
+      let queued = 0;
+      for (const notices of groups.values()) {
+        const { customerId, day } = notices[0] as RevealNotice;
+        if (!(await store.claimDigest(customerId, day, clock.now()))) continue;
+        const channel = await channelOf(customerId);
+        await ledger.record(
+          {
+            type: 'notice.digest_claimed',
+            actor: actorRef(noticesActor),
+            subject: customerId,
+            data: { customerId, day, reveals: notices.length, sent: channel !== null },
+          },
+          async () => {
+            if (channel === null) return;
+            const messageId = await outbox.queue(noticesActor, {
+              customerId,
+              channel,
+              kind: 'reveal_digest',
+              params: { day, reveals: notices.map(item) },
+            });
+            await store.digestSent(customerId, day, messageId);
+            await store.setMessage(
+              notices.map((n) => n.revealId),
+              messageId,
+            );
+            queued++;
+          },
+        );
+      }
+      return queued;
+    },
+  };
+}
+
+export type Notices = ReturnType<typeof createNotices>;
