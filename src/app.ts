@@ -38,18 +38,15 @@ import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
 import { ATTRIBUTES_FIELD, fieldNames, fieldSpecs } from './vault/customer-fields.ts';
 import { privacyRoutes } from './privacy/privacy.routes.ts';
-import { wirePrivacy } from './privacy/wire.ts';
+import { wirePrivacy, wirePrivacyRights } from './privacy/wire.ts';
 import type { ImportSummary } from './vault/import/importer.ts';
 import { wireVault } from './vault/wire.ts';
 import { watchRoutes } from './watch/watch.routes.ts';
 import { explain } from './watch/risk/explanation.ts';
 import type { RiskSettings } from './watch/risk/risk-model.ts';
-import type { Alerts } from './watch/alerts.service.ts';
 import type { RevealField } from './access/policy/access-query.ts';
 import type { SensitivityClass } from './vault/customer-fields.ts';
 
-/** The security acts other modules ask access to decide (bound late: access is built last). */
-type SecurityAction = 'alert_read' | 'alert_triage' | 'privacy_request_decide';
 import { wireWatch } from './watch/wire.ts';
 
 /** How soon a policy set approved on another API node is in force on this one. */
@@ -113,7 +110,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       signer: options.ledgerSigner,
       ...(options.subjectMap === false ? { subjectMap: false } : {}),
     });
-    const { kek, keyring, keyRotation } = await wireCrypto({ platform, ledger });
+    const { kek, keyring, keyRotation, shredding } = await wireCrypto({ platform, ledger });
     const { vault, importer } = await wireVault({ platform, keyring, ledger });
     const identity = await wireIdentity({ platform, keyring, ledger, customers: vault });
     const { policyEngine, policies } = await wirePolicies({
@@ -123,21 +120,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       independence: identity.independence,
       announcements: identity.announcements,
     });
-    // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
-    // late, once access (built after watch, with the alerts) exists; privacy's requests need both.
-    const late: {
-      authorize?: (p: StaffPrincipal, action: SecurityAction) => Promise<void>;
-      raiseAlert?: Alerts['raise'];
-    } = {};
     const privacy = await wirePrivacy({
       platform,
       ledger,
       vault,
-      authorize: (p, action) => (late.authorize as NonNullable<typeof late.authorize>)(p, action),
-      raiseAlert: (by, alert) => (late.raiseAlert as NonNullable<typeof late.raiseAlert>)(by, alert),
       sessions: identity.sessions,
       staff: identity.staff,
     });
+    // Alerts are read by security as the policy decides, and access raises alerts: the decision is bound
+    // late, once access (built next, with the alerts) exists.
+    const late: {
+      authorize?: (p: StaffPrincipal, action: 'alert_read' | 'alert_triage') => Promise<void>;
+    } = {};
     const watch = await wireWatch({
       platform,
       ledger,
@@ -170,7 +164,18 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       ledger,
     });
     late.authorize = (p, action) => access.gate.requireAction(p, action);
-    late.raiseAlert = (by, alert) => watch.alerts.raise(by, alert);
+    const rights = wirePrivacyRights({
+      platform,
+      ledger,
+      vault,
+      shredding,
+      outbox: privacy.outbox,
+      accounts: identity.accounts,
+      sessions: identity.sessions,
+      closeCases: (by, customerId) => access.cases.closeAllForErasure(by, customerId),
+      authorize: (p, action) => access.gate.requireAction(p, action),
+      raiseAlert: (by, alert) => watch.alerts.raise(by, alert),
+    });
     const { compliance } = await wireCompliance({
       platform,
       ledger,
@@ -214,6 +219,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       policies,
       identity,
       privacy,
+      rights,
+      shredding,
       watch,
       access,
       compliance,
@@ -241,8 +248,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
             notices: privacy.notices,
             outbox: privacy.outbox,
             portability: privacy.portability,
+            ...rights,
             authorize: (p, action) => access.gate.requireAction(p, action),
-            requests: privacy.requests,
           }),
         ];
         return {
@@ -317,7 +324,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         );
         stopOverdueRequests ??= runEvery(
           OVERDUE_REQUESTS_MS,
-          () => privacy.requests.raiseOverdueAlerts(),
+          () => rights.requests.raiseOverdueAlerts(),
           (error) => logger.warn({ err: error }, "overdue customers' requests not alerted"),
         );
         stopOutbox ??= runEvery(

@@ -5,8 +5,10 @@
  * Invariant: a sealed field opens only under the data key of the customer it was sealed for, only as the
  * field it was sealed as, and only with the key version it names. The AAD is
  * `custos/field/v1 ‖ customer id ‖ field ‖ DEK version`, and the header (format byte, DEK version) is
- * authenticated too. Deleting a customer's key row makes every copy of their fields, backups included,
- * unreadable (crypto-shredding).
+ * authenticated too. A data key is wrapped under its customer's shred-group key and then the master key
+ * (dek-wrapping.ts). Deleting the key row alone would leave it in every backup, still opened by the master
+ * key; erasure (shredding.ts) also replaces the group's key version, which exists only in the group key
+ * file, so that backups taken before hold the data key under a key that no longer exists.
  *
  * Fails closed with the master key: every use of a key — unwrapping a data key, and the installation secrets
  * unwrapped at load — first asks the master keys whether their source is still there and unchanged
@@ -19,10 +21,12 @@ import type { DatabaseTransaction } from '../platform/database/database.ts';
 import { CustosError, isCustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
 import { type BlindIndexer, createBlindIndexer, type DigestKind } from './blind-index.ts';
+import { dataKeyWrapping, dekContext } from './dek-wrapping.ts';
 import type { KeyringStore } from './keyring.store.ts';
 import type { WrappedDataKey } from './keyring.types.ts';
 import type { KeyEncryptionKeys } from './master-keys.ts';
 import { secureRandom } from './random.ts';
+import type { ShredGroupKeys } from './shred-groups.ts';
 
 export type { WrappedDataKey };
 
@@ -35,9 +39,7 @@ export const BLIND_INDEX_SECRET = 'blind-index-root';
 export const IDENTITY_SECRET = 'identity-secrets';
 const INSTALLATION_SECRETS = [BLIND_INDEX_SECRET, IDENTITY_SECRET];
 
-export function dekContext(customerId: string, dekVersion: number): string {
-  return `dek\0${customerId}\0${dekVersion}`;
-}
+export { dekContext };
 
 export function secretContext(name: string): string {
   return `secret\0${name}`;
@@ -79,11 +81,14 @@ export function customerCipher(customerId: string, dek: Buffer, dekVersion: numb
 
 export interface KeyringDeps {
   kek: KeyEncryptionKeys;
+  /** The shred-group keys; without them new keys are wrapped under the master key alone (older installations). */
+  groups?: ShredGroupKeys;
   store: Pick<KeyringStore, 'customerKey' | 'insertCustomerKeys' | 'secret' | 'insertSecret'>;
   clock: Clock;
 }
 
-export function createKeyring({ kek, store, clock }: KeyringDeps) {
+export function createKeyring({ kek, groups, store, clock }: KeyringDeps) {
+  const wrapping = dataKeyWrapping(kek, groups);
   let indexer: BlindIndexer | undefined;
   let indexRoot: Buffer | undefined;
   let identityKey: Buffer | undefined;
@@ -137,13 +142,11 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
   }
 
   function wrapDataKey(customerId: string, dek: Buffer): WrappedDataKey {
-    const { kekVersion, wrapped } = kek.wrap(dek, dekContext(customerId, DEK_VERSION));
-    return { customerId, dekVersion: DEK_VERSION, kekVersion, wrapped, createdAt: clock.now() };
+    return wrapping.wrap(customerId, DEK_VERSION, dek, clock.now());
   }
 
   function cipherFor(key: WrappedDataKey): CustomerCipher {
-    const dek = kek.unwrap(key.kekVersion, key.wrapped, dekContext(key.customerId, key.dekVersion));
-    return customerCipher(key.customerId, dek, key.dekVersion);
+    return customerCipher(key.customerId, wrapping.unwrap(key), key.dekVersion);
   }
 
   return {
@@ -177,6 +180,7 @@ export function createKeyring({ kek, store, clock }: KeyringDeps) {
      */
     async load(): Promise<void> {
       kek.check();
+      groups?.check();
       await loadIndexer();
     },
 

@@ -11,6 +11,12 @@ export interface WrappedDataKey {
   dekVersion: number;
   /** Version of the master key (KEK) that wraps it. */
   kekVersion: number;
+  /**
+   * The customer's shred group and its key version (inner layer, dek-wrapping.ts); null on a key not yet
+   * grouped (an older installation's, wrapped under the master key alone).
+   */
+  shredGroup: number | null;
+  groupVersion: number | null;
   wrapped: Buffer;
   createdAt: number;
 }
@@ -27,5 +33,24 @@ export interface WrappedSecret {
 export interface Rewrap {
   customerId: string;
   fromKek: number;
+  /** The group version it was read under: an erasure that re-keyed the group meanwhile wins. */
+  groupVersion: number | null;
   wrapped: Buffer;
+}
+
+/** One data key moved to a new version of its shred group (outer master-key version may move too). */
+export interface Regroup {
+  customerId: string;
+  fromKek: number;
+  fromGroupVersion: number | null;
+  kekVersion: number;
+  shredGroup: number;
+  groupVersion: number;
+  wrapped: Buffer;
+}
+
+/** A shred group whose key must get a new version and lose `fromVersion` (an erasure in it). */
+export interface PendingRekey {
+  shredGroup: number;
+  fromVersion: number;
 }

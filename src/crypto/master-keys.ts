@@ -16,20 +16,11 @@
  * answers KEYRING_MISMATCH until the keyring confirms it opens the installation's own secrets
  * (`setConfirmation`); confirmed, it is adopted (a request or two in between are refused).
  */
-import {
-  closeSync,
-  fsyncSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  type Stats,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CustosError } from '../platform/errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
+import { fileStamp as stamp, keyFileExists, readKeyFileJson, writeKeyFileJson } from './key-file.ts';
 import { keyHistory } from './key-history.ts';
 import { secureRandom } from './random.ts';
 
@@ -131,27 +122,8 @@ export function inlineMasterKeys(spec: string): KeyEncryptionKeys {
 }
 
 function readKeyFile(path: string, createdAt?: Map<number, string>): Map<number, Buffer> {
-  let stat: ReturnType<typeof statSync>;
-  let raw: string;
-  try {
-    stat = statSync(path);
-    raw = readFileSync(path, 'utf8');
-  } catch (cause) {
-    throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file cannot be read', { cause });
-  }
-  if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-    throw new CustosError(
-      'KEYRING_UNAVAILABLE',
-      `The master key file ${path} is readable by others: chmod 600 it`,
-    );
-  }
-  let parsed: KeyFile;
-  try {
-    parsed = JSON.parse(raw) as KeyFile;
-  } catch (cause) {
-    throw new CustosError('KEYRING_UNAVAILABLE', 'The master key file is not valid JSON', { cause });
-  }
-  if (parsed.format !== FILE_FORMAT || !Array.isArray(parsed.keys)) {
+  const parsed = readKeyFileJson(path, 'master key file') as KeyFile;
+  if (parsed?.format !== FILE_FORMAT || !Array.isArray(parsed.keys)) {
     throw new CustosError('KEYRING_UNAVAILABLE', `The master key file is not in ${FILE_FORMAT} format`);
   }
   const keys = new Map<number, Buffer>();
@@ -177,35 +149,18 @@ function writeKeyFile(path: string, keys: Map<number, Buffer>, createdAt: Map<nu
         createdAt: createdAt.get(version) ?? '',
       })),
   };
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'w' });
-  const fd = openSync(tmp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(tmp, path);
-  const dir = openSync(dirname(path), 'r');
-  fsyncSync(dir);
-  closeSync(dir);
+  writeKeyFileJson(path, body);
 }
 
 /** Create a key file holding one fresh version, unless one already exists. Returns true if created. */
 export function createMasterKeyFile(path: string): boolean {
-  try {
-    statSync(path);
-    return false;
-  } catch {
-    writeKeyFile(path, new Map([[1, secureRandom(KEY_BYTES)]]), new Map([[1, new Date().toISOString()]]));
-    return true;
-  }
+  if (keyFileExists(path)) return false;
+  writeKeyFile(path, new Map([[1, secureRandom(KEY_BYTES)]]), new Map([[1, new Date().toISOString()]]));
+  return true;
 }
 
 /** How long a good check of the key file is trusted, in ms of monotonic time. */
 export const KEY_SOURCE_CHECK_MS = 1000;
-
-/** What changes when a file is replaced, moved, rewritten or re-permissioned. */
-function stamp(stat: Stats): string {
-  return [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs, stat.mode].join(':');
-}
 
 function keyErrorOf(cause: unknown): CustosError {
   if (cause instanceof CustosError) return cause;

@@ -85,7 +85,12 @@ export async function runRotation(plan: RotationPlan, run: RotationRun): Promise
         const dek = kek.unwrap(key.kekVersion, key.wrapped, context);
         const { wrapped } = kek.wrap(dek, context);
         dek.fill(0);
-        return { customerId: key.customerId, fromKek: key.kekVersion, wrapped };
+        return {
+          customerId: key.customerId,
+          fromKek: key.kekVersion,
+          groupVersion: key.groupVersion,
+          wrapped,
+        };
       });
       rewrapped += await store.rewrapCustomerKeys(rewraps, target);
       run.onProgress?.({ target, rewrapped, remaining: await store.countKeysNotUnder(target) });

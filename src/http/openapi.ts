@@ -31,6 +31,7 @@ export const operationTags = [
   { name: 'staff', description: 'Per-staff settings such as quota overrides' },
   { name: 'policies', description: 'The Cedar policy set in force and its four-eyes changes' },
   { name: 'security', description: 'Security alerts raised by the insider-risk watch' },
+  { name: 'privacy', description: "Customers' rights decided by a privacy officer: erasure, legal holds" },
 ] as const;
 
 export interface OpenApiOptions {

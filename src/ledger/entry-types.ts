@@ -7,7 +7,23 @@
 export interface EntryPayloads {
   'customer.created': { customerId: string; via: 'api' | 'import' };
   'customer.viewed': { customerId: string; caseId?: string };
-  'customer.updated': { customerId: string; fields: string[]; caseId?: string };
+  /**
+   * A correction: the fields named, never their values (old or new); `version` is the record's version after
+   * it (absent on older entries). The old value survives only as this reference to when it was replaced.
+   */
+  'customer.updated': { customerId: string; fields: string[]; caseId?: string; version?: number };
+  /** The customer saw their own record in plaintext through the portal (my data). */
+  'customer.self_viewed': { customerId: string };
+  /**
+   * The content-free tombstone of an erasure: the customer's data key destroyed, their sealed fields and
+   * blind indexes deleted (privacy/erasure). Who asked (`portal`: the customer; `staff`: a privacy officer).
+   */
+  'customer.erased': { customerId: string; via: 'portal' | 'staff' };
+  /** An erasure refused: the customer's data is under a legal hold. */
+  'customer.erasure_refused': { customerId: string; reason: 'legal_hold' };
+  /** A legal hold placed or lifted; the stated reason as its SHA-256 only (the text is sealed under the customer's key). */
+  'legal_hold.placed': { customerId: string; reasonSha256: string };
+  'legal_hold.lifted': { customerId: string; reasonSha256: string };
   /** Plaintext of some fields left Custos for a case; `revealId` links the sealed reason. */
   'customer.revealed': {
     customerId: string;
@@ -309,6 +325,11 @@ export const entryTypes = [
   'customer.created',
   'customer.viewed',
   'customer.updated',
+  'customer.self_viewed',
+  'customer.erased',
+  'customer.erasure_refused',
+  'legal_hold.placed',
+  'legal_hold.lifted',
   'customer.revealed',
   'customer.exported',
   'case.opened',

@@ -21,6 +21,10 @@ export interface Config {
   masterKeyFile: string;
   /** Key-encryption keys given inline (`v1:<base64>,v2:<base64>`); a secret, never defaulted. */
   masterKey: string | undefined;
+  /** Path of the shred-group key file (the second wrapping of every data key; erasure replaces its keys). */
+  shredGroupFile: string;
+  /** How long an erasure waits for other processes to notice a shred-group key change (milliseconds). */
+  shredGraceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed the demo organisation on first initialisation. */
   demo: boolean;
@@ -309,6 +313,22 @@ export const settings: readonly Setting<keyof Config>[] = [
       'Master keys given inline as `v1:<base64 of 32 bytes>[,v2:…]`; overrides the key file. Secret.',
     parse: text,
     secret: true,
+  },
+  {
+    key: 'shredGroupFile',
+    env: 'CUSTOS_SHRED_GROUP_FILE',
+    description:
+      'File holding the shred-group keys that erasure replaces (mode 0600, created on first start; docs/ERASURE.md).',
+    parse: text,
+    fallback: (r) => join(r.dataDir ?? '.custos', 'shred-groups.key'),
+  },
+  {
+    key: 'shredGraceMs',
+    env: 'CUSTOS_SHRED_GRACE_MS',
+    description:
+      'How long an erasure waits for other processes to notice a shred-group key change (milliseconds; 0 for one process).',
+    parse: positiveInt,
+    fallback: 1500,
   },
   {
     key: 'logLevel',
@@ -711,7 +731,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new CustosError('CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`);
   }
   resolved.dataDir = resolve(resolved.dataDir as string);
-  for (const key of ['masterKeyFile', 'ledgerKeyFile'] as const) {
+  for (const key of ['masterKeyFile', 'ledgerKeyFile', 'shredGroupFile'] as const) {
     if (!isAbsolute(resolved[key] as string)) resolved[key] = resolve(resolved[key] as string);
   }
   return Object.freeze(resolved as Config);

@@ -59,6 +59,8 @@ export const errorCatalogue = {
   BREAK_GLASS_UNREVIEWED: 409,
   EXPORT_WAITING: 409,
   DUPLICATE_CUSTOMER: 409,
+  /** The customer's data is under a legal hold: erasure waits until it is lifted (the details give the reason). */
+  LEGAL_HOLD: 409,
   REQUEST_CUSTOMER_MISMATCH: 409,
   REQUEST_ALREADY_TAKEN: 409,
   REQUEST_EXPIRED: 409,

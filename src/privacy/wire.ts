@@ -2,23 +2,30 @@
  * Builds the privacy module: consents; the outbox that sends customers their messages (email over SMTP
  * when `CUSTOS_SMTP_URL` is set, files under the data directory otherwise; SMS through the development
  * adapter until a provider's is written); the customer's access history with its proofs of inclusion and
- * completeness; reveal notices, which follow the bus's `customer.revealed`; the portability export; and
- * people's requests about their data, due per jurisdiction (`requests/`).
+ * completeness; reveal notices, which follow the bus's `customer.revealed`; and the portability export.
+ * `wirePrivacyRights` builds the rights that need the other modules built first: my data and correction,
+ * erasure and legal holds, and people's requests with their deadlines per jurisdiction (`requests/`).
  */
 import { join } from 'node:path';
+import type { Shredding } from '../crypto/shredding.ts';
+import type { Accounts } from '../identity/accounts/accounts.service.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
+import type { Actor } from '../platform/actor.ts';
 import type { Platform } from '../platform/platform.ts';
 import type { VaultService } from '../vault/vault.service.ts';
 import { createConsents } from './consents.service.ts';
 import { createConsentStore } from './consents.store.ts';
+import { createErasure } from './erasure/erasure.service.ts';
+import { createLegalHoldStore } from './erasure/legal-holds.store.ts';
 import { createAccessHistory } from './history/access-history.ts';
 import { createNotices } from './notices/notices.service.ts';
 import { createNoticeStore } from './notices/notices.store.ts';
 import { fileEmailTransport, fileSmsTransport } from './outbox/dev-transports.ts';
 import { createOutbox } from './outbox/outbox.service.ts';
+import { createMyData } from './my-data/my-data.service.ts';
 import { createOutboxStore } from './outbox/outbox.store.ts';
 import { smtpTransport } from './outbox/smtp-transport.ts';
 import { createPortability } from './portability/portability.service.ts';
@@ -29,12 +36,8 @@ export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
   vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
-  /** Portal consent grants and decisions on people's requests need a fresh second factor. */
+  /** Portal consent grants need a fresh second factor. */
   sessions: Pick<Sessions, 'requireStepUp'>;
-  /** Access's decision on a staff act; bound late by the composition root (access is built after privacy). */
-  authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
-  /** Watch's alerts, bound late likewise. */
-  raiseAlert: RaiseAlert;
   /** Staff as the access history and reveal notices show them (role and site; names as configured). */
   staff: Pick<StaffDirectory, 'member'>;
 }) {
@@ -78,18 +81,60 @@ export async function wirePrivacy(deps: {
     outbox,
     notices,
     portability: createPortability({ vault, consents, notices, ledger, clock }),
+  };
+}
+
+export type PrivacyModule = Awaited<ReturnType<typeof wirePrivacy>>;
+
+/**
+ * My data, correction, erasure and legal holds. Built after access: closing a customer's cases and the
+ * officer's access decision are access's, handed in as functions (privacy does not import access).
+ */
+export function wirePrivacyRights(deps: {
+  platform: Platform;
+  ledger: Pick<Ledger, 'record' | 'append'>;
+  vault: Pick<
+    VaultService,
+    'exists' | 'ownRecord' | 'updateCustomer' | 'deleteCustomer' | 'sealNote' | 'openNote'
+  >;
+  shredding: Pick<Shredding, 'destroyCustomerKey' | 'rekey'>;
+  outbox: PrivacyModule['outbox'];
+  accounts: Pick<Accounts, 'eraseCustomerAccount'>;
+  sessions: Pick<Sessions, 'requireStepUp'>;
+  closeCases: (by: Actor, customerId: string) => Promise<number>;
+  authorize: (
+    p: StaffPrincipal,
+    action: 'customer_erase' | 'legal_hold' | 'privacy_request_decide',
+  ) => Promise<void>;
+  /** Security alerts (watch's): an overdue request raises one. */
+  raiseAlert: RaiseAlert;
+}) {
+  const { platform, ledger, vault, sessions } = deps;
+  const { config, clock } = platform;
+  return {
     requests: createRequests({
       store: createRequestStore(platform.database.db),
       vault,
       ledger,
       authorize: deps.authorize,
       raiseAlert: deps.raiseAlert,
-      sessions: deps.sessions,
+      sessions,
       clock,
       jurisdiction: config.jurisdiction,
       deadlines: { piplDays: config.piplRequestDays },
     }),
+    myData: createMyData({ vault, sessions, ledger }),
+    erasure: createErasure({
+      vault,
+      shredding: deps.shredding,
+      outbox: deps.outbox,
+      accounts: deps.accounts,
+      closeCases: deps.closeCases,
+      authorize: deps.authorize,
+      sessions,
+      holds: createLegalHoldStore(platform.database.db),
+      ledger,
+      clock: platform.clock,
+    }),
   };
 }
-
-export type PrivacyModule = Awaited<ReturnType<typeof wirePrivacy>>;

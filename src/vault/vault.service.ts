@@ -15,9 +15,11 @@ import type { Clock } from '../platform/clock.ts';
 import { isUniqueViolation } from '../platform/database/constraint.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
+import type { DatabaseTransaction } from '../platform/database/database.ts';
 import {
-  type ATTRIBUTES_FIELD,
+  ATTRIBUTES_FIELD,
   type FieldName,
+  fieldNames,
   fieldSpecs,
   type SearchableField,
   searchableFields,
@@ -132,7 +134,12 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
           type: 'customer.updated',
           actor: by,
           subject: id,
-          data: { customerId: id, fields, ...(via.caseId === undefined ? {} : { caseId: via.caseId }) },
+          data: {
+            customerId: id,
+            fields,
+            version: row.version + 1,
+            ...(via.caseId === undefined ? {} : { caseId: via.caseId }),
+          },
         },
         async () => {
           let applied: boolean;
@@ -252,6 +259,44 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     async openNote(id: string, label: string, sealed: Buffer): Promise<string> {
       const { cipher } = await load(id);
       return cipher.open(label, sealed);
+    },
+
+    /**
+     * The customer's whole record in plaintext, for the customer themself (privacy's my data), which ledgers
+     * the self-access before calling it. CUSTOMER_NOT_FOUND when there is no such customer (or erased).
+     */
+    async ownRecord(id: string) {
+      const { row, cipher } = await load(id);
+      const values = openFields(cipher, row, [...fieldNames, ATTRIBUTES_FIELD]);
+      const { attributes, ...fields } = values;
+      return {
+        id,
+        version: row.version,
+        fields: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) as Record<
+          string,
+          string
+        >,
+        attributes: (attributes ?? {}) as Record<string, string>,
+        createdAt: new Date(row.created_at).toISOString(),
+        updatedAt: new Date(row.updated_at).toISOString(),
+      };
+    },
+
+    /**
+     * Delete a customer's row — sealed fields, sealed masked view, blind indexes — in one transaction with
+     * `alsoDelete` (their data key: the keyring's shredding). For erasure only, inside its ledgered act;
+     * false when there was no row.
+     */
+    async deleteCustomer(
+      id: string,
+      alsoDelete: (trx: DatabaseTransaction) => Promise<void>,
+    ): Promise<boolean> {
+      requireId(id);
+      return store.transaction(async (trx) => {
+        const deleted = await store.deleteCustomer(id, trx);
+        await alsoDelete(trx);
+        return deleted;
+      });
     },
 
     /** True when the customer exists and still has a key (not erased). Records nothing. */

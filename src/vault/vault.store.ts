@@ -83,6 +83,12 @@ export function createVaultStore(db: Kysely<Database>, bulkInsert: BulkInsert = 
       return Number(result.numUpdatedRows) === 1;
     },
 
+    /** Delete a customer's row (erasure); false when there was none. */
+    async deleteCustomer(id: string, trx: Db = db): Promise<boolean> {
+      const result = await trx.deleteFrom('customers').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
     async countCustomers(trx: Db = db): Promise<number> {
       const row = await trx
         .selectFrom('customers')

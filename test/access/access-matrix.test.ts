@@ -250,6 +250,26 @@ const exemptRoutes: Record<string, { schema: string; reason: string }> = {
       "through the outbox); it needs the `view` check on the case and invites only that case's customer " +
       '(tested in test/identity/sign-in/portal.routes.test.ts and test/access/oracle-walk.test.ts)',
   },
+  'POST /v1/customers/:customerId/erasure': {
+    schema: 'CustomerErasure',
+    reason:
+      "a privacy officer's act (`customer_erase`, security only): answers ids and counts, no field; " +
+      'tested in test/privacy/erasure.e2e.test.ts',
+  },
+  'GET /v1/customers/:customerId/legal-hold': {
+    schema: 'LegalHold',
+    reason:
+      "a privacy officer's view (`legal_hold`, security only): whether the customer is held and the " +
+      "officer's stated reason, no field of the record; tested in test/privacy/erasure.e2e.test.ts",
+  },
+  'PUT /v1/customers/:customerId/legal-hold': {
+    schema: 'LegalHold',
+    reason: 'the same, as placed',
+  },
+  'DELETE /v1/customers/:customerId/legal-hold': {
+    schema: 'LegalHold',
+    reason: 'the same, as lifted',
+  },
 };
 
 // ─── The world: customers, staff and their cases, built once ─────────────────────────────────────────

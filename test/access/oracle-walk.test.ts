@@ -21,6 +21,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { systemActor } from '../../src/platform/actor.ts';
 import { type AccessFixture, accessFixture, type Reply, type Staff } from '../support/access-fixture.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 
 /** A PRC ID with its check character. */
 function prcId(first17: string): string {
@@ -146,6 +147,20 @@ describe('oracle walk: every route that accepts a contact or identifier', () => 
         }
       }
     },
+    async 'PATCH /v1/portal/me/data'() {
+      // The customer correcting their own contact to one on file (another customer's) or to a new one.
+      const { onFile } = await twoCustomers();
+      const customer = await portalCustomer(f, Date.now);
+      const correct = (field: string, value: string) =>
+        customer.send('PATCH', '/v1/portal/me/data', { changes: { [field]: value } });
+      for (const field of ['phone', 'email', 'national_id'] as const) {
+        const a = await correct(field, onFile[field]);
+        const b = await correct(field, notOnFile[field]);
+        assert.equal(a.status, 200, `correct ${field}: ${JSON.stringify(a.body)}`);
+        assert.equal(b.status, 200, `correct ${field}: ${JSON.stringify(b.body)}`);
+        assert.equal(b.body.version, a.body.version + 1, 'each answer is the new version, nothing else');
+      }
+    },
     async 'POST /v1/cases/:caseId/portal-invitation'() {
       // A customer with an email on file and one without: the same answer.
       const withEmail = await f.customer();
@@ -200,6 +215,7 @@ describe('oracle walk: every route that accepts a contact or identifier', () => 
   for (const route of [
     'POST /v1/customers',
     'PATCH /v1/cases/:caseId/customer',
+    'PATCH /v1/portal/me/data',
     'POST /v1/cases/:caseId/portal-invitation',
     'POST /v1/portal/sign-in',
     'POST /v1/customers/search',

@@ -79,6 +79,22 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
     return fresh;
   }
 
+  /** `staleThenFresh` for a portal customer, who steps up at `/v1/portal/step-up`. */
+  async function customerStaleThenFresh(
+    who: Awaited<ReturnType<typeof portalCustomer>>,
+    act: () => Promise<Reply>,
+  ): Promise<Reply> {
+    clock.advance(defaultPolicies.customer.stepUpWindowMs + 1000);
+    const stale = await act();
+    assert.deepEqual([stale.status, code(stale)], [401, 'STEP_UP_REQUIRED'], JSON.stringify(stale.body));
+    clock.advance(30_000);
+    const stepped = await who.send('POST', '/v1/portal/step-up', { code: totp(who.secret, clock.now()) });
+    assert.equal(stepped.status, 204, JSON.stringify(stepped.body));
+    const fresh = await act();
+    assert.notEqual(code(fresh), 'STEP_UP_REQUIRED', JSON.stringify(fresh.body));
+    return fresh;
+  }
+
   const presentCase = async (who: Staff, purpose: string) => {
     const customerId = await f.customer();
     const { code: presenceCode } = await f.t.custos.access.presenceCodes.issue(systemActor, customerId);
@@ -489,11 +505,58 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 404, JSON.stringify(fresh.body));
       },
     },
+    'src/privacy/erasure/erasure.service.ts#freshSecondFactor': {
+      'PUT /v1/customers/:id/legal-hold': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, { reason: 'litigation pending' }),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'DELETE /v1/customers/:id/legal-hold': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        await stepUp(officer);
+        const placed = await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, {
+          reason: 'litigation pending',
+        });
+        assert.equal(placed.status, 200, JSON.stringify(placed.body));
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'DELETE', `/v1/customers/${customerId}/legal-hold`),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'POST /v1/customers/:id/erasure': async () => {
+        const officer = await f.staff('security');
+        const customerId = await f.customer();
+        const fresh = await staleThenFresh(officer, () =>
+          f.send(officer, 'POST', `/v1/customers/${customerId}/erasure`),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+      'POST /v1/portal/me/erasure': async () => {
+        const customer = await portalCustomer(f, clock.now);
+        const fresh = await customerStaleThenFresh(customer, () =>
+          customer.send('POST', '/v1/portal/me/erasure'),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
+    'src/privacy/my-data/my-data.service.ts#correct': {
+      'PATCH /v1/portal/me/data': async () => {
+        const customer = await portalCustomer(f, clock.now);
+        const fresh = await customerStaleThenFresh(customer, () =>
+          customer.send('PATCH', '/v1/portal/me/data', { changes: { name: 'Corrected Name' } }),
+        );
+        assert.equal(fresh.status, 200, JSON.stringify(fresh.body));
+      },
+    },
     'src/privacy/requests/requests.service.ts#decide': {
       'POST /v1/privacy-requests/:id/decision': async () => {
         const security = await f.staff('security');
         const customerId = await f.customer();
-        const filed = await f.t.custos.privacy.requests.file(
+        const filed = await f.t.custos.rights.requests.file(
           { type: 'customer', id: customerId },
           { kind: 'access' },
         );

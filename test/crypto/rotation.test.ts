@@ -11,6 +11,7 @@ import { createKeyRotation, type RotateOptions } from '../../src/crypto/key-rota
 import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
 import { createKeyring } from '../../src/crypto/keyring.ts';
 import { fileMasterKeys, inlineMasterKeys, type RotatableKeys } from '../../src/crypto/master-keys.ts';
+import { fileShredGroups } from '../../src/crypto/shred-groups.ts';
 import type { Actor } from '../../src/platform/actor.ts';
 import { systemClock } from '../../src/platform/clock.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
@@ -101,7 +102,9 @@ for (const { dialect, skip } of await dialects()) {
         keys: { version: number; key: string }[];
       };
       const onlyV2 = inlineMasterKeys(`v2:${file.keys[0]?.key}`);
-      const ring = createKeyring({ kek: onlyV2, store: keyStore(t), clock: systemClock });
+      // The shred-group keys (the inner wrapping, which rotation never touches) are needed as before.
+      const groups = fileShredGroups(t.config.shredGroupFile);
+      const ring = createKeyring({ kek: onlyV2, groups, store: keyStore(t), clock: systemClock });
       await ring.load();
       for (const id of ids) {
         const cipher = await ring.cipher(id);

@@ -10,7 +10,7 @@
  */
 import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
-import { actorRef } from '../../platform/actor.ts';
+import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { EventBus } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
@@ -333,6 +333,29 @@ export function createCases(deps: {
       );
       bus.publish('case.closed', { staffId: p.staffId, role: p.role, caseId, resolution, revealed });
       return caseView({ ...c.record, status: 'closed', closedAt: now }, now);
+    },
+
+    /**
+     * Erasure (privacy): close every open case of the customer with resolution `erased`, each ledgered
+     * ahead like any close. No staff decision: the erasure was decided (and authorised) by privacy.
+     * Returns how many were closed.
+     */
+    async closeAllForErasure(by: Actor, customerId: string): Promise<number> {
+      let closed = 0;
+      for (const caseId of await store.openIdsOfCustomer(customerId)) {
+        await ledger.record(
+          {
+            type: 'case.closed',
+            actor: actorRef(by),
+            subject: customerId,
+            data: { caseId, resolution: 'erased' },
+          },
+          async () => {
+            if (await store.close(caseId, actorRef(by), clock.now())) closed++;
+          },
+        );
+      }
+      return closed;
     },
 
     /** The customer's code, read out at the counter or on the phone, proves they asked for this case. */

@@ -161,6 +161,17 @@ export function createCaseStore(db: Kysely<Database>) {
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
+    /** The ids of a customer's open cases (erasure closes them). */
+    async openIdsOfCustomer(customerId: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('cases')
+        .select('id')
+        .where('customer_id', '=', customerId)
+        .where('status', '=', 'open')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     /** Close an open case; false when it was not open. */
     async close(id: string, by: string, now: number): Promise<boolean> {
       const result = await db

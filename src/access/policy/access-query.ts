@@ -34,6 +34,8 @@ export const accessActions = [
   'policy_edit',
   'policy_approve',
   'alert_triage',
+  'customer_erase',
+  'legal_hold',
   'privacy_request_decide',
   'compliance_read',
   'incident_open',

@@ -38,6 +38,8 @@ export const resourceTypes = {
   policy_edit: 'PolicySet',
   policy_approve: 'PolicySet',
   alert_triage: 'Alert',
+  customer_erase: 'Customer',
+  legal_hold: 'Customer',
   privacy_request_decide: 'PrivacyRequest',
   compliance_read: 'Compliance',
   incident_open: 'Compliance',

@@ -34,8 +34,28 @@ export interface CustomerKeysTable {
   dek_version: number;
   /** Version of the master key (KEK) that wraps it. */
   kek_version: number;
+  /** The customer's shred group and the version of its key that wraps the DEK inside; null: not grouped yet. */
+  shred_group: number | null;
+  group_version: number | null;
   wrapped: Buffer;
   created_at: number;
+}
+
+/** A shred group whose key an erasure must replace: deleted once `from_version` is gone from the key file. */
+export interface ShredRekeysTable {
+  id: string;
+  shred_group: number;
+  from_version: number;
+  requested_at: number;
+}
+
+/** A customer's data held for legal reasons: erasure is refused while it lasts. */
+export interface LegalHoldsTable {
+  customer_id: string;
+  /** The stated reason, sealed under the customer's key. */
+  reason_sealed: Buffer;
+  placed_by: string;
+  placed_at: number;
 }
 
 export interface KeyringSecretsTable {
@@ -594,6 +614,8 @@ export interface HoneyCommitmentsTable {
 export interface Database {
   customers: CustomersTable;
   customer_keys: CustomerKeysTable;
+  shred_rekeys: ShredRekeysTable;
+  legal_holds: LegalHoldsTable;
   keyring_secrets: KeyringSecretsTable;
   api_tokens: ApiTokensTable;
   staff: StaffTable;

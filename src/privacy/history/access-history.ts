@@ -72,9 +72,12 @@ const kinds: Record<string, string> = {
   'customer.search_hit': 'search_hit',
   'customer.history_viewed': 'self_access',
   'customer.self_exported': 'self_access',
+  'customer.self_viewed': 'self_access',
   'case.opened': 'case',
   'case.closed': 'case',
   'consent.changed': 'consent',
+  'legal_hold.placed': 'legal_hold',
+  'legal_hold.lifted': 'legal_hold',
 };
 
 function field<T>(data: unknown, name: string): T | undefined {

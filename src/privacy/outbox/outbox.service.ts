@@ -10,6 +10,7 @@
  * each send and each failure are ledgered with ids only (`notification.queued` / `sent` / `failed`), the
  * queuing ahead of the message existing.
  */
+import type { DatabaseTransaction } from '../../platform/database/database.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -178,6 +179,9 @@ export function createOutbox(deps: {
       const m = await store.byId(id);
       return m && { id: m.id, status: m.status, attempts: m.attempts, lastError: m.lastError };
     },
+
+    /** Drop every message to a customer inside an erasure's transaction; returns how many. */
+    discardFor: (customerId: string, trx: DatabaseTransaction) => store.deleteForCustomer(customerId, trx),
 
     /**
      * Messages given up on, for security: ids, kind, channel, attempts and the last error's code — never an

@@ -2,7 +2,7 @@
  * SQL for the outbox: messages queued for customers, claimed by the delivery worker, marked sent or dead.
  * Messages come and go as `OutboxMessage`s (outbox.types.ts): the rows stay in this file.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, OutboxMessagesTable } from '../../platform/database/schema.ts';
 import type { MessageKind, MessageStatus, OutboxChannel, OutboxMessage } from './outbox.types.ts';
 
@@ -25,6 +25,15 @@ function toMessage(row: Selectable<OutboxMessagesTable>): OutboxMessage {
 
 export function createOutboxStore(db: Kysely<Database>) {
   return {
+    /** Every message to a customer, whatever its state (erasure: their sealed blobs die with their key). */
+    async deleteForCustomer(customerId: string, trx: Transaction<Database>): Promise<number> {
+      const result = await trx
+        .deleteFrom('outbox_messages')
+        .where('customer_id', '=', customerId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async insert(m: OutboxMessage): Promise<void> {
       await db
         .insertInto('outbox_messages')

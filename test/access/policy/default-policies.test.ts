@@ -54,6 +54,8 @@ const expected: Record<AccessAction, Partial<Record<StaffRole, 'always' | 'case'
   staff_manage: { admin: 'always' },
   policy_edit: { admin: 'always' },
   policy_approve: { admin: 'always' },
+  customer_erase: { security: 'always' },
+  legal_hold: { security: 'always' },
 };
 
 describe('default policies: every role × action × case relation', () => {

@@ -212,7 +212,7 @@ for (const { dialect, skip } of await dialects()) {
       const late = (await hal.send('POST', '/v1/portal/privacy-requests', { kind: 'objection' })).body;
       const answered = (await hal.send('POST', '/v1/portal/privacy-requests', { kind: 'access' })).body;
       assert.equal((await decide(security, answered.id, { outcome: 'fulfilled' })).status, 200);
-      const requests = f.t.custos.privacy.requests;
+      const requests = f.t.custos.rights.requests;
       assert.equal(await requests.raiseOverdueAlerts(), 0, 'nothing is due yet');
       clock.set(Date.parse(late.dueAt) - 1);
       assert.equal(await requests.raiseOverdueAlerts(), 0, 'the last millisecond is still in time');
