@@ -202,6 +202,10 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(stale.status, 409);
         assert.equal(stale.body.error.code, 'VERSION_CONFLICT');
 
+        // Something kept to tell them of reveals: their notice preference.
+        const preference = await c.send('PUT', '/v1/portal/me/notice-preference', { mode: 'daily' });
+        assert.equal(preference.status, 200, JSON.stringify(preference.body));
+
         const bytesBefore = databaseBytes(t.database.dir as string);
         for (const value of [oldName, newName, phone, c.email]) {
           assert.ok(!bytesBefore.includes(Buffer.from(value)), 'no plaintext in the database files');
@@ -257,6 +261,14 @@ for (const { dialect, skip } of await dialects()) {
         const wrapped = beforeErasure.key?.wrapped as Buffer;
         if (currentBytes.includes(wrapped)) {
           assert.equal(anyGroupKeyOpens(master, groups, beforeErasure), false);
+        }
+        for (const table of ['notice_preferences', 'reveal_notices', 'reveal_digests'] as const) {
+          const left = await t.custos.database.db
+            .selectFrom(table)
+            .select('customer_id')
+            .where('customer_id', '=', c.customerId)
+            .execute();
+          assert.deepEqual(left, [], `nothing of theirs left in ${table}`);
         }
         const tombstone = (await ledgerEntries(t.custos, 'customer.erased')).find(
           (e) => e.subject === c.customerId,
