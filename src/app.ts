@@ -170,6 +170,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       vault,
       shredding,
       outbox: privacy.outbox,
+      notices: privacy.notices,
       accounts: identity.accounts,
       sessions: identity.sessions,
       closeCases: (by, customerId) => access.cases.closeAllForErasure(by, customerId),

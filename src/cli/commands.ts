@@ -222,7 +222,7 @@ export async function verifyCommand(options: { checkpoint?: string[]; key?: stri
       if (report.ok) {
         const sizes = report.verifiedCheckpoints;
         out(
-          `OK: ${report.entries} entries; recomputed tree matches ${sizes.length} signed checkpoints (latest size ${sizes[sizes.length - 1] ?? 0}).`,
+          `OK: ${report.entries} entries; recomputed tree and subject maps match ${sizes.length} signed checkpoints (latest size ${sizes[sizes.length - 1] ?? 0}).`,
         );
         return;
       }

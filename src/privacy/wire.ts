@@ -35,7 +35,7 @@ import { createRequestStore } from './requests/requests.store.ts';
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact' | 'exists'>;
   /** Portal consent grants need a fresh second factor. */
   sessions: Pick<Sessions, 'requireStepUp'>;
   /** Staff as the access history and reveal notices show them (role and site; names as configured). */
@@ -99,6 +99,7 @@ export function wirePrivacyRights(deps: {
   >;
   shredding: Pick<Shredding, 'destroyCustomerKey' | 'rekey'>;
   outbox: PrivacyModule['outbox'];
+  notices: PrivacyModule['notices'];
   accounts: Pick<Accounts, 'eraseCustomerAccount'>;
   sessions: Pick<Sessions, 'requireStepUp'>;
   closeCases: (by: Actor, customerId: string) => Promise<number>;
@@ -128,6 +129,7 @@ export function wirePrivacyRights(deps: {
       vault,
       shredding: deps.shredding,
       outbox: deps.outbox,
+      notices: deps.notices,
       accounts: deps.accounts,
       closeCases: deps.closeCases,
       authorize: deps.authorize,

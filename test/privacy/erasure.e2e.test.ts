@@ -10,111 +10,31 @@
  * officer's routes, erasure under a legal hold, routes for the erased customer afterwards.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { dataKeyWrapping } from '../../src/crypto/dek-wrapping.ts';
-import { customerCipher } from '../../src/crypto/keyring.ts';
-import { createKeyringStore } from '../../src/crypto/keyring.store.ts';
-import type { WrappedDataKey } from '../../src/crypto/keyring.types.ts';
-import { fileMasterKeys } from '../../src/crypto/master-keys.ts';
-import { fileShredGroups } from '../../src/crypto/shred-groups.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { totp } from '../../src/identity/second-factor/totp.ts';
 import { verifierFromKey } from '../../src/ledger/ledger-key.ts';
 import { verifyLedger } from '../../src/ledger/verifier.ts';
 import { manualClock } from '../../src/platform/clock.ts';
-import { openDatabase } from '../../src/platform/database/database.ts';
 import { isCustosError } from '../../src/platform/errors.ts';
 import { signInCustomer } from '../support/customer-session.ts';
 import { dialects } from '../support/databases.ts';
 import { type TestCustos, testCustos } from '../support/custos.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
+import {
+  anyGroupKeyOpens,
+  backup,
+  databaseBytes,
+  openWith,
+  storedCustomer,
+} from '../support/erasure-scan.ts';
 import { fetchSend, type Send, signInStaff } from '../support/staff-session.ts';
 
 type Reply = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Staff = Awaited<ReturnType<typeof signInStaff>>;
-
-/** Every file of the SQLite database (main, -wal, -shm) in `dir`, read whole. */
-function databaseBytes(dir: string): Buffer {
-  return Buffer.concat(
-    readdirSync(dir)
-      .filter((f) => f.startsWith('custos.db'))
-      .map((f) => readFileSync(join(dir, f))),
-  );
-}
-
-/** Copy the database files and the key files, as a backup taken now would hold them. */
-function backup(t: TestCustos): string {
-  const dir = mkdtempSync(join(tmpdir(), 'custos-backup-'));
-  const dbDir = t.database.dir as string;
-  for (const f of readdirSync(dbDir).filter((name) => name.startsWith('custos.db')))
-    copyFileSync(join(dbDir, f), join(dir, f));
-  copyFileSync(t.config.masterKeyFile, join(dir, 'master.key'));
-  copyFileSync(t.config.shredGroupFile, join(dir, 'shred-groups.key'));
-  return dir;
-}
-
-interface StoredCustomer {
-  key: WrappedDataKey | undefined;
-  sealed: Record<string, Buffer>;
-}
-
-/** What a database (file set) holds of one customer: their key row and every sealed field. */
-async function storedCustomer(dir: string, customerId: string): Promise<StoredCustomer> {
-  const handle = openDatabase(`sqlite:${join(dir, 'custos.db')}`);
-  try {
-    const key = await createKeyringStore(handle.db).customerKey(customerId);
-    const row = await handle.db
-      .selectFrom('customers')
-      .selectAll()
-      .where('id', '=', customerId)
-      .executeTakeFirst();
-    const sealed: Record<string, Buffer> = {};
-    for (const [column, value] of Object.entries(row ?? {})) {
-      if (column.endsWith('_sealed') && Buffer.isBuffer(value))
-        sealed[column.replace(/_sealed$/, '')] = value;
-    }
-    return { key, sealed };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Open every sealed field of `stored` with the keys in these files; throws when the data key does not open. */
-function openWith(masterKeyFile: string, groupFile: string, stored: StoredCustomer): Record<string, string> {
-  const key = stored.key;
-  if (!key) throw new Error('no key row');
-  const dek = dataKeyWrapping(fileMasterKeys(masterKeyFile), fileShredGroups(groupFile)).unwrap(key);
-  const cipher = customerCipher(key.customerId, dek, key.dekVersion);
-  const out: Record<string, string> = {};
-  for (const [field, value] of Object.entries(stored.sealed)) {
-    out[field] = cipher.open(field === 'masked' ? '_masked' : field, value);
-  }
-  return out;
-}
-
-/** The wrapped data key of `stored` tried under every shred-group key version the file holds now. */
-function anyGroupKeyOpens(masterKeyFile: string, groupFile: string, stored: StoredCustomer): boolean {
-  const key = stored.key as NonNullable<StoredCustomer['key']>;
-  const groups = fileShredGroups(groupFile);
-  for (let group = 0; group < groups.groupCount(); group++) {
-    for (const version of groups.versions(group)) {
-      try {
-        openWith(masterKeyFile, groupFile, {
-          ...stored,
-          key: { ...key, shredGroup: group, groupVersion: version },
-        });
-        return true;
-      } catch {
-        // expected: no remaining key opens it
-      }
-    }
-  }
-  return false;
-}
 
 for (const { dialect, skip } of await dialects()) {
   describe(`my data, correction and erasure over HTTP (${dialect})`, { skip }, () => {
@@ -202,6 +122,10 @@ for (const { dialect, skip } of await dialects()) {
         assert.equal(stale.status, 409);
         assert.equal(stale.body.error.code, 'VERSION_CONFLICT');
 
+        // Something kept to tell them of reveals: their notice preference.
+        const preference = await c.send('PUT', '/v1/portal/me/notice-preference', { mode: 'daily' });
+        assert.equal(preference.status, 200, JSON.stringify(preference.body));
+
         const bytesBefore = databaseBytes(t.database.dir as string);
         for (const value of [oldName, newName, phone, c.email]) {
           assert.ok(!bytesBefore.includes(Buffer.from(value)), 'no plaintext in the database files');
@@ -257,6 +181,14 @@ for (const { dialect, skip } of await dialects()) {
         const wrapped = beforeErasure.key?.wrapped as Buffer;
         if (currentBytes.includes(wrapped)) {
           assert.equal(anyGroupKeyOpens(master, groups, beforeErasure), false);
+        }
+        for (const table of ['notice_preferences', 'reveal_notices', 'reveal_digests'] as const) {
+          const left = await t.custos.database.db
+            .selectFrom(table)
+            .select('customer_id')
+            .where('customer_id', '=', c.customerId)
+            .execute();
+          assert.deepEqual(left, [], `nothing of theirs left in ${table}`);
         }
         const tombstone = (await ledgerEntries(t.custos, 'customer.erased')).find(
           (e) => e.subject === c.customerId,

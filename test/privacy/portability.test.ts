@@ -13,47 +13,17 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
-import { createCustos } from '../../src/app.ts';
 import { systemActor } from '../../src/platform/actor.ts';
 import { manualClock } from '../../src/platform/clock.ts';
-import { loadConfig } from '../../src/platform/config.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { publishedExportSchema } from '../../src/privacy/portability/export-schema.ts';
-import { ATTRIBUTES_FIELD, fieldNames } from '../../src/vault/customer-fields.ts';
 import { type AccessFixture, accessFixture } from '../support/access-fixture.ts';
 import { portalCustomer } from '../support/portal-customer.ts';
 import { ledgerEntries } from '../support/ledger-entries.ts';
+import { allFields, importIntoFreshInstallation } from '../support/reimport.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/custos.mjs', import.meta.url).pathname;
 const committedSchema = new URL('../../schemas/portability-export.schema.json', import.meta.url);
-const allFields = [...fieldNames, ATTRIBUTES_FIELD] as const;
-
-/** `custos import <file>` into a fresh installation (no demo, no honey); the values of what it imported. */
-async function importIntoFreshInstallation(file: string): Promise<Record<string, unknown>[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'custos-reimport-'));
-  const env = {
-    CUSTOS_DATA_DIR: dataDir,
-    CUSTOS_DEMO: 'false',
-    CUSTOS_HONEY_RECORDS: '0',
-    CUSTOS_LOG_LEVEL: 'warn',
-  };
-  try {
-    const { stdout } = await run(process.execPath, [bin, 'import', file], {
-      env: { ...process.env, ...env },
-    });
-    assert.match(stdout, /Imported 1 customers .*; rejected 0 rows/);
-    const custos = await createCustos(loadConfig(env), { logger: createLogger('silent') });
-    try {
-      const ids = await custos.database.db.selectFrom('customers').select('id').execute();
-      return await Promise.all(ids.map((r) => custos.vault.unsealFields(r.id, allFields)));
-    } finally {
-      await custos.close();
-    }
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-}
 
 describe('portability export and re-import (sqlite)', () => {
   const clock = manualClock(Date.UTC(2026, 11, 14, 2));

@@ -25,6 +25,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { Outbox } from '../outbox/outbox.service.ts';
+import type { Notices } from '../notices/notices.service.ts';
 import type { LegalHoldStore } from './legal-holds.store.ts';
 
 const HOLD_LABEL = 'legal_hold_reason';
@@ -35,6 +36,7 @@ export interface ErasureDeps {
   vault: Pick<VaultService, 'exists' | 'deleteCustomer' | 'sealNote' | 'openNote'>;
   shredding: Pick<Shredding, 'destroyCustomerKey' | 'rekey'>;
   outbox: Pick<Outbox, 'discardFor'>;
+  notices: Pick<Notices, 'discardFor'>;
   accounts: Pick<Accounts, 'eraseCustomerAccount'>;
   /** Close the customer's open cases as `erased` (access's cases; privacy does not import access). */
   closeCases: (by: Actor, customerId: string) => Promise<number>;
@@ -110,6 +112,7 @@ export function createErasure(deps: ErasureDeps) {
             throw new CustosError('LEGAL_HOLD', 'A legal hold was placed on this data meanwhile: not erased');
           shred.rekey = await deps.shredding.destroyCustomerKey(customerId, trx);
           await deps.outbox.discardFor(customerId, trx);
+          await deps.notices.discardFor(customerId, trx);
         });
         if (!deleted) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       },

@@ -20,6 +20,7 @@ import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
+import type { DatabaseTransaction } from '../../platform/database/database.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { RevealItem } from '../outbox/messages.ts';
 import type { Outbox } from '../outbox/outbox.service.ts';
@@ -51,7 +52,7 @@ const item = (n: RevealNotice): RevealItem => ({
 export function createNotices(deps: {
   store: NoticeStore;
   outbox: Pick<Outbox, 'queue'>;
-  vault: Pick<VaultService, 'hasContact'>;
+  vault: Pick<VaultService, 'hasContact' | 'exists'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
   ledger: Pick<Ledger, 'record' | 'replay'>;
@@ -82,6 +83,9 @@ export function createNotices(deps: {
     at: number;
   }): Promise<boolean> {
     const { customerId, revealId } = reveal;
+    // An erased customer (the catch-up reads reveals from the ledger, which outlives them) is told nothing
+    // and nothing about them is kept.
+    if (!(await deps.vault.exists(customerId))) return false;
     const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
     const n: RevealNotice = {
       revealId,
@@ -111,6 +115,9 @@ export function createNotices(deps: {
 
   return {
     modeOf,
+
+    /** Erasure: what is kept to tell the customer goes with them (in the erasure's transaction). */
+    discardFor: (customerId: string, trx: DatabaseTransaction) => store.deleteForCustomer(customerId, trx),
 
     /** The signed-in customer's own choice. */
     async preference(actor: Actor): Promise<{ mode: NoticeMode }> {

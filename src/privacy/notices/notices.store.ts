@@ -2,7 +2,7 @@
  * SQL for reveal notices: customers' notice preferences, the reveals they are to be told of, and the digests
  * claimed per customer and day. Rows come and go as notices.types.ts types.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, RevealNoticesTable } from '../../platform/database/schema.ts';
 import type { NoticeMode, RevealNotice } from './notices.types.ts';
 
@@ -23,6 +23,12 @@ function toNotice(row: Selectable<RevealNoticesTable>): RevealNotice {
 
 export function createNoticeStore(db: Kysely<Database>) {
   return {
+    /** Erasure: the customer's preference, reveals to be told of and digests go with them. */
+    async deleteForCustomer(customerId: string, trx: Transaction<Database>): Promise<void> {
+      for (const table of ['reveal_notices', 'notice_preferences', 'reveal_digests'] as const)
+        await trx.deleteFrom(table).where('customer_id', '=', customerId).execute();
+    },
+
     async modeOf(customerId: string): Promise<NoticeMode | undefined> {
       const row = await db
         .selectFrom('notice_preferences')
