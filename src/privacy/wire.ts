@@ -112,18 +112,19 @@ export function wirePrivacyRights(deps: {
 }) {
   const { platform, ledger, vault, sessions } = deps;
   const { config, clock } = platform;
+  const requests = createRequests({
+    store: createRequestStore(platform.database.db),
+    vault,
+    ledger,
+    authorize: deps.authorize,
+    raiseAlert: deps.raiseAlert,
+    sessions,
+    clock,
+    jurisdiction: config.jurisdiction,
+    deadlines: { piplDays: config.piplRequestDays },
+  });
   return {
-    requests: createRequests({
-      store: createRequestStore(platform.database.db),
-      vault,
-      ledger,
-      authorize: deps.authorize,
-      raiseAlert: deps.raiseAlert,
-      sessions,
-      clock,
-      jurisdiction: config.jurisdiction,
-      deadlines: { piplDays: config.piplRequestDays },
-    }),
+    requests,
     myData: createMyData({ vault, sessions, ledger }),
     erasure: createErasure({
       vault,
@@ -132,6 +133,7 @@ export function wirePrivacyRights(deps: {
       notices: deps.notices,
       accounts: deps.accounts,
       closeCases: deps.closeCases,
+      closeRequests: (customerId) => requests.closeForErasure(customerId),
       authorize: deps.authorize,
       sessions,
       holds: createLegalHoldStore(platform.database.db),

@@ -155,7 +155,13 @@ describe('a customer’s rights, end to end over HTTP', () => {
     assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body));
     assert.deepEqual(await marketingExport([customer.customerId]), { ids: [], excluded: 1 });
 
-    // 7. They erase. A copy of the database and key files from before: after, nothing of theirs opens.
+    // 7. They ask for erasure (and, meanwhile, for a copy): requests with a due date by jurisdiction.
+    for (const kind of ['erasure', 'access']) {
+      const filed = await me('POST', '/v1/portal/privacy-requests', { kind });
+      assert.equal(filed.status, 201, JSON.stringify(filed.body));
+    }
+
+    // 8. They erase. A copy of the database and key files from before: after, nothing of theirs opens.
     const copy = backup(t);
     const before = await storedCustomer(copy, customer.customerId);
     assert.ok(before.key, 'the copy holds their wrapped data key');
@@ -175,5 +181,18 @@ describe('a customer’s rights, end to end over HTTP', () => {
         assert.equal(bytes.includes(Buffer.from(value)), false, `no plaintext of theirs in ${dir}`);
     }
     assert.equal((await me('GET', '/v1/portal/me/data')).status, 401, 'their session went with them');
+    // Their requests are closed with them — the erasure fulfilled, the rest withdrawn — so none falls overdue.
+    const requests = await t.custos.database.db
+      .selectFrom('privacy_requests')
+      .select(['kind', 'status'])
+      .where('customer_id', '=', customer.customerId)
+      .orderBy('kind')
+      .execute();
+    assert.deepEqual(requests, [
+      { kind: 'access', status: 'withdrawn' },
+      { kind: 'erasure', status: 'fulfilled' },
+    ]);
+    clock.advance(400 * 24 * 3600_000);
+    assert.equal(await t.custos.rights.requests.raiseOverdueAlerts(), 0);
   });
 });

@@ -38,6 +38,8 @@ export interface ErasureDeps {
   outbox: Pick<Outbox, 'discardFor'>;
   notices: Pick<Notices, 'discardFor'>;
   accounts: Pick<Accounts, 'eraseCustomerAccount'>;
+  /** Close the customer's pending requests: an erasure request fulfilled, any other withdrawn. */
+  closeRequests: (customerId: string) => Promise<number>;
   /** Close the customer's open cases as `erased` (access's cases; privacy does not import access). */
   closeCases: (by: Actor, customerId: string) => Promise<number>;
   /** The access decision for a staff act (access's gate). */
@@ -119,6 +121,7 @@ export function createErasure(deps: ErasureDeps) {
     );
     // Closed by the system, not the person who erased: the watcher scores case closures per staff member.
     const casesClosed = await deps.closeCases(systemActor, customerId);
+    await deps.closeRequests(customerId);
     const portalAccountErased = await deps.accounts.eraseCustomerAccount(actor, customerId);
     if (shred.rekey) await deps.shredding.rekey(shred.rekey);
     return { customerId, erasedAt: new Date(at).toISOString(), casesClosed, portalAccountErased };

@@ -276,6 +276,35 @@ export function createRequests(deps: {
     },
 
     /**
+     * The customer was erased: their pending erasure requests are fulfilled and every other pending request
+     * withdrawn (nothing is left to answer it with), so none falls overdue. Decided by the system, each
+     * ledgered. Returns how many were closed.
+     */
+    async closeForErasure(customerId: string): Promise<number> {
+      const pending = pendingStatuses as readonly RequestStatus[];
+      const open = (await store.ofCustomer(customerId, 1000)).filter((r) => pending.includes(r.status));
+      for (const request of open) {
+        const outcome = request.kind === 'erasure' ? 'fulfilled' : 'withdrawn';
+        await ledger.record(
+          {
+            type: 'privacy_request.decided',
+            actor: actorRef(systemActor),
+            subject: customerId,
+            data: { requestId: request.id, customerId, outcome },
+          },
+          () =>
+            store.decide(request.id, pendingStatuses, {
+              status: outcome,
+              decidedAt: clock.now(),
+              decidedBy: 'system',
+              reasonSealed: request.reasonSealed,
+            }),
+        );
+      }
+      return open.length;
+    },
+
+    /**
      * Alert security to each pending request past its due time, once per request (claimed first, so two
      * nodes never both alert; a claim whose alert fails is given back). The alert names no staff member —
      * the organisation is late, not a person — and the customer by id only.

@@ -4,7 +4,8 @@ import type { Database, PrivacyRequestsTable } from '../../platform/database/sch
 import type { Jurisdiction } from '../../platform/jurisdiction.ts';
 import type { RequestKind } from './deadlines.ts';
 
-export const requestStatuses = ['open', 'extended', 'granted', 'fulfilled', 'refused'] as const;
+/** `withdrawn`: the customer's data was erased while the request waited; nothing is left to answer it with. */
+export const requestStatuses = ['open', 'extended', 'granted', 'fulfilled', 'refused', 'withdrawn'] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 /** Statuses in which a request still waits for its answer, and can fall overdue. */
 export const pendingStatuses = ['open', 'extended', 'granted'] as const satisfies readonly RequestStatus[];
