@@ -20,7 +20,7 @@ import { manualClock } from '../../src/platform/clock.ts';
 import { signInCustomer } from '../support/customer-session.ts';
 import { testCustos, type TestCustos } from '../support/custos.ts';
 import { anyGroupKeyOpens, backup, databaseBytes, storedCustomer } from '../support/erasure-scan.ts';
-import { checkHistory, type HistoryAnswer } from '../support/history-check.ts';
+import { checkHistory, type HistoryAnswer, type ProvenItem } from '../support/history-check.ts';
 import { allFields, importIntoFreshInstallation } from '../support/reimport.ts';
 import { fetchSend, type Send, signInStaff } from '../support/staff-session.ts';
 
@@ -117,13 +117,12 @@ describe('a customer’s rights, end to end over HTTP', () => {
     // 3. The history shows the reveal; the device checks it is proven and whole, and catches a gap.
     const history = await me('GET', '/v1/portal/me/history');
     assert.equal(history.status, 200, JSON.stringify(history.body));
-    const answer = history.body as HistoryAnswer<{ index: number; kind: string; purpose: string } & never>;
+    type Item = ProvenItem & { kind: string; purpose: string; fields: string[] };
+    const answer = history.body as HistoryAnswer<Item>;
     checkHistory(answer, customer.customerId, t.custos.ledger.vkey);
-    const reveal = (history.body.items as { kind: string; purpose: string; fields: string[] }[]).find(
-      (i) => i.kind === 'reveal',
-    );
+    const reveal = answer.items.find((i) => i.kind === 'reveal');
     assert.deepEqual([reveal?.purpose, reveal?.fields], ['repair', ['name']]);
-    const gap = { ...answer, items: answer.items.filter((i) => (i as { kind: string }).kind !== 'reveal') };
+    const gap = { ...answer, items: answer.items.filter((i) => i.kind !== 'reveal') };
     assert.throws(() => checkHistory(gap, customer.customerId, t.custos.ledger.vkey), /missing/);
 
     // 4. They export their data, and it re-imports into a fresh installation with the same values.
