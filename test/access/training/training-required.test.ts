@@ -173,6 +173,38 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await search(other)).body.error.code, 'TRAINING_REQUIRED');
     });
 
+    test('break-glass and export requests are held too, even for an administrator who manages staff', async () => {
+      const member = await f.staff('support');
+      await stepUp(admin);
+      const glass = await f.send(admin, 'POST', '/v1/break-glass', {
+        customerId,
+        purpose: 'repair',
+        reason: 'Customer locked out during an outage, manager away',
+      });
+      refusedForTraining(glass, 'break-glass by an untrained administrator');
+      const exportBody = {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [customerId],
+        fields: ['name'],
+      };
+      await stepUp(member);
+      refusedForTraining(await f.send(member, 'POST', '/v1/exports', exportBody), 'export request');
+      // The same administrator, untrained, records the member's training: managing staff is not held.
+      await train(member, DAY);
+      await stepUp(member);
+      const asked = await f.send(member, 'POST', '/v1/exports', exportBody);
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      const denied = (await ledgerEntries(f.t.custos, 'access.denied')).slice(-2);
+      assert.deepEqual(
+        denied.map((e) => [e.actor, e.data.action, e.data.code]),
+        [
+          [`staff:${admin.staffId}`, 'break_glass', 'TRAINING_REQUIRED'],
+          [`staff:${member.staffId}`, 'export_request', 'TRAINING_REQUIRED'],
+        ],
+      );
+    });
+
     test('HR reports training with an hr token; another token, or about its own owner, is refused', async () => {
       const member = await f.staff('store');
       await stepUp(admin);
