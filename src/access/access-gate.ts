@@ -101,12 +101,12 @@ export function createAccessGate(deps: {
   function untrained(p: StaffPrincipal, action: string): string | undefined {
     if (!deps.training?.required || !customerDataActs.has(action)) return undefined;
     const expiresAt = p.training?.expiresAt ?? null;
-    const course = p.training?.course ?? 'the required';
+    const course = p.training ? `${p.training.course} training` : 'training';
     if (expiresAt === null)
-      return `No ${course} training on record: an administrator records it before you reach customer data`;
+      return `No ${course} on record: an administrator records it before you reach customer data`;
     if (expiresAt <= deps.training.clock.now())
       return (
-        `Your ${course} training expired on ${new Date(expiresAt).toISOString()}: ` +
+        `Your ${course} expired on ${new Date(expiresAt).toISOString()}: ` +
         'renew it before you reach customer data'
       );
     return undefined;

@@ -7,7 +7,8 @@
  *
  * Invariants: nobody records their own training — not an administrator over HTTP, not through an HR token
  * they own (SAME_PERSON); a record completes no later than now and expires after it completes; records are
- * only added (the latest expiry counts), never edited.
+ * only added (the latest expiry counts), never edited; the same record sent again (a retried PUT, an HR
+ * replay) answers the stored one and writes nothing.
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
@@ -59,6 +60,8 @@ export function createTraining(deps: {
     const now = clock.now();
     check(input, now);
     if (!(await deps.staff.member(staffId))) throw new CustosError('STAFF_NOT_FOUND', 'No such staff member');
+    const replayed = await store.same({ staffId, ...input });
+    if (replayed) return replayed;
     const record: TrainingRecord = { id: uuidv7(now), staffId, ...input, source, recordedAt: now };
     await ledger.record(
       {

@@ -30,6 +30,19 @@ export function createTrainingStore(db: Kysely<Database>) {
         .execute();
     },
 
+    /** The record with these facts already stored, if any (a replay). */
+    async same(r: Pick<TrainingRecord, 'staffId' | 'course' | 'completedAt' | 'expiresAt'>) {
+      const row = await db
+        .selectFrom('staff_training')
+        .selectAll()
+        .where('staff_id', '=', r.staffId)
+        .where('course', '=', r.course)
+        .where('completed_at', '=', r.completedAt)
+        .where('expires_at', '=', r.expiresAt)
+        .executeTakeFirst();
+      return row && toRecord(row);
+    },
+
     /** A staff member's records, newest completion first. */
     async forStaff(staffId: string): Promise<TrainingRecord[]> {
       const rows = await db

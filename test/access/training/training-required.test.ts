@@ -241,6 +241,10 @@ for (const { dialect, skip } of await dialects()) {
       const ok = await signal(hr.body.token, body);
       assert.equal(ok.status, 202, JSON.stringify(ok.body));
       assert.equal((await search(member)).status, 200);
+      // A replay answers the first record and writes nothing.
+      const entries = (await ledgerEntries(f.t.custos, 'staff.training_recorded')).length;
+      assert.deepEqual(await signal(hr.body.token, body), ok);
+      assert.equal((await ledgerEntries(f.t.custos, 'staff.training_recorded')).length, entries);
       const listed = await f.send(admin, 'GET', `/v1/staff/${member.staffId}/training`);
       assert.deepEqual(
         listed.body.map((r: { source: string; id: string }) => [r.source, r.id]),
