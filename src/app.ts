@@ -271,7 +271,12 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
         const result: InitialiseResult = { created: true, adminToken: token };
         if (config.demo && !(await meta.get('demo_seeded_at'))) {
           result.demo = await seedDemoOrganisation(
-            { importer, staff: identity.staff, clock },
+            {
+              importer,
+              staff: identity.staff,
+              training: { course: config.trainingCourse, record: identity.training.recordFromHr },
+              clock,
+            },
             { customers: config.demoCustomers, onBatch: progress },
           );
           await meta.setOnce('demo_seeded_at', new Date(clock.now()).toISOString());

@@ -3,12 +3,19 @@
  * policy/), publishes the decision on the bus for the watcher, and ledgers refusals. Allowed acts are
  * ledgered by the act itself, write-ahead, with what they did.
  *
+ * Where training is required (LAW.md row 19, `CUSTOS_TRAINING_REQUIRED`), every act that reaches customer
+ * data (`customerDataActs`) by a member whose record of the course is missing or expired is refused here,
+ * before the policy, as TRAINING_REQUIRED — whatever else the act would have been refused for — and ledgered
+ * like any refusal. Acts on no customer (managing staff, reading alerts) are not held.
+ *
  * Invariant: fail closed. A policy engine that errs, or a risk lookup that throws, is a refusal, never an
- * allow; `require` throws on anything but an explicit allow.
+ * allow; `require` throws on anything but an explicit allow; a principal carrying no training record where
+ * training is required is untrained.
  */
 import type { Ledger } from '../ledger/ledger.service.ts';
 import { actorRef } from '../platform/actor.ts';
 import type { EventBus } from '../platform/bus.ts';
+import type { Clock } from '../platform/clock.ts';
 import { CustosError, type ErrorCode, type FieldProblem } from '../platform/errors.ts';
 import type { AccessAction, AccessDecision, AccessQuery, RiskTier } from './policy/access-query.ts';
 import type { StaffPrincipal } from '../identity/sessions/principal.ts';
@@ -57,6 +64,17 @@ export interface PolicyDecider {
   decide(query: AccessQuery): AccessDecision;
 }
 
+/** The acts that reach customer data: held for a member without current training where it is required. */
+export const customerDataActs: ReadonlySet<string> = new Set([
+  'view',
+  'search',
+  'reveal',
+  'reveal_approval',
+  'case_open',
+  'break_glass',
+  'export_request',
+]);
+
 const messages: Partial<Record<ErrorCode, string>> = {
   ACCESS_DENIED: 'Your role may not do this here',
   CASE_NOT_ASSIGNED: 'This case is not assigned to you',
@@ -74,10 +92,28 @@ export function createAccessGate(deps: {
   explainRisk?: (staffId: string) => FieldProblem[];
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
+  /** Customer data only with a current training record (the principal carries it); off when absent. */
+  training?: { required: boolean; clock: Clock };
 }) {
   const { ledger, bus } = deps;
 
+  /** Why `p` may not do `action` for want of training (the message), or undefined. */
+  function untrained(p: StaffPrincipal, action: string): string | undefined {
+    if (!deps.training?.required || !customerDataActs.has(action)) return undefined;
+    const expiresAt = p.training?.expiresAt ?? null;
+    const course = p.training ? `${p.training.course} training` : 'training';
+    if (expiresAt === null)
+      return `No ${course} on record: an administrator records it before you reach customer data`;
+    if (expiresAt <= deps.training.clock.now())
+      return (
+        `Your ${course} expired on ${new Date(expiresAt).toISOString()}: ` +
+        'renew it before you reach customer data'
+      );
+    return undefined;
+  }
+
   function decide(p: StaffPrincipal, query: GateQuery): AccessDecision {
+    if (untrained(p, query.action) !== undefined) return { allow: false, policies: [], errors: [] };
     try {
       return deps.policy.decide({ ...query, role: p.role, riskTier: deps.riskTier(p.staffId) });
     } catch (error) {
@@ -96,8 +132,11 @@ export function createAccessGate(deps: {
     code: ErrorCode,
     subject: GateSubject,
     policies: string[] = [],
-    message?: string,
+    messageIn?: string,
   ): Promise<CustosError> {
+    const training = untrained(p, action);
+    if (training !== undefined) code = 'TRAINING_REQUIRED';
+    const message = training ?? messageIn;
     await ledger.append({
       type: 'access.denied',
       actor: actorRef(p.actor),
@@ -167,7 +206,8 @@ export function createAccessGate(deps: {
       message = 'Your recent access pattern holds your reveals until security reviews it; the details say why. ' +
         'If this is wrong, ask security to review it (your manager can too).',
     ): Promise<CustosError> {
-      await refuse(p, action, 'RISK_HOLD', subject);
+      const refusal = await refuse(p, action, 'RISK_HOLD', subject);
+      if (refusal.code === 'TRAINING_REQUIRED') return refusal;
       return new CustosError('RISK_HOLD', message, { details: deps.explainRisk?.(p.staffId) ?? [] });
     },
 

@@ -81,6 +81,7 @@ export async function wireAccess(deps: {
     ...(deps.explainRisk ? { explainRisk: deps.explainRisk } : {}),
     ledger,
     bus,
+    training: { required: platform.config.trainingRequired, clock },
   });
   const caseStore = createCaseStore(db);
   const exportStore = createExportStore(db);

@@ -1,10 +1,12 @@
 /**
  * The demo organisation: a phone maker's service network in four regions (the four provinces of the 2017
- * case), about 60 staff across stores, support, an outsourced contractor, marketing, security and admin,
- * and ten thousand synthetic customers.
+ * case), about 60 staff across stores, support, an outsourced contractor, marketing, security and admin
+ * (each with a current training record, so it works with `CUSTOS_TRAINING_REQUIRED`), and ten thousand
+ * synthetic customers.
  */
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { StaffMember, StaffRole } from '../identity/staff/staff.types.ts';
+import type { Training } from '../identity/staff/training.service.ts';
 import { systemActor } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import { uuidv7 } from '../platform/ids.ts';
@@ -78,12 +80,29 @@ export async function* syntheticCustomerRecords(count: number, seed = 2017): Asy
 }
 
 export async function seedDemoOrganisation(
-  deps: { importer: Importer; staff: Pick<StaffDirectory, 'add'>; clock: Clock },
+  deps: {
+    importer: Importer;
+    staff: Pick<StaffDirectory, 'add'>;
+    /** Each member's training in `course`, current for a year less a month (as HR's feed would say). */
+    training?: { course: string; record: Training['recordFromHr'] };
+    clock: Clock;
+  },
   options: { customers: number; onBatch?: (summary: ImportSummary) => void },
 ): Promise<{ staff: number; customers: ImportSummary }> {
   const random = seededRandom(60);
-  const staff = demoStaff(random, deps.clock.now());
+  const now = deps.clock.now();
+  const staff = demoStaff(random, now);
   await deps.staff.add(staff);
+  const { training } = deps;
+  if (training) {
+    for (const member of staff) {
+      await training.record({ actor: systemActor, ownerStaffId: null }, member.id, {
+        course: training.course,
+        completedAt: now - 30 * 86_400_000,
+        expiresAt: now + 335 * 86_400_000,
+      });
+    }
+  }
   const customers = await deps.importer.importRecords(
     systemActor,
     syntheticCustomerRecords(options.customers),

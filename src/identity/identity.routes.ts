@@ -1,6 +1,6 @@
 /**
  * The identity module's routes, one plugin: the staff directory (admin token), HR signals (the HR system's
- * token), sign-in for both realms —
+ * token), staff training records, sign-in for both realms —
  * staff under `/v1/auth`, customers (the privacy portal) under `/v1/portal` — passkeys for both, and staff
  * single sign-on when an identity provider is configured. Session tokens come back in the body for API
  * clients and as an HttpOnly, Secure, SameSite=Strict cookie for browsers, with the CSRF token in the body.
@@ -17,6 +17,8 @@ import type { StaffSso } from './sso/staff-sso.service.ts';
 import { staffRoutes } from './staff/staff.routes.ts';
 import { hrSignalRoutes } from './staff/hr-signals.routes.ts';
 import type { HrSignals } from './staff/hr-signals.service.ts';
+import { trainingRoutes } from './staff/training.routes.ts';
+import type { Training } from './staff/training.service.ts';
 import type { Announcements } from './staff/announcements.ts';
 import type { RoleGrants } from './staff/role-grants.ts';
 import type { ApiTokens } from './api-tokens/api-tokens.ts';
@@ -30,6 +32,7 @@ export interface IdentityRouteDeps {
   announcements: Announcements;
   apiTokens: ApiTokens;
   hrSignals: HrSignals;
+  training: Training;
   /** Absent unless an identity provider is configured: then there are no single sign-on routes. */
   staffSso?: StaffSso;
 }
@@ -39,6 +42,7 @@ export async function identityRoutes(app: FastifyInstance, deps: IdentityRouteDe
   deps.auth.install(app, 'staff');
   staffRoutes(app, deps);
   hrSignalRoutes(app, deps);
+  trainingRoutes(app, deps);
   const realms = [
     { realm: 'staff', prefix: '/v1/auth', acceptPath: '/v1/auth/invitations/accept' },
     { realm: 'customer', prefix: '/v1/portal', acceptPath: '/v1/portal/sign-up' },

@@ -35,6 +35,8 @@ import { createHrSignals } from './staff/hr-signals.service.ts';
 import { createHrSignalStore } from './staff/hr-signals.store.ts';
 import { createStaffDirectory } from './staff/staff-directory.ts';
 import { createStaffStore } from './staff/staff.store.ts';
+import { createTraining } from './staff/training.service.ts';
+import { createTrainingStore } from './staff/training.store.ts';
 import type { StaffRole } from './staff/staff.types.ts';
 
 export async function wireIdentity(deps: {
@@ -81,7 +83,13 @@ export async function wireIdentity(deps: {
     clock,
     setupWindowMs: config.setupWindowHours * 3600_000,
   });
-  const principalOf = createPrincipals({ staff });
+  const training = createTraining({ store: createTrainingStore(db), staff, sessions, ledger, clock });
+  const principalOf = createPrincipals({
+    staff,
+    ...(config.trainingRequired
+      ? { training: { course: config.trainingCourse, statusOf: training.statusOf } }
+      : {}),
+  });
   // Throttle keys reach the table only under HMAC: no login (not even an unkeyed hash) and no address.
   const throttle = createThrottle({
     store: createThrottleStore(db),
@@ -151,8 +159,11 @@ export async function wireIdentity(deps: {
     /** Customer logins as keyed indexes, their contacts sealed under the customer's key. */
     portalLogins,
     accounts,
+    /** Staff training records (an administrator's or HR's); the principal carries the required course's. */
+    training,
     /** What the HR system reports about staff (`hr` token), and its effect on their accounts. */
     hrSignals: createHrSignals({
+      training,
       store: hrSignalStore,
       staff: staffStore,
       accounts,

@@ -269,6 +269,18 @@ export interface EntryPayloads {
   'account.on_leave': { accountId: string; sessionsRevoked: number };
   /** HR's word about a staff member (`role` for a role change), ledgered before its effect. */
   'hr.signal': { signalId: string; staffId: string; signal: string; role?: string };
+  /**
+   * A staff member's training recorded (LAW.md row 19) by an administrator or HR (`source`): the course and
+   * dates (epoch ms) only.
+   */
+  'staff.training_recorded': {
+    recordId: string;
+    staffId: string;
+    course: string;
+    completedAt: number;
+    expiresAt: number;
+    source: string;
+  };
   /** An HR signal refused (a privileged role asked for: that needs two administrators). */
   'hr.signal_refused': { staffId: string; signal: string; role: string; code: string };
   /** A recorded act that then did not happen (it failed after its entry was written). */
@@ -407,6 +419,7 @@ export const entryTypes = [
   'privacy_request.decided',
   'incident.opened',
   'hr.signal_refused',
+  'staff.training_recorded',
   'alert.assigned',
   'alert.confirmed',
   'alert.dismissed',

@@ -96,6 +96,9 @@ export interface Config {
   shifts: Record<string, { from: number; to: number }>;
   /** Security views name staff by a keyed pseudonym until someone unmasks one (off where not required). */
   securityPseudonyms: boolean;
+  /** Customer data only for staff with a current record of `trainingCourse` (LAW.md row 19). */
+  trainingRequired: boolean;
+  trainingCourse: string;
   /** How long a newly granted admin or security role cannot approve anything. */
   privilegedCoolingOffHours: number;
   /** How long after initialisation the operator's tokens may still make administrators. */
@@ -208,6 +211,11 @@ const bool: Parser<boolean> = (raw) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
   throw new Error('must be true or false');
+};
+
+const trainingCourse: Parser<string> = (raw) => {
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(raw)) throw new Error('must be a course name: a-z, 0-9 and _');
+  return raw;
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -612,6 +620,21 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: 'Staff shifts in local whole hours, as shift=from-to;… (off-shift reveals; China time).',
     parse: shifts,
     fallback: { day: { from: 8, to: 18 }, evening: { from: 14, to: 23 } },
+  },
+  {
+    key: 'trainingRequired',
+    env: 'CUSTOS_TRAINING_REQUIRED',
+    description:
+      'Staff reach customer data (view, search, case open, reveal, break-glass, export) only with a current record of the training course.',
+    parse: bool,
+    fallback: false,
+  },
+  {
+    key: 'trainingCourse',
+    env: 'CUSTOS_TRAINING_COURSE',
+    description: 'The training course staff need a current record of when training is required.',
+    parse: trainingCourse,
+    fallback: 'data_protection',
   },
   {
     key: 'securityPseudonyms',

@@ -384,6 +384,20 @@ describe('a stale step-up is refused at every requireStepUp call site', () => {
         assert.equal(fresh.status, 204, JSON.stringify(fresh.body));
       },
     },
+    'src/identity/staff/training.service.ts#record': {
+      'PUT /v1/staff/:staffId/training': async () => {
+        const admin = await f.staff('admin');
+        const clerk = await f.staff('store');
+        const fresh = await staleThenFresh(admin, () =>
+          f.send(admin, 'PUT', `/v1/staff/${clerk.staffId}/training`, {
+            course: 'data_protection',
+            completedAt: clock.now() - 86_400_000,
+            expiresAt: clock.now() + 365 * 86_400_000,
+          }),
+        );
+        assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
+      },
+    },
     'src/watch/suspensions/suspensions.service.ts#review': {
       'POST /v1/watch/suspensions/:id/review': async () => {
         const security = await f.staff('security');

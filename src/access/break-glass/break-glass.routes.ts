@@ -30,6 +30,7 @@ export function breakGlassRoutes(app: FastifyInstance, deps: { breakGlass: Break
         errors: [
           'STEP_UP_REQUIRED',
           'ACCESS_DENIED',
+          'TRAINING_REQUIRED',
           'CUSTOMER_NOT_FOUND',
           'BREAK_GLASS_WITHDRAWN',
           'BREAK_GLASS_UNREVIEWED',

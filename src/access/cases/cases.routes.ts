@@ -13,13 +13,17 @@ import type { Cases } from './cases.service.ts';
 import type { CaseConsents } from './case-consents.service.ts';
 
 const tags = ['cases'];
-/** What acting through a case can be refused with: no such case, not yours, no longer open, or the policy. */
+/**
+ * What acting through a case can be refused with: no such case, not yours, no longer open, the policy, or
+ * (where training is required) no current training record.
+ */
 export const throughCase: RouteErrors = [
   'CASE_NOT_FOUND',
   'CASE_NOT_ASSIGNED',
   'CASE_CLOSED',
   'CASE_EXPIRED',
   'ACCESS_DENIED',
+  'TRAINING_REQUIRED',
 ];
 const Id = IdSchema();
 
@@ -94,6 +98,7 @@ export function caseRoutes(app: FastifyInstance, deps: { cases: Cases; caseConse
           'CUSTOMER_NOT_FOUND',
           'STAFF_NOT_FOUND',
           'ACCESS_DENIED',
+          'TRAINING_REQUIRED',
           'CUSTOMER_PRESENCE_REQUIRED',
           'PORTAL_REQUEST_NOT_FOUND',
           'REQUEST_CUSTOMER_MISMATCH',

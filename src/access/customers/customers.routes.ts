@@ -24,7 +24,10 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
   app.post<{ Body: Static<typeof Register> }>(
     '/v1/customers',
     {
-      config: { customerData: true, errors: ['ACCESS_DENIED', 'STAFF_NOT_FOUND', 'DUPLICATE_CUSTOMER'] },
+      config: {
+        customerData: true,
+        errors: ['ACCESS_DENIED', 'TRAINING_REQUIRED', 'STAFF_NOT_FOUND', 'DUPLICATE_CUSTOMER'],
+      },
       schema: {
         operationId: 'registerCustomer',
         tags,
@@ -44,7 +47,13 @@ export function customerRoutes(app: FastifyInstance, deps: { customers: Customer
     {
       config: {
         customerData: true,
-        errors: ['ACCESS_DENIED', 'QUOTA_EXCEEDED', 'CUSTOMER_PRESENCE_REQUIRED', 'RATE_LIMITED'],
+        errors: [
+          'ACCESS_DENIED',
+          'TRAINING_REQUIRED',
+          'QUOTA_EXCEEDED',
+          'CUSTOMER_PRESENCE_REQUIRED',
+          'RATE_LIMITED',
+        ],
       },
       schema: {
         operationId: 'searchCustomers',

@@ -30,7 +30,13 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
     '/v1/exports',
     {
       config: {
-        errors: ['STEP_UP_REQUIRED', 'ACCESS_DENIED', 'PRIVACY_BUDGET_EXHAUSTED', 'EXPORT_CAP_EXCEEDED'],
+        errors: [
+          'STEP_UP_REQUIRED',
+          'ACCESS_DENIED',
+          'TRAINING_REQUIRED',
+          'PRIVACY_BUDGET_EXHAUSTED',
+          'EXPORT_CAP_EXCEEDED',
+        ],
       },
       schema: {
         operationId: 'requestExport',

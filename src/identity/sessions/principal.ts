@@ -1,12 +1,15 @@
 /**
  * Who is asking, for access decisions: the staff member behind a session, with the role the directory holds
- * now (read on every request, so a role change or a suspension in the directory counts at once).
+ * now (read on every request, so a role change or a suspension in the directory counts at once) and, where
+ * the installation requires training, their record of the course (read on every request too: a renewal or
+ * an expiry counts at once).
  */
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../platform/actor.ts';
 import { CustosError } from '../../platform/errors.ts';
 import type { StaffDirectory } from '../staff/staff-directory.ts';
 import type { StaffMember, StaffRole } from '../staff/staff.types.ts';
+import type { TrainingStatus } from '../staff/training.types.ts';
 import type { Session } from './sessions.ts';
 
 declare module 'fastify' {
@@ -25,9 +28,15 @@ export interface StaffPrincipal {
   actor: Actor;
   /** The session the request came with: step-up freshness is read from it. */
   session: Session;
+  /** Where training is required: the member's record of the course (the access gate decides on it). */
+  training?: TrainingStatus;
 }
 
-export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'member'> }) {
+export function createPrincipals(deps: {
+  staff: Pick<StaffDirectory, 'member'>;
+  /** Set when training is required: the course, and a member's standing in it. */
+  training?: { course: string; statusOf(staffId: string, course: string): Promise<TrainingStatus> };
+}) {
   return async function principalOf(session: Session): Promise<StaffPrincipal> {
     if (session.realm !== 'staff' || session.actor.type !== 'staff') {
       throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
@@ -48,6 +57,7 @@ export function createPrincipals(deps: { staff: Pick<StaffDirectory, 'member'> }
       site: member.site,
       actor: session.actor,
       session,
+      ...(deps.training ? { training: await deps.training.statusOf(member.id, deps.training.course) } : {}),
     };
   };
 }

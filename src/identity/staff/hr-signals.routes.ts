@@ -9,6 +9,7 @@ import { apiTokenOf } from '../sessions/route-auth.ts';
 import type { HrSignals } from './hr-signals.service.ts';
 import { hrSignalKinds } from './hr-signals.types.ts';
 import { staffRoles } from './staff.types.ts';
+import { COURSE_PATTERN } from './training.types.ts';
 
 const Signal = Type.Object(
   {
@@ -33,6 +34,16 @@ const Signal = Type.Object(
         description: 'When it took effect, epoch milliseconds (now when absent)',
       }),
     ),
+    course: Type.Optional(
+      Type.String({ pattern: COURSE_PATTERN, description: 'training_completed only: the course' }),
+    ),
+    expiresAt: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 8_640_000_000_000_000,
+        description: 'training_completed only: when the training expires, epoch milliseconds',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -44,12 +55,13 @@ export function hrSignalRoutes(app: FastifyInstance, deps: { hrSignals: Pick<HrS
       config: {
         auth: 'admin',
         scope: 'hr',
-        errors: ['FORBIDDEN', 'STAFF_NOT_FOUND', 'ROLE_NEEDS_APPROVAL'],
+        errors: ['FORBIDDEN', 'STAFF_NOT_FOUND', 'ROLE_NEEDS_APPROVAL', 'SAME_PERSON'],
       },
       schema: {
         operationId: 'reportHrSignal',
         tags: ['integrations'],
-        summary: 'Report what HR knows of a staff member: hired, notice, leave, termination, a role change',
+        summary:
+          'Report what HR knows of a staff member: hired, notice, leave, termination, a role change, training',
         body: Signal,
         response: { 202: Type.Object({ signalId: Type.String() }, { additionalProperties: false }) },
       },

@@ -11,7 +11,9 @@
  * - `role_change`: to a non-privileged role at once, every session ended so the new role applies; a
  *   privileged role (admin, security) is refused with `ROLE_NEEDS_APPROVAL` and the attempt ledgered, since
  *   those need two administrators;
- * - `hired`, `resignation_notice`: recorded only (the watcher weighs them).
+ * - `hired`, `resignation_notice`: recorded only (the watcher weighs them);
+ * - `training_completed`: a training record (course, completed at `effectiveAt`, `expiresAt`), ledgered and
+ *   stored by training.service.ts — never about the HR token's own owner (SAME_PERSON).
  *
  * A replay (the same member, kind, role and effective time as an accepted signal) answers the first
  * signal's id and does nothing again.
@@ -30,6 +32,7 @@ import type { Sessions } from '../sessions/sessions.ts';
 import type { HrSignalStore } from './hr-signals.store.ts';
 import type { HrSignalKind, HrSignalRecord } from './hr-signals.types.ts';
 import type { StaffStore } from './staff.store.ts';
+import type { Training } from './training.service.ts';
 import { isPrivilegedRole, type StaffMember, type StaffRole } from './staff.types.ts';
 
 /** What the HR system reports: who (by staff id or work email, exactly one), what, and from when. */
@@ -41,6 +44,9 @@ export interface HrSignalInput {
   role?: StaffRole;
   /** Epoch ms; now when absent. */
   effectiveAt?: number;
+  /** `training_completed` only (required there): the course and when it expires (epoch ms). */
+  course?: string;
+  expiresAt?: number;
 }
 
 export function createHrSignals(deps: {
@@ -53,6 +59,7 @@ export function createHrSignals(deps: {
   ledger: Pick<Ledger, 'record' | 'append'>;
   bus: Pick<EventBus, 'publish'>;
   clock: Clock;
+  training: Pick<Training, 'recordFromHr'>;
 }) {
   const { store, staff, ledger, clock } = deps;
 
@@ -64,6 +71,13 @@ export function createHrSignals(deps: {
       problems.push({ path: 'role', problem: 'is required for role_change' });
     if (input.signal !== 'role_change' && input.role !== undefined)
       problems.push({ path: 'role', problem: 'is only for role_change' });
+    const training = input.signal === 'training_completed';
+    for (const path of ['course', 'expiresAt'] as const) {
+      if (training && input[path] === undefined)
+        problems.push({ path, problem: 'is required for training_completed' });
+      if (!training && input[path] !== undefined)
+        problems.push({ path, problem: 'is only for training_completed' });
+    }
     if (problems.length > 0) throw validationFailed(problems);
   }
 
@@ -110,6 +124,7 @@ export function createHrSignals(deps: {
       }
       case 'hired':
       case 'resignation_notice':
+      case 'training_completed':
         return member.role;
     }
   }
@@ -124,6 +139,14 @@ export function createHrSignals(deps: {
       check(input);
       const member = await find(input);
       const receivedAt = clock.now();
+      if (input.signal === 'training_completed') {
+        const record = await deps.training.recordFromHr(grant, member.id, {
+          course: input.course as string,
+          completedAt: input.effectiveAt ?? receivedAt,
+          expiresAt: input.expiresAt as number,
+        });
+        return { signalId: record.id };
+      }
       const candidate: HrSignalRecord = {
         id: uuidv7(receivedAt),
         staffId: member.id,

@@ -1,7 +1,8 @@
 /**
  * HR signals in the directory's words: what the HR system may say about a staff member. The five kinds
  * match the watcher's `hrSignals` (`watch/risk/risk.types.ts`, which identity may not import; a test holds
- * the two lists together); `role_change` carries the new role and is applied by the directory itself.
+ * the two lists together); `role_change` carries the new role and is applied by the directory itself;
+ * `training_completed` carries a course and its expiry and becomes a training record (training.service.ts).
  */
 import type { StaffRole } from './staff.types.ts';
 
@@ -12,6 +13,7 @@ export const hrSignalKinds = [
   'leave_end',
   'termination',
   'role_change',
+  'training_completed',
 ] as const;
 export type HrSignalKind = (typeof hrSignalKinds)[number];
 

@@ -32,6 +32,7 @@ import { subjectChain } from './migrations/2026-12-11T0900_subject_chain.ts';
 import { erasure } from './migrations/2026-12-11T0910_erasure.ts';
 import { privacyRequests } from './migrations/2026-12-11T0920_privacy_requests.ts';
 import { notices } from './migrations/2026-12-11T0930_notices.ts';
+import { staffTraining } from './migrations/2026-12-11T0940_staff_training.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -66,6 +67,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-11T0910_erasure': erasure(context),
         '2026-12-11T0920_privacy_requests': privacyRequests(context),
         '2026-12-11T0930_notices': notices(context),
+        '2026-12-11T0940_staff_training': staffTraining(context),
       };
     },
   };

@@ -582,6 +582,19 @@ export interface HrSignalsTable {
   received_at: number;
 }
 
+/** A staff member's completed training course (LAW.md row 19). */
+export interface StaffTrainingTable {
+  id: string;
+  staff_id: string;
+  /** The course, e.g. `data_protection`. */
+  course: string;
+  completed_at: number;
+  expires_at: number;
+  /** `admin` (recorded over HTTP) or `hr` (HR's integration). */
+  source: string;
+  recorded_at: number;
+}
+
 /** A honey customer's keyed mark (HMAC of its id): the table alone does not say which customers are honey. */
 export interface HoneyMarksTable {
   mark: Buffer;
@@ -664,6 +677,7 @@ export interface Database {
   reveal_digests: RevealDigestsTable;
   privacy_requests: PrivacyRequestsTable;
   incidents: IncidentsTable;
+  staff_training: StaffTrainingTable;
 }
 
 /** A person's request about their data (privacy/requests/), due by `due_at` under its jurisdiction. */

@@ -19,7 +19,7 @@ import { ledgerEntries } from '../../support/ledger-entries.ts';
 const PASSWORD = 'a long and unusual passphrase';
 
 test("identity's HR signal kinds are the watcher's, plus role_change", () => {
-  assert.deepEqual([...hrSignalKinds], [...hrSignals, 'role_change']);
+  assert.deepEqual([...hrSignalKinds], [...hrSignals, 'role_change', 'training_completed']);
 });
 
 for (const { dialect, skip } of await dialects()) {
