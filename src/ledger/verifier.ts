@@ -190,7 +190,9 @@ export async function verifyLedger(options: {
     for (const row of page) {
       if (row.index !== next) return fail(next, `entry ${next} is missing`);
       const tileIndex = Math.floor(next / TILE_WIDTH);
-      if (tile.index !== tileIndex) {
+      // A tile read earlier may have grown since (a live ledger appends while it is verified): read it again
+      // when it does not reach this entry, which was read after it.
+      if (tile.index !== tileIndex || tile.hashes.length <= next % TILE_WIDTH) {
         const stored = await store.tile(0, tileIndex);
         tile = { index: tileIndex, hashes: stored ? unpackHashes(stored.hashes) : [] };
       }
