@@ -225,7 +225,9 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
      * One customer loaded for a reveal: the row read and the data key unwrapped once. `sealNote` seals a
      * note (a reason staff typed) under the customer's key; `open` gives the real values of some fields
      * beside the masked view. For the reveal path only, which must call `open` after its decision and its
-     * durable ledger entry; never wired to a route on its own, and it records nothing itself.
+     * durable ledger entry; never wired to a route on its own, and it records nothing itself. `open` checks
+     * again that the customer still has a key: an erasure that landed since the load (its tombstone before the
+     * reveal's entry) leaves no plaintext to hand out — CUSTOMER_NOT_FOUND.
      */
     async prepareReveal(id: string) {
       const { row, cipher } = await load(id);
@@ -233,10 +235,11 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
         sealNote: (label: string, text: string): Buffer => cipher.seal(label, text),
         /** The masked view alone (what staff are shown anyway): for the watcher's flags, before the entry. */
         masked: () => maskedView(cipher, row),
-        open: (fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) => ({
-          view: maskedView(cipher, row),
-          values: openFields(cipher, row, fields),
-        }),
+        open: async (fields: readonly (FieldName | typeof ATTRIBUTES_FIELD)[]) => {
+          if (!(await keyring.hasCustomerKey(id)))
+            throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+          return { view: maskedView(cipher, row), values: openFields(cipher, row, fields) };
+        },
       };
     },
 
