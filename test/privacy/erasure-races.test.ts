@@ -48,3 +48,44 @@ describe('erasure raced with a reveal in flight', () => {
     }
   });
 });
+
+describe('erasure raced with placing a legal hold', () => {
+  let f: AccessFixture;
+  let officer: Staff;
+  let colleague: Staff;
+
+  before(async () => {
+    f = await accessFixture('sqlite', { env: { CUSTOS_SHRED_GRACE_MS: '0' } });
+    officer = await f.staff('security');
+    colleague = await f.staff('security');
+  });
+  after(async () => f?.close());
+
+  test('a hold whose customer was erased meanwhile is not answered as held', async () => {
+    const customerId = await f.customer();
+    const ledger = f.t.custos.ledger as { append: Ledger['append'] };
+    const append = ledger.append;
+    const erasures: number[] = [];
+    // A colleague's erasure lands between the hold's checks and its write.
+    ledger.append = (async (input: Parameters<Ledger['append']>[0]) => {
+      if (input.type === 'legal_hold.placed' && erasures.length === 0) {
+        erasures.push((await f.send(colleague, 'POST', `/v1/customers/${customerId}/erasure`)).status);
+      }
+      return append(input);
+    }) as Ledger['append'];
+    try {
+      const placed = await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, {
+        reason: 'Court order 2026-78: keep until the proceedings end',
+      });
+      assert.deepEqual(erasures, [200], 'the erasure ran in the middle');
+      assert.equal(placed.status, 404, JSON.stringify(placed.body));
+      assert.equal(placed.body.error.code, 'CUSTOMER_NOT_FOUND');
+      assert.equal(
+        await f.t.custos.database.db.selectFrom('legal_holds').select('customer_id').executeTakeFirst(),
+        undefined,
+      );
+    } finally {
+      ledger.append = append;
+    }
+  });
+});

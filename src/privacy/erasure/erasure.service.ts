@@ -171,7 +171,14 @@ export function createErasure(deps: ErasureDeps) {
           subject: customerId,
           data: { customerId, reasonSha256: sha256(reason) },
         },
-        () => holds.put({ customerId, reasonSealed, placedBy: p.staffId, placedAt }),
+        async () => {
+          await holds.put({ customerId, reasonSealed, placedBy: p.staffId, placedAt });
+          // An erasure that passed its hold check before this write: nothing is left to hold.
+          if (!(await vault.exists(customerId))) {
+            await holds.remove(customerId);
+            throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+          }
+        },
       );
       return { customerId, held: true, reason, placedAt: new Date(placedAt).toISOString() };
     },
