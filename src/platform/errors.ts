@@ -69,6 +69,8 @@ export const errorCatalogue = {
   PRIVACY_REQUEST_DECIDED: 409,
   /** The deadline cannot be extended: the law allows none, it was extended already, or it has passed. */
   EXTENSION_NOT_ALLOWED: 409,
+  /** An erasure request is fulfilled by the erasure itself, not marked so while the data is still there. */
+  ERASURE_NOT_DONE: 409,
   APPOINTMENT_NOT_BOOKED: 409,
   /** A privileged role (admin, security) is granted by two administrators, never by an HR feed. */
   ROLE_NEEDS_APPROVAL: 409,

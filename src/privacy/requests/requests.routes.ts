@@ -129,6 +129,7 @@ export function privacyRequestRoutes(app: FastifyInstance, deps: { requests: Req
           'PRIVACY_REQUEST_NOT_FOUND',
           'PRIVACY_REQUEST_DECIDED',
           'EXTENSION_NOT_ALLOWED',
+          'ERASURE_NOT_DONE',
         ],
       },
       schema: {

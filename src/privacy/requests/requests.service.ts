@@ -103,7 +103,7 @@ function reasonOf(input: unknown, outcome: DecisionOutcome): string | undefined 
 
 export function createRequests(deps: {
   store: RequestStore;
-  vault: Pick<VaultService, 'sealNote' | 'openNote'>;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'exists'>;
   ledger: Pick<Ledger, 'record'>;
   /** Access's decision on a staff act (the policy's `privacy_request_decide`); throws, ledgered, when not. */
   authorize: (p: StaffPrincipal, action: 'privacy_request_decide') => Promise<void>;
@@ -201,7 +201,8 @@ export function createRequests(deps: {
      * Decide a pending request (fresh step-up). `refused` and `extended` need a reason (REASON_REQUIRED); `extended` moves
      * the due time to the jurisdiction's extended deadline, once, before the first has passed
      * (EXTENSION_NOT_ALLOWED otherwise, and always under PIPL); `granted` accepts it and leaves the
-     * fulfilment (an erasure, an export) to its own act, which then marks it `fulfilled`.
+     * fulfilment (an erasure, an export) to its own act, which then marks it `fulfilled`; an erasure request
+     * is never `fulfilled` by hand while the customer's data is there (ERASURE_NOT_DONE).
      */
     async decide(
       p: StaffPrincipal,
@@ -222,6 +223,17 @@ export function createRequests(deps: {
       const pending = pendingStatuses as readonly RequestStatus[];
       if (!pending.includes(request.status) || (outcome === 'granted' && request.status === 'granted'))
         throw new CustosError('PRIVACY_REQUEST_DECIDED', `This request is ${request.status} already`);
+      // Only the erasure itself fulfils an erasure request (closeForErasure): marking it done by hand while the
+      // data is still there would tell the customer it is gone and silence the overdue alert.
+      if (
+        outcome === 'fulfilled' &&
+        request.kind === 'erasure' &&
+        (await deps.vault.exists(request.customerId))
+      )
+        throw new CustosError(
+          'ERASURE_NOT_DONE',
+          "This customer's data is still there: erase it (POST /v1/customers/:customerId/erasure), which fulfils the request",
+        );
       const now = clock.now();
       let dueAt: number | undefined;
       if (outcome === 'extended') {

@@ -173,13 +173,31 @@ for (const { dialect, skip } of await dialects()) {
 
     test('granted, then fulfilled as a separate act; two deciders racing: one wins', async () => {
       const fay = await portalCustomer();
+      const gil = await portalCustomer();
       const a = (await fay.send('POST', '/v1/portal/privacy-requests', { kind: 'erasure' })).body.id;
       const granted = await decide(security, a, { outcome: 'granted' });
       assert.equal(granted.body.status, 'granted');
       assert.equal((await decide(security, a, { outcome: 'granted' })).status, 409);
-      assert.equal((await decide(security, a, { outcome: 'fulfilled' })).body.status, 'fulfilled');
+      // Marked fulfilled by hand while the data is still there: refused (the customer would be told it is gone).
+      const byHand = await decide(security, a, { outcome: 'fulfilled' });
+      assert.equal(byHand.status, 409, JSON.stringify(byHand.body));
+      assert.equal(byHand.body.error.code, 'ERASURE_NOT_DONE');
+      assert.equal((await fay.send('GET', '/v1/portal/me/data')).status, 200, 'the data is still there');
+      // The erasure itself fulfils it.
+      clock.advance(30_000);
+      await f.send(security, 'POST', '/v1/auth/step-up', { code: totp(security.secret, clock.now()) });
+      const erased = await f.send(security, 'POST', `/v1/customers/${fay.customerId}/erasure`);
+      assert.equal(erased.status, 200, JSON.stringify(erased.body));
+      const request = await f.t.custos.database.db
+        .selectFrom('privacy_requests')
+        .select('status')
+        .where('id', '=', a)
+        .executeTakeFirst();
+      assert.equal(request?.status, 'fulfilled');
+      const access = (await gil.send('POST', '/v1/portal/privacy-requests', { kind: 'access' })).body.id;
+      assert.equal((await decide(security, access, { outcome: 'fulfilled' })).body.status, 'fulfilled');
 
-      const b = (await fay.send('POST', '/v1/portal/privacy-requests', { kind: 'objection' })).body.id;
+      const b = (await gil.send('POST', '/v1/portal/privacy-requests', { kind: 'objection' })).body.id;
       const other = await f.staff('security');
       const raced = await Promise.all([
         decide(security, b, { outcome: 'fulfilled' }),
