@@ -175,6 +175,7 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       sessions: identity.sessions,
       closeCases: (by, customerId) => access.cases.closeAllForErasure(by, customerId),
       authorize: (p, action) => access.gate.requireAction(p, action),
+      reached: (p, action, customerId) => access.gate.allowed(p, action, { customerId }),
       raiseAlert: (by, alert) => watch.alerts.raise(by, alert),
     });
     const { compliance } = await wireCompliance({

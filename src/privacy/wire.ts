@@ -107,6 +107,8 @@ export function wirePrivacyRights(deps: {
     p: StaffPrincipal,
     action: 'customer_erase' | 'legal_hold' | 'privacy_request_decide',
   ) => Promise<void>;
+  /** Access's gate told that an allowed officer act reached a customer (honey records). */
+  reached: (p: StaffPrincipal, action: 'customer_erase' | 'legal_hold', customerId: string) => void;
   /** Security alerts (watch's): an overdue request raises one. */
   raiseAlert: RaiseAlert;
 }) {
@@ -135,6 +137,7 @@ export function wirePrivacyRights(deps: {
       closeCases: deps.closeCases,
       closeRequests: (customerId) => requests.closeForErasure(customerId),
       authorize: deps.authorize,
+      reached: deps.reached,
       sessions,
       holds: createLegalHoldStore(platform.database.db),
       ledger,

@@ -9,6 +9,9 @@
  * (crypto/shredding.ts: after it, copies of the database taken before hold their data key under a key that
  * exists nowhere). A crash after the transaction is finished at the next start.
  *
+ * An officer's act that reached a customer is told to access's gate (`reached`): no real customer asks for a
+ * honey record to be erased or held, so the watcher treats it as a honey touch.
+ *
  * A legal hold (`legal_hold`, security acting as privacy officer) keeps the data but refuses erasure with
  * 409 LEGAL_HOLD and the stated reason. The reason is sealed under the customer's own key; the ledger holds
  * only its SHA-256, so it neither leaks there nor survives the erasure that follows the hold's end.
@@ -44,6 +47,8 @@ export interface ErasureDeps {
   closeCases: (by: Actor, customerId: string) => Promise<number>;
   /** The access decision for a staff act (access's gate). */
   authorize: (p: StaffPrincipal, action: 'customer_erase' | 'legal_hold') => Promise<void>;
+  /** Tell access's gate an allowed officer act reached this customer (the watcher checks honey records). */
+  reached: (p: StaffPrincipal, action: 'customer_erase' | 'legal_hold', customerId: string) => void;
   sessions: Pick<Sessions, 'requireStepUp'>;
   holds: LegalHoldStore;
   ledger: Pick<Ledger, 'record' | 'append'>;
@@ -139,7 +144,9 @@ export function createErasure(deps: ErasureDeps) {
     async eraseByOfficer(p: StaffPrincipal, customerId: string): Promise<ErasureResult> {
       await deps.authorize(p, 'customer_erase');
       freshSecondFactor(p.session);
-      return erase(p.actor, customerId, 'staff');
+      const erased = await erase(p.actor, customerId, 'staff');
+      deps.reached(p, 'customer_erase', customerId);
+      return erased;
     },
 
     /** Whether a customer is held, and why (the officer's view). */
@@ -147,6 +154,7 @@ export function createErasure(deps: ErasureDeps) {
       await deps.authorize(p, 'legal_hold');
       await requireCustomer(customerId);
       const hold = await holds.get(customerId);
+      deps.reached(p, 'legal_hold', customerId);
       if (!hold) return { customerId, held: false };
       return {
         customerId,
@@ -180,6 +188,7 @@ export function createErasure(deps: ErasureDeps) {
           }
         },
       );
+      deps.reached(p, 'legal_hold', customerId);
       return { customerId, held: true, reason, placedAt: new Date(placedAt).toISOString() };
     },
 
@@ -203,6 +212,7 @@ export function createErasure(deps: ErasureDeps) {
             throw new CustosError('NOT_FOUND', 'This customer is not under a legal hold');
         },
       );
+      deps.reached(p, 'legal_hold', customerId);
       return { customerId, held: false };
     },
   };
