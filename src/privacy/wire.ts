@@ -95,7 +95,7 @@ export function wirePrivacyRights(deps: {
   ledger: Pick<Ledger, 'record' | 'append'>;
   vault: Pick<
     VaultService,
-    'exists' | 'ownRecord' | 'updateCustomer' | 'deleteCustomer' | 'sealNote' | 'openNote'
+    'exists' | 'ownRecord' | 'updateCustomer' | 'deleteCustomer' | 'sealNote' | 'openNote' | 'unsealFields'
   >;
   shredding: Pick<Shredding, 'destroyCustomerKey' | 'rekey'>;
   outbox: PrivacyModule['outbox'];
@@ -127,7 +127,7 @@ export function wirePrivacyRights(deps: {
   });
   return {
     requests,
-    myData: createMyData({ vault, sessions, ledger }),
+    myData: createMyData({ vault, sessions, ledger, outbox: deps.outbox }),
     erasure: createErasure({
       vault,
       shredding: deps.shredding,
