@@ -45,4 +45,26 @@ describe('a portal correction of a contact', () => {
     assert.ok(!told[0]!.raw.toLowerCase().includes('attacker.box'), 'the notice names no new value');
     assert.equal(f.t.smtp.to('attacker.box@example.net').length, 0);
   });
+
+  test('once a message is sent, the old contact it went to is not kept, even sealed', async () => {
+    const c = await portalCustomer(f, Date.now);
+    const swapped = await c.send('PATCH', '/v1/portal/me/data', {
+      changes: { email: 'kept.not@example.net' },
+    });
+    assert.equal(swapped.status, 200, JSON.stringify(swapped.body));
+    await f.t.deliver();
+    const rows = await f.t.custos.database.db
+      .selectFrom('outbox_messages')
+      .select(['status', 'recipient_sealed', 'params_sealed'])
+      .where('customer_id', '=', c.customerId)
+      .execute();
+    assert.ok(
+      rows.length > 0 && rows.every((r) => r.status === 'sent'),
+      JSON.stringify(rows.map((r) => r.status)),
+    );
+    for (const row of rows) {
+      assert.equal(row.recipient_sealed, null, 'no sealed address left on a sent message');
+      assert.equal(row.params_sealed, null, 'no sealed parameters (tokens) left on a sent message');
+    }
+  });
 });

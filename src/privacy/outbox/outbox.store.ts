@@ -99,15 +99,23 @@ export function createOutboxStore(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /** Sent: the sealed address and parameters are dropped (an old contact, a token) — nothing will need them. */
     async markSent(id: string, attempts: number, now: number): Promise<void> {
       await db
         .updateTable('outbox_messages')
-        .set({ status: 'sent', attempts, sent_at: now, last_error: null })
+        .set({
+          status: 'sent',
+          attempts,
+          sent_at: now,
+          last_error: null,
+          recipient_sealed: null,
+          params_sealed: null,
+        })
         .where('id', '=', id)
         .execute();
     },
 
-    /** A failed attempt: try again at `nextAttemptAt`, or (`dead`) never again. */
+    /** A failed attempt: try again at `nextAttemptAt`, or (`dead`) never again, its sealed parts dropped. */
     async markFailed(
       id: string,
       change: { attempts: number; nextAttemptAt: number; error: string; dead: boolean },
@@ -119,6 +127,7 @@ export function createOutboxStore(db: Kysely<Database>) {
           attempts: change.attempts,
           next_attempt_at: change.nextAttemptAt,
           last_error: change.error,
+          ...(change.dead ? { recipient_sealed: null, params_sealed: null } : {}),
         })
         .where('id', '=', id)
         .execute();
