@@ -92,7 +92,7 @@ export type PrivacyModule = Awaited<ReturnType<typeof wirePrivacy>>;
  */
 export function wirePrivacyRights(deps: {
   platform: Platform;
-  ledger: Pick<Ledger, 'record' | 'append'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'replay'>;
   vault: Pick<
     VaultService,
     'exists' | 'ownRecord' | 'updateCustomer' | 'deleteCustomer' | 'sealNote' | 'openNote' | 'unsealFields'

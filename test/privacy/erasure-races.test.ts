@@ -89,3 +89,32 @@ describe('erasure raced with placing a legal hold', () => {
     }
   });
 });
+
+describe('a legal hold deleted in the database', () => {
+  let f: AccessFixture;
+  let officer: Staff;
+
+  before(async () => {
+    f = await accessFixture('sqlite', { env: { CUSTOS_SHRED_GRACE_MS: '0' } });
+    officer = await f.staff('security');
+  });
+  after(async () => f?.close());
+
+  test('a DBA who deletes the hold row does not open the way to erasure: the ledger still says held', async () => {
+    const customerId = await f.customer();
+    const placed = await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, {
+      reason: 'Court order 2026-79: keep until the proceedings end',
+    });
+    assert.equal(placed.status, 200, JSON.stringify(placed.body));
+    await f.t.custos.database.db.deleteFrom('legal_holds').where('customer_id', '=', customerId).execute();
+    const erased = await f.send(officer, 'POST', `/v1/customers/${customerId}/erasure`);
+    assert.equal(erased.status, 409, JSON.stringify(erased.body));
+    assert.equal(erased.body.error.code, 'LEGAL_HOLD');
+    assert.equal(await f.t.custos.vault.exists(customerId), true, 'the held data is still there');
+
+    // Placed again and lifted by the officer, on the record: erasure goes ahead.
+    await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, { reason: 'Court order 2026-79' });
+    assert.equal((await f.send(officer, 'DELETE', `/v1/customers/${customerId}/legal-hold`)).status, 200);
+    assert.equal((await f.send(officer, 'POST', `/v1/customers/${customerId}/erasure`)).status, 200);
+  });
+});

@@ -13,7 +13,8 @@
  * honey record to be erased or held, so the watcher treats it as a honey touch.
  *
  * A legal hold (`legal_hold`, security acting as privacy officer) keeps the data but refuses erasure with
- * 409 LEGAL_HOLD and the stated reason. The reason is sealed under the customer's own key; the ledger holds
+ * 409 LEGAL_HOLD and the stated reason; a hold the ledger records as placed and never lifted holds even when
+ * its row was deleted in the database. The reason is sealed under the customer's own key; the ledger holds
  * only its SHA-256, so it neither leaks there nor survives the erasure that follows the hold's end.
  */
 import { createHash } from 'node:crypto';
@@ -51,7 +52,7 @@ export interface ErasureDeps {
   reached: (p: StaffPrincipal, action: 'customer_erase' | 'legal_hold', customerId: string) => void;
   sessions: Pick<Sessions, 'requireStepUp'>;
   holds: LegalHoldStore;
-  ledger: Pick<Ledger, 'record' | 'append'>;
+  ledger: Pick<Ledger, 'record' | 'append' | 'replay'>;
   clock: Clock;
 }
 
@@ -88,10 +89,22 @@ export function createErasure(deps: ErasureDeps) {
     if (!(await vault.exists(customerId))) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
   }
 
+  /** Whether the ledger's last hold entry about the customer is a placement (the table can be edited). */
+  async function heldPerLedger(customerId: string): Promise<boolean> {
+    let held = false;
+    for await (const entry of ledger.replay(['legal_hold.placed', 'legal_hold.lifted'], 0)) {
+      if (entry.subject === customerId) held = entry.type === 'legal_hold.placed';
+    }
+    return held;
+  }
+
   async function refuseIfHeld(actor: Actor, customerId: string): Promise<void> {
     const hold = await holds.get(customerId);
-    if (!hold) return;
-    const reason = await vault.openNote(customerId, HOLD_LABEL, hold.reasonSealed);
+    if (!hold && !(await heldPerLedger(customerId))) return;
+    // A hold the ledger records but the table lost (deleted in the database) still holds, with no reason to show.
+    const reason = hold
+      ? await vault.openNote(customerId, HOLD_LABEL, hold.reasonSealed)
+      : 'a legal hold on the record was never lifted';
     await ledger.append({
       type: 'customer.erasure_refused',
       actor: actorRef(actor),
