@@ -6,9 +6,12 @@
  * administrator does not open the way to erasure while the ledger says the hold stands.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Ledger } from '../../src/ledger/ledger.service.ts';
+import { CustosError } from '../../src/platform/errors.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
+import { portalCustomer } from '../support/portal-customer.ts';
 
 describe('erasure races and legal holds', () => {
   let f: AccessFixture;
@@ -94,5 +97,45 @@ describe('erasure races and legal holds', () => {
     await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, { reason: 'Court order 2026-79' });
     assert.equal((await f.send(officer, 'DELETE', `/v1/customers/${customerId}/legal-hold`)).status, 200);
     assert.equal((await f.send(officer, 'POST', `/v1/customers/${customerId}/erasure`)).status, 200);
+  });
+});
+
+describe('an erasure interrupted after its deletion', () => {
+  let f: AccessFixture;
+  let officer: Staff;
+
+  before(async () => {
+    f = await accessFixture('sqlite', { env: { CUSTOS_SHRED_GRACE_MS: '0' } });
+    officer = await f.staff('security');
+  });
+  after(async () => f?.close());
+
+  test('is finished by asking again: the portal account and the open case do not outlive it', async () => {
+    const c = await portalCustomer(f, Date.now);
+    const cases = f.t.custos.access.cases as { closeAllForErasure: (...a: never[]) => Promise<number> };
+    const closeAll = cases.closeAllForErasure;
+    cases.closeAllForErasure = async () => {
+      throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger refused the append');
+    };
+    try {
+      const failed = await f.send(officer, 'POST', `/v1/customers/${c.customerId}/erasure`);
+      assert.equal(failed.status, 503, JSON.stringify(failed.body));
+    } finally {
+      cases.closeAllForErasure = closeAll;
+    }
+    assert.equal(await f.t.custos.vault.exists(c.customerId), false, 'the deletion was done');
+    const again = await f.send(officer, 'POST', `/v1/customers/${c.customerId}/erasure`);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.portalAccountErased, true);
+    assert.equal((await c.send('GET', '/v1/portal/me/data')).status, 401, 'the portal account is gone');
+    const open = await f.t.custos.database.db
+      .selectFrom('cases')
+      .select('id')
+      .where('customer_id', '=', c.customerId)
+      .where('status', '=', 'open')
+      .execute();
+    assert.deepEqual(open, [], 'no case left open');
+    const never = await f.send(officer, 'POST', `/v1/customers/${randomUUID()}/erasure`);
+    assert.equal(never.status, 404, 'a customer who never was is still not found');
   });
 });

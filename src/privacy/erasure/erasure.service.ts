@@ -7,7 +7,8 @@
  * indexes), their data key (with the to-do that replaces their shred group's key) and their queued messages;
  * then closes their open cases (`erased`), erases their portal account, and replaces the shred group's key
  * (crypto/shredding.ts: after it, copies of the database taken before hold their data key under a key that
- * exists nowhere). A crash after the transaction is finished at the next start.
+ * exists nowhere). A crash after the transaction is finished at the next start (the re-key); an erasure that
+ * failed after its deletion (cases, requests or the portal account left) is finished by asking again.
  *
  * An officer's act that reached a customer is told to access's gate (`reached`): no real customer asks for a
  * honey record to be erased or held, so the watcher treats it as a honey touch.
@@ -27,6 +28,7 @@ import type { Ledger } from '../../ledger/ledger.service.ts';
 import { type Actor, actorRef, customerIdOf, systemActor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
+import { isUuid } from '../../platform/ids.ts';
 import type { VaultService } from '../../vault/vault.service.ts';
 import type { Outbox } from '../outbox/outbox.service.ts';
 import type { Notices } from '../notices/notices.service.ts';
@@ -118,8 +120,33 @@ export function createErasure(deps: ErasureDeps) {
     );
   }
 
+  /** Whether the ledger holds the customer's tombstone (an erasure whose deletion may have been done). */
+  async function tombstoned(customerId: string): Promise<boolean> {
+    for await (const entry of ledger.replay(['customer.erased'], 0))
+      if (entry.subject === customerId) return true;
+    return false;
+  }
+
+  /** What follows the deletion: cases and requests closed, the portal account erased, the group re-keyed. */
+  async function finish(actor: Actor, customerId: string, at: number, rekey: PendingRekey | null) {
+    // Closed by the system, not the person who erased: the watcher scores case closures per staff member.
+    const casesClosed = await deps.closeCases(systemActor, customerId);
+    const requestsClosed = await deps.closeRequests(customerId);
+    const portalAccountErased = await deps.accounts.eraseCustomerAccount(actor, customerId);
+    if (rekey) await deps.shredding.rekey(rekey);
+    const result = { customerId, erasedAt: new Date(at).toISOString(), casesClosed, portalAccountErased };
+    return { result, leftovers: casesClosed + requestsClosed > 0 || portalAccountErased };
+  }
+
   async function erase(actor: Actor, customerId: string, via: 'portal' | 'staff'): Promise<ErasureResult> {
-    await requireCustomer(customerId);
+    if (!(await vault.exists(customerId))) {
+      // An erasure interrupted after its deletion (its tombstone stands): asking again finishes what follows.
+      if (isUuid(customerId) && (await tombstoned(customerId))) {
+        const { result, leftovers } = await finish(actor, customerId, clock.now(), null);
+        if (leftovers) return result;
+      }
+      throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
+    }
     await refuseIfHeld(actor, customerId);
     const at = clock.now();
     const shred: { rekey: PendingRekey | null } = { rekey: null };
@@ -137,12 +164,7 @@ export function createErasure(deps: ErasureDeps) {
         if (!deleted) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
       },
     );
-    // Closed by the system, not the person who erased: the watcher scores case closures per staff member.
-    const casesClosed = await deps.closeCases(systemActor, customerId);
-    await deps.closeRequests(customerId);
-    const portalAccountErased = await deps.accounts.eraseCustomerAccount(actor, customerId);
-    if (shred.rekey) await deps.shredding.rekey(shred.rekey);
-    return { customerId, erasedAt: new Date(at).toISOString(), casesClosed, portalAccountErased };
+    return (await finish(actor, customerId, at, shred.rekey)).result;
   }
 
   return {
