@@ -148,12 +148,12 @@ export function createRequests(deps: {
       const customerId = customerIdOf(actor);
       if (!(requestKinds as readonly string[]).includes(input.kind))
         throw validationFailed([{ path: 'kind', problem: `must be one of ${requestKinds.join(', ')}` }]);
-      if ((await store.pendingCountOf(customerId)) >= MAX_PENDING_PER_CUSTOMER) {
-        throw new CustosError(
+      const tooMany = () =>
+        new CustosError(
           'RATE_LIMITED',
           `At most ${MAX_PENDING_PER_CUSTOMER} requests wait at once: they are answered first`,
         );
-      }
+      if ((await store.pendingCountOf(customerId)) >= MAX_PENDING_PER_CUSTOMER) throw tooMany();
       const now = clock.now();
       const id = uuidv7(now);
       const jurisdiction = deps.jurisdiction;
@@ -179,7 +179,10 @@ export function createRequests(deps: {
           subject: customerId,
           data: { requestId: id, customerId, kind: request.kind, jurisdiction, dueAt },
         },
-        () => store.insert(request),
+        // Counted again with the insert: parallel filings all passed the count above.
+        async () => {
+          if (!(await store.insertUnder(request, MAX_PENDING_PER_CUSTOMER))) throw tooMany();
+        },
       );
       return ownView(request);
     },

@@ -44,26 +44,47 @@ function toRecord(row: Selectable<PrivacyRequestsTable>): PrivacyRequest {
   };
 }
 
+function pendingCount(db: Kysely<Database>, customerId: string) {
+  return db
+    .selectFrom('privacy_requests')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('customer_id', '=', customerId)
+    .where('status', 'in', [...pendingStatuses])
+    .executeTakeFirstOrThrow();
+}
+
+function insertRequest(db: Kysely<Database>, r: PrivacyRequest) {
+  return db
+    .insertInto('privacy_requests')
+    .values({
+      id: r.id,
+      customer_id: r.customerId,
+      kind: r.kind,
+      jurisdiction: r.jurisdiction,
+      status: r.status,
+      filed_at: r.filedAt,
+      due_at: r.dueAt,
+      extended_at: r.extendedAt,
+      decided_at: r.decidedAt,
+      decided_by: r.decidedBy,
+      reason_sealed: r.reasonSealed,
+      overdue_alerted_at: r.overdueAlertedAt,
+    })
+    .execute();
+}
+
 export function createRequestStore(db: Kysely<Database>) {
   return {
-    async insert(r: PrivacyRequest): Promise<void> {
-      await db
-        .insertInto('privacy_requests')
-        .values({
-          id: r.id,
-          customer_id: r.customerId,
-          kind: r.kind,
-          jurisdiction: r.jurisdiction,
-          status: r.status,
-          filed_at: r.filedAt,
-          due_at: r.dueAt,
-          extended_at: r.extendedAt,
-          decided_at: r.decidedAt,
-          decided_by: r.decidedBy,
-          reason_sealed: r.reasonSealed,
-          overdue_alerted_at: r.overdueAlertedAt,
-        })
-        .execute();
+    /**
+     * Insert a request unless its customer has `maxPending` waiting already, counted in the insert's own
+     * transaction (parallel filings do not all pass one count); false when refused.
+     */
+    async insertUnder(r: PrivacyRequest, maxPending: number): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        if (Number((await pendingCount(trx, r.customerId)).n) >= maxPending) return false;
+        await insertRequest(trx, r);
+        return true;
+      });
     },
 
     async byId(id: string): Promise<PrivacyRequest | undefined> {
@@ -97,13 +118,7 @@ export function createRequestStore(db: Kysely<Database>) {
 
     /** How many of a customer's requests wait for their answer. */
     async pendingCountOf(customerId: string): Promise<number> {
-      const row = await db
-        .selectFrom('privacy_requests')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('customer_id', '=', customerId)
-        .where('status', 'in', [...pendingStatuses])
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
+      return Number((await pendingCount(db, customerId)).n);
     },
 
     /**
