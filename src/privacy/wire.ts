@@ -115,7 +115,7 @@ export function wirePrivacyRights(deps: {
   const { platform, ledger, vault, sessions } = deps;
   const { config, clock } = platform;
   const requests = createRequests({
-    store: createRequestStore(platform.database.db),
+    store: createRequestStore(platform.database.db, platform.database.dialect),
     vault,
     ledger,
     authorize: deps.authorize,

@@ -1,5 +1,6 @@
 /** SQL for people's requests about their data (requests.service.ts says what they mean). */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { DialectName } from '../../platform/database/database.ts';
 import type { Database, PrivacyRequestsTable } from '../../platform/database/schema.ts';
 import type { Jurisdiction } from '../../platform/jurisdiction.ts';
 import type { RequestKind } from './deadlines.ts';
@@ -73,14 +74,19 @@ function insertRequest(db: Kysely<Database>, r: PrivacyRequest) {
     .execute();
 }
 
-export function createRequestStore(db: Kysely<Database>) {
+export function createRequestStore(db: Kysely<Database>, dialect: DialectName = 'sqlite') {
   return {
     /**
      * Insert a request unless its customer has `maxPending` waiting already, counted in the insert's own
-     * transaction (parallel filings do not all pass one count); false when refused.
+     * transaction (parallel filings do not all pass one count); false when refused. SQLite runs one writer at
+     * a time; on PostgreSQL a transaction-scoped advisory lock per customer serialises their filings.
      */
     async insertUnder(r: PrivacyRequest, maxPending: number): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
+        if (dialect === 'postgres')
+          await sql`select pg_advisory_xact_lock(hashtext(${`privacy_request:${r.customerId}`}))`.execute(
+            trx,
+          );
         if (Number((await pendingCount(trx, r.customerId)).n) >= maxPending) return false;
         await insertRequest(trx, r);
         return true;
