@@ -65,8 +65,10 @@ export interface SubjectHistory {
   checkpoint: string;
   size: number;
   mapProof: MapProof;
-  /** Newest first. */
+  /** Newest first: one page, from the page's `from` down. */
   items: HistoryItem[];
+  /** The index of the next older entry about the subject (the next page's `from`), or null at the first. */
+  next: number | null;
 }
 
 export interface StoredEntry {
@@ -385,12 +387,14 @@ export async function createLedger(deps: LedgerDeps) {
     },
 
     /**
-     * Every entry about `subject` up to a signed checkpoint that covers everything committed now, each with
+     * The entries about `subject` up to a signed checkpoint that covers everything committed now, each with
      * its inclusion proof, and the subject map's proof of the newest one: what a customer's device checks to
-     * know their history is whole (docs/LEDGER.md, "Completeness"). Throws LEDGER_UNAVAILABLE when no
+     * know their history is whole (docs/LEDGER.md, "Completeness"). One page: at most `limit` entries from
+     * `from` (default: the newest) down, and `next`, where the next page starts (the last item's `prev`, so
+     * the device walks the chain across pages). Throws LEDGER_UNAVAILABLE when no
      * checkpoint can be signed or its map is not held here (signed by another process: retry).
      */
-    async subjectHistory(subject: string): Promise<SubjectHistory> {
+    async subjectHistory(subject: string, page: { from?: number; limit: number }): Promise<SubjectHistory> {
       if (!subjects.mapped) throw new CustosError('LEDGER_UNAVAILABLE', 'The subject map is off');
       const checkpoint = await ledger.checkpointNow();
       if (!checkpoint) throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger has no checkpoint yet');
@@ -401,16 +405,18 @@ export async function createLedger(deps: LedgerDeps) {
           'The newest checkpoint was signed elsewhere: retry shortly',
         );
       }
-      const rows = await store.entriesBySubject(subject, checkpoint.size);
+      const from = page.from ?? checkpoint.size - 1;
+      const rows = await store.entriesBySubject(subject, checkpoint.size, { from, limit: page.limit + 1 });
+      const next = rows.length > page.limit ? (rows[page.limit] as StoredLedgerEntry).index : null;
       const items = await Promise.all(
-        rows.map(async (row) => ({
+        rows.slice(0, page.limit).map(async (row) => ({
           index: row.index,
           header: headerOf(row),
           entry: row.entry ? decodeEntry(row.entry) : null,
           inclusionProof: await ledger.inclusionProof(row.index, checkpoint.size),
         })),
       );
-      return { checkpoint: checkpoint.note, size: checkpoint.size, mapProof, items };
+      return { checkpoint: checkpoint.note, size: checkpoint.size, mapProof, items, next };
     },
 
     /** The audit path of entry `index` in the tree of `size` entries (a checkpoint's size). */

@@ -87,7 +87,7 @@ for (const { dialect, skip } of await dialects()) {
         const chain = await chainOf(t, 'c3');
         assert.equal(chain.length, 40);
         chain.forEach((link, i) => assert.equal(link.prev, i === 0 ? null : (chain[i - 1]?.idx ?? -1)));
-        const history = await t.custos.ledger.subjectHistory('c3');
+        const history = await t.custos.ledger.subjectHistory('c3', { limit: 100 });
         const body = parseCheckpoint(parseNote(history.checkpoint)?.text as string);
         const root = mapRootOf(body?.extensions ?? []);
         assert.ok(root, 'the checkpoint carries the subject map');
