@@ -359,19 +359,21 @@ export async function createLedger(deps: LedgerDeps) {
 
     /**
      * Entries of these types written at or after `since` (and from index `fromIndex` on), oldest first
-     * (redacted ones skipped): what the watcher replays to rebuild its state after a restart.
+     * (redacted ones skipped), each with its index: what the watcher replays to rebuild its state after a
+     * restart.
      */
     async *replay<T extends EntryType>(
       types: readonly T[],
       since: number,
       fromIndex = 0,
-    ): AsyncGenerator<LedgerEntry<T>> {
+    ): AsyncGenerator<LedgerEntry<T> & { index: number }> {
       let after = fromIndex - 1;
       for (;;) {
         const page = await store.entriesOfTypesSince(types, since, after, 1000);
         for (const stored of page) {
           after = stored.index;
-          if (stored.entry) yield decodeEntry(stored.entry) as LedgerEntry<T>;
+          if (stored.entry)
+            yield Object.assign(decodeEntry(stored.entry) as LedgerEntry<T>, { index: stored.index });
         }
         if (page.length < 1000) return;
       }

@@ -16,6 +16,7 @@
  * back a day after a start), so every reveal in the ledger is noticed.
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
+import type { LedgerEntry } from '../../ledger/entry-types.ts';
 import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -153,12 +154,21 @@ export function createNotices(deps: {
      * its handler); returns how many it noticed. Idempotent: a reveal already noticed is skipped.
      */
     async catchUp(): Promise<number> {
+      // A reveal whose opening failed after its entry (`act.failed` naming it, just after) showed nothing:
+      // the customer is not told of it.
+      const reveals: Array<LedgerEntry<'customer.revealed'> & { index: number }> = [];
+      const failed = new Set<number>();
+      for await (const entry of ledger.replay(['customer.revealed', 'act.failed'], caughtUpTo)) {
+        if (entry.type === 'act.failed') failed.add((entry as LedgerEntry<'act.failed'>).data.ref);
+        else reveals.push(entry as LedgerEntry<'customer.revealed'> & { index: number });
+      }
       let noticed = 0;
-      for await (const entry of ledger.replay(['customer.revealed'], caughtUpTo)) {
+      for (const entry of reveals) {
+        caughtUpTo = Math.max(caughtUpTo, entry.at);
+        if (failed.has(entry.index)) continue;
         const { customerId, revealId, fields, purpose } = entry.data;
         const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : '';
         if (await notice({ staffId, customerId, revealId, fields, purpose, at: entry.at })) noticed++;
-        caughtUpTo = Math.max(caughtUpTo, entry.at);
       }
       return noticed;
     },
