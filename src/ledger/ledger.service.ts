@@ -245,6 +245,12 @@ export async function createLedger(deps: LedgerDeps) {
     return checkpoint;
   }
 
+  /** An entry's subject: the one given, else the customer its payload names (undefined: none). */
+  function subjectOf(input: EntryInput): string | undefined {
+    const customerId = (input.data as { customerId?: unknown }).customerId;
+    return input.subject ?? (typeof customerId === 'string' ? customerId : undefined);
+  }
+
   const ledger = {
     origin: key.origin,
     vkey: key.vkey,
@@ -255,9 +261,8 @@ export async function createLedger(deps: LedgerDeps) {
      * caller left it out), so it joins their chain and their history cannot leave it out.
      */
     append<T extends EntryType>(input: EntryInput<T>): Promise<number> {
-      const customerId = (input.data as { customerId?: unknown }).customerId;
-      if (typeof customerId === 'string' && input.subject === undefined)
-        return sequencer.append({ ...input, subject: customerId } as EntryInput);
+      const subject = subjectOf(input);
+      if (subject !== input.subject) return sequencer.append({ ...input, subject } as EntryInput);
       return sequencer.append(input as EntryInput);
     },
 
@@ -274,10 +279,12 @@ export async function createLedger(deps: LedgerDeps) {
         return await act(index);
       } catch (error) {
         const code = error instanceof CustosError ? error.code : 'INTERNAL';
+        // About the same subject as the act, filled in or not: the failure joins the same chain.
+        const subject = subjectOf(input);
         await ledger.append({
           type: 'act.failed',
           actor: input.actor,
-          subject: input.subject,
+          ...(subject === undefined ? {} : { subject }),
           data: { ref: index, code },
         });
         throw error;

@@ -194,5 +194,24 @@ for (const { dialect, skip } of await dialects()) {
         await t.cleanup();
       }
     });
+
+    test("an act about a customer that fails: its act.failed joins the customer's chain too", async () => {
+      const t = await testCustos(dialect);
+      try {
+        const failing = t.custos.ledger.record(
+          { type: 'customer.viewed', actor, data: { customerId: 'c9' } },
+          async () => {
+            throw new Error('the act failed');
+          },
+        );
+        await assert.rejects(failing, /the act failed/);
+        const chain = await chainOf(t, 'c9');
+        assert.equal(chain.length, 2, 'the view and its failure');
+        const failed = await t.custos.ledgerStore.entry(chain[1]?.idx as number);
+        assert.equal(JSON.parse((failed?.entry as Buffer).toString('utf8')).type, 'act.failed');
+      } finally {
+        await t.cleanup();
+      }
+    });
   });
 }
