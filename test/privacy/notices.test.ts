@@ -180,6 +180,28 @@ for (const { dialect, skip } of await dialects())
       );
     });
 
+    test('a notice recorded but never queued (its process died, or queueing failed) is queued by the catch-up', async () => {
+      const email = `unqueued.${process.pid}.${dialect}@example.com`;
+      const customerId = await f.customer({ email });
+      const clerk = await f.staff('support');
+      const { revealId } = await h.reveal(clerk, customerId);
+      // As if queueing had failed after the notice's row was stored: the row is there, no message.
+      const db = f.t.custos.database.db;
+      await db.deleteFrom('outbox_messages').where('customer_id', '=', customerId).execute();
+      await db
+        .updateTable('reveal_notices')
+        .set({ message_id: null })
+        .where('reveal_id', '=', revealId)
+        .execute();
+      const notices = f.t.custos.privacy.notices;
+      assert.equal(await notices.catchUp(), 0, 'not while its own handler may still be queueing it');
+      clock.advance(2 * 60_000);
+      assert.equal(await notices.catchUp(), 1);
+      assert.equal(await notices.catchUp(), 0, 'once');
+      await f.t.deliver();
+      assert.equal(f.t.smtp.to(email).length, 1);
+    });
+
     test('a reveal that failed after its entry (act.failed) is not noticed by the catch-up', async () => {
       const email = `failed.${process.pid}.${dialect}@example.com`;
       const customerId = await f.customer({ email, phone: '+86 139 5555 0101' });
