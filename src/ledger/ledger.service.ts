@@ -65,8 +65,10 @@ export interface SubjectHistory {
   checkpoint: string;
   size: number;
   mapProof: MapProof;
-  /** Newest first. */
+  /** Newest first: one page, from the page's `from` down. */
   items: HistoryItem[];
+  /** The index of the next older entry about the subject (the next page's `from`), or null at the first. */
+  next: number | null;
 }
 
 export interface StoredEntry {
@@ -243,6 +245,12 @@ export async function createLedger(deps: LedgerDeps) {
     return checkpoint;
   }
 
+  /** An entry's subject: the one given, else the customer its payload names (undefined: none). */
+  function subjectOf(input: EntryInput): string | undefined {
+    const customerId = (input.data as { customerId?: unknown }).customerId;
+    return input.subject ?? (typeof customerId === 'string' ? customerId : undefined);
+  }
+
   const ledger = {
     origin: key.origin,
     vkey: key.vkey,
@@ -253,9 +261,8 @@ export async function createLedger(deps: LedgerDeps) {
      * caller left it out), so it joins their chain and their history cannot leave it out.
      */
     append<T extends EntryType>(input: EntryInput<T>): Promise<number> {
-      const customerId = (input.data as { customerId?: unknown }).customerId;
-      if (typeof customerId === 'string' && input.subject === undefined)
-        return sequencer.append({ ...input, subject: customerId } as EntryInput);
+      const subject = subjectOf(input);
+      if (subject !== input.subject) return sequencer.append({ ...input, subject } as EntryInput);
       return sequencer.append(input as EntryInput);
     },
 
@@ -272,10 +279,12 @@ export async function createLedger(deps: LedgerDeps) {
         return await act(index);
       } catch (error) {
         const code = error instanceof CustosError ? error.code : 'INTERNAL';
+        // About the same subject as the act, filled in or not: the failure joins the same chain.
+        const subject = subjectOf(input);
         await ledger.append({
           type: 'act.failed',
           actor: input.actor,
-          subject: input.subject,
+          ...(subject === undefined ? {} : { subject }),
           data: { ref: index, code },
         });
         throw error;
@@ -357,19 +366,21 @@ export async function createLedger(deps: LedgerDeps) {
 
     /**
      * Entries of these types written at or after `since` (and from index `fromIndex` on), oldest first
-     * (redacted ones skipped): what the watcher replays to rebuild its state after a restart.
+     * (redacted ones skipped), each with its index: what the watcher replays to rebuild its state after a
+     * restart.
      */
     async *replay<T extends EntryType>(
       types: readonly T[],
       since: number,
       fromIndex = 0,
-    ): AsyncGenerator<LedgerEntry<T>> {
+    ): AsyncGenerator<LedgerEntry<T> & { index: number }> {
       let after = fromIndex - 1;
       for (;;) {
         const page = await store.entriesOfTypesSince(types, since, after, 1000);
         for (const stored of page) {
           after = stored.index;
-          if (stored.entry) yield decodeEntry(stored.entry) as LedgerEntry<T>;
+          if (stored.entry)
+            yield Object.assign(decodeEntry(stored.entry) as LedgerEntry<T>, { index: stored.index });
         }
         if (page.length < 1000) return;
       }
@@ -385,12 +396,14 @@ export async function createLedger(deps: LedgerDeps) {
     },
 
     /**
-     * Every entry about `subject` up to a signed checkpoint that covers everything committed now, each with
+     * The entries about `subject` up to a signed checkpoint that covers everything committed now, each with
      * its inclusion proof, and the subject map's proof of the newest one: what a customer's device checks to
-     * know their history is whole (docs/LEDGER.md, "Completeness"). Throws LEDGER_UNAVAILABLE when no
+     * know their history is whole (docs/LEDGER.md, "Completeness"). One page: at most `limit` entries from
+     * `from` (default: the newest) down, and `next`, where the next page starts (the last item's `prev`, so
+     * the device walks the chain across pages). Throws LEDGER_UNAVAILABLE when no
      * checkpoint can be signed or its map is not held here (signed by another process: retry).
      */
-    async subjectHistory(subject: string): Promise<SubjectHistory> {
+    async subjectHistory(subject: string, page: { from?: number; limit: number }): Promise<SubjectHistory> {
       if (!subjects.mapped) throw new CustosError('LEDGER_UNAVAILABLE', 'The subject map is off');
       const checkpoint = await ledger.checkpointNow();
       if (!checkpoint) throw new CustosError('LEDGER_UNAVAILABLE', 'The ledger has no checkpoint yet');
@@ -401,16 +414,18 @@ export async function createLedger(deps: LedgerDeps) {
           'The newest checkpoint was signed elsewhere: retry shortly',
         );
       }
-      const rows = await store.entriesBySubject(subject, checkpoint.size);
+      const from = page.from ?? checkpoint.size - 1;
+      const rows = await store.entriesBySubject(subject, checkpoint.size, { from, limit: page.limit + 1 });
+      const next = rows.length > page.limit ? (rows[page.limit] as StoredLedgerEntry).index : null;
       const items = await Promise.all(
-        rows.map(async (row) => ({
+        rows.slice(0, page.limit).map(async (row) => ({
           index: row.index,
           header: headerOf(row),
           entry: row.entry ? decodeEntry(row.entry) : null,
           inclusionProof: await ledger.inclusionProof(row.index, checkpoint.size),
         })),
       );
-      return { checkpoint: checkpoint.note, size: checkpoint.size, mapProof, items };
+      return { checkpoint: checkpoint.note, size: checkpoint.size, mapProof, items, next };
     },
 
     /** The audit path of entry `index` in the tree of `size` entries (a checkpoint's size). */

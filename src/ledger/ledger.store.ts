@@ -295,14 +295,24 @@ export function createLedgerStore({
       return rows.map((r) => ({ index: Number(r.idx), subject: r.subject }));
     },
 
-    /** Every entry about `subject` below `size`, newest first: a customer's history. */
-    async entriesBySubject(subject: string, size: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
+    /**
+     * Up to `limit` entries about `subject` below `size` and at or below `from`, newest first: a page of a
+     * customer's history.
+     */
+    async entriesBySubject(
+      subject: string,
+      size: number,
+      page: { from: number; limit: number },
+      trx: Db = db,
+    ): Promise<StoredLedgerEntry[]> {
       const rows = await trx
         .selectFrom('ledger_entries')
         .selectAll()
         .where('subject', '=', subject)
         .where('idx', '<', size)
+        .where('idx', '<=', page.from)
         .orderBy('idx', 'desc')
+        .limit(page.limit)
         .execute();
       return rows.map(toStoredEntry);
     },

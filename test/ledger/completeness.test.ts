@@ -87,7 +87,7 @@ for (const { dialect, skip } of await dialects()) {
         const chain = await chainOf(t, 'c3');
         assert.equal(chain.length, 40);
         chain.forEach((link, i) => assert.equal(link.prev, i === 0 ? null : (chain[i - 1]?.idx ?? -1)));
-        const history = await t.custos.ledger.subjectHistory('c3');
+        const history = await t.custos.ledger.subjectHistory('c3', { limit: 100 });
         const body = parseCheckpoint(parseNote(history.checkpoint)?.text as string);
         const root = mapRootOf(body?.extensions ?? []);
         assert.ok(root, 'the checkpoint carries the subject map');
@@ -191,6 +191,25 @@ for (const { dialect, skip } of await dialects()) {
         assert.deepEqual((await verify(t)).problems, []);
       } finally {
         await other.close();
+        await t.cleanup();
+      }
+    });
+
+    test("an act about a customer that fails: its act.failed joins the customer's chain too", async () => {
+      const t = await testCustos(dialect);
+      try {
+        const failing = t.custos.ledger.record(
+          { type: 'customer.viewed', actor, data: { customerId: 'c9' } },
+          async () => {
+            throw new Error('the act failed');
+          },
+        );
+        await assert.rejects(failing, /the act failed/);
+        const chain = await chainOf(t, 'c9');
+        assert.equal(chain.length, 2, 'the view and its failure');
+        const failed = await t.custos.ledgerStore.entry(chain[1]?.idx as number);
+        assert.equal(JSON.parse((failed?.entry as Buffer).toString('utf8')).type, 'act.failed');
+      } finally {
         await t.cleanup();
       }
     });

@@ -136,7 +136,51 @@ describe('a customer’s access history, provably complete', () => {
     assert.throws(() => checkHistory({ ...answer, items }, customer.customerId, vkey), /not in the log/);
   });
 
+  test('a long history comes in pages, each checked, which together walk the whole chain', async () => {
+    // Anyone lengthens a history by looking (each look is an entry): 250 more, appended at once.
+    const self = `customer:${customer.customerId}`;
+    await Promise.all(
+      Array.from({ length: 250 }, () =>
+        t.custos.ledger.append({
+          type: 'customer.self_viewed',
+          actor: self,
+          data: { customerId: customer.customerId },
+        }),
+      ),
+    );
+    const first = await history();
+    assert.equal(first.items.length, 100);
+    assert.equal(typeof first.next, 'number');
+    const walked = checkHistory(first, customer.customerId, vkey);
+    let from = first.next;
+    while (from !== null) {
+      const res = await send(
+        'GET',
+        `/v1/portal/me/history?from=${from}&limit=500`,
+        undefined,
+        bearer(customer.token),
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const page = res.body as HistoryAnswer<Item>;
+      walked.push(...checkHistory(page, customer.customerId, vkey, from));
+      // A page cut short (its last item dropped, `next` kept) fails the device's check.
+      const cut = { ...page, items: page.items.slice(0, -1) };
+      assert.throws(() => checkHistory(cut, customer.customerId, vkey, from as number), /missing/);
+      from = page.next;
+    }
+    assert.ok(walked.length > 250);
+    assert.deepEqual(
+      walked,
+      [...walked].sort((a, b) => b - a),
+    );
+    for (const bad of ['limit=501', 'limit=0', 'from=-1', 'from=x', 'other=1']) {
+      const res = await send('GET', `/v1/portal/me/history?${bad}`, undefined, bearer(customer.token));
+      assert.equal(res.status, 400, bad);
+    }
+  });
+
   test('an entry about the customer deleted from the database: the device sees the gap', async () => {
+    await revealName();
     const before = await history();
     const reveal = before.items.find((i) => i.kind === 'reveal') as Item;
     await t.custos.database.db.deleteFrom('ledger_entries').where('idx', '=', reveal.index).execute();

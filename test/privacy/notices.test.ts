@@ -180,6 +180,59 @@ for (const { dialect, skip } of await dialects())
       );
     });
 
+    test('a notice recorded but never queued (its process died, or queueing failed) is queued by the catch-up', async () => {
+      const email = `unqueued.${process.pid}.${dialect}@example.com`;
+      const customerId = await f.customer({ email });
+      const clerk = await f.staff('support');
+      const { revealId } = await h.reveal(clerk, customerId);
+      // As if queueing had failed after the notice's row was stored: the row is there, no message.
+      const db = f.t.custos.database.db;
+      await db.deleteFrom('outbox_messages').where('customer_id', '=', customerId).execute();
+      await db
+        .updateTable('reveal_notices')
+        .set({ message_id: null })
+        .where('reveal_id', '=', revealId)
+        .execute();
+      const notices = f.t.custos.privacy.notices;
+      assert.equal(await notices.catchUp(), 0, 'not while its own handler may still be queueing it');
+      clock.advance(2 * 60_000);
+      assert.equal(await notices.catchUp(), 1);
+      assert.equal(await notices.catchUp(), 0, 'once');
+      await f.t.deliver();
+      assert.equal(f.t.smtp.to(email).length, 1);
+    });
+
+    test('a reveal that failed after its entry (act.failed) is not noticed by the catch-up', async () => {
+      const email = `failed.${process.pid}.${dialect}@example.com`;
+      const customerId = await f.customer({ email, phone: '+86 139 5555 0101' });
+      const clerk = await f.staff('support');
+      const caseId = await f.openCase(clerk, customerId);
+      // The phone's ciphertext damaged: the reveal's entry is written, opening the field then fails.
+      await f.t.custos.database.db
+        .updateTable('customers')
+        .set({ phone_sealed: Buffer.alloc(64, 7) })
+        .where('id', '=', customerId)
+        .execute();
+      await h.stepUp(clerk);
+      const res = await f.send(clerk, 'POST', `/v1/cases/${caseId}/reveal`, {
+        fields: ['phone'],
+        reason: 'customer asked us to confirm it',
+      });
+      assert.notEqual(res.status, 200, JSON.stringify(res.body));
+      const entry = (await ledgerEntries(f.t.custos, 'customer.revealed')).find(
+        (e) => e.data.caseId === caseId,
+      );
+      assert.ok(entry, 'the reveal was ledgered ahead');
+      assert.ok(
+        (await ledgerEntries(f.t.custos, 'act.failed')).some((e) => e.subject === customerId),
+        'and its failure',
+      );
+      await f.t.custos.privacy.notices.catchUp();
+      await f.t.deliver();
+      assert.deepEqual(await h.messagesOf(customerId), [], 'nothing was revealed: nothing to tell');
+      assert.equal(f.t.smtp.to(email).length, 0);
+    });
+
     test('the daily digest: no notice at the reveal, one digest once the day is over, never a second', async () => {
       const customer = await portalCustomer();
       assert.deepEqual((await customer.send('GET', '/v1/portal/me/notice-preference')).body, {

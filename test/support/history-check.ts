@@ -88,13 +88,21 @@ export interface HistoryAnswer<I extends ProvenItem = ProvenItem> {
   items: I[];
   checkpoint: { note: string; size: number; origin: string; vkey: string };
   mapProof: { siblings: string[]; end: { kind: string; value?: number; key?: string } };
+  /** Where the next (older) page starts, or null at the first entry. */
+  next: number | null;
 }
 
 /**
  * Throws, saying why, unless `answer` is the complete, proven history of `customerId` under `vkey` (the log's
- * published key, which the device knows beforehand). Returns the checked items' indexes, newest first.
+ * published key, which the device knows beforehand) — the first page, or the page asked for `from` the
+ * previous page's `next`. Returns the checked items' indexes, newest first.
  */
-export function checkHistory(answer: HistoryAnswer, customerId: string, vkey: string): number[] {
+export function checkHistory(
+  answer: HistoryAnswer,
+  customerId: string,
+  vkey: string,
+  from?: number,
+): number[] {
   const text = openNote(answer.checkpoint.note, vkey);
   const [, sizeLine, rootLine, ...extensions] = text.slice(0, -1).split('\n') as string[];
   const size = Number(sizeLine);
@@ -134,16 +142,20 @@ export function checkHistory(answer: HistoryAnswer, customerId: string, vkey: st
     headers.set(item.index, header);
   }
 
-  // The chain: from the newest down, every link present, nothing extra.
+  // The chain: from the newest (or the page's first) down, every link present, nothing extra; the link
+  // past the page's last item is where the next page starts.
   const walked: number[] = [];
-  let at: number | undefined = end.value;
-  while (at !== undefined) {
+  let at: number | undefined = from ?? end.value;
+  while (at !== undefined && walked.length < answer.items.length) {
     const header = headers.get(at);
     if (!header) throw new Error(`entry ${at} about this customer is missing from the history`);
     walked.push(at);
     at = typeof header.prev === 'number' ? header.prev : undefined;
     if (at !== undefined && at >= (walked.at(-1) as number)) throw new Error('the chain does not go back');
   }
+  if (at !== undefined && at !== answer.next)
+    throw new Error(`entry ${at} about this customer is missing from the history`);
+  if (at === undefined && answer.next !== null) throw new Error('the history goes on past its first entry');
   if (walked.length !== answer.items.length) throw new Error('the history holds items off the chain');
   return walked;
 }

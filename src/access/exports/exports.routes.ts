@@ -120,6 +120,7 @@ export function exportRoutes(app: FastifyInstance, deps: { exports: Exports }) {
         errors: [
           'STEP_UP_REQUIRED',
           'ACCESS_DENIED',
+          'TRAINING_REQUIRED',
           'APPROVAL_REQUIRED',
           'EXPORT_NOT_FOUND',
           'EXPORT_NOT_PENDING',

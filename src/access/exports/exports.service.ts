@@ -112,6 +112,13 @@ export function createExports(deps: {
     }
   }
 
+  /** The gate's word on `p` exporting these fields, one question per field's class. */
+  async function requireRecordExport(p: StaffPrincipal, fields: string[]): Promise<void> {
+    for (const field of validFields(fields)) {
+      await gate.require(p, { ...roleOnly('export_request'), fieldClass: fieldClass(field) }, { fields });
+    }
+  }
+
   const { isLarge, quorumOf, viewOf, announce, approve, reject } = createExportDecisions({
     store,
     caps: deps.caps,
@@ -280,9 +287,7 @@ export function createExports(deps: {
           ]);
         }
         const fields = validFields(input.fields);
-        for (const field of fields) {
-          await gate.require(p, { ...roleOnly('export_request'), fieldClass: fieldClass(field) }, { fields });
-        }
+        await requireRecordExport(p, fields);
         spec = { customerIds: ids as string[], fields };
       } else if (input.kind === 'aggregate') {
         if (input.purpose !== 'marketing') {
@@ -404,6 +409,9 @@ export function createExports(deps: {
       }
       // An aggregate over budget stays approved: it may run once old releases leave the window.
       if (request.kind === 'aggregate') await requireBudget(p);
+      // Records leave now, not when asked: the requester must still be let through (training expired, role
+      // changed since the request); refused, the export stays approved.
+      else await requireRecordExport(p, (request.spec as RecordSpec).fields);
       if (!(await store.transition(id, 'approved', { status: 'running' }))) {
         throw new CustosError('EXPORT_NOT_PENDING', 'This export was already run');
       }

@@ -57,12 +57,18 @@ export interface AccessHistory {
   items: HistoryItemView[];
   /** What the proofs are against. */
   checkpoint: { note: string; size: number; origin: string; vkey: string };
+  /** Where the next (older) page starts: pass it as `from`; null when this page reaches the first entry. */
+  next: number | null;
   /** The subject map's proof for this customer (`subject-map/v1` in the checkpoint). */
   mapProof: {
     siblings: string[];
     end: { kind: 'present' | 'empty' | 'other'; value?: number; key?: string };
   };
 }
+
+/** Items in one page of the history unless the customer asks for fewer (at most `HISTORY_PAGE_MAX`). */
+export const HISTORY_PAGE = 100;
+export const HISTORY_PAGE_MAX = 500;
 
 const kinds: Record<string, string> = {
   'customer.viewed': 'view',
@@ -117,11 +123,18 @@ export function createAccessHistory(deps: {
   }
 
   return {
-    /** The signed-in customer's own history, newest first, with its proofs. Ledgers the look first. */
-    async forCustomer(actor: Actor): Promise<AccessHistory> {
+    /**
+     * The signed-in customer's own history, newest first, with its proofs: one page of at most `limit`
+     * items from `from` (default: the newest) down, so a long history (which anyone can lengthen by looking)
+     * costs each request the same. Ledgers the look first.
+     */
+    async forCustomer(actor: Actor, page: { from?: number; limit?: number } = {}): Promise<AccessHistory> {
       const customerId = customerIdOf(actor);
       await ledger.append({ type: 'customer.history_viewed', actor: actorRef(actor), data: { customerId } });
-      const history = await ledger.subjectHistory(customerId);
+      const history = await ledger.subjectHistory(customerId, {
+        ...(page.from === undefined ? {} : { from: page.from }),
+        limit: page.limit ?? HISTORY_PAGE,
+      });
       // Cases are in the same chain: their purpose and whether the customer was there, by case id.
       const cases = new Map<string, { purpose?: string; present?: boolean }>();
       for (const item of history.items) {
@@ -165,6 +178,7 @@ export function createAccessHistory(deps: {
       return {
         customerId,
         items,
+        next: history.next,
         checkpoint: {
           note: history.checkpoint,
           size: history.size,

@@ -2,10 +2,11 @@
  * The customer's access history over HTTP (`GET /v1/portal/me/history`, the customer's own portal session:
  * there is no customer id to give, so no one can ask for another's).
  */
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sessionOf } from '../../identity/sessions/route-auth.ts';
-import type { AccessHistoryService } from './access-history.ts';
+import { validationFailed } from '../../platform/errors.ts';
+import { type AccessHistoryService, HISTORY_PAGE, HISTORY_PAGE_MAX } from './access-history.ts';
 
 const Actor = Type.Object(
   {
@@ -46,6 +47,10 @@ const History = Type.Object(
   {
     customerId: Type.String(),
     items: Type.Array(Item),
+    next: Type.Union([Type.Integer(), Type.Null()], {
+      description:
+        'Where the next (older) page starts: ask again with this as `from`; null at your first entry',
+    }),
     checkpoint: Type.Object(
       { note: Type.String(), size: Type.Integer(), origin: Type.String(), vkey: Type.String() },
       { additionalProperties: false },
@@ -68,8 +73,26 @@ const History = Type.Object(
   { additionalProperties: false },
 );
 
+const Page = Type.Object(
+  {
+    from: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,15}$',
+        description: "The newest entry to include: the previous page's `next`",
+      }),
+    ),
+    limit: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]{1,3}$',
+        description: `How many items, 1 to ${HISTORY_PAGE_MAX} (default ${HISTORY_PAGE})`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export function historyRoutes(app: FastifyInstance, deps: { history: AccessHistoryService }) {
-  app.get(
+  app.get<{ Querystring: Static<typeof Page> }>(
     '/v1/portal/me/history',
     {
       config: { auth: 'customer', errors: ['LEDGER_UNAVAILABLE'] },
@@ -78,9 +101,19 @@ export function historyRoutes(app: FastifyInstance, deps: { history: AccessHisto
         tags: ['portal'],
         summary:
           'Everything done with your record — who (role, site, region), when, why, and whether you were there — with proofs that nothing is left out',
+        querystring: Page,
         response: { 200: History },
       },
     },
-    async (request) => deps.history.forCustomer(sessionOf(request).actor),
+    async (request) => {
+      const { from, limit } = request.query;
+      const size = limit === undefined ? HISTORY_PAGE : Number(limit);
+      if (size < 1 || size > HISTORY_PAGE_MAX)
+        throw validationFailed([{ path: 'limit', problem: `must be 1 to ${HISTORY_PAGE_MAX}` }]);
+      return deps.history.forCustomer(sessionOf(request).actor, {
+        ...(from === undefined ? {} : { from: Number(from) }),
+        limit: size,
+      });
+    },
   );
 }

@@ -13,9 +13,11 @@
  * (`notice.digest_claimed`), so a restarted job, or a second node, never sends it twice; nothing personal is
  * stored here but ids, field names, role and site. Notices follow the bus, which is in-process; a reveal
  * whose process died before its handler ran is caught up from the ledger (`catchUp`, run every minute, looking
- * back a day after a start), so every reveal in the ledger is noticed.
+ * back a day after a start), so every reveal in the ledger is noticed; it also queues an immediate notice that
+ * was stored but never queued (a minute after its reveal), and skips a reveal that failed (`act.failed`).
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
+import type { LedgerEntry } from '../../ledger/entry-types.ts';
 import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -35,6 +37,8 @@ const CATCH_UP_WINDOW_MS = 24 * 3600_000;
 /** Reveals a digest run looks at, at most: the rest wait for the next run. */
 const DIGEST_BATCH = 2000;
 const noticesActor: Actor = { type: 'system', id: 'notices' };
+/** How long after a reveal the catch-up takes over queueing its notice from the reveal's own handler. */
+const QUEUE_GRACE_MS = 60_000;
 
 /** The customer's day (YYYY-MM-DD, China time) of an instant. */
 export function noticeDay(at: number): string {
@@ -86,6 +90,8 @@ export function createNotices(deps: {
     // An erased customer (the catch-up reads reveals from the ledger, which outlives them) is told nothing
     // and nothing about them is kept.
     if (!(await deps.vault.exists(customerId))) return false;
+    const known = await store.byReveal(revealId);
+    if (known) return queueLate(known);
     const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
     const n: RevealNotice = {
       revealId,
@@ -100,16 +106,32 @@ export function createNotices(deps: {
       messageId: null,
     };
     if (!(await store.insert(n))) return false;
-    if (n.mode !== 'immediate') return true;
-    const channel = await channelOf(customerId);
-    if (channel === null) return true;
+    if (n.mode === 'immediate') await queueNotice(n);
+    return true;
+  }
+
+  /** Queue an immediate notice's message (none when the customer has no contact). */
+  async function queueNotice(n: RevealNotice): Promise<void> {
+    const channel = await channelOf(n.customerId);
+    if (channel === null) return;
     const messageId = await outbox.queue(noticesActor, {
-      customerId,
+      customerId: n.customerId,
       channel,
       kind: 'reveal_notice',
       params: { reveals: [item(n)] },
     });
-    await store.setMessage([revealId], messageId);
+    await store.setMessage([n.revealId], messageId);
+  }
+
+  /**
+   * An immediate notice stored but never queued (its process died, or queueing failed): queued now, once
+   * `QUEUE_GRACE_MS` has passed (before that its own handler may still be queueing it). True if queued.
+   */
+  async function queueLate(n: RevealNotice): Promise<boolean> {
+    if (n.mode !== 'immediate' || n.messageId !== null) return false;
+    if (clock.now() - n.revealedAt < QUEUE_GRACE_MS) return false;
+    if ((await channelOf(n.customerId)) === null) return false;
+    await queueNotice(n);
     return true;
   }
 
@@ -153,12 +175,22 @@ export function createNotices(deps: {
      * its handler); returns how many it noticed. Idempotent: a reveal already noticed is skipped.
      */
     async catchUp(): Promise<number> {
+      // A reveal whose opening failed after its entry (`act.failed` naming it, just after) showed nothing:
+      // the customer is not told of it.
+      const reveals: Array<LedgerEntry<'customer.revealed'> & { index: number }> = [];
+      const failed = new Set<number>();
+      for await (const entry of ledger.replay(['customer.revealed', 'act.failed'], caughtUpTo)) {
+        if (entry.type === 'act.failed') failed.add((entry as LedgerEntry<'act.failed'>).data.ref);
+        else reveals.push(entry as LedgerEntry<'customer.revealed'> & { index: number });
+      }
       let noticed = 0;
-      for await (const entry of ledger.replay(['customer.revealed'], caughtUpTo)) {
+      for (const entry of reveals) {
+        // Reveals within the grace are read again next time, in case their notice is still to be queued.
+        caughtUpTo = Math.max(caughtUpTo, Math.min(entry.at, clock.now() - QUEUE_GRACE_MS));
+        if (failed.has(entry.index)) continue;
         const { customerId, revealId, fields, purpose } = entry.data;
         const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : '';
         if (await notice({ staffId, customerId, revealId, fields, purpose, at: entry.at })) noticed++;
-        caughtUpTo = Math.max(caughtUpTo, entry.at);
       }
       return noticed;
     },

@@ -205,6 +205,39 @@ for (const { dialect, skip } of await dialects()) {
       );
     });
 
+    test('an export approved while the requester was trained does not run once the training expired', async () => {
+      const member = await f.staff('support');
+      const approver = await f.staff('security');
+      const trained = await train(member, 10 * MINUTE);
+      await stepUp(member);
+      const asked = await f.send(member, 'POST', '/v1/exports', {
+        kind: 'records',
+        purpose: 'service_notice',
+        customerIds: [customerId],
+        fields: ['name'],
+      });
+      assert.equal(asked.status, 201, JSON.stringify(asked.body));
+      await stepUp(approver);
+      const approved = await f.send(approver, 'POST', `/v1/exports/${asked.body.id}/approve`);
+      assert.equal(approved.status, 200, JSON.stringify(approved.body));
+      // Sessions outlive it (15 minutes idle): only the training has expired.
+      clockNow = Date.parse(trained.expiresAt);
+      await stepUp(member);
+      const ran = await f.send(member, 'POST', `/v1/exports/${asked.body.id}/run`);
+      refusedForTraining(ran, 'export run after the training expired');
+      assert.equal(ran.body.records, undefined);
+      const exported = (await ledgerEntries(f.t.custos, 'customer.exported')).filter(
+        (e) => e.data.exportId === asked.body.id,
+      );
+      assert.deepEqual(exported, []);
+      // Renewed, the same approved export runs.
+      await train(member, DAY);
+      await stepUp(member);
+      const renewed = await f.send(member, 'POST', `/v1/exports/${asked.body.id}/run`);
+      assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+      assert.equal(renewed.body.records.length, 1);
+    });
+
     test('HR reports training with an hr token; another token, or about its own owner, is refused', async () => {
       const member = await f.staff('store');
       await stepUp(admin);
