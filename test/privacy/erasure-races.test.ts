@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { Ledger } from '../../src/ledger/ledger.service.ts';
 import { CustosError } from '../../src/platform/errors.ts';
 import { type AccessFixture, accessFixture, type Staff } from '../support/access-fixture.ts';
@@ -92,6 +93,18 @@ describe('erasure races and legal holds', () => {
     assert.equal(erased.status, 409, JSON.stringify(erased.body));
     assert.equal(erased.body.error.code, 'LEGAL_HOLD');
     assert.equal(await f.t.custos.vault.exists(customerId), true, 'the held data is still there');
+
+    // A placement whose act failed (act.failed names it) holds nothing.
+    const other = await f.customer();
+    await sql`create trigger no_holds before insert on legal_holds begin select raise(abort, 'refused'); end`.execute(
+      f.t.custos.database.db,
+    );
+    const failed = await f.send(officer, 'PUT', `/v1/customers/${other}/legal-hold`, {
+      reason: 'Court order 2026-80',
+    });
+    await sql`drop trigger no_holds`.execute(f.t.custos.database.db);
+    assert.equal(failed.status, 500, JSON.stringify(failed.body));
+    assert.equal((await f.send(officer, 'POST', `/v1/customers/${other}/erasure`)).status, 200);
 
     // Placed again and lifted by the officer, on the record: erasure goes ahead.
     await f.send(officer, 'PUT', `/v1/customers/${customerId}/legal-hold`, { reason: 'Court order 2026-79' });

@@ -91,13 +91,20 @@ export function createErasure(deps: ErasureDeps) {
     if (!(await vault.exists(customerId))) throw new CustosError('CUSTOMER_NOT_FOUND', 'No such customer');
   }
 
-  /** Whether the ledger's last hold entry about the customer is a placement (the table can be edited). */
+  /**
+   * Whether the ledger's last hold entry about the customer whose act did not fail is a placement (the table
+   * can be edited; the ledger cannot, unnoticed).
+   */
   async function heldPerLedger(customerId: string): Promise<boolean> {
-    let held = false;
-    for await (const entry of ledger.replay(['legal_hold.placed', 'legal_hold.lifted'], 0)) {
-      if (entry.subject === customerId) held = entry.type === 'legal_hold.placed';
+    const acts: { index: number; placed: boolean }[] = [];
+    const failed = new Set<number>();
+    const types = ['legal_hold.placed', 'legal_hold.lifted', 'act.failed'] as const;
+    for await (const entry of ledger.replay(types, 0)) {
+      if (entry.subject !== customerId) continue;
+      if (entry.type === 'act.failed') failed.add((entry.data as { ref: number }).ref);
+      else acts.push({ index: entry.index, placed: entry.type === 'legal_hold.placed' });
     }
-    return held;
+    return acts.filter((a) => !failed.has(a.index)).at(-1)?.placed ?? false;
   }
 
   async function refuseIfHeld(actor: Actor, customerId: string): Promise<void> {
