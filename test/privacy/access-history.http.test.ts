@@ -136,6 +136,31 @@ describe('a customer’s access history, provably complete', () => {
     assert.throws(() => checkHistory({ ...answer, items }, customer.customerId, vkey), /not in the log/);
   });
 
+  test('a reveal the watcher marked special shows without its payload: security’s marks stay security’s', async () => {
+    // A staff-initiated reveal of a customer security marked as a VIP carries `context.special` in its entry.
+    await t.custos.ledger.append({
+      type: 'customer.revealed',
+      actor: `staff:${staff.staffId}`,
+      data: {
+        customerId: customer.customerId,
+        caseId: 'case-x',
+        fields: ['name'],
+        purpose: 'repair',
+        revealId: 'reveal-x',
+        reason: '',
+        evidence: 'none',
+        context: { special: 'vip' },
+      },
+    });
+    const answer = await history();
+    const item = answer.items.find((i) => i.caseId === 'case-x') as Item;
+    assert.equal(item.proof.data, null, 'the payload is withheld');
+    assert.deepEqual([item.kind, item.fields, item.purpose], ['reveal', ['name'], 'repair']);
+    assert.equal(JSON.stringify(answer).includes('vip'), false, 'the mark is not in the answer');
+    // Its header still proves when, what, who and its place in the chain.
+    checkHistory(answer, customer.customerId, vkey);
+  });
+
   test('a long history comes in pages, each checked, which together walk the whole chain', async () => {
     // Anyone lengthens a history by looking (each look is an entry): 250 more, appended at once.
     const self = `customer:${customer.customerId}`;

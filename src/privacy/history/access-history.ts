@@ -46,7 +46,12 @@ export interface HistoryItemView {
   proof: {
     /** The canonical header its leaf hashes (base64). */
     header: string | null;
-    /** The entry's payload, canonical JSON's input: SHA-256 of its canonical form is the header's `payload`. */
+    /**
+     * The entry's payload, canonical JSON's input: SHA-256 of its canonical form is the header's `payload`.
+     * Null when redacted, or withheld: a staff-initiated reveal the watcher marked `special` (the customer
+     * marked VIP or co-worker by security, or sharing the staff member's surname) — that flag is security's
+     * and the staff member's, not the customer's to read. The header still proves when, what, who and the link.
+     */
     data: unknown;
     inclusionProof: string[];
   };
@@ -85,6 +90,11 @@ const kinds: Record<string, string> = {
   'legal_hold.placed': 'legal_hold',
   'legal_hold.lifted': 'legal_hold',
 };
+
+/** A payload carrying the watcher's `special` flag: shown without it being provable, rather than with it. */
+function withheld(data: unknown): boolean {
+  return field<unknown>(field<unknown>(data, 'context'), 'special') !== undefined;
+}
 
 function field<T>(data: unknown, name: string): T | undefined {
   return data !== null && typeof data === 'object'
@@ -169,7 +179,7 @@ export function createAccessHistory(deps: {
           detailed: item.entry !== null,
           proof: {
             header: item.header,
-            data,
+            data: withheld(data) ? null : data,
             inclusionProof: item.inclusionProof.map((h) => h.toString('base64')),
           },
         });
