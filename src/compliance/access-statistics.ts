@@ -7,6 +7,7 @@
  * know, such as a system job); purpose is the case's (views and reveals), the export's (exports), or `none`
  * (search hits: a search needs no case).
  */
+import { staffIdOfRef } from '../platform/actor.ts';
 import type { AccessEntry } from './incident.ts';
 
 export interface AccessCounts {
@@ -44,7 +45,7 @@ export function accessStatistics(input: {
     const column = counted[entry.type as keyof typeof counted];
     if (!column) continue;
     const data = (entry.data ?? {}) as { purpose?: unknown; caseId?: unknown; exportId?: unknown };
-    const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : undefined;
+    const staffId = staffIdOfRef(entry.actor);
     const member = staffId === undefined ? undefined : input.staff(staffId);
     const purpose =
       (typeof data.purpose === 'string' ? data.purpose : undefined) ??

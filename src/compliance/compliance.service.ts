@@ -11,7 +11,7 @@ import type { StaffPrincipal } from '../identity/sessions/principal.ts';
 import type { Sessions } from '../identity/sessions/sessions.ts';
 import type { StaffDirectory } from '../identity/staff/staff-directory.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { type Actor, actorRef } from '../platform/actor.ts';
+import { type Actor, actorRef, staffIdOfRef } from '../platform/actor.ts';
 import type { Clock } from '../platform/clock.ts';
 import { CustosError, validationFailed } from '../platform/errors.ts';
 import { isUuid, uuidv7 } from '../platform/ids.ts';
@@ -127,7 +127,7 @@ export function createCompliance(deps: {
       const entries = await entriesOf(statisticsEntryTypes, from);
       const staff = new Map<string, { role: string; site: string } | undefined>();
       for (const e of entries) {
-        const id = e.actor.startsWith('staff:') ? e.actor.slice('staff:'.length) : undefined;
+        const id = staffIdOfRef(e.actor);
         if (id !== undefined && !staff.has(id)) {
           const member = await deps.staff.member(id);
           staff.set(id, member ? { role: member.role, site: member.site } : undefined);

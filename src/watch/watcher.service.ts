@@ -17,7 +17,7 @@
  */
 import type { EntryPayloads, LedgerEntry } from '../ledger/entry-types.ts';
 import type { Ledger } from '../ledger/ledger.service.ts';
-import { actorRef, systemActor } from '../platform/actor.ts';
+import { actorRef, staffIdOfRef, systemActor } from '../platform/actor.ts';
 import type { BusEvent, EventBus } from '../platform/bus.ts';
 import type { Clock } from '../platform/clock.ts';
 import { createKeyedQueue } from '../platform/keyed-queue.ts';
@@ -114,7 +114,7 @@ type Replayed = (typeof replayed)[number];
 
 /** A staff act from the ledger as the model sees it (the role from the directory); undefined if not scored. */
 export function watchEventFromEntry(entry: LedgerEntry<Replayed>, role: string): WatchEvent | undefined {
-  const staffId = staffIdOf(entry.actor);
+  const staffId = staffIdOfRef(entry.actor);
   if (staffId === undefined) return undefined;
   const base = { at: entry.at, staffId, role };
   switch (entry.type) {
@@ -166,10 +166,6 @@ function revealContextOf(c: NonNullable<EntryPayloads['customer.revealed']['cont
       ? { special: c.special as SpecialCustomer }
       : {}),
   };
-}
-
-function staffIdOf(actor: string): string | undefined {
-  return actor.startsWith('staff:') ? actor.slice('staff:'.length) : undefined;
 }
 
 export function createWatcher(deps: {
@@ -290,7 +286,7 @@ export function createWatcher(deps: {
         if ((riskTiers as readonly string[]).includes(d.to)) recorded.set(d.staffId, d.to as RiskTier);
         continue;
       }
-      const staffId = staffIdOf(entry.actor);
+      const staffId = staffIdOfRef(entry.actor);
       if (staffId === undefined) continue;
       if (!roles.has(staffId)) roles.set(staffId, await roleOf(staffId));
       const role = roles.get(staffId);

@@ -18,7 +18,7 @@ import type { Sessions } from '../../identity/sessions/sessions.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { EntryInput, EntryType } from '../../ledger/entry-types.ts';
 import { type StaffRole, staffRoles } from '../../identity/staff/staff.types.ts';
-import { actorRef } from '../../platform/actor.ts';
+import { actorRef, staffIdOfRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError, validationFailed } from '../../platform/errors.ts';
 import { isUuid, uuidv7 } from '../../platform/ids.ts';
@@ -228,7 +228,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
           'A policy change needs the approval of an admin other than its proposer',
         );
       }
-      const proposer = proposal.proposedBy.startsWith('staff:') ? proposal.proposedBy.slice(6) : null;
+      const proposer = staffIdOfRef(proposal.proposedBy) ?? null;
       await deps.independence.assertIndependent(p.staffId, [proposer]);
       const live = await liveRow();
       if (live.version !== proposal.baseVersion) {

@@ -13,7 +13,7 @@
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { StaffDirectory } from '../../identity/staff/staff-directory.ts';
-import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
+import { type Actor, actorOfRef, actorRef, customerIdOf } from '../../platform/actor.ts';
 import type { LedgerEntry } from '../../ledger/entry-types.ts';
 
 /** Who acted, as the customer sees them. */
@@ -112,11 +112,11 @@ export function createAccessHistory(deps: {
   async function actorOf(ref: string, customerId: string, cache: Map<string, HistoryActor>) {
     const known = cache.get(ref);
     if (known) return known;
-    const [type, id = ''] = ref.split(/:(.*)/s);
+    const actor = actorOfRef(ref);
     let seen: HistoryActor;
-    if (type === 'customer' && id === customerId) seen = { kind: 'you' };
-    else if (type === 'staff') {
-      const member = await staff.member(id);
+    if (actor?.type === 'customer' && actor.id === customerId) seen = { kind: 'you' };
+    else if (actor?.type === 'staff') {
+      const member = await staff.member(actor.id);
       seen = member
         ? {
             kind: 'staff',
@@ -126,7 +126,7 @@ export function createAccessHistory(deps: {
             ...(deps.showStaffNames ? { name: member.displayName } : {}),
           }
         : { kind: 'staff' };
-    } else if (type === 'api-token') seen = { kind: 'integration' };
+    } else if (actor?.type === 'api-token') seen = { kind: 'integration' };
     else seen = { kind: 'system' };
     cache.set(ref, seen);
     return seen;

@@ -18,7 +18,7 @@
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
 import type { LedgerEntry } from '../../ledger/entry-types.ts';
-import { type Actor, actorRef, customerIdOf } from '../../platform/actor.ts';
+import { type Actor, actorRef, customerIdOf, staffIdOfRef } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
@@ -189,7 +189,7 @@ export function createNotices(deps: {
         caughtUpTo = Math.max(caughtUpTo, Math.min(entry.at, clock.now() - QUEUE_GRACE_MS));
         if (failed.has(entry.index)) continue;
         const { customerId, revealId, fields, purpose } = entry.data;
-        const staffId = entry.actor.startsWith('staff:') ? entry.actor.slice('staff:'.length) : '';
+        const staffId = staffIdOfRef(entry.actor) ?? '';
         if (await notice({ staffId, customerId, revealId, fields, purpose, at: entry.at })) noticed++;
       }
       return noticed;
