@@ -32,7 +32,9 @@ export async function loadTreeState(store: Pick<LedgerStore, 'size' | 'tile'>): 
       start += span;
     }
   }
-  const reader = createTileReader({ tile: (l, i) => store.tile(l, i) }, () => rightTiles, 0);
+  const reader = createTileReader({ tile: (l, i) => store.tile(l, i) }, () => rightTiles, {
+    cacheBytes: 0,
+  });
   const hashes = await reader.readNodes(ids);
   const edge: EdgeNode[] = ids.map((id, i) => ({ ...id, hash: hashes[i] as Buffer }));
   return { size, edge, rightTiles };

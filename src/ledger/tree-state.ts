@@ -115,14 +115,3 @@ export function tileSpan(
     count: 2 ** below,
   };
 }
-
-/** Fold 2^k consecutive hashes of one level into their subtree hash. */
-export function foldComplete(hashes: readonly Buffer[]): Buffer {
-  let level = [...hashes];
-  while (level.length > 1) {
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(nodeHash(level[i] as Buffer, level[i + 1] as Buffer));
-    level = next;
-  }
-  return level[0] as Buffer;
-}
