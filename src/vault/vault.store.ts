@@ -17,6 +17,17 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** A customer as stored: sealed fields, blind indexes and the sealed masked view (see sealing.ts). */
 export type CustomerRow = CustomersTable;
 
+/**
+ * The search indexes over blind indexes (migration 2026-11-23T1200_foundation), without the unique one on
+ * account IDs, which duplicate detection needs at every insert. Only searches use these: an initial load
+ * builds them once at the end (one sort each) instead of inserting a million random keys into each.
+ */
+const SEARCH_INDEXES = [
+  { name: 'customers_phone_bidx', column: 'phone_bidx' },
+  { name: 'customers_email_bidx', column: 'email_bidx' },
+  { name: 'customers_national_id_bidx', column: 'national_id_bidx' },
+] as const;
+
 const bidxColumn = {
   phone: 'phone_bidx',
   email: 'email_bidx',
@@ -87,6 +98,25 @@ export function createVaultStore(db: Kysely<Database>, bulkInsert: BulkInsert = 
     async deleteCustomer(id: string, trx: Db = db): Promise<boolean> {
       const result = await trx.deleteFrom('customers').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+
+    /** True when no customer is stored: an import into it is an initial load. */
+    async isEmpty(trx: Db = db): Promise<boolean> {
+      return (await trx.selectFrom('customers').select('id').limit(1).executeTakeFirst()) === undefined;
+    },
+
+    /**
+     * Drop the search indexes for an initial load. Searches stay correct meanwhile (a table scan), and
+     * `buildSearchIndexes` puts them back — at the end of the load, or at the next start after a crash.
+     */
+    async dropSearchIndexes(trx: Db = db): Promise<void> {
+      for (const index of SEARCH_INDEXES) await trx.schema.dropIndex(index.name).ifExists().execute();
+    },
+
+    /** Create whichever search index is missing (none missing: nothing to do). */
+    async buildSearchIndexes(trx: Db = db): Promise<void> {
+      for (const index of SEARCH_INDEXES)
+        await trx.schema.createIndex(index.name).ifNotExists().on('customers').column(index.column).execute();
     },
 
     async countCustomers(trx: Db = db): Promise<number> {

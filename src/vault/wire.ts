@@ -14,6 +14,8 @@ export async function wireVault(deps: {
   const { database, bus, clock } = deps.platform;
   const { keyring, ledger } = deps;
   const store = createVaultStore(database.db, database.bulkInsert);
+  // An initial load that stopped half-way left its search indexes dropped: build them before serving.
+  await store.buildSearchIndexes();
   return {
     vault: createVaultService({ keyring, ledger, bus, clock, store }),
     importer: createImporter({ keyring, ledger, bus, clock, store }),

@@ -7,7 +7,9 @@
  * customer created concurrently through the API cannot make a batch fail.
  *
  * Pipeline: the main thread parses and inserts; sealing (the CPU-heavy part) runs in a `Sealer`, inline or
- * in worker threads, several chunks ahead. Results are consumed in file order.
+ * in worker threads, several chunks ahead. Results are consumed in file order. Into an empty vault (an
+ * initial load) the search indexes are dropped first and built once at the end, in a `finally`; a load cut
+ * short by a crash leaves them to the next start (vault/wire.ts). The unique account-ID index stays.
  */
 import type { Keyring, WrappedDataKey } from '../../crypto/keyring.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
@@ -48,7 +50,10 @@ interface Insertable {
 }
 
 export interface ImporterDeps {
-  store: Pick<VaultStore, 'transaction' | 'insertNewCustomers'>;
+  store: Pick<
+    VaultStore,
+    'transaction' | 'insertNewCustomers' | 'isEmpty' | 'dropSearchIndexes' | 'buildSearchIndexes'
+  >;
   keyring: Pick<Keyring, 'wrapDataKey' | 'saveCustomerKeys' | 'blindIndex' | 'blindIndexRoot'>;
   ledger: Pick<Ledger, 'append'>;
   bus: Pick<EventBus, 'publish'>;
@@ -144,6 +149,9 @@ export function createImporter({ store, keyring, ledger, bus, clock }: ImporterD
           ? workerSealer(keyring.blindIndexRoot(), options.workers)
           : inlineSealer(keyring.blindIndex);
       const inFlight: Promise<PreparedChunk>[] = [];
+      // An initial load (an empty vault) builds the search indexes once at the end, not row by row.
+      const initialLoad = await store.isEmpty();
+      if (initialLoad) await store.dropSearchIndexes();
       try {
         let chunk: ImportRecord[] = [];
         const dispatch = async () => {
@@ -164,6 +172,7 @@ export function createImporter({ store, keyring, ledger, bus, clock }: ImporterD
         // A failed run must not leave sealing promises rejecting unobserved.
         for (const pending of inFlight) pending.catch(() => {});
         await sealer.close();
+        if (initialLoad) await store.buildSearchIndexes();
       }
       summary.rejectedRows.sort((a, b) => a.line - b.line);
       bus.publish('customers.imported', {
