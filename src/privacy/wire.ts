@@ -69,6 +69,7 @@ export async function wirePrivacy(deps: {
     staffMember: (staffId) => deps.staff.member(staffId),
     ledger,
     clock,
+    transaction: (work) => platform.database.db.transaction().execute(work),
   });
   platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {
