@@ -31,14 +31,18 @@ function areaOfUrl(url: string): string | undefined {
   return undefined;
 }
 
-function outsideArea(frame: ProfileNode['callFrame']): string {
-  const { functionName: name, url } = frame;
-  if (name === '(idle)') return 'idle (waiting: I/O, fsync in other threads, timers)';
-  if (name === '(garbage collector)') return 'garbage collection';
-  if (name === '(program)') return 'V8 / native, outside JavaScript';
-  if (/node_modules\/(fastify|find-my-way|light-my-request|avvio|@fastify)/.test(url)) return 'Fastify';
-  if (/node_modules\/pg/.test(url)) return 'pg driver';
-  if (url.startsWith('node:')) return 'Node.js core (HTTP, streams, timers)';
+/** What a sample without Custos code on its stack was doing: its leaf, else the nearest library frame. */
+function outsideArea(stack: readonly ProfileNode['callFrame'][]): string {
+  const leaf = stack[0]?.functionName;
+  if (leaf === '(idle)') return 'idle (waiting: I/O, fsync in other threads, timers)';
+  if (leaf === '(garbage collector)') return 'garbage collection';
+  if (leaf === '(program)') return 'V8 / native, outside JavaScript';
+  for (const { url } of stack) {
+    if (/node_modules\/kysely/.test(url)) return 'SQL through Kysely (its caller lost across awaits)';
+    if (/node_modules\/(pg|pg-pool|pg-protocol)\//.test(url)) return 'pg driver';
+    if (/node_modules\/(fastify|find-my-way|light-my-request|avvio|@fastify)/.test(url)) return 'Fastify';
+    if (url.startsWith('node:')) return 'Node.js core (HTTP, streams, timers)';
+  }
   return 'other';
 }
 
@@ -57,10 +61,13 @@ export function summariseProfile(profile: CpuProfile, top = 12): ProfileSummary 
     const known = areaOf.get(id);
     if (known !== undefined) return known;
     let area: string | undefined;
+    const stack: ProfileNode['callFrame'][] = [];
     for (let at: number | undefined = id; at !== undefined && area === undefined; at = parent.get(at)) {
-      area = areaOfUrl(byId.get(at)?.callFrame.url ?? '');
+      const frame = (byId.get(at) as ProfileNode).callFrame;
+      stack.push(frame);
+      area = areaOfUrl(frame.url);
     }
-    const result = area ?? outsideArea((byId.get(id) as ProfileNode).callFrame);
+    const result = area ?? outsideArea(stack);
     areaOf.set(id, result);
     return result;
   };

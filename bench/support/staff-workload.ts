@@ -41,7 +41,7 @@ export async function inParallel<T>(items: readonly T[], limit: number, work: (i
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-function expectStatus(r: { status: number; body: unknown }, status: number, what: string) {
+export function expectStatus(r: { status: number; body: unknown }, status: number, what: string) {
   if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body)}`);
   return r.body as Record<string, unknown>;
 }

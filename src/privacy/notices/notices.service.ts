@@ -69,7 +69,7 @@ const item = (n: RevealNotice): RevealItem => ({
 export function createNotices(deps: {
   store: NoticeStore;
   outbox: Pick<Outbox, 'queue' | 'prepare' | 'store'>;
-  vault: Pick<VaultService, 'hasContact' | 'exists'>;
+  vault: Pick<VaultService, 'hasContact' | 'forMessage'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
   ledger: Pick<Ledger, 'record' | 'replay' | 'append'>;
@@ -138,13 +138,16 @@ export function createNotices(deps: {
     const fresh: RevealNotice[] = [];
     const late: RevealNotice[] = [];
     const seen = new Set<string>();
+    /** Each customer of the batch loaded once (null: no such customer, or erased). */
+    const customers = new Map<string, Awaited<ReturnType<VaultService['forMessage']>>>();
     for (const reveal of reveals) {
       const { customerId, revealId } = reveal;
       if (seen.has(revealId)) continue;
       seen.add(revealId);
       // An erased customer (the catch-up reads reveals from the ledger, which outlives them) is told nothing
       // and nothing about them is kept.
-      if (!(await deps.vault.exists(customerId))) continue;
+      if (!customers.has(customerId)) customers.set(customerId, await deps.vault.forMessage(customerId));
+      if (!customers.get(customerId)) continue;
       const known = await store.byReveal(revealId);
       if (known) {
         // Stored but never queued (its process died, or queueing failed): queued now, once QUEUE_GRACE_MS has
@@ -171,7 +174,7 @@ export function createNotices(deps: {
         messageId: null,
       });
     }
-    return { fresh, late };
+    return { fresh, late, customers };
   }
 
   /**
@@ -179,22 +182,23 @@ export function createNotices(deps: {
    * `notification.queued` entries are durable. Returns the reveals noticed now (stored, or queued late).
    */
   async function noticeAll(reveals: readonly RevealToNotice[]): Promise<Set<string>> {
-    const { fresh, late } = await sortReveals(reveals);
+    const { fresh, late, customers } = await sortReveals(reveals);
     const messages: Array<{ notice: RevealNotice; late: boolean } & Awaited<ReturnType<Outbox['prepare']>>> =
       [];
     for (const [n, isLate] of [
       ...fresh.map((n) => [n, false] as const),
       ...late.map((n) => [n, true] as const),
     ]) {
-      if (n.mode !== 'immediate') continue;
-      const channel = await channelOf(n.customerId);
+      const customer = customers.get(n.customerId);
+      if (n.mode !== 'immediate' || !customer) continue;
+      // Email if the customer has an address on file, else SMS if a phone (neither opened).
+      const channel = customer.has('email') ? 'email' : customer.has('phone') ? 'sms' : null;
       if (channel === null) continue;
-      const prepared = await outbox.prepare(noticesActor, {
-        customerId: n.customerId,
-        channel,
-        kind: 'reveal_notice',
-        params: { reveals: [item(n)] },
-      });
+      const prepared = await outbox.prepare(
+        noticesActor,
+        { customerId: n.customerId, channel, kind: 'reveal_notice', params: { reveals: [item(n)] } },
+        customer.sealNote,
+      );
       if (!isLate) n.messageId = prepared.message.id;
       messages.push({ notice: n, late: isLate, ...prepared });
     }

@@ -149,6 +149,9 @@ export function createOutbox(deps: {
   async function prepare(
     by: Actor,
     request: QueueRequest,
+    /** The customer's sealer when the caller has it loaded already (vault.forMessage). */
+    seal: (label: string, text: string) => Buffer | Promise<Buffer> = (label, text) =>
+      vault.sealNote(request.customerId, label, text),
   ): Promise<{ message: OutboxMessage; entry: EntryInput<'notification.queued'> }> {
     const now = clock.now();
     const id = uuidv7(now);
@@ -158,13 +161,11 @@ export function createOutbox(deps: {
       channel: request.channel,
       kind: request.kind,
       recipientSealed:
-        request.recipient === undefined
-          ? null
-          : await vault.sealNote(request.customerId, `outbox/${id}/to`, request.recipient),
+        request.recipient === undefined ? null : await seal(`outbox/${id}/to`, request.recipient),
       paramsSealed:
         request.params === undefined
           ? null
-          : await vault.sealNote(request.customerId, `outbox/${id}/params`, JSON.stringify(request.params)),
+          : await seal(`outbox/${id}/params`, JSON.stringify(request.params)),
       status: 'pending',
       attempts: 0,
       nextAttemptAt: now,
