@@ -2,7 +2,8 @@
  * RFC 9162 §2.1.3.1 inclusion proofs, §2.1.4.1 consistency proofs and tree roots, generated from a
  * `HashReader` of complete subtrees. Each proof is first planned as a list of complete nodes (pure bit
  * arithmetic), read in one batch, then assembled; a proof hash over a ragged right edge is folded from the
- * O(log n) complete nodes that tile it. Proof hashes come out bottom-up, the order the RFC verifiers expect.
+ * O(log n) complete nodes that tile it, once per reader (the fold is kept). Proof hashes come out bottom-up,
+ * the order the RFC verifiers expect.
  */
 import type { HashReader, NodeId } from './hash-reader.ts';
 import { LedgerProofError } from './ledger-errors.ts';
@@ -88,8 +89,27 @@ function edgeNodes(start: bigint, end: bigint): NodeId[] {
   return nodes;
 }
 
+/**
+ * Folds of ragged right edges already made, per reader. Their nodes are complete, so a fold never changes:
+ * proofs against one tree size share the same few (one per level), and a warm proof hashes nothing. Keyed by
+ * the first and last node, which fix the range the group tiles.
+ */
+const edgeFolds = new WeakMap<HashReader, Map<string, Buffer>>();
+const EDGE_FOLDS_KEPT = 4096;
+
 async function readPlan(plan: readonly PlannedHash[], reader: HashReader): Promise<Buffer[]> {
-  const ids = plan.flat();
+  let folds = edgeFolds.get(reader);
+  if (!folds) {
+    folds = new Map();
+    edgeFolds.set(reader, folds);
+  }
+  const keys = plan.map((nodes) => {
+    if (nodes.length < 2) return undefined;
+    const [first, last] = [nodes[0] as NodeId, nodes[nodes.length - 1] as NodeId];
+    return `${first.level}.${first.index}.${last.level}.${last.index}`;
+  });
+  const known = keys.map((key) => (key === undefined ? undefined : folds.get(key)));
+  const ids = plan.flatMap((nodes, i) => (known[i] ? [] : nodes));
   const hashes = ids.length === 0 ? [] : await reader.readNodes(ids);
   if (hashes.length !== ids.length || hashes.some((h) => h.length !== HASH_SIZE)) {
     throw new LedgerProofError(
@@ -98,10 +118,18 @@ async function readPlan(plan: readonly PlannedHash[], reader: HashReader): Promi
     );
   }
   let next = 0;
-  return plan.map((nodes) => {
+  return plan.map((nodes, i) => {
+    const hit = known[i];
+    if (hit) return Buffer.from(hit);
     const group = hashes.slice(next, next + nodes.length);
     next += nodes.length;
-    return group.reduceRight((right, left) => nodeHash(left, right));
+    const hash = group.reduceRight((right, left) => nodeHash(left, right));
+    const key = keys[i];
+    if (key !== undefined) {
+      if (folds.size >= EDGE_FOLDS_KEPT) folds.clear();
+      folds.set(key, Buffer.from(hash));
+    }
+    return hash;
   });
 }
 
