@@ -12,7 +12,11 @@ export function createQuotaOverrideStore(db: Kysely<Database>) {
   return {
     /** Every override of `staffId`, lapsed raises included (quotas.ts keeps those in force). */
     async overridesOf(staffId: string): Promise<QuotaOverride[]> {
-      const rows = await db.selectFrom('quota_overrides').selectAll().where('staff_id', '=', staffId).execute();
+      const rows = await db
+        .selectFrom('quota_overrides')
+        .selectAll()
+        .where('staff_id', '=', staffId)
+        .execute();
       return rows.map((row) => ({
         staffId: row.staff_id,
         quota: row.quota,
@@ -52,5 +56,8 @@ export type QuotaOverrideStore = ReturnType<typeof createQuotaOverrideStore>;
 /** The store with each member's overrides kept in memory until `quota_overrides` changes. */
 export function withOverrideCache(store: QuotaOverrideStore, changes: ChangeVersions): QuotaOverrideStore {
   const cache = createVersionedCache<QuotaOverride[]>(changes, ['quota_overrides']);
-  return { ...store, overridesOf: async (staffId) => (await cache.get(staffId, () => store.overridesOf(staffId))) ?? [] };
+  return {
+    ...store,
+    overridesOf: async (staffId) => (await cache.get(staffId, () => store.overridesOf(staffId))) ?? [],
+  };
 }

@@ -16,8 +16,7 @@ export type VersionRow = Record<WatchedTable, number>;
  * back).
  */
 export type VersionReader =
-  | { sync: true; read(): VersionRow | null }
-  | { sync: false; read(): Promise<VersionRow> };
+  { sync: true; read(): VersionRow | null } | { sync: false; read(): Promise<VersionRow> };
 
 export function createVersionReader(database: DatabaseHandle): VersionReader {
   const native = database.sqlite;

@@ -37,7 +37,10 @@ async function dbaFor(f: AccessFixture): Promise<Dba> {
     async run(text, ...params) {
       let n = 0;
       const qualified = text
-        .replace(/\b(update|into|from)\s+([a-z_]+)/g, (_m, verb: string, table: string) => `${verb} ${schema}.${table}`)
+        .replace(
+          /\b(update|into|from)\s+([a-z_]+)/g,
+          (_m, verb: string, table: string) => `${verb} ${schema}.${table}`,
+        )
         .replace(/\?/g, () => `$${++n}`);
       await client.query(qualified, params);
     },
@@ -68,8 +71,11 @@ for (const { dialect, skip } of await dialects()) {
       assert.equal((await view(clerk, caseId)).status, 200);
       return { clerk, caseId };
     };
-    const refused = (res: { status: number; body: { error?: { code: string } } }, status: number, code: string) =>
-      assert.deepEqual([res.status, res.body?.error?.code], [status, code], JSON.stringify(res.body));
+    const refused = (
+      res: { status: number; body: { error?: { code: string } } },
+      status: number,
+      code: string,
+    ) => assert.deepEqual([res.status, res.body?.error?.code], [status, code], JSON.stringify(res.body));
 
     before(async () => {
       f = await accessFixture(dialect, { clock, risk: watcherObservesOnly });
@@ -129,11 +135,17 @@ for (const { dialect, skip } of await dialects()) {
       const a = await warmClerk();
       const colleague = await f.staff('support');
       assert.equal((await view(colleague, a.caseId)).status, 403, 'not assigned yet');
-      const assign = await f.send(a.clerk, 'POST', `/v1/cases/${a.caseId}/assignees`, { staffId: colleague.staffId });
+      const assign = await f.send(a.clerk, 'POST', `/v1/cases/${a.caseId}/assignees`, {
+        staffId: colleague.staffId,
+      });
       assert.ok(assign.status < 300, JSON.stringify(assign.body));
       assert.equal((await view(colleague, a.caseId)).status, 200, 'assigned: the next view is allowed');
 
-      await dba.run('delete from case_assignees where case_id = ? and staff_id = ?', a.caseId, a.clerk.staffId);
+      await dba.run(
+        'delete from case_assignees where case_id = ? and staff_id = ?',
+        a.caseId,
+        a.clerk.staffId,
+      );
       assert.equal((await view(a.clerk, a.caseId)).status, 403, 'unassigned: the next view is refused');
     });
 
@@ -148,7 +160,10 @@ for (const { dialect, skip } of await dialects()) {
       await stepUp(clerk);
       refused(await reveal(clerk, second), 429, 'QUOTA_EXCEEDED');
 
-      await dba.run("update quota_overrides set max = 5 where staff_id = ? and quota = 'reveal_hour'", clerk.staffId);
+      await dba.run(
+        "update quota_overrides set max = 5 where staff_id = ? and quota = 'reveal_hour'",
+        clerk.staffId,
+      );
       assert.equal((await reveal(clerk, second)).status, 200, 'the raise counts on the next reveal');
     });
 
