@@ -26,7 +26,9 @@ async function dbaFor(f: AccessFixture): Promise<Dba> {
     native.pragma('busy_timeout = 5000');
     return {
       run: async (text, ...params) => void native.prepare(text).run(...params),
-      close: async () => native.close(),
+      close: async () => {
+        native.close();
+      },
     };
   }
   // No search path: the DBA names the schema, and the triggers must bump the versions of that schema.
