@@ -24,6 +24,7 @@
  * BENCH_CONNECTIONS (default 20), BENCH_STAFF (clerks; default = connections), BENCH_CPU_PROF (a directory:
  * the Custos server writes a V8 CPU profile of its whole life there).
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,8 +81,32 @@ interface Work {
   caseId: string;
 }
 
+/**
+ * Calls from each customer taken by the clerk of their case, written into the database the way the telephony
+ * integration's reports are stored (without their ledger entries, which the reveal path never reads): the
+ * reveals have `inbound_call` evidence, so they are not staff-initiated and not held to that small budget.
+ */
+function recordCalls(dbPath: string, calls: Array<{ customerId: string; staffId: string }>): void {
+  const db = new Database(dbPath, { fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  const insert = db.prepare(
+    'INSERT INTO inbound_calls (id, customer_id, agent_staff_id, at, reported_by) VALUES (?, ?, ?, ?, ?)',
+  );
+  const at = Date.now();
+  db.transaction(() => {
+    for (const call of calls) insert.run(randomUUID(), call.customerId, call.staffId, at, 'benchmark');
+  })();
+  db.close();
+}
+
 /** Clerks signed in, with raised reveal quotas and a repair case for each of their customers. */
-async function prepare(send: Send, adminToken: string, customerIds: string[], staffCount: number) {
+async function prepare(
+  send: Send,
+  adminToken: string,
+  customerIds: string[],
+  staffCount: number,
+  dbPath: string,
+) {
   const admin = await signInStaff(send, adminToken, { role: 'admin' });
   const adminAuth = { authorization: `Bearer ${admin.token}` };
   // Raises above the role's defaults are asked for by an administrator and approved by security.
@@ -111,6 +136,7 @@ async function prepare(send: Send, adminToken: string, customerIds: string[], st
   });
   note(`opening ${customerIds.length} repair cases`);
   const work: Work[] = [];
+  const calls: Array<{ customerId: string; staffId: string }> = [];
   await inParallel(
     customerIds.map((customerId, i) => ({
       customerId,
@@ -129,8 +155,10 @@ async function prepare(send: Send, adminToken: string, customerIds: string[], st
         'open case',
       );
       work.push({ token: clerk.token, caseId: opened.id as string });
+      calls.push({ customerId, staffId: clerk.staffId });
     },
   );
+  recordCalls(dbPath, calls);
   return { work, signedInAt };
 }
 
@@ -139,6 +167,7 @@ async function measureCustos(
   adminToken: string,
   customerIds: string[],
   load: LoadSettings,
+  dbPath: string,
 ) {
   const profileDir = process.env.BENCH_CPU_PROF;
   const args = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
@@ -147,7 +176,7 @@ async function measureCustos(
     const send = fetchSend(server.url);
     const staffCount = envInt('BENCH_STAFF', load.connections);
     const setupStarted = performance.now();
-    const { work, signedInAt } = await prepare(send, adminToken, customerIds, staffCount);
+    const { work, signedInAt } = await prepare(send, adminToken, customerIds, staffCount, dbPath);
     const setupSeconds = (performance.now() - setupStarted) / 1000;
     const targetOf = (w: Work, path: string, body?: string) => ({
       headers: { authorization: `Bearer ${w.token}`, 'content-type': 'application/json' },
@@ -297,7 +326,7 @@ async function anatomy(scratch: string, reveals: number) {
     timeMethod(stages, 'session lookup (authenticate)', custos.identity.sessions, 'authenticate');
     timeMethod(stages, 'principal (staff row)', custos.access, 'principalOf');
     timeMethod(stages, 'case + assignees (contextFor)', custos.access.cases, 'contextFor');
-    timeMethod(stages, 'quota check (checkReveal)', custos.access.quotas, 'checkReveal');
+    timeMethod(stages, 'quota check (reserveReveal)', custos.access.quotas, 'reserveReveal');
     timeMethod(stages, 'prepareReveal (customer row + DEK unwrap)', custos.vault, 'prepareReveal');
     timeMethod(stages, 'ledger append (group commit, fsync)', custos.ledger, 'append');
     timeMethod(stages, 'whole reveal service call', custos.access.reveals, 'reveal');
@@ -328,6 +357,17 @@ async function anatomy(scratch: string, reveals: number) {
         'open case',
       );
       caseIds.push(opened.id as string);
+      // A call from the customer, taken by the clerk (as in recordCalls): not a staff-initiated reveal.
+      await custos.database.db
+        .insertInto('inbound_calls')
+        .values({
+          id: randomUUID(),
+          customer_id: customer.id,
+          agent_staff_id: clerk.staffId,
+          at: Date.now(),
+          reported_by: 'benchmark',
+        })
+        .execute();
     }
     const counter = countQueries(custos);
     const revealOnce = async (i: number) =>
@@ -408,7 +448,7 @@ async function main(): Promise<number> {
   if (customerIds.length !== customers) throw new Error(`${customerIds.length} of ${customers} imported`);
 
   const baseline = await measureBaseline(load);
-  const http = await measureCustos(custos, adminToken, customerIds, load);
+  const http = await measureCustos(custos, adminToken, customerIds, load, join(dataDir, 'custos.db'));
   note('timing access decisions in-process');
   const decisions = measureDecisions();
   note('taking one reveal apart in-process');
