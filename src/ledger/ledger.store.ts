@@ -5,6 +5,9 @@
 import type { Database as NativeSqlite } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/database/database.ts';
+import { type BatchRequest, sealBatch } from './batch-seal.ts';
+import { type CommitWorker, createCommitWorker } from './commit-worker.ts';
+import type { TreeState } from './tree-state.ts';
 import type {
   Database,
   LedgerCheckpointsTable,
@@ -110,7 +113,28 @@ export function createLedgerStore({
   bulkInsert,
 }: Pick<DatabaseHandle, 'db' | 'sqlite' | 'bulkInsert'>) {
   const sqliteBatch = sqlite ? nativeBatchWriter(sqlite) : undefined;
+  // A SQLite file gets the commit worker; an in-memory database (one connection only) and PostgreSQL (whose
+  // writes already leave the event loop) seal and write in this thread.
+  const worker: CommitWorker | undefined =
+    sqlite && !sqlite.memory ? createCommitWorker(sqlite.name) : undefined;
   return {
+    /**
+     * Group commit: seal a batch of chained entries on top of `base` and write it durably (`appendBatch`);
+     * the tree after it, or undefined when another writer appended since `base` (nothing written). On a
+     * SQLite file the commit worker does both, off the event loop.
+     */
+    async commitBatch(request: BatchRequest): Promise<TreeState | undefined> {
+      if (worker) return worker.commit(request);
+      const { batch, next } = sealBatch(request);
+      return (await this.appendBatch(batch)) ? next : undefined;
+    },
+
+    /** End the commit worker, if any (the ledger calls it once its last batch is durable). */
+    close: async (): Promise<void> => worker?.close(),
+
+    /** The commit worker, if any: its thread can be ended as a crash would (`terminate`). */
+    commitWorker: worker,
+
     /**
      * Write a batch of entries and the tiles they change in one durable transaction, unless another writer
      * appended since `expectedSize` was read (then nothing is written and false comes back: reload, rebuild,
@@ -353,8 +377,11 @@ async function writeTiles(trx: Transaction<Database>, tiles: StoredTile[]): Prom
   }
 }
 
-/** The SQLite batch write: BEGIN IMMEDIATE takes the write lock first, so the size read cannot go stale. */
-function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
+/**
+ * The SQLite batch write (the commit worker's, or in-thread): BEGIN IMMEDIATE takes the write lock first, so
+ * the size read cannot go stale.
+ */
+export function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
   const top = native.prepare('select max(idx) as top from ledger_entries');
   const insert = native.prepare(
     'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at, leaf_version, payload_hash, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

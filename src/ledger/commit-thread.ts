@@ -1,0 +1,52 @@
+/**
+ * The commit worker thread (SQLite): seals each batch the sequencer hands over (canonical encoding, leaf
+ * hashes, tree and tiles: batch-seal.ts) and writes it on its own connection to the database file — insert,
+ * tiles and the commit's fsync — so none of it runs on the server's event loop. It answers only once the
+ * batch is committed, or with why it was not; it keeps the last state it committed, so the next batch on
+ * top of it need not carry the tree again.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { openNativeSqlite } from '../platform/database/database.ts';
+import { type ChainedInput, sealBatch } from './batch-seal.ts';
+import { nativeBatchWriter } from './ledger.store.ts';
+import type { TreeState } from './tree-state.ts';
+import { type PackedTreeState, packTreeState, unpackTreeState } from './tree-wire.ts';
+
+export type CommitRequest =
+  | {
+      kind: 'commit';
+      id: number;
+      at: number;
+      inputs: readonly ChainedInput[];
+      /** The state to build on; absent: the state this thread last committed. */
+      base?: PackedTreeState;
+    }
+  | { kind: 'close' };
+
+export type CommitResponse =
+  | { id: number; ok: true; next: PackedTreeState | null }
+  | { id: number; ok: false; message: string };
+
+const native = openNativeSqlite(workerData.path as string);
+const write = nativeBatchWriter(native);
+let last: TreeState | undefined;
+
+parentPort?.on('message', (request: CommitRequest) => {
+  if (request.kind === 'close') {
+    native.close();
+    parentPort?.close();
+    return;
+  }
+  let response: CommitResponse;
+  try {
+    const base = request.base ? unpackTreeState(request.base) : last;
+    if (!base) throw new Error('no tree state to build on');
+    const { batch, next } = sealBatch({ base, at: request.at, inputs: request.inputs });
+    last = write(batch) ? next : undefined;
+    response = { id: request.id, ok: true, next: last ? packTreeState(last) : null };
+  } catch (error) {
+    last = undefined;
+    response = { id: request.id, ok: false, message: (error as Error).message };
+  }
+  parentPort?.postMessage(response);
+});
