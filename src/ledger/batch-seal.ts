@@ -6,7 +6,7 @@
  */
 import { LEAF_VERSION, sealEntry } from './entry-leaf.ts';
 import type { EntryInput } from './entry-types.ts';
-import type { LedgerBatch, NewLedgerEntry } from './ledger.store.ts';
+import type { LedgerBatch, NewLedgerEntry } from './ledger-rows.ts';
 import { appendLeaves, packHashes, type TreeState } from './tree-state.ts';
 
 /** An entry to append, its subject settled and chained: `prev` is the subject's entry before it. */

@@ -7,25 +7,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openNativeSqlite } from '../platform/database/database.ts';
-import { type ChainedInput, sealBatch } from './batch-seal.ts';
+import { sealBatch } from './batch-seal.ts';
+import type { CommitRequest, CommitResponse } from './commit-worker.ts';
 import { nativeBatchWriter } from './ledger.store.ts';
 import type { TreeState } from './tree-state.ts';
-import { type PackedTreeState, packTreeState, unpackTreeState } from './tree-wire.ts';
-
-export type CommitRequest =
-  | {
-      kind: 'commit';
-      id: number;
-      at: number;
-      inputs: readonly ChainedInput[];
-      /** The state to build on; absent: the state this thread last committed. */
-      base?: PackedTreeState;
-    }
-  | { kind: 'close' };
-
-export type CommitResponse =
-  | { id: number; ok: true; next: PackedTreeState | null }
-  | { id: number; ok: false; message: string };
+import { packTreeState, unpackTreeState } from './tree-wire.ts';
 
 const native = openNativeSqlite(workerData.path as string);
 const write = nativeBatchWriter(native);

@@ -9,10 +9,24 @@
  * process alive while idle, and holds it while a batch is in flight.
  */
 import { Worker } from 'node:worker_threads';
-import type { BatchRequest } from './batch-seal.ts';
-import type { CommitRequest, CommitResponse } from './commit-thread.ts';
+import type { BatchRequest, ChainedInput } from './batch-seal.ts';
 import type { TreeState } from './tree-state.ts';
-import { packTreeState, unpackTreeState } from './tree-wire.ts';
+import { type PackedTreeState, packTreeState, unpackTreeState } from './tree-wire.ts';
+
+/** What the main thread asks of the commit thread. */
+export type CommitRequest =
+  | {
+      kind: 'commit';
+      id: number;
+      at: number;
+      inputs: readonly ChainedInput[];
+      /** The state to build on; absent: the state this thread last committed. */
+      base?: PackedTreeState;
+    }
+  | { kind: 'close' };
+
+export type CommitResponse =
+  { id: number; ok: true; next: PackedTreeState | null } | { id: number; ok: false; message: string };
 
 interface Pending {
   resolve: (next: TreeState | undefined) => void;

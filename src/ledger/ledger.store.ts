@@ -7,6 +7,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/database/database.ts';
 import { type BatchRequest, sealBatch } from './batch-seal.ts';
 import { type CommitWorker, createCommitWorker } from './commit-worker.ts';
+import type { LedgerBatch, NewLedgerEntry, StoredTile } from './ledger-rows.ts';
 import type { TreeState } from './tree-state.ts';
 import type {
   Database,
@@ -15,42 +16,17 @@ import type {
   LedgerTilesTable,
 } from '../platform/database/schema.ts';
 
+export type { LedgerBatch, NewLedgerEntry, StoredTile } from './ledger-rows.ts';
+
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Arbitrary but fixed: the PostgreSQL advisory-lock key of the one ledger sequencer. */
 const SEQUENCER_LOCK = 0x637573746f73; // "custos"
 
-/**
- * An entry as the sequencer writes it: its leaf index, when, the columns lookups use, its canonical bytes,
- * and its leaf format. In a v2 leaf `at`, `type`, `actor`, `subject` and `payloadHash` are the header the
- * tree commits to (entry-leaf.ts), so the lookup columns are checked by `verify`, redacted or not.
- */
-export interface NewLedgerEntry {
-  index: number;
-  at: number;
-  type: string;
-  actor: string;
-  /** The customer (or other subject) the entry is about, for "who accessed my data" lookups. */
-  subject: string | null;
-  entry: Buffer;
-  leafVersion: number;
-  /** v2 and v3: SHA-256 of the canonical payload; null for v1. */
-  payloadHash: Buffer | null;
-  /** v3: the previous entry about the same subject; null when none (and before v3). */
-  prev: number | null;
-}
-
 /** An entry as stored: its bytes are null once retention redacted them (the leaf hash stays in the tiles). */
 export interface StoredLedgerEntry extends Omit<NewLedgerEntry, 'entry'> {
   entry: Buffer | null;
   redactedAt: number | null;
-}
-
-/** A tile: at level L, `hashes` holds 1 to 256 concatenated 32-byte hashes of tree level 8·L. */
-export interface StoredTile {
-  level: number;
-  index: number;
-  hashes: Buffer;
 }
 
 export interface StoredCheckpoint {
@@ -59,13 +35,6 @@ export interface StoredCheckpoint {
   /** The signed checkpoint note, with any witness cosignatures. */
   note: string;
   createdAt: number;
-}
-
-export interface LedgerBatch {
-  /** The log size the batch was built on; the write is refused if the log has moved since. */
-  expectedSize: number;
-  entries: NewLedgerEntry[];
-  tiles: StoredTile[];
 }
 
 const toEntryRow = (e: NewLedgerEntry): LedgerEntriesTable => ({

@@ -22,7 +22,11 @@ export function packTreeState(state: TreeState): PackedTreeState {
     size: state.size,
     edge: state.edge.map((n) => [n.level, n.index]),
     edgeHashes: Buffer.concat(state.edge.map((n) => n.hash)),
-    rightTiles: state.rightTiles.map((t) => ({ level: t.level, index: t.index, hashes: Buffer.concat(t.hashes) })),
+    rightTiles: state.rightTiles.map((t) => ({
+      level: t.level,
+      index: t.index,
+      hashes: Buffer.concat(t.hashes),
+    })),
   };
 }
 
@@ -31,13 +35,11 @@ export function unpackTreeState(packed: PackedTreeState): TreeState {
   const edgeHashes = asBuffer(packed.edgeHashes);
   return {
     size: packed.size,
-    edge: packed.edge.map(
-      ([level, index], i): EdgeNode => ({
-        level,
-        index,
-        hash: edgeHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
-      }),
-    ),
+    edge: packed.edge.map(([level, index], i): EdgeNode => ({
+      level,
+      index,
+      hash: edgeHashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE),
+    })),
     rightTiles: packed.rightTiles.map((t) => ({
       level: t.level,
       index: t.index,
