@@ -89,13 +89,13 @@ describe('the ledger commit worker on sqlite', () => {
     const size = ledger().size();
     // Hold the write lock so the batch is in the thread's hands, not yet written, when the thread dies.
     other.exec('begin immediate');
-    const appends = Array.from({ length: 50 }, (_, i) => append(i));
+    const settled = settle(Array.from({ length: 50 }, (_, i) => append(i)));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const dying = worker.terminate();
     await new Promise((resolve) => setTimeout(resolve, 50));
     other.exec('rollback');
     await dying;
-    const results = await settle(appends);
+    const results = await settled;
     assert.ok(
       results.every((r) => isCustosError(r, 'LEDGER_UNAVAILABLE')),
       'every append is rejected',
