@@ -25,19 +25,12 @@ import { verifierFromKey } from '../src/ledger/ledger-key.ts';
 import { verifyInclusion } from '../src/ledger/proof-verification.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number`);
-  return n;
-}
+import { envInt, note, writeResults } from './support/bench-setup.ts';
 
 const APPENDS = envInt('BENCH_APPENDS', 200_000);
 const WRITERS = envInt('BENCH_WRITERS', 256);
 const PROOF_ENTRIES = envInt('BENCH_PROOF_ENTRIES', 10_000_000);
 const ROUNDS = envInt('BENCH_ROUNDS', 3);
-const note = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
 async function custosIn(dir: string, interval = 1000, subjectMap = true): Promise<Custos> {
   const config = loadConfig({
@@ -239,6 +232,17 @@ async function main(): Promise<void> {
       `| verifying one inclusion proof | ${proofs.warm.verifyUs.toFixed(0)} µs |`,
       '',
     ];
+    writeResults({
+      appendsPerSecond: appendRate,
+      mapOffPerSecond: offRate,
+      rawPerSecond: rawRate,
+      restartMs,
+      checkpointP50Ms: checkpoint.p50,
+      proofEntries: proofs.size,
+      proofColdUs: proofs.cold.proofUs,
+      proofWarmUs: proofs.warm.proofUs,
+      verifyUs: proofs.warm.verifyUs,
+    });
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

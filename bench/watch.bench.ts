@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { commandLine, envInt, note } from './support/bench-setup.ts';
+import { commandLine, envInt, note, writeResults } from './support/bench-setup.ts';
 import { actGenerator, dayStart, random, revealDecision, uuids, workday } from './support/watch-workload.ts';
 import type { BusEvent, EventBus, EventType, Handler } from '../src/platform/bus.ts';
 import { createRiskModel } from '../src/watch/risk/risk-model.ts';
@@ -247,6 +247,13 @@ const met = (ok: boolean) => (ok ? 'met' : '**missed**');
 const tierUs = median(tierWatcherUs);
 const pct = (kind: string) => `${(((mix.get(kind) ?? 0) / total) * 100).toFixed(0)} %`;
 
+writeResults({
+  eventsPerSecond,
+  baselinePerSecond,
+  bytesPerStaff: memory.map((m) => ({ members: m.count, bytes: m.measured })),
+  tierOfUs: tierUs,
+  handlerUs: median(handlerUs),
+});
 process.stdout.write(`## Watcher (Step 5) — \`npm run bench:watch\`
 
 - Command: \`${commandLine('bench:watch')}\`; ${new Date().toISOString()}; Node ${process.version}, ${cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${cpus().length}; load average at the end ${loadavg()

@@ -1,4 +1,5 @@
 /** What every benchmark script shares: paths, BENCH_* settings, progress notes, the scratch Custos process. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ChildOptions, startServer } from './child-processes.ts';
@@ -71,4 +72,10 @@ export async function measureBaseline(load: LoadSettings): Promise<Measurement> 
   } finally {
     await server.stop();
   }
+}
+
+/** Hand a benchmark's key figures to `npm run bench` (bench/bench.ts): JSON to the file BENCH_JSON names. */
+export function writeResults(results: Record<string, unknown>): void {
+  const file = process.env.BENCH_JSON;
+  if (file) writeFileSync(file, JSON.stringify(results, null, 2));
 }

@@ -61,14 +61,24 @@ export interface RunningServer {
   /** What the server has written lately (logs), for a report of errors. */
   output(): string;
   stop(): Promise<void>;
+  /** Send a message over the IPC channel and wait for the first answer (servers started with `ipc`). */
+  ask(message: object): Promise<unknown>;
 }
 
 /**
  * Start `node <args>` as a server and wait until it prints `listening on http://…`. It should listen on
  * port 0, so that no two runs or scenarios fight over a port.
  */
-export async function startServer(args: string[], options: ChildOptions, timeoutMs = 60_000) {
-  const child = track(spawn(process.execPath, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
+export async function startServer(
+  args: string[],
+  options: ChildOptions & { ipc?: boolean },
+  timeoutMs = 60_000,
+) {
+  const { ipc, ...spawnOptions } = options;
+  const stdio = ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = track(
+    spawn(process.execPath, args, { ...spawnOptions, stdio: stdio as ['ignore', 'pipe', 'pipe'] }),
+  );
   const output = outputTail(child);
   const url = await new Promise<string>((resolve, reject) => {
     const settle = () => {
@@ -92,7 +102,13 @@ export async function startServer(args: string[], options: ChildOptions, timeout
     child.once('exit', onExit);
     child.stdout?.on('data', onData);
   });
-  const server: RunningServer = { url, output, stop: () => stopGracefully(child) };
+  const ask = (message: object) => {
+    if (!child.send) return Promise.reject(new Error('the server was started without an IPC channel'));
+    const answer = once(child, 'message').then(([reply]) => reply as unknown);
+    child.send(message);
+    return answer;
+  };
+  const server: RunningServer = { url, output, stop: () => stopGracefully(child), ask };
   return server;
 }
 

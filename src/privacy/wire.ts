@@ -35,7 +35,10 @@ import { createRequestStore } from './requests/requests.store.ts';
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
-  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'hasContact' | 'exists'>;
+  vault: Pick<
+    VaultService,
+    'sealNote' | 'openNote' | 'unsealFields' | 'hasContact' | 'exists' | 'forMessage'
+  >;
   /** Portal consent grants need a fresh second factor. */
   sessions: Pick<Sessions, 'requireStepUp'>;
   /** Staff as the access history and reveal notices show them (role and site; names as configured). */
@@ -69,6 +72,7 @@ export async function wirePrivacy(deps: {
     staffMember: (staffId) => deps.staff.member(staffId),
     ledger,
     clock,
+    transaction: (work) => platform.database.db.transaction().execute(work),
   });
   platform.bus.subscribe('customer.revealed', (event) => notices.revealed(event));
   return {

@@ -222,6 +222,22 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     },
 
     /**
+     * One customer loaded to be told something (privacy/notices): which contacts they have on file, without
+     * opening them, and a sealer for the message's parameters — the row read and the key unwrapped once.
+     * Null when there is no such customer, or it was erased (no key). Opens nothing.
+     */
+    async forMessage(id: string) {
+      if (!isUuid(id)) return null;
+      const row = await store.customerById(id);
+      const cipher = row ? await keyring.cipher(id) : null;
+      if (!row || !cipher) return null;
+      return {
+        has: (channel: 'phone' | 'email'): boolean => Boolean(row[sealedColumn(channel)]),
+        sealNote: (label: string, text: string): Buffer => cipher.seal(label, text),
+      };
+    },
+
+    /**
      * One customer loaded for a reveal: the row read and the data key unwrapped once. `sealNote` seals a
      * note (a reason staff typed) under the customer's key; `open` gives the real values of some fields
      * beside the masked view. For the reveal path only, which must call `open` after its decision and its

@@ -17,7 +17,8 @@
  * was stored but never queued (a minute after its reveal), and skips a reveal that failed (`act.failed`).
  */
 import type { Ledger } from '../../ledger/ledger.service.ts';
-import type { LedgerEntry } from '../../ledger/entry-types.ts';
+import type { EntryInput, LedgerEntry } from '../../ledger/entry-types.ts';
+import { failedAll, recordAll } from '../../ledger/record-all.ts';
 import { type Actor, actorRef, customerIdOf, staffIdOfRef } from '../../platform/actor.ts';
 import type { BusEvent } from '../../platform/bus.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -39,6 +40,18 @@ const DIGEST_BATCH = 2000;
 const noticesActor: Actor = { type: 'system', id: 'notices' };
 /** How long after a reveal the catch-up takes over queueing its notice from the reveal's own handler. */
 const QUEUE_GRACE_MS = 60_000;
+/** Reveals one flush stores at most (one transaction). */
+const NOTICE_BATCH = 256;
+
+/** A reveal as the bus or the ledger tells of it. */
+interface RevealToNotice {
+  staffId: string;
+  customerId: string;
+  revealId: string;
+  fields: string[];
+  purpose: string;
+  at: number;
+}
 
 /** The customer's day (YYYY-MM-DD, China time) of an instant. */
 export function noticeDay(at: number): string {
@@ -55,12 +68,14 @@ const item = (n: RevealNotice): RevealItem => ({
 
 export function createNotices(deps: {
   store: NoticeStore;
-  outbox: Pick<Outbox, 'queue'>;
-  vault: Pick<VaultService, 'hasContact' | 'exists'>;
+  outbox: Pick<Outbox, 'queue' | 'prepare' | 'store'>;
+  vault: Pick<VaultService, 'hasContact' | 'forMessage'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
-  ledger: Pick<Ledger, 'record' | 'replay'>;
+  ledger: Pick<Ledger, 'record' | 'replay' | 'append'>;
   clock: Clock;
+  /** Run `work` in one database transaction (the batch's notices and messages commit together). */
+  transaction: <R>(work: (trx: DatabaseTransaction) => Promise<R>) => Promise<R>;
 }) {
   const { store, outbox, ledger, clock } = deps;
   /** The catch-up's cursor: reveals ledgered at or after this instant are looked at next time. */
@@ -77,62 +92,149 @@ export function createNotices(deps: {
     return (await store.modeOf(customerId)) ?? 'immediate';
   }
 
-  /** Record a reveal and, in `immediate` mode, queue its notice; false when it was recorded already. */
-  async function notice(reveal: {
-    staffId: string;
-    customerId: string;
-    revealId: string;
-    fields: string[];
-    purpose: string;
-    at: number;
-  }): Promise<boolean> {
-    const { customerId, revealId } = reveal;
-    // An erased customer (the catch-up reads reveals from the ledger, which outlives them) is told nothing
-    // and nothing about them is kept.
-    if (!(await deps.vault.exists(customerId))) return false;
-    const known = await store.byReveal(revealId);
-    if (known) return queueLate(known);
-    const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
-    const n: RevealNotice = {
-      revealId,
-      customerId,
-      fields: reveal.fields,
-      purpose: reveal.purpose,
-      staffRole: member?.role ?? 'staff',
-      staffSite: member?.site ?? 'unknown',
-      revealedAt: reveal.at,
-      day: noticeDay(reveal.at),
-      mode: await modeOf(customerId),
-      messageId: null,
-    };
-    if (!(await store.insert(n))) return false;
-    if (n.mode === 'immediate') await queueNotice(n);
-    return true;
+  /**
+   * Reveals waiting to be noticed, each with its caller, and the flush running now. Reveals arrive one bus
+   * event each; a flush takes every one waiting (after letting a burst gather) and stores them in one
+   * transaction, so a busy help desk costs one commit per batch rather than three per reveal.
+   */
+  const waiting: Array<{
+    reveal: RevealToNotice;
+    done: (noticed: boolean) => void;
+    failed: (e: unknown) => void;
+  }> = [];
+  let flushing: Promise<void> | null = null;
+
+  /** Record a reveal and, in `immediate` mode, queue its notice; false when there was nothing to do. */
+  function notice(reveal: RevealToNotice): Promise<boolean> {
+    return new Promise((done, failed) => {
+      waiting.push({ reveal, done, failed });
+      kick();
+    });
   }
 
-  /** Queue an immediate notice's message (none when the customer has no contact). */
-  async function queueNotice(n: RevealNotice): Promise<void> {
-    const channel = await channelOf(n.customerId);
-    if (channel === null) return;
-    const messageId = await outbox.queue(noticesActor, {
-      customerId: n.customerId,
-      channel,
-      kind: 'reveal_notice',
-      params: { reveals: [item(n)] },
+  function kick(): void {
+    if (flushing) return;
+    flushing = flush().finally(() => {
+      flushing = null;
+      if (waiting.length > 0) kick();
     });
-    await store.setMessage([n.revealId], messageId);
+  }
+
+  async function flush(): Promise<void> {
+    while (waiting.length > 0) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const batch = waiting.splice(0, NOTICE_BATCH);
+      try {
+        const noticed = await noticeAll(batch.map((w) => w.reveal));
+        for (const w of batch) w.done(noticed.has(w.reveal.revealId));
+      } catch (error) {
+        for (const w of batch) w.failed(error);
+      }
+    }
+  }
+
+  /** What to store of new reveals, and which stored immediate notices still need their message. */
+  async function sortReveals(reveals: readonly RevealToNotice[]) {
+    const fresh: RevealNotice[] = [];
+    const late: RevealNotice[] = [];
+    const seen = new Set<string>();
+    /** Each customer of the batch loaded once (null: no such customer, or erased). */
+    const customers = new Map<string, Awaited<ReturnType<VaultService['forMessage']>>>();
+    for (const reveal of reveals) {
+      const { customerId, revealId } = reveal;
+      if (seen.has(revealId)) continue;
+      seen.add(revealId);
+      // An erased customer (the catch-up reads reveals from the ledger, which outlives them) is told nothing
+      // and nothing about them is kept.
+      if (!customers.has(customerId)) customers.set(customerId, await deps.vault.forMessage(customerId));
+      if (!customers.get(customerId)) continue;
+      const known = await store.byReveal(revealId);
+      if (known) {
+        // Stored but never queued (its process died, or queueing failed): queued now, once QUEUE_GRACE_MS has
+        // passed (before that its own flush may still be queueing it).
+        if (
+          known.mode === 'immediate' &&
+          known.messageId === null &&
+          clock.now() - known.revealedAt >= QUEUE_GRACE_MS
+        )
+          late.push(known);
+        continue;
+      }
+      const member = reveal.staffId === '' ? undefined : await deps.staffMember(reveal.staffId);
+      fresh.push({
+        revealId,
+        customerId,
+        fields: reveal.fields,
+        purpose: reveal.purpose,
+        staffRole: member?.role ?? 'staff',
+        staffSite: member?.site ?? 'unknown',
+        revealedAt: reveal.at,
+        day: noticeDay(reveal.at),
+        mode: await modeOf(customerId),
+        messageId: null,
+      });
+    }
+    return { fresh, late, customers };
   }
 
   /**
-   * An immediate notice stored but never queued (its process died, or queueing failed): queued now, once
-   * `QUEUE_GRACE_MS` has passed (before that its own handler may still be queueing it). True if queued.
+   * Store new reveals' notices and queue the immediate ones' messages, all in one transaction after their
+   * `notification.queued` entries are durable. Returns the reveals noticed now (stored, or queued late).
    */
-  async function queueLate(n: RevealNotice): Promise<boolean> {
-    if (n.mode !== 'immediate' || n.messageId !== null) return false;
-    if (clock.now() - n.revealedAt < QUEUE_GRACE_MS) return false;
-    if ((await channelOf(n.customerId)) === null) return false;
-    await queueNotice(n);
-    return true;
+  async function noticeAll(reveals: readonly RevealToNotice[]): Promise<Set<string>> {
+    const { fresh, late, customers } = await sortReveals(reveals);
+    const messages: Array<{ notice: RevealNotice; late: boolean } & Awaited<ReturnType<Outbox['prepare']>>> =
+      [];
+    for (const [n, isLate] of [
+      ...fresh.map((n) => [n, false] as const),
+      ...late.map((n) => [n, true] as const),
+    ]) {
+      const customer = customers.get(n.customerId);
+      if (n.mode !== 'immediate' || !customer) continue;
+      // Email if the customer has an address on file, else SMS if a phone (neither opened).
+      const channel = customer.has('email') ? 'email' : customer.has('phone') ? 'sms' : null;
+      if (channel === null) continue;
+      const prepared = await outbox.prepare(
+        noticesActor,
+        { customerId: n.customerId, channel, kind: 'reveal_notice', params: { reveals: [item(n)] } },
+        customer.sealNote,
+      );
+      if (!isLate) n.messageId = prepared.message.id;
+      messages.push({ notice: n, late: isLate, ...prepared });
+    }
+    if (fresh.length === 0 && messages.length === 0) return new Set();
+    const entries = messages.map((m) => m.entry);
+    const { noticed, unsent, indexes } = await recordAll(ledger, entries, (indexes) =>
+      deps.transaction(async (trx) => {
+        const stored = await store.insert(fresh, trx);
+        const kept: typeof messages = [];
+        const unsent: number[] = [];
+        for (const [i, m] of messages.entries()) {
+          // Another writer stored this reveal's notice meanwhile, or queued the late one: not sent twice.
+          const ours = m.late
+            ? await store.setMessage([m.notice.revealId], m.message.id, trx)
+            : stored.has(m.notice.revealId);
+          if (ours) kept.push(m);
+          else unsent.push(i);
+        }
+        await outbox.store(
+          kept.map((m) => m.message),
+          trx,
+        );
+        const noticed = new Set([...stored, ...kept.filter((m) => m.late).map((m) => m.notice.revealId)]);
+        return { noticed, unsent, indexes };
+      }),
+    );
+    if (unsent.length > 0) {
+      const unsentEntries = unsent.map((i) => entries[i] as EntryInput);
+      await failedAll(
+        ledger,
+        unsentEntries,
+        unsent.map((i) => indexes[i] as number),
+        'ALREADY_NOTICED',
+      );
+    }
+    return noticed;
   }
 
   return {

@@ -46,34 +46,48 @@ export function createNoticeStore(db: Kysely<Database>) {
         .execute();
     },
 
-    /** Record a reveal to tell the customer of; false when it is recorded already (a repeated event). */
-    async insert(n: RevealNotice): Promise<boolean> {
-      const result = await db
+    /**
+     * Record reveals to tell customers of, in `trx` with their messages; returns the reveal ids stored now (a
+     * reveal recorded already — a repeated event, another node — is left as it was and not returned).
+     */
+    async insert(notices: readonly RevealNotice[], trx: Kysely<Database>): Promise<Set<string>> {
+      if (notices.length === 0) return new Set();
+      const rows = await trx
         .insertInto('reveal_notices')
-        .values({
-          reveal_id: n.revealId,
-          customer_id: n.customerId,
-          fields: JSON.stringify(n.fields),
-          purpose: n.purpose,
-          staff_role: n.staffRole,
-          staff_site: n.staffSite,
-          revealed_at: n.revealedAt,
-          day: n.day,
-          mode: n.mode,
-          message_id: n.messageId,
-        })
+        .values(
+          notices.map((n) => ({
+            reveal_id: n.revealId,
+            customer_id: n.customerId,
+            fields: JSON.stringify(n.fields),
+            purpose: n.purpose,
+            staff_role: n.staffRole,
+            staff_site: n.staffSite,
+            revealed_at: n.revealedAt,
+            day: n.day,
+            mode: n.mode,
+            message_id: n.messageId,
+          })),
+        )
         .onConflict((oc) => oc.column('reveal_id').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+        .returning('reveal_id')
+        .execute();
+      return new Set(rows.map((r) => r.reveal_id));
     },
 
-    async setMessage(revealIds: readonly string[], messageId: string): Promise<void> {
-      if (revealIds.length === 0) return;
-      await db
+    /** Name the message that tells of these reveals, where none is named yet; true if any row took it. */
+    async setMessage(
+      revealIds: readonly string[],
+      messageId: string,
+      trx: Kysely<Database> = db,
+    ): Promise<boolean> {
+      if (revealIds.length === 0) return false;
+      const result = await trx
         .updateTable('reveal_notices')
         .set({ message_id: messageId })
         .where('reveal_id', 'in', revealIds)
-        .execute();
+        .where('message_id', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     /**

@@ -12,6 +12,7 @@
  */
 import type { DatabaseTransaction } from '../../platform/database/database.ts';
 import type { Ledger } from '../../ledger/ledger.service.ts';
+import type { EntryInput } from '../../ledger/entry-types.ts';
 import { type Actor, actorRef } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
@@ -34,7 +35,10 @@ const FIRST_RETRY_MS = 60_000;
 const MAX_RETRY_MS = 3600_000;
 /** How long an attempt holds its message against other workers. */
 const LEASE_MS = 5 * 60_000;
-const BATCH = 20;
+/** Messages one run of the worker claims (in one transaction) and settles (in another). */
+const BATCH = 500;
+/** Messages in flight to the transports at once. */
+const SENDERS = 16;
 
 /** The delay before attempt `attempts + 1`, after `attempts` failures. */
 export function retryDelay(attempts: number): number {
@@ -72,7 +76,12 @@ export function createOutbox(deps: {
     return typeof value === 'string' ? value : null;
   }
 
-  async function attempt(m: OutboxMessage): Promise<void> {
+  /** What one attempt came to: sent, or failed (`dead`: never again). Ledgered and stored by the caller. */
+  type Outcome =
+    | { m: OutboxMessage; attempts: number; sent: true }
+    | { m: OutboxMessage; attempts: number; sent: false; code: string; dead: boolean };
+
+  async function attempt(m: OutboxMessage): Promise<Outcome> {
     const attempts = m.attempts + 1;
     try {
       const to = await recipientOf(m);
@@ -85,13 +94,7 @@ export function createOutbox(deps: {
       const { subject, text } = render(m.kind, params, deps.publicOrigin);
       if (m.channel === 'email') await deps.email.send({ to, subject, text });
       else await deps.sms.send({ to, text });
-      await ledger.append({
-        type: 'notification.sent',
-        actor: actorRef({ type: 'system', id: 'outbox' }),
-        subject: m.customerId,
-        data: { messageId: m.id, attempts },
-      });
-      await store.markSent(m.id, attempts, clock.now());
+      return { m, attempts, sent: true };
     } catch (error) {
       // A customer without the contact, or erased (no key), will not become reachable by waiting.
       const hopeless =
@@ -101,20 +104,82 @@ export function createOutbox(deps: {
           error.code === 'SEALED_VALUE_INVALID');
       const code = error instanceof CustosError ? error.code : 'DELIVERY_FAILED';
       const dead = hopeless || attempts >= MAX_ATTEMPTS;
-      await ledger.append({
-        type: 'notification.failed',
-        actor: actorRef({ type: 'system', id: 'outbox' }),
-        subject: m.customerId,
-        data: { messageId: m.id, attempts, code, dead },
-      });
-      await store.markFailed(m.id, {
-        attempts,
-        nextAttemptAt: clock.now() + retryDelay(attempts),
-        error: code,
-        dead,
-      });
       deps.logger.warn({ messageId: m.id, attempts, code, dead }, 'outbox delivery failed');
+      return { m, attempts, sent: false, code, dead };
     }
+  }
+
+  /** The outcomes ledgered (their entries share group commits), then stored in one transaction. */
+  async function settle(outcomes: readonly Outcome[]): Promise<void> {
+    const actor = actorRef({ type: 'system', id: 'outbox' });
+    await Promise.all(
+      outcomes.map((o) =>
+        o.sent
+          ? ledger.append({
+              type: 'notification.sent',
+              actor,
+              subject: o.m.customerId,
+              data: { messageId: o.m.id, attempts: o.attempts },
+            })
+          : ledger.append({
+              type: 'notification.failed',
+              actor,
+              subject: o.m.customerId,
+              data: { messageId: o.m.id, attempts: o.attempts, code: o.code, dead: o.dead },
+            }),
+      ),
+    );
+    const now = clock.now();
+    await store.settle(
+      outcomes.map((o) =>
+        o.sent
+          ? { id: o.m.id, sent: true as const, attempts: o.attempts, now }
+          : {
+              id: o.m.id,
+              sent: false as const,
+              attempts: o.attempts,
+              nextAttemptAt: now + retryDelay(o.attempts),
+              error: o.code,
+              dead: o.dead,
+            },
+      ),
+    );
+  }
+
+  async function prepare(
+    by: Actor,
+    request: QueueRequest,
+    /** The customer's sealer when the caller has it loaded already (vault.forMessage). */
+    seal: (label: string, text: string) => Buffer | Promise<Buffer> = (label, text) =>
+      vault.sealNote(request.customerId, label, text),
+  ): Promise<{ message: OutboxMessage; entry: EntryInput<'notification.queued'> }> {
+    const now = clock.now();
+    const id = uuidv7(now);
+    const message: OutboxMessage = {
+      id,
+      customerId: request.customerId,
+      channel: request.channel,
+      kind: request.kind,
+      recipientSealed:
+        request.recipient === undefined ? null : await seal(`outbox/${id}/to`, request.recipient),
+      paramsSealed:
+        request.params === undefined
+          ? null
+          : await seal(`outbox/${id}/params`, JSON.stringify(request.params)),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      sentAt: null,
+    };
+    const entry: EntryInput<'notification.queued'> = {
+      type: 'notification.queued',
+      actor: actorRef(by),
+      subject: request.customerId,
+      data: { messageId: id, customerId: request.customerId, channel: request.channel, kind: request.kind },
+    };
+    return { message, entry };
   }
 
   return {
@@ -123,55 +188,30 @@ export function createOutbox(deps: {
      * Nothing about the address or the parameters is returned or ledgered.
      */
     async queue(by: Actor, request: QueueRequest): Promise<string> {
-      const now = clock.now();
-      const id = uuidv7(now);
-      const message: OutboxMessage = {
-        id,
-        customerId: request.customerId,
-        channel: request.channel,
-        kind: request.kind,
-        recipientSealed:
-          request.recipient === undefined
-            ? null
-            : await vault.sealNote(request.customerId, `outbox/${id}/to`, request.recipient),
-        paramsSealed:
-          request.params === undefined
-            ? null
-            : await vault.sealNote(request.customerId, `outbox/${id}/params`, JSON.stringify(request.params)),
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        createdAt: now,
-        sentAt: null,
-      };
-      await ledger.record(
-        {
-          type: 'notification.queued',
-          actor: actorRef(by),
-          subject: request.customerId,
-          data: {
-            messageId: id,
-            customerId: request.customerId,
-            channel: request.channel,
-            kind: request.kind,
-          },
-        },
-        () => store.insert(message),
-      );
-      return id;
+      const { message, entry } = await prepare(by, request);
+      await ledger.record(entry, () => store.insert([message]));
+      return message.id;
     },
+
+    /**
+     * A message ready to queue with others: its sealed parts and its `notification.queued` entry. The caller
+     * ledgers the entries ahead (`recordAll`) and stores the messages with `store` in one transaction.
+     */
+    prepare,
+    store: (messages: readonly OutboxMessage[], trx: DatabaseTransaction) => store.insert(messages, trx),
 
     /** Try every message due now, once each; returns how many were tried. The worker calls it on a timer. */
     async deliverDue(): Promise<number> {
       const now = clock.now();
-      let tried = 0;
-      for (const m of await store.due(now, BATCH)) {
-        if (!(await store.claim(m, now + LEASE_MS))) continue;
-        tried++;
-        await attempt(m);
-      }
-      return tried;
+      const claimed = await store.claim(await store.due(now, BATCH), now + LEASE_MS);
+      const outcomes: Outcome[] = [];
+      let next = 0;
+      const sender = async () => {
+        while (next < claimed.length) outcomes.push(await attempt(claimed[next++] as OutboxMessage));
+      };
+      await Promise.all(Array.from({ length: Math.min(SENDERS, claimed.length) }, sender));
+      await settle(outcomes);
+      return claimed.length;
     },
 
     /** One message's delivery state (no address, no body): for the customer's history and for tests. */

@@ -23,6 +23,11 @@ function toMessage(row: Selectable<OutboxMessagesTable>): OutboxMessage {
   };
 }
 
+/** An attempt's outcome as stored. */
+export type Settled =
+  | { id: string; sent: true; attempts: number; now: number }
+  | { id: string; sent: false; attempts: number; nextAttemptAt: number; error: string; dead: boolean };
+
 export function createOutboxStore(db: Kysely<Database>) {
   return {
     /** Every message to a customer, whatever its state (erasure: their sealed blobs die with their key). */
@@ -34,23 +39,27 @@ export function createOutboxStore(db: Kysely<Database>) {
       return Number(result.numDeletedRows);
     },
 
-    async insert(m: OutboxMessage): Promise<void> {
-      await db
+    /** Store queued messages; in `trx` when they commit with other writes (reveal notices). */
+    async insert(messages: readonly OutboxMessage[], trx: Kysely<Database> = db): Promise<void> {
+      if (messages.length === 0) return;
+      await trx
         .insertInto('outbox_messages')
-        .values({
-          id: m.id,
-          customer_id: m.customerId,
-          channel: m.channel,
-          kind: m.kind,
-          recipient_sealed: m.recipientSealed,
-          params_sealed: m.paramsSealed,
-          status: m.status,
-          attempts: m.attempts,
-          next_attempt_at: m.nextAttemptAt,
-          last_error: m.lastError,
-          created_at: m.createdAt,
-          sent_at: m.sentAt,
-        })
+        .values(
+          messages.map((m) => ({
+            id: m.id,
+            customer_id: m.customerId,
+            channel: m.channel,
+            kind: m.kind,
+            recipient_sealed: m.recipientSealed,
+            params_sealed: m.paramsSealed,
+            status: m.status,
+            attempts: m.attempts,
+            next_attempt_at: m.nextAttemptAt,
+            last_error: m.lastError,
+            created_at: m.createdAt,
+            sent_at: m.sentAt,
+          })),
+        )
         .execute();
     },
 
@@ -85,52 +94,61 @@ export function createOutboxStore(db: Kysely<Database>) {
     },
 
     /**
-     * Claim a due message for one attempt: pushes its next attempt to `leaseUntil` if it is still as read.
-     * True for exactly one caller, so two workers (two API nodes) never send a message twice at once.
+     * Claim due messages for one attempt each, in one transaction: a message is claimed (its next attempt
+     * pushed to `leaseUntil`) only if it is still as read, so two workers (two API nodes) never send a message
+     * twice at once. Returns the messages claimed.
      */
-    async claim(m: OutboxMessage, leaseUntil: number): Promise<boolean> {
-      const result = await db
-        .updateTable('outbox_messages')
-        .set({ next_attempt_at: leaseUntil })
-        .where('id', '=', m.id)
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '=', m.nextAttemptAt)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+    async claim(messages: readonly OutboxMessage[], leaseUntil: number): Promise<OutboxMessage[]> {
+      if (messages.length === 0) return [];
+      return db.transaction().execute(async (trx) => {
+        const claimed: OutboxMessage[] = [];
+        for (const m of messages) {
+          const result = await trx
+            .updateTable('outbox_messages')
+            .set({ next_attempt_at: leaseUntil })
+            .where('id', '=', m.id)
+            .where('status', '=', 'pending')
+            .where('next_attempt_at', '=', m.nextAttemptAt)
+            .executeTakeFirst();
+          if (Number(result.numUpdatedRows) > 0) claimed.push(m);
+        }
+        return claimed;
+      });
     },
 
-    /** Sent: the sealed address and parameters are dropped (an old contact, a token) — nothing will need them. */
-    async markSent(id: string, attempts: number, now: number): Promise<void> {
-      await db
-        .updateTable('outbox_messages')
-        .set({
-          status: 'sent',
-          attempts,
-          sent_at: now,
-          last_error: null,
-          recipient_sealed: null,
-          params_sealed: null,
-        })
-        .where('id', '=', id)
-        .execute();
-    },
-
-    /** A failed attempt: try again at `nextAttemptAt`, or (`dead`) never again, its sealed parts dropped. */
-    async markFailed(
-      id: string,
-      change: { attempts: number; nextAttemptAt: number; error: string; dead: boolean },
-    ): Promise<void> {
-      await db
-        .updateTable('outbox_messages')
-        .set({
-          status: change.dead ? 'dead' : 'pending',
-          attempts: change.attempts,
-          next_attempt_at: change.nextAttemptAt,
-          last_error: change.error,
-          ...(change.dead ? { recipient_sealed: null, params_sealed: null } : {}),
-        })
-        .where('id', '=', id)
-        .execute();
+    /**
+     * Store attempts' outcomes in one transaction. Sent: the sealed address and parameters are dropped (an old
+     * contact, a token) — nothing will need them. Failed: try again at `nextAttemptAt`, or (`dead`) never again,
+     * its sealed parts dropped.
+     */
+    async settle(outcomes: readonly Settled[]): Promise<void> {
+      if (outcomes.length === 0) return;
+      await db.transaction().execute(async (trx) => {
+        for (const o of outcomes) {
+          await trx
+            .updateTable('outbox_messages')
+            .set(
+              o.sent
+                ? {
+                    status: 'sent',
+                    attempts: o.attempts,
+                    sent_at: o.now,
+                    last_error: null,
+                    recipient_sealed: null,
+                    params_sealed: null,
+                  }
+                : {
+                    status: o.dead ? 'dead' : 'pending',
+                    attempts: o.attempts,
+                    next_attempt_at: o.nextAttemptAt,
+                    last_error: o.error,
+                    ...(o.dead ? { recipient_sealed: null, params_sealed: null } : {}),
+                  },
+            )
+            .where('id', '=', o.id)
+            .execute();
+        }
+      });
     },
   };
 }
