@@ -109,7 +109,7 @@ export async function createLedger(deps: LedgerDeps) {
   subjects.committed(await store.latestBySubject(initial.size));
   const sequencer = createSequencer(
     {
-      store,
+      commit: (request) => store.commitBatch(request),
       clock,
       loadState: () => loadTreeState(store),
       onAppended: (entries) => {
@@ -481,6 +481,7 @@ export async function createLedger(deps: LedgerDeps) {
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       await sequencer.close();
+      await store.close();
       await checkpointing;
       await audit?.catch(() => {});
       if (timer === undefined && !appendedHere) return;
