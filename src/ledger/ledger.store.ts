@@ -215,13 +215,20 @@ export function createLedgerStore({
      * (actor, type, at); quotas keep these few, since past a limit nothing is appended. Whole rows, so the
      * caller can hold each against its leaf.
      */
-    async actsSince(actor: string, type: string, since: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
+    async actsSince(
+      actor: string,
+      type: string,
+      since: number,
+      fromIndex = 0,
+      trx: Db = db,
+    ): Promise<StoredLedgerEntry[]> {
       const rows = await trx
         .selectFrom('ledger_entries')
         .selectAll()
         .where('actor', '=', actor)
         .where('type', '=', type)
         .where('at', '>=', since)
+        .where('idx', '>=', fromIndex)
         .execute();
       return rows.map(toStoredEntry);
     },
