@@ -126,7 +126,7 @@ async function anatomy(scratch: string, reveals: number) {
     timeMethod(stages, 'session lookup (authenticate)', custos.identity.sessions, 'authenticate');
     timeMethod(stages, 'principal (staff row)', custos.access, 'principalOf');
     timeMethod(stages, 'case + assignees (contextFor)', custos.access.cases, 'contextFor');
-    timeMethod(stages, 'quota check (checkReveal)', custos.access.quotas, 'checkReveal');
+    timeMethod(stages, 'quota check (reserveReveal)', custos.access.quotas, 'reserveReveal');
     timeMethod(stages, 'prepareReveal (customer row + DEK unwrap)', custos.vault, 'prepareReveal');
     timeMethod(stages, 'ledger append (group commit, fsync)', custos.ledger, 'append');
     timeMethod(stages, 'whole reveal service call', custos.access.reveals, 'reveal');

@@ -33,6 +33,8 @@ import type { Config } from './platform/config.ts';
 import { type DatabaseOptions, openDatabase } from './platform/database/database.ts';
 import { createMetaStore } from './platform/database/meta.store.ts';
 import { migrateToLatest } from './platform/database/migrate.ts';
+import { createChangeVersions } from './platform/cache/change-versions.ts';
+import { createVersionReader } from './platform/cache/change-versions.store.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { runEvery } from './platform/periodic.ts';
 import type { Platform } from './platform/platform.ts';
@@ -102,7 +104,8 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
       now: clock.now,
       onHandlerError: (error) => logger.error({ err: error }, 'event handler failed'),
     });
-    const platform: Platform = { config, database, clock, logger, bus };
+    const changes = createChangeVersions(createVersionReader(database));
+    const platform: Platform = { config, database, clock, logger, bus, changes };
     const meta = createMetaStore(database.db);
 
     const { ledger, ledgerStore, ledgerWarnings } = await wireLedger({

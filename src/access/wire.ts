@@ -28,7 +28,7 @@ import { createAppointmentStore } from './cases/appointments.store.ts';
 import { createCaseEvidence } from './cases/case-evidence.ts';
 import { createPortalRequests } from './cases/portal-requests.service.ts';
 import { createPortalRequestStore } from './cases/portal-requests.store.ts';
-import { createCaseStore } from './cases/cases.store.ts';
+import { createCaseStore, withCaseCache } from './cases/cases.store.ts';
 import { createPortalInvitations } from './cases/portal-invitations.service.ts';
 import { createPresenceCodes } from './cases/presence-codes.ts';
 import { createCustomers } from './customers/customers.service.ts';
@@ -40,7 +40,7 @@ import { createPrivacyBudgetStore } from './exports/privacy-budget.store.ts';
 import type { RiskTier } from './policy/access-query.ts';
 import { createQuotaOverrides } from './quotas/quota-overrides.service.ts';
 import { createQuotaRaiseStore } from './quotas/quota-raises.store.ts';
-import { createQuotaOverrideStore } from './quotas/quota-overrides.store.ts';
+import { createQuotaOverrideStore, withOverrideCache } from './quotas/quota-overrides.store.ts';
 import { createQuotas } from './quotas/quotas.ts';
 import { createRevealApprovals } from './reveal/reveal-approvals.service.ts';
 import { createRevealApprovalStore } from './reveal/reveal-approvals.store.ts';
@@ -83,10 +83,15 @@ export async function wireAccess(deps: {
     bus,
     training: { required: platform.config.trainingRequired, clock },
   });
-  const caseStore = createCaseStore(db);
+  const caseStore = withCaseCache(createCaseStore(db), platform.changes);
   const exportStore = createExportStore(db);
   const { config } = platform;
-  const quotas = createQuotas({ store: createQuotaOverrideStore(db), ledger, clock, riskTier });
+  const quotas = createQuotas({
+    store: withOverrideCache(createQuotaOverrideStore(db), platform.changes),
+    ledger,
+    clock,
+    riskTier,
+  });
   const inboundCalls = createInboundCalls({
     store: createInboundCallStore(db),
     vault,

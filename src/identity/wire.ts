@@ -34,7 +34,8 @@ import { createRoleGrants } from './staff/role-grants.ts';
 import { createHrSignals } from './staff/hr-signals.service.ts';
 import { createHrSignalStore } from './staff/hr-signals.store.ts';
 import { createStaffDirectory } from './staff/staff-directory.ts';
-import { createStaffStore } from './staff/staff.store.ts';
+import { createStaffStore, withStaffCache } from './staff/staff.store.ts';
+import { createVersionedCache } from '../platform/cache/versioned-cache.ts';
 import { createTraining } from './staff/training.service.ts';
 import { createTrainingStore } from './staff/training.store.ts';
 import type { StaffRole } from './staff/staff.types.ts';
@@ -54,10 +55,14 @@ export async function wireIdentity(deps: {
   // Customer accounts stored before portal logins were indexed: index and seal them now (once; then none).
   if ((await portalLogins.protectExisting()) > 0)
     await accountStore.reclaimAccountSpace(platform.database.dialect);
-  const staffStore = createStaffStore(db);
+  const staffStore = withStaffCache(createStaffStore(db), platform.changes);
   const hrSignalStore = createHrSignalStore(db);
   const staff = createStaffDirectory({ store: staffStore, hrSignals: hrSignalStore });
-  const sessions = createSessions({ store: createSessionStore(db), clock });
+  const sessions = createSessions({
+    store: createSessionStore(db),
+    clock,
+    cache: createVersionedCache(platform.changes, ['sessions', 'accounts']),
+  });
   const apiTokens = createApiTokens({
     store: createApiTokenStore(db),
     staff,

@@ -29,8 +29,18 @@ export function canonicalJson(value: unknown): string {
   return canonical(value);
 }
 
-export function encodeEntry(entry: LedgerEntry): Buffer {
-  return Buffer.from(canonical(entry), 'utf8');
+/**
+ * The canonical bytes of an entry. `dataJson`, when given, is `canonicalJson(entry.data)` already computed
+ * (sealing hashes it too), so the payload is not encoded twice.
+ */
+export function encodeEntry(entry: LedgerEntry, dataJson?: string): Buffer {
+  if (dataJson === undefined) return Buffer.from(canonical(entry), 'utf8');
+  const fields = entry as unknown as Record<string, unknown>;
+  const keys = Object.keys(fields)
+    .filter((k) => fields[k] !== undefined)
+    .sort();
+  const members = keys.map((k) => `${JSON.stringify(k)}:${k === 'data' ? dataJson : canonical(fields[k])}`);
+  return Buffer.from(`{${members.join(',')}}`, 'utf8');
 }
 
 export function decodeEntry(bytes: Buffer): LedgerEntry {

@@ -15,7 +15,7 @@
  * The stored entry bytes stay the whole canonical entry (`{ v: 2, at, type, actor, subject?, data }`): what
  * callers read does not change shape, only what is hashed does.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalJson, encodeEntry } from './entry-encoding.ts';
 import type { LedgerEntry } from './entry-types.ts';
 import { leafHash } from './merkle-hash.ts';
@@ -65,7 +65,8 @@ export interface SealedEntry {
 
 /** Encodes a v2 or v3 entry (by its `v`) and computes the leaf that commits to its header and payload hash. */
 export function sealEntry(entry: LedgerEntry): SealedEntry {
-  const payloadHash = payloadHashOf(entry.data);
+  const dataJson = canonicalJson(entry.data);
+  const payloadHash = hash('sha256', dataJson, 'buffer');
   const header = encodeHeader(
     {
       at: entry.at,
@@ -77,5 +78,5 @@ export function sealEntry(entry: LedgerEntry): SealedEntry {
     },
     entry.v === 2 ? 2 : 3,
   );
-  return { bytes: encodeEntry(entry), payloadHash, leaf: leafHash(header) };
+  return { bytes: encodeEntry(entry, dataJson), payloadHash, leaf: leafHash(header) };
 }

@@ -115,11 +115,21 @@ export interface EntryPayloads {
   'reveal_approval.used': { approvalId: string; caseId: string; fields: string[] };
   'alert.raised': { alertId: string; kind: string; staffId: string; severity: string };
   /** `patterned`: the number continued a run of this member's recent searches (enumeration). */
-  'customer.searched': { by: string; queryDigest: string; matches: number; patterned?: true };
+  'customer.searched': {
+    by: string;
+    queryDigest: string;
+    matches: number;
+    patterned?: true;
+    /** Names the search in its hits (since Step 9a; earlier hits name the search's index). */
+    searchId?: string;
+  };
   /** The signed-in customer read their own access history (an access too, so it is in it). */
   'customer.history_viewed': { customerId: string };
-  /** A search (`search`: its `customer.searched` index) matched this customer: their masked record was shown. */
-  'customer.search_hit': { customerId: string; search: number };
+  /**
+   * A search matched this customer: their masked record was shown. `searchId` names the `customer.searched`
+   * entry (written in the same group commit); hits before Step 9a named its index (`search`) instead.
+   */
+  'customer.search_hit': { customerId: string; searchId?: string; search?: number };
   'customers.imported': { imported: number; rejected: number; firstIndex?: number };
   /**
    * A master-key rotation is about to run (written before the key file or any wrapping changes): every

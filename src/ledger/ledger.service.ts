@@ -20,7 +20,7 @@ import { consistencyProof, inclusionProof } from './merkle-proofs.ts';
 import { createSequencer } from './sequencer.ts';
 import { signCheckpointWith } from './checkpoint-signer.ts';
 import { checkEntry } from './entry-check.ts';
-import { COUNTED_WINDOW_MS, createCountedActs, unionOfActs } from './counted-acts.ts';
+import { COUNTED_WINDOW_MS, countedTypes, createCountedActs, unionOfActs } from './counted-acts.ts';
 import { auditRecentActs, LedgerMismatchError } from './recent-acts-audit.ts';
 import { createTileReader } from './tile-reader.ts';
 import { loadTreeState } from './tree-load.ts';
@@ -109,7 +109,7 @@ export async function createLedger(deps: LedgerDeps) {
   subjects.committed(await store.latestBySubject(initial.size));
   const sequencer = createSequencer(
     {
-      store,
+      commit: (request) => store.commitBatch(request),
       clock,
       loadState: () => loadTreeState(store),
       onAppended: (entries) => {
@@ -118,7 +118,10 @@ export async function createLedger(deps: LedgerDeps) {
         entries.forEach(counted.appended);
       },
       prevOf: subjects.prevOf,
-      catchUp: async (from, to) => subjects.ahead(await store.subjectsBetween(from, to)),
+      catchUp: async (from, to) => {
+        subjects.ahead(await store.subjectsBetween(from, to));
+        await countForeign(from, to);
+      },
     },
     initial,
   );
@@ -154,51 +157,72 @@ export async function createLedger(deps: LedgerDeps) {
     );
     return audit;
   };
+  const refuseToCount = (): never => {
+    throw new CustosError(
+      'LEDGER_UNAVAILABLE',
+      'The ledger does not match its signed tree: nothing is counted',
+    );
+  };
   /**
-   * Acts of one actor and type since `since`: stored, and appended or audited here (counted-acts.ts); with the
-   * stored rows they were read from, for a caller that also needs their payloads.
+   * Rows this process did not append or read back (another node's), held against their leaves: an edit or a
+   * redaction younger than the counted window makes every count refuse from then on (`mismatch`).
    */
-  const auditedActs = async (actor: string, type: EntryType, since: number) => {
-    await audited();
-    if (mismatch !== undefined) {
-      throw new CustosError(
-        'LEDGER_UNAVAILABLE',
-        'The ledger does not match its signed tree: nothing is counted',
-      );
+  const holdAgainstLeaves = async (others: readonly StoredLedgerEntry[]): Promise<void> => {
+    if (others.length === 0) return;
+    let leaves: readonly Buffer[] = [];
+    try {
+      leaves = await reader.readNodes(others.map((row) => ({ level: 0, index: row.index })));
+    } catch (error) {
+      if (!(error instanceof LedgerProofError)) throw error; // no leaf at all: checkEntry names it
     }
-    const mine = counted.since(actor, type, since);
-    const stored = await store.actsSince(actor, type, since);
-    // Rows this process did not append or read back (another node's) are held against their leaves.
-    const known = new Set(mine.map((a) => a.index));
-    const others = stored.filter((row) => !known.has(row.index));
-    if (others.length > 0) {
-      let leaves: readonly Buffer[] = [];
-      try {
-        leaves = await reader.readNodes(others.map((row) => ({ level: 0, index: row.index })));
-      } catch (error) {
-        if (!(error instanceof LedgerProofError)) throw error; // no leaf at all: checkEntry names it
+    others.forEach((row, i) => {
+      const checked = checkEntry(row, leaves[i]);
+      if (!checked.ok || checked.redacted) {
+        mismatch = checked.ok
+          ? `entry ${row.index} was redacted though younger than a week`
+          : checked.problem;
+        logger.error(
+          { problem: mismatch },
+          'ledger storage does not match its signed tree: run custos verify',
+        );
+        refuseToCount();
       }
-      others.forEach((row, i) => {
-        const checked = checkEntry(row, leaves[i]);
-        if (!checked.ok || checked.redacted) {
-          mismatch = checked.ok
-            ? `entry ${row.index} was redacted though younger than a week`
-            : checked.problem;
-          logger.error(
-            { problem: mismatch },
-            'ledger storage does not match its signed tree: run custos verify',
-          );
-          throw new CustosError(
-            'LEDGER_UNAVAILABLE',
-            'The ledger does not match its signed tree: nothing is counted',
-          );
-        }
-      });
+    });
+  };
+  /**
+   * Another writer's counted acts in [from, to), which this process's sequencer has just stepped over: held
+   * against their leaves once, then counted from memory like this process's own. So every counted act below
+   * the sequencer's size is in memory (own appends, the audited week, these), and a count reads storage only
+   * from that size on — not the whole window's rows on every request.
+   */
+  const countForeign = async (from: number, to: number): Promise<void> => {
+    const rows = (
+      await store.entriesOfTypesSince([...countedTypes], clock.now() - COUNTED_WINDOW_MS, from - 1, to - from)
+    ).filter((row) => row.index < to);
+    try {
+      await holdAgainstLeaves(rows);
+    } catch (error) {
+      if (!(error instanceof CustosError)) throw error;
+      return; // `mismatch` is set: counts refuse; the appends that stepped over them go on
     }
+    rows.forEach(counted.appended);
+  };
+  /**
+   * Acts of one actor and type since `since`: appended, audited or caught up here (counted-acts.ts), and the
+   * stored rows from `fromIndex` on (another node's, appended since this process last committed). `fromIndex`
+   * 0 reads the whole window from storage, for a caller that needs the payloads too.
+   */
+  const auditedActs = async (actor: string, type: EntryType, since: number, fromIndex: number) => {
+    await audited();
+    if (mismatch !== undefined) refuseToCount();
+    const mine = counted.since(actor, type, since);
+    const stored = await store.actsSince(actor, type, since, fromIndex);
+    const known = new Set(mine.map((a) => a.index));
+    await holdAgainstLeaves(stored.filter((row) => !known.has(row.index)));
     return { acts: unionOfActs(stored, mine), stored };
   };
   const actsSince = async (actor: string, type: EntryType, since: number) =>
-    (await auditedActs(actor, type, since)).acts;
+    (await auditedActs(actor, type, since, sequencer.state().size)).acts;
   // A ledger written in older leaves goes on in the newest behind one marker entry, so `verify` knows where
   // each format ends: no v2 entry can later pass for an unverifiable redacted v1 one, and chains are checked
   // from the first v3 entry on.
@@ -324,7 +348,7 @@ export async function createLedger(deps: LedgerDeps) {
       since: number,
       keep: (data: unknown) => boolean,
     ): Promise<Set<string>> {
-      const { acts, stored: rows } = await auditedActs(actor, type, since);
+      const { acts, stored: rows } = await auditedActs(actor, type, since, 0);
       const audited = new Set(acts.map((a) => a.index));
       const subjects = new Set<string>();
       for (const stored of rows) {
@@ -481,6 +505,7 @@ export async function createLedger(deps: LedgerDeps) {
     async close(): Promise<void> {
       if (timer) clearInterval(timer);
       await sequencer.close();
+      await store.close();
       await checkpointing;
       await audit?.catch(() => {});
       if (timer === undefined && !appendedHere) return;

@@ -5,6 +5,10 @@
 import type { Database as NativeSqlite } from 'better-sqlite3';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { DatabaseHandle } from '../platform/database/database.ts';
+import { type BatchRequest, sealBatch } from './batch-seal.ts';
+import { type CommitWorker, createCommitWorker } from './commit-worker.ts';
+import type { LedgerBatch, NewLedgerEntry, StoredTile } from './ledger-rows.ts';
+import type { TreeState } from './tree-state.ts';
 import type {
   Database,
   LedgerCheckpointsTable,
@@ -12,42 +16,17 @@ import type {
   LedgerTilesTable,
 } from '../platform/database/schema.ts';
 
+export type { LedgerBatch, NewLedgerEntry, StoredTile } from './ledger-rows.ts';
+
 type Db = Kysely<Database> | Transaction<Database>;
 
 /** Arbitrary but fixed: the PostgreSQL advisory-lock key of the one ledger sequencer. */
 const SEQUENCER_LOCK = 0x637573746f73; // "custos"
 
-/**
- * An entry as the sequencer writes it: its leaf index, when, the columns lookups use, its canonical bytes,
- * and its leaf format. In a v2 leaf `at`, `type`, `actor`, `subject` and `payloadHash` are the header the
- * tree commits to (entry-leaf.ts), so the lookup columns are checked by `verify`, redacted or not.
- */
-export interface NewLedgerEntry {
-  index: number;
-  at: number;
-  type: string;
-  actor: string;
-  /** The customer (or other subject) the entry is about, for "who accessed my data" lookups. */
-  subject: string | null;
-  entry: Buffer;
-  leafVersion: number;
-  /** v2 and v3: SHA-256 of the canonical payload; null for v1. */
-  payloadHash: Buffer | null;
-  /** v3: the previous entry about the same subject; null when none (and before v3). */
-  prev: number | null;
-}
-
 /** An entry as stored: its bytes are null once retention redacted them (the leaf hash stays in the tiles). */
 export interface StoredLedgerEntry extends Omit<NewLedgerEntry, 'entry'> {
   entry: Buffer | null;
   redactedAt: number | null;
-}
-
-/** A tile: at level L, `hashes` holds 1 to 256 concatenated 32-byte hashes of tree level 8·L. */
-export interface StoredTile {
-  level: number;
-  index: number;
-  hashes: Buffer;
 }
 
 export interface StoredCheckpoint {
@@ -56,13 +35,6 @@ export interface StoredCheckpoint {
   /** The signed checkpoint note, with any witness cosignatures. */
   note: string;
   createdAt: number;
-}
-
-export interface LedgerBatch {
-  /** The log size the batch was built on; the write is refused if the log has moved since. */
-  expectedSize: number;
-  entries: NewLedgerEntry[];
-  tiles: StoredTile[];
 }
 
 const toEntryRow = (e: NewLedgerEntry): LedgerEntriesTable => ({
@@ -110,7 +82,28 @@ export function createLedgerStore({
   bulkInsert,
 }: Pick<DatabaseHandle, 'db' | 'sqlite' | 'bulkInsert'>) {
   const sqliteBatch = sqlite ? nativeBatchWriter(sqlite) : undefined;
+  // A SQLite file gets the commit worker; an in-memory database (one connection only) and PostgreSQL (whose
+  // writes already leave the event loop) seal and write in this thread.
+  const worker: CommitWorker | undefined =
+    sqlite && !sqlite.memory ? createCommitWorker(sqlite.name) : undefined;
   return {
+    /**
+     * Group commit: seal a batch of chained entries on top of `base` and write it durably (`appendBatch`);
+     * the tree after it, or undefined when another writer appended since `base` (nothing written). On a
+     * SQLite file the commit worker does both, off the event loop.
+     */
+    async commitBatch(request: BatchRequest): Promise<TreeState | undefined> {
+      if (worker) return worker.commit(request);
+      const { batch, next } = sealBatch(request);
+      return (await this.appendBatch(batch)) ? next : undefined;
+    },
+
+    /** End the commit worker, if any (the ledger calls it once its last batch is durable). */
+    close: async (): Promise<void> => worker?.close(),
+
+    /** The commit worker, if any: its thread can be ended as a crash would (`terminate`). */
+    commitWorker: worker,
+
     /**
      * Write a batch of entries and the tiles they change in one durable transaction, unless another writer
      * appended since `expectedSize` was read (then nothing is written and false comes back: reload, rebuild,
@@ -222,13 +215,20 @@ export function createLedgerStore({
      * (actor, type, at); quotas keep these few, since past a limit nothing is appended. Whole rows, so the
      * caller can hold each against its leaf.
      */
-    async actsSince(actor: string, type: string, since: number, trx: Db = db): Promise<StoredLedgerEntry[]> {
+    async actsSince(
+      actor: string,
+      type: string,
+      since: number,
+      fromIndex = 0,
+      trx: Db = db,
+    ): Promise<StoredLedgerEntry[]> {
       const rows = await trx
         .selectFrom('ledger_entries')
         .selectAll()
         .where('actor', '=', actor)
         .where('type', '=', type)
         .where('at', '>=', since)
+        .where('idx', '>=', fromIndex)
         .execute();
       return rows.map(toStoredEntry);
     },
@@ -353,8 +353,11 @@ async function writeTiles(trx: Transaction<Database>, tiles: StoredTile[]): Prom
   }
 }
 
-/** The SQLite batch write: BEGIN IMMEDIATE takes the write lock first, so the size read cannot go stale. */
-function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
+/**
+ * The SQLite batch write (the commit worker's, or in-thread): BEGIN IMMEDIATE takes the write lock first, so
+ * the size read cannot go stale.
+ */
+export function nativeBatchWriter(native: NativeSqlite): (batch: LedgerBatch) => boolean {
   const top = native.prepare('select max(idx) as top from ledger_entries');
   const insert = native.prepare(
     'insert into ledger_entries (idx, at, type, actor, subject, entry, redacted_at, leaf_version, payload_hash, prev) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',

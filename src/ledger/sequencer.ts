@@ -15,10 +15,9 @@
  */
 import type { Clock } from '../platform/clock.ts';
 import { CustosError } from '../platform/errors.ts';
-import { LEAF_VERSION, sealEntry } from './entry-leaf.ts';
+import type { BatchRequest, ChainedInput } from './batch-seal.ts';
 import type { EntryInput } from './entry-types.ts';
-import type { LedgerStore, NewLedgerEntry } from './ledger.store.ts';
-import { appendLeaves, packHashes, type TreeState } from './tree-state.ts';
+import type { TreeState } from './tree-state.ts';
 
 interface Waiting {
   input: EntryInput;
@@ -26,15 +25,28 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+/** An entry of a durable batch, as the hooks are told of it. */
+export interface AppendedEntry {
+  index: number;
+  at: number;
+  type: string;
+  actor: string;
+  subject: string | null;
+}
+
 export interface SequencerDeps {
-  store: Pick<LedgerStore, 'appendBatch'>;
+  /**
+   * Seal and write one batch durably on top of `base` (ledger.store.ts `commitBatch`); the tree after it, or
+   * undefined when another writer appended since `base` was read (nothing written).
+   */
+  commit: (request: BatchRequest) => Promise<TreeState | undefined>;
   clock: Clock;
   /** Read the committed tree state from storage (at start, and when another process has appended). */
   loadState: () => Promise<TreeState>;
   maxBatch?: number;
   onCommit?: (state: TreeState) => void;
   /** Told of each batch once it is durable (before its callers are). */
-  onAppended?: (entries: readonly NewLedgerEntry[]) => void;
+  onAppended?: (entries: readonly AppendedEntry[]) => void;
   /** The newest committed entry about `subject` (the `prev` of the next one). */
   prevOf?: (subject: string) => number | undefined;
   /** Another writer appended entries [from, to): learn their subjects before chaining on top of them. */
@@ -42,7 +54,7 @@ export interface SequencerDeps {
 }
 
 export function createSequencer(deps: SequencerDeps, initial: TreeState) {
-  const { store, clock } = deps;
+  const { clock } = deps;
   const maxBatch = deps.maxBatch ?? 1024;
   let state = initial;
   const queue: Waiting[] = [];
@@ -55,39 +67,29 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
    */
   async function writeBatch(
     batch: Waiting[],
-  ): Promise<{ first: number; next: TreeState; entries: NewLedgerEntry[] }> {
+  ): Promise<{ first: number; next: TreeState; entries: AppendedEntry[] }> {
     const at = clock.now();
     let base = state;
     for (let attempt = 0; ; attempt++) {
       const chained = new Map<string, number>();
-      const entries: NewLedgerEntry[] = [];
-      const leaves: Buffer[] = [];
-      batch.forEach(({ input }, i) => {
-        const index = base.size + i;
-        const subject = input.subject ?? null;
-        const prev = subject === null ? undefined : (chained.get(subject) ?? deps.prevOf?.(subject));
-        if (subject !== null) chained.set(subject, index);
-        const sealed = sealEntry({ v: LEAF_VERSION, at, ...input, prev });
-        leaves.push(sealed.leaf);
-        entries.push({
-          index,
+      const inputs: ChainedInput[] = batch.map(({ input }, i) => {
+        const subject = input.subject;
+        if (subject === undefined) return input;
+        const prev = chained.get(subject) ?? deps.prevOf?.(subject);
+        chained.set(subject, base.size + i);
+        return prev === undefined ? input : { ...input, prev };
+      });
+      const next = await deps.commit({ base, at, inputs });
+      if (next) {
+        const entries = inputs.map((input, i) => ({
+          index: base.size + i,
           at,
           type: input.type,
           actor: input.actor,
-          subject,
-          entry: sealed.bytes,
-          leafVersion: LEAF_VERSION,
-          payloadHash: sealed.payloadHash,
-          prev: prev ?? null,
-        });
-      });
-      const { state: next, tiles } = appendLeaves(base, leaves);
-      const written = await store.appendBatch({
-        expectedSize: base.size,
-        entries,
-        tiles: tiles.map((t) => ({ level: t.level, index: t.index, hashes: packHashes(t.hashes) })),
-      });
-      if (written) return { first: base.size, next, entries };
+          subject: input.subject ?? null,
+        }));
+        return { first: base.size, next, entries };
+      }
       if (attempt >= 100) throw new Error('the ledger kept moving under this writer');
       const moved = await deps.loadState();
       await deps.catchUp?.(base.size, moved.size);

@@ -8,6 +8,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './database/database.ts';
 import type { Logger } from './logger.ts';
+import type { ChangeVersions } from './cache/change-versions.ts';
 
 export interface Platform {
   config: Readonly<Config>;
@@ -15,4 +16,6 @@ export interface Platform {
   clock: Clock;
   logger: Logger;
   bus: EventBus;
+  /** Which watched tables changed, for the in-memory caches in front of them (platform/cache/). */
+  changes: ChangeVersions;
 }

@@ -184,18 +184,24 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
       }
       // The query itself is not recorded, only its keyed digest: security can later ask "who searched for
       // this number?" by computing the digest, but the ledger alone reveals no number.
+      // Each match is an access to that customer's (masked) record: one entry each, in their own history. The
+      // search and its hits are appended together (one group commit, not two in a row); the hits name it.
       const actorId = actorRef(actor);
-      const search = await ledger.append({
-        type: 'customer.searched',
-        actor: actorId,
-        data: { by, queryDigest: digest.toString('hex'), matches: results.length, ...extra },
-      });
-      // Each match is an access to that customer's (masked) record: one entry each, in their own history.
-      await Promise.all(
-        results.map((r) =>
-          ledger.append({ type: 'customer.search_hit', actor: actorId, data: { customerId: r.id, search } }),
+      const searchId = uuidv7(clock.now());
+      await Promise.all([
+        ledger.append({
+          type: 'customer.searched',
+          actor: actorId,
+          data: { by, queryDigest: digest.toString('hex'), matches: results.length, ...extra, searchId },
+        }),
+        ...results.map((r) =>
+          ledger.append({
+            type: 'customer.search_hit',
+            actor: actorId,
+            data: { customerId: r.id, searchId },
+          }),
         ),
-      );
+      ]);
       bus.publish('customer.searched', { actor: actorId, by, matches: results.length });
       return results;
     },

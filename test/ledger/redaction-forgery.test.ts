@@ -146,6 +146,45 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
+    test('another node’s reveals this node has stepped over are counted from memory: deleting them frees nothing, rewriting them is caught', async () => {
+      const f = await accessFixture(dialect);
+      const other = await createCustos(f.t.config, {
+        logger: createLogger('silent'),
+        database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
+      });
+      try {
+        const actor = 'staff:01a20000-0000-7000-8000-0000000000ef';
+        const count = () => f.t.custos.ledger.distinctSubjectsSince(actor, 'customer.revealed', [0], 'z');
+        const revealOn = (node: typeof other, customerId: string) =>
+          node.ledger.append({
+            type: 'customer.revealed',
+            actor,
+            subject: customerId,
+            data: { customerId, caseId: 'k', fields: ['name'], purpose: 'repair', revealId: 'r', reason: '' },
+          });
+        const stepOver = () =>
+          f.t.custos.ledger.append({ type: 'customer.viewed', actor: 'staff:x', data: { customerId: 'y' } });
+        assert.deepEqual(await count(), [{ count: 0, includes: false }]);
+        await revealOn(other, 'c0');
+        await revealOn(other, 'c1');
+        await stepOver(); // this node's sequencer moves past the other's entries: it catches them up
+        assert.deepEqual(await count(), [{ count: 2, includes: false }]);
+        await f.t.custos.database.db.deleteFrom('ledger_entries').where('actor', '=', actor).execute();
+        assert.deepEqual(await count(), [{ count: 2, includes: false }], 'a deleted row frees no quota');
+        const index = await revealOn(other, 'c2');
+        await f.t.custos.database.db
+          .updateTable('ledger_entries')
+          .set({ subject: 'c0' })
+          .where('idx', '=', index)
+          .execute();
+        await stepOver();
+        await assert.rejects(count(), (e) => isCustosError(e, 'LEDGER_UNAVAILABLE'));
+      } finally {
+        await other.close();
+        await f.close();
+      }
+    });
+
     test('a restart on intact storage counts the week from it: the quota stays spent', async () => {
       const f = await accessFixture(dialect);
       try {

@@ -6,6 +6,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { CasesTable, Database } from '../../platform/database/schema.ts';
 import type { CaseChannel, CasePurpose } from '../policy/access-query.ts';
 import type { CaseRecord, CaseSummary } from './cases.types.ts';
+import type { ChangeVersions } from '../../platform/cache/change-versions.ts';
+import { createVersionedCache } from '../../platform/cache/versioned-cache.ts';
 
 const orNull = (value: number | null): number | null => (value === null ? null : Number(value));
 
@@ -296,3 +298,9 @@ export function createCaseStore(db: Kysely<Database>) {
 }
 
 export type CaseStore = ReturnType<typeof createCaseStore>;
+
+/** The store with cases by id (with their assignees) kept in memory until `cases` or `case_assignees` change. */
+export function withCaseCache(store: CaseStore, changes: ChangeVersions): CaseStore {
+  const cache = createVersionedCache<CaseRecord>(changes, ['cases', 'case_assignees']);
+  return { ...store, byId: (id) => cache.get(id, () => store.byId(id)) };
+}

@@ -32,6 +32,11 @@ export async function wirePolicies(deps: {
     announcements,
   });
   await policies.load();
+  // A set approved on another node is in force by the next request that looks anything up (the staff
+  // principal always does): the lookup's refresh waits for this.
+  deps.platform.changes.watch(['policy_versions'], async () => {
+    await policies.refresh();
+  });
   return { policyEngine: engine, policies };
 }
 

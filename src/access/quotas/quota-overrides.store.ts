@@ -5,16 +5,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/database/schema.ts';
 import type { QuotaOverride } from './quota-overrides.types.ts';
+import type { ChangeVersions } from '../../platform/cache/change-versions.ts';
+import { createVersionedCache } from '../../platform/cache/versioned-cache.ts';
 
 export function createQuotaOverrideStore(db: Kysely<Database>) {
   return {
-    /** The overrides of `staffId` in force at `now` (a raise ends at its expiry). */
-    async overrides(staffId: string, now: number): Promise<QuotaOverride[]> {
+    /** Every override of `staffId`, lapsed raises included (quotas.ts keeps those in force). */
+    async overridesOf(staffId: string): Promise<QuotaOverride[]> {
       const rows = await db
         .selectFrom('quota_overrides')
         .selectAll()
         .where('staff_id', '=', staffId)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .execute();
       return rows.map((row) => ({
         staffId: row.staff_id,
@@ -51,3 +52,12 @@ export function createQuotaOverrideStore(db: Kysely<Database>) {
 }
 
 export type QuotaOverrideStore = ReturnType<typeof createQuotaOverrideStore>;
+
+/** The store with each member's overrides kept in memory until `quota_overrides` changes. */
+export function withOverrideCache(store: QuotaOverrideStore, changes: ChangeVersions): QuotaOverrideStore {
+  const cache = createVersionedCache<QuotaOverride[]>(changes, ['quota_overrides']);
+  return {
+    ...store,
+    overridesOf: async (staffId) => (await cache.get(staffId, () => store.overridesOf(staffId))) ?? [],
+  };
+}

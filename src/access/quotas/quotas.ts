@@ -135,7 +135,10 @@ export function createQuotas(deps: {
 
   async function limitsFor(staff: QuotaStaff): Promise<QuotaLimits> {
     const limits = { ...defaults[staff.role] };
-    for (const o of await store.overrides(staff.staffId, clock.now())) {
+    const now = clock.now();
+    for (const o of await store.overridesOf(staff.staffId)) {
+      // A raise ends at its expiry.
+      if (o.expiresAt !== null && o.expiresAt <= now) continue;
       if ((quotaNames as readonly string[]).includes(o.quota)) limits[o.quota as QuotaName] = Number(o.max);
     }
     if ((deps.riskTier?.(staff.staffId) ?? 'normal') !== 'normal') {

@@ -6,6 +6,9 @@
  *
  * Invariant: `authenticate` is the only way from a token to an actor, and it checks revocation, both
  * timeouts and the account's status on every call — a suspension takes effect on the very next request.
+ * The session row may come from memory (`cache`, emptied by any write to sessions or accounts, see
+ * platform/cache/): the only thing it may lag is another node's last-seen touch, so a cached row older than
+ * the touch interval is read again before anything is decided on its idle time.
  */
 import { tokenHash } from '../../crypto/token-hash.ts';
 import { timingSafeEqual } from 'node:crypto';
@@ -14,8 +17,9 @@ import type { Actor } from '../../platform/actor.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { CustosError } from '../../platform/errors.ts';
 import { uuidv7 } from '../../platform/ids.ts';
+import { readThrough, type VersionedCache } from '../../platform/cache/versioned-cache.ts';
 import type { SessionStore } from './sessions.store.ts';
-import type { Realm, StoredSession } from './sessions.types.ts';
+import type { Realm, SessionWithAccount, StoredSession } from './sessions.types.ts';
 
 export type { Realm };
 
@@ -77,9 +81,21 @@ export function createSessions(deps: {
   store: SessionStore;
   clock: Clock;
   policies?: Record<Realm, SessionPolicy>;
+  /** Session rows by token hash, in memory; without it every request reads the database. */
+  cache?: VersionedCache<SessionWithAccount>;
 }) {
   const { store, clock } = deps;
   const policies = deps.policies ?? defaultPolicies;
+  const cache = deps.cache ?? readThrough<SessionWithAccount>();
+
+  async function storedSession(hash: Buffer, now: number): Promise<SessionWithAccount | undefined> {
+    const key = hash.toString('base64url');
+    const found = await cache.get(key, () => store.byTokenHash(hash));
+    if (!found || now - found.lastSeenAt < TOUCH_EVERY_MS) return found;
+    // Due a touch, or idle as far as memory knows (another node may have touched it since): the row itself.
+    cache.forget(key);
+    return store.byTokenHash(hash);
+  }
 
   async function issue(
     account: { id: string; realm: Realm; subjectId: string },
@@ -120,7 +136,7 @@ export function createSessions(deps: {
     async authenticate(token: string, realm: Realm): Promise<Session> {
       if (!TOKEN_SHAPE.test(token)) throw new CustosError('AUTH_INVALID', 'The credentials are not valid');
       const hash = tokenHash(token);
-      const stored = await store.byTokenHash(hash);
+      const stored = await storedSession(hash, clock.now());
       // On leave: the account's own sessions (revoked when the leave started) say why they are refused.
       if (stored?.realm === realm && stored.accountStatus === 'on_leave') {
         throw new CustosError('STAFF_ON_LEAVE', 'This account is on leave');

@@ -2,6 +2,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, StaffTable } from '../../platform/database/schema.ts';
 import type { StaffMember, StaffRole, StaffStatus } from './staff.types.ts';
+import type { ChangeVersions } from '../../platform/cache/change-versions.ts';
+import { createVersionedCache } from '../../platform/cache/versioned-cache.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -103,3 +105,9 @@ export function createStaffStore(db: Kysely<Database>) {
 }
 
 export type StaffStore = ReturnType<typeof createStaffStore>;
+
+/** The store with members by id kept in memory until `staff` changes (a role, a status, a site). */
+export function withStaffCache(store: StaffStore, changes: ChangeVersions): StaffStore {
+  const cache = createVersionedCache<StaffMember>(changes, ['staff']);
+  return { ...store, byId: (id) => cache.get(id, () => store.byId(id)) };
+}

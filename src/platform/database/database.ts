@@ -53,7 +53,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Databa
   throw new CustosError('CONFIG_INVALID', 'Database URL must start with sqlite: or postgres://');
 }
 
-function openSqlite(path: string): DatabaseHandle {
+/**
+ * A native connection to the SQLite file at `path`, set up as every Custos connection is (WAL, fsync on
+ * commit, a busy timeout): the server's, and the ledger's commit worker's (src/ledger/commit-thread.ts).
+ */
+export function openNativeSqlite(path: string): SQLite.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const native = new SQLite(path);
   native.pragma('journal_mode = WAL');
@@ -65,6 +69,11 @@ function openSqlite(path: string): DatabaseHandle {
   // Up to 256 MiB of page cache (allocated as used): blind indexes are random keys, so inserts touch pages
   // all over them, and a page that stays cached is not re-read or re-written for the next transaction.
   native.pragma('cache_size = -262144');
+  return native;
+}
+
+function openSqlite(path: string): DatabaseHandle {
+  const native = openNativeSqlite(path);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(native) }) });
   return {
     db,
@@ -93,6 +102,8 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
   }
   const pool = new pg.Pool({
     connectionString: url,
+    // Ten by default: the ledger's group commit holds one connection at a time (one flush per process, and a
+    // checkpoint's insert each second), so requests keep eight or more however large its batches grow.
     max: options.poolSize ?? 10,
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
@@ -133,7 +144,11 @@ function withStatementCache(native: SQLite.Database, limit = 512) {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => native.close(),
-    prepare(text: string) {
+    prepare(query: string) {
+      // Kysely opens transactions with a deferred `begin`. Another connection writes to the same file (the
+      // ledger's commit worker, `custos import`): a transaction that reads, then writes after the other
+      // committed, would fail with SQLITE_BUSY_SNAPSHOT. `begin immediate` takes the write lock first.
+      const text = query === 'begin' ? 'begin immediate' : query;
       let statement = cache.get(text);
       if (statement) {
         cache.delete(text);

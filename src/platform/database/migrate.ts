@@ -33,6 +33,7 @@ import { erasure } from './migrations/2026-12-11T0910_erasure.ts';
 import { privacyRequests } from './migrations/2026-12-11T0920_privacy_requests.ts';
 import { notices } from './migrations/2026-12-11T0930_notices.ts';
 import { staffTraining } from './migrations/2026-12-11T0940_staff_training.ts';
+import { changeVersions } from './migrations/2026-12-11T0957_change_versions.ts';
 import { migrationContext } from './migrations/context.ts';
 
 function provider(handle: DatabaseHandle): MigrationProvider {
@@ -68,6 +69,7 @@ function provider(handle: DatabaseHandle): MigrationProvider {
         '2026-12-11T0920_privacy_requests': privacyRequests(context),
         '2026-12-11T0930_notices': notices(context),
         '2026-12-11T0940_staff_training': staffTraining(context),
+        '2026-12-11T0957_change_versions': changeVersions(context),
       };
     },
   };

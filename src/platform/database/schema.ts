@@ -280,6 +280,18 @@ export interface PolicyProposalsTable {
   version: number | null;
 }
 
+/** One row: a counter per watched table, bumped by triggers on its writes (platform/cache/change-versions.ts). */
+export interface ChangeVersionsTable {
+  id: number;
+  sessions: number;
+  accounts: number;
+  staff: number;
+  cases: number;
+  case_assignees: number;
+  quota_overrides: number;
+  policy_versions: number;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -678,6 +690,7 @@ export interface Database {
   privacy_requests: PrivacyRequestsTable;
   incidents: IncidentsTable;
   staff_training: StaffTrainingTable;
+  change_versions: ChangeVersionsTable;
 }
 
 /** A person's request about their data (privacy/requests/), due by `due_at` under its jurisdiction. */
