@@ -215,9 +215,16 @@ export async function createLedger(deps: LedgerDeps) {
   const auditedActs = async (actor: string, type: EntryType, since: number, fromIndex: number) => {
     await audited();
     if (mismatch !== undefined) refuseToCount();
+    const found = await store.actsSince(actor, type, since, fromIndex);
+    // After the read: what this process acknowledged meanwhile is its own. Rows of its batch still being
+    // committed are its acts in flight: quotas hold those as reservations until they are acknowledged, and
+    // their leaves are not in this process's tree yet.
     const mine = counted.since(actor, type, since);
-    const stored = await store.actsSince(actor, type, since, fromIndex);
     const known = new Set(mine.map((a) => a.index));
+    const inFlight = sequencer.committing();
+    const stored = found.filter(
+      (row) => inFlight === null || row.index < inFlight.from || row.index >= inFlight.to,
+    );
     await holdAgainstLeaves(stored.filter((row) => !known.has(row.index)));
     return { acts: unionOfActs(stored, mine), stored };
   };

@@ -222,14 +222,20 @@ export function createLedgerStore({
       fromIndex = 0,
       trx: Db = db,
     ): Promise<StoredLedgerEntry[]> {
-      const rows = await trx
-        .selectFrom('ledger_entries')
-        .selectAll()
-        .where('actor', '=', actor)
-        .where('type', '=', type)
-        .where('at', '>=', since)
-        .where('idx', '>=', fromIndex)
-        .execute();
+      // From a frontier (the entries appended since this process last committed: a few), the primary key's
+      // range is the short way; through the (actor, type, at) index it would be the whole window's entries.
+      const rows =
+        fromIndex > 0
+          ? (
+              await trx.selectFrom('ledger_entries').selectAll().where('idx', '>=', fromIndex).execute()
+            ).filter((row) => row.actor === actor && row.type === type && Number(row.at) >= since)
+          : await trx
+              .selectFrom('ledger_entries')
+              .selectAll()
+              .where('actor', '=', actor)
+              .where('type', '=', type)
+              .where('at', '>=', since)
+              .execute();
       return rows.map(toStoredEntry);
     },
 

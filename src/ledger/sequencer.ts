@@ -60,6 +60,8 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
   const queue: Waiting[] = [];
   let flushing: Promise<void> | null = null;
   let closed = false;
+  /** The indexes of the batch being committed now (stored, perhaps, but not yet acknowledged). */
+  let committing: { from: number; to: number } | null = null;
 
   /**
    * Write one batch durably; returns its first index and the tree after it. If another process appended
@@ -79,7 +81,10 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
         chained.set(subject, base.size + i);
         return prev === undefined ? input : { ...input, prev };
       });
-      const next = await deps.commit({ base, at, inputs });
+      committing = { from: base.size, to: base.size + inputs.length };
+      const next = await deps.commit({ base, at, inputs }).finally(() => {
+        committing = null;
+      });
       if (next) {
         const entries = inputs.map((input, i) => ({
           index: base.size + i,
@@ -137,6 +142,12 @@ export function createSequencer(deps: SequencerDeps, initial: TreeState) {
 
     /** The last committed state (what checkpoints and proofs may speak of). */
     state: () => state,
+
+    /**
+     * The indexes [from, to) of the batch being committed, if one is: its rows may already be visible in
+     * storage (the commit runs on another connection) before this process has acknowledged them.
+     */
+    committing: () => committing,
 
     /** Wait for queued appends, then refuse new ones. */
     async close(): Promise<void> {
