@@ -89,7 +89,32 @@ function timeMethod(stages: Stage[], name: string, object: object, method: strin
 
 /** Count every query Kysely runs (all executors, transactions included) while `on` is set. */
 function countQueries(custos: Custos) {
-  const counter = { on: false, count: 0, statements: new Map<string, number>() };
+  const counter = {
+    on: false,
+    count: 0,
+    statements: new Map<string, number>(),
+    /** Synchronous time inside SQLite per statement (all connections of this process's main thread). */
+    nativeMs: new Map<string, number>(),
+  };
+  const native = custos.database.sqlite;
+  if (native) {
+    const statement = Object.getPrototypeOf(native.prepare('select 1')) as Record<string, unknown> & {
+      source?: string;
+    };
+    for (const method of ['all', 'get', 'run'] as const) {
+      const original = statement[method] as (...args: unknown[]) => unknown;
+      statement[method] = function timed(this: { source: string }, ...args: unknown[]) {
+        if (!counter.on) return original.apply(this, args);
+        const started = performance.now();
+        try {
+          return original.apply(this, args);
+        } finally {
+          const head = this.source.replace(/\s+/g, ' ').slice(0, 60);
+          counter.nativeMs.set(head, (counter.nativeMs.get(head) ?? 0) + performance.now() - started);
+        }
+      };
+    }
+  }
   let proto: object | null = custos.database.db.getExecutor();
   while (proto && !Object.prototype.hasOwnProperty.call(proto, 'executeQuery'))
     proto = Object.getPrototypeOf(proto);
@@ -196,7 +221,11 @@ async function anatomy(scratch: string, reveals: number) {
       reveals,
       wallMsPerReveal: wallMs / reveals,
       queriesPerReveal: counter.count / reveals,
-      statements: [...counter.statements].map(([sql, n]) => ({ sql, perReveal: n / reveals })),
+      statements: [...counter.statements].map(([sql, n]) => ({
+        sql,
+        perReveal: n / reveals,
+        usPerReveal: ((counter.nativeMs.get(sql) ?? 0) * 1000) / reveals,
+      })),
       stages: stages.map((s) => ({
         name: s.name,
         perReveal: s.calls / reveals,
@@ -239,9 +268,12 @@ async function main(): Promise<number> {
     '| --- | ---: | ---: |',
     ...parts.stages.map((s) => `| ${s.name} | ${s.perReveal.toFixed(2)} | ${s.msPerCall.toFixed(3)} |`),
     '',
-    '| statement (first 60 characters) | per reveal |',
-    '| --- | ---: |',
-    ...parts.statements.map((s) => `| \`${s.sql.replaceAll('|', '\\|')}\` | ${s.perReveal.toFixed(2)} |`),
+    '| statement (first 60 characters) | per reveal | µs in SQLite per reveal |',
+    '| --- | ---: | ---: |',
+    ...parts.statements.map(
+      (s) =>
+        `| \`${s.sql.replaceAll('|', '\\|')}\` | ${s.perReveal.toFixed(2)} | ${s.usPerReveal.toFixed(1)} |`,
+    ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
