@@ -19,7 +19,7 @@
  * `ledger`, `watch`), BENCH_DOC (the Markdown file to write, default docs/PERFORMANCE.md). Any non-2xx answer,
  * wrong answer or rejected import row fails the run with a non-zero exit code; a missed target does not.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -164,11 +164,13 @@ async function runDatabase(
       `${database}: profiling Custos's main thread through ${DURATION} s of reveals at ${connections} connections`,
     );
     const profileFile = join(scratch, `${database}.cpuprofile`);
+    // The profile covers exactly the measured window: warmed up just before, unprofiled.
+    await measure(workload.scenarios.reveal, { connections, durationSeconds: 1, warmupSeconds: 0 });
     await server.ask({ profile: 'start' });
     const profiled = await measure(workload.scenarios.reveal, {
       connections,
       durationSeconds: DURATION,
-      warmupSeconds: 1,
+      warmupSeconds: 0,
     });
     await server.ask({ profile: 'stop', file: profileFile });
     const profile = summariseProfile(JSON.parse(readFileSync(profileFile, 'utf8')) as CpuProfile);
@@ -190,6 +192,28 @@ async function runDatabase(
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {});
   }
+}
+
+/**
+ * What one durable commit costs on this disk: a 4 KiB write and fsync in the scratch directory, 200 times; the
+ * median in ms. A write-ahead route waits for at least one per request (shared by the group commit), so at C
+ * connections it cannot pass C ÷ this many requests per second, whatever the CPU.
+ */
+function fsyncMedianMs(dir: string): number {
+  const fd = openSync(join(dir, 'fsync-probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 200; i++) {
+      const started = performance.now();
+      writeSync(fd, block, 0, block.length, (i % 16) * 4096);
+      fsyncSync(fd);
+      times.push(performance.now() - started);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return times.sort((a, b) => a - b)[100] as number;
 }
 
 /** Run another benchmark script as it runs alone; its figures come back through BENCH_JSON. */
@@ -219,7 +243,12 @@ async function main(): Promise<number> {
   const databases: DatabaseRun[] = [];
   for (const database of DATABASES)
     databases.push(await runDatabase(database as 'sqlite' | 'postgres', scratch, csv));
-  const results: RunResults = { startedAt: new Date(started).toISOString(), databases, duration: DURATION };
+  const results: RunResults = {
+    startedAt: new Date(started).toISOString(),
+    databases,
+    duration: DURATION,
+    fsyncMs: fsyncMedianMs(scratch),
+  };
   if (!SKIP.has('ledger')) {
     note('the ledger benchmark (appends against raw inserts, inclusion proofs)');
     results.ledger = (

@@ -69,7 +69,8 @@ async function fire(scenario: Scenario, connections: number, seconds: number, on
 
 /** Warm up, then measure one scenario. */
 export async function measure(scenario: Scenario, settings: LoadSettings): Promise<Measurement> {
-  await fire(scenario, settings.connections, settings.warmupSeconds, () => {});
+  if (settings.warmupSeconds > 0)
+    await fire(scenario, settings.connections, settings.warmupSeconds, () => {});
   let wrongAnswers = 0;
   const result = await fire(scenario, settings.connections, settings.durationSeconds, () => {
     wrongAnswers++;

@@ -28,6 +28,8 @@ export interface RunResults {
   ledger?: Record<string, unknown>;
   watch?: Record<string, unknown>;
   wallSeconds?: number;
+  /** Median of a 4 KiB write + fsync in the scratch directory (ms). */
+  fsyncMs?: number;
 }
 
 const BEGIN = '<!-- bench:begin -->';
@@ -68,6 +70,33 @@ function problemsOrEmpty(m: Measurement): string {
   if (m.errors) bad.push(`${m.errors} errors`);
   if (m.wrongAnswers) bad.push(`${m.wrongAnswers} wrong answers`);
   return bad.length > 0 ? ` (**${bad.join(', ')}**)` : '';
+}
+
+/** Main-thread CPU per request: the profiled window's time not idle, over the reveals served in it. */
+function busyUsPerReveal(d: DatabaseRun): number {
+  const idle = d.profile.summary.areas.find((a) => a.area.startsWith('idle'))?.ms ?? 0;
+  return ((d.profile.summary.totalMs - idle) * 1000) / Math.max(1, d.profile.reveals);
+}
+
+/** What bounds the reveal: main-thread CPU per reveal against hello-world's per request, and the fsync. */
+function boundsLines(d: DatabaseRun, fsyncMs: number | undefined): string[] {
+  const top = d.rows.find((r) => r.connections === d.profile.connections) ?? d.rows[d.rows.length - 1];
+  if (!top) return [];
+  const busy = busyUsPerReveal(d);
+  const helloUs = 1e6 / top.hello.requestsPerSecond;
+  const lines = [
+    `Bounds, measured in this run: a reveal takes **${busy.toFixed(0)} µs of main-thread CPU** (the profiled ` +
+      `window's busy time ÷ reveals), against ≤ ${helloUs.toFixed(0)} µs per hello-world request (1 ÷ its ` +
+      `rate at ${top.connections} connections, autocannon's share included): on one event loop the reveal's ratio ` +
+      `cannot pass ≈ ${(helloUs / busy).toFixed(2)}× whatever the disk.`,
+  ];
+  if (fsyncMs !== undefined)
+    lines.push(
+      `A 4 KiB write + fsync here takes ${fsyncMs.toFixed(2)} ms (median of 200): each reveal waits for at least ` +
+        `one group commit, so at ${top.connections} connections reveals cannot pass ` +
+        `${int(top.connections / (fsyncMs / 1000))}/s (connections ÷ fsync) even with no CPU cost.`,
+    );
+  return lines;
 }
 
 function profileTable(d: DatabaseRun): string[] {
@@ -171,6 +200,8 @@ export function formatRunReport(results: RunResults, chartPath: string): string 
       ...httpTable(d),
       '',
       ...profileTable(d),
+      '',
+      ...boundsLines(d, results.fsyncMs),
       '',
     );
     if (d.failures.length > 0)
