@@ -97,7 +97,10 @@ export async function createCustos(config: Readonly<Config>, options: CustosOpti
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const database = openDatabase(config.databaseUrl, options.database);
+  const database = openDatabase(config.databaseUrl, {
+    poolSize: config.databasePoolSize,
+    ...options.database,
+  });
   try {
     await migrateToLatest(database);
     const bus = createInProcessBus({

@@ -17,6 +17,8 @@ export interface Config {
   port: number;
   /** `sqlite:<path>` or `postgres://…`. */
   databaseUrl: string;
+  /** PostgreSQL: connections in the pool (the ledger's group commit holds one per flush, checkpoints one). */
+  databasePoolSize: number;
   /** Path of the master key file (key-encryption keys), used unless `masterKey` is given. */
   masterKeyFile: string;
   /** Key-encryption keys given inline (`v1:<base64>,v2:<base64>`); a secret, never defaulted. */
@@ -306,6 +308,14 @@ export const settings: readonly Setting<keyof Config>[] = [
     description: '`sqlite:<path>` (embedded default) or `postgres://user@host:port/db`.',
     parse: databaseUrl,
     fallback: (r) => `sqlite:${join(r.dataDir ?? '.custos', 'custos.db')}`,
+  },
+  {
+    key: 'databasePoolSize',
+    env: 'CUSTOS_DATABASE_POOL_SIZE',
+    description:
+      'PostgreSQL: connections in the pool. Group commit holds one per ledger flush and checkpoints one; requests share the rest.',
+    parse: positiveInt,
+    fallback: 20,
   },
   {
     key: 'masterKeyFile',

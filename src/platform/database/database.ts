@@ -102,8 +102,8 @@ function openPostgres(url: string, options: DatabaseOptions): DatabaseHandle {
   }
   const pool = new pg.Pool({
     connectionString: url,
-    // Ten by default: the ledger's group commit holds one connection at a time (one flush per process, and a
-    // checkpoint's insert each second), so requests keep eight or more however large its batches grow.
+    // The ledger's group commit holds one connection at a time (one flush per process, and a checkpoint's insert
+    // each second), so requests keep the rest however large its batches grow (config: CUSTOS_DATABASE_POOL_SIZE).
     max: options.poolSize ?? 10,
     types,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
