@@ -164,7 +164,13 @@ describe('a customer’s access history, provably complete', () => {
     const item = answer.items.find((i) => i.caseId === 'case-x') as Item;
     assert.equal(item.proof.data, null, 'the payload is withheld');
     assert.deepEqual([item.kind, item.fields, item.purpose], ['reveal', ['name'], 'repair']);
-    assert.equal(JSON.stringify(answer).includes('vip'), false, 'the mark is not in the answer');
+    // As a value or a key — not as three letters inside base64 (proofs and signatures), which they can be by chance.
+    const text = JSON.stringify(answer);
+    assert.equal(
+      text.includes('"vip"') || text.includes('"special"'),
+      false,
+      'the mark is not in the answer',
+    );
     // Its header still proves when, what, who and its place in the chain.
     checkHistory(answer, customer.customerId, vkey);
   });
