@@ -52,7 +52,7 @@ interface Insertable {
 export interface ImporterDeps {
   store: Pick<
     VaultStore,
-    'transaction' | 'insertNewCustomers' | 'isEmpty' | 'dropSearchIndexes' | 'buildSearchIndexes'
+    'transaction' | 'insertNewCustomers' | 'isEmpty' | 'dropSearchIndexes' | 'buildSearchIndexes' | 'analyze'
   >;
   keyring: Pick<Keyring, 'wrapDataKey' | 'saveCustomerKeys' | 'blindIndex' | 'blindIndexRoot'>;
   ledger: Pick<Ledger, 'append'>;
@@ -172,7 +172,11 @@ export function createImporter({ store, keyring, ledger, bus, clock }: ImporterD
         // A failed run must not leave sealing promises rejecting unobserved.
         for (const pending of inFlight) pending.catch(() => {});
         await sealer.close();
-        if (initialLoad) await store.buildSearchIndexes();
+        if (initialLoad) {
+          await store.buildSearchIndexes();
+          // Statistics only steer the planner (autovacuum refreshes them too): a failure here fails no import.
+          await store.analyze().catch(() => {});
+        }
       }
       summary.rejectedRows.sort((a, b) => a.line - b.line);
       bus.publish('customers.imported', {
