@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { columns } from './synthetic-csv.ts';
 
 interface Store {
   load(rows: string[][]): Promise<void>;
@@ -22,17 +23,7 @@ interface Store {
   audit(actor: string, customerId: string): Promise<void>;
 }
 
-const COLUMNS = [
-  'id',
-  'name',
-  'phone',
-  'email',
-  'account_id',
-  'national_id',
-  'address',
-  'birth_date',
-  'region',
-];
+const COLUMNS = ['id', ...columns];
 const CREATE_CUSTOMERS = `create table customers (${COLUMNS.map((c) => `${c} text${c === 'id' ? ' primary key' : ''}`).join(', ')})`;
 const CREATE_AUDIT =
   'create table audit (id text primary key, actor text not null, customer_id text not null, at bigint not null)';

@@ -7,7 +7,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { type SyntheticCustomer, seededRandom, syntheticCustomer } from '../../src/demo/synthetic-people.ts';
 
-const columns = [
+/** The file's columns, in order (the CRM baseline stores the same). */
+export const columns = [
   'name',
   'phone',
   'email',

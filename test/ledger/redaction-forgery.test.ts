@@ -114,22 +114,30 @@ for (const { dialect, skip } of await dialects()) {
       }
     });
 
-    test('a reveal another node appended, its subject rewritten: counts refuse rather than shrink', async () => {
+    /** This node (the fixture's) and another on the same database; one staff member's reveals counted here. */
+    async function twoNodes(actor: string) {
       const f = await accessFixture(dialect);
       const other = await createCustos(f.t.config, {
         logger: createLogger('silent'),
         database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
       });
-      try {
-        const actor = 'staff:01a20000-0000-7000-8000-0000000000ee';
-        const count = () => f.t.custos.ledger.distinctSubjectsSince(actor, 'customer.revealed', [0], 'z');
-        const revealOn = (node: typeof other, customerId: string) =>
+      return {
+        f,
+        other,
+        count: () => f.t.custos.ledger.distinctSubjectsSince(actor, 'customer.revealed', [0], 'z'),
+        revealOn: (node: typeof other, customerId: string) =>
           node.ledger.append({
             type: 'customer.revealed',
             actor,
             subject: customerId,
             data: { customerId, caseId: 'k', fields: ['name'], purpose: 'repair', revealId: 'r', reason: '' },
-          });
+          }),
+      };
+    }
+
+    test('a reveal another node appended, its subject rewritten: counts refuse rather than shrink', async () => {
+      const { f, other, count, revealOn } = await twoNodes('staff:01a20000-0000-7000-8000-0000000000ee');
+      try {
         assert.deepEqual(await count(), [{ count: 0, includes: false }]); // this node has read the week back
         await revealOn(other, 'c0');
         const index = await revealOn(other, 'c1');
@@ -147,21 +155,9 @@ for (const { dialect, skip } of await dialects()) {
     });
 
     test('another node’s reveals this node has stepped over are counted from memory: deleting them frees nothing, rewriting them is caught', async () => {
-      const f = await accessFixture(dialect);
-      const other = await createCustos(f.t.config, {
-        logger: createLogger('silent'),
-        database: f.t.database.schema ? { schema: f.t.database.schema, poolSize: 2 } : {},
-      });
+      const actor = 'staff:01a20000-0000-7000-8000-0000000000ef';
+      const { f, other, count, revealOn } = await twoNodes(actor);
       try {
-        const actor = 'staff:01a20000-0000-7000-8000-0000000000ef';
-        const count = () => f.t.custos.ledger.distinctSubjectsSince(actor, 'customer.revealed', [0], 'z');
-        const revealOn = (node: typeof other, customerId: string) =>
-          node.ledger.append({
-            type: 'customer.revealed',
-            actor,
-            subject: customerId,
-            data: { customerId, caseId: 'k', fields: ['name'], purpose: 'repair', revealId: 'r', reason: '' },
-          });
         const stepOver = () =>
           f.t.custos.ledger.append({ type: 'customer.viewed', actor: 'staff:x', data: { customerId: 'y' } });
         assert.deepEqual(await count(), [{ count: 0, includes: false }]);
