@@ -35,10 +35,7 @@ import { createRequestStore } from './requests/requests.store.ts';
 export async function wirePrivacy(deps: {
   platform: Platform;
   ledger: Pick<Ledger, 'record' | 'append' | 'replay' | 'subjectHistory' | 'origin' | 'vkey'>;
-  vault: Pick<
-    VaultService,
-    'sealNote' | 'openNote' | 'unsealFields' | 'hasContact' | 'exists' | 'forMessage'
-  >;
+  vault: Pick<VaultService, 'sealNote' | 'openNote' | 'unsealFields' | 'exists' | 'forMessage'>;
   /** Portal consent grants need a fresh second factor. */
   sessions: Pick<Sessions, 'requireStepUp'>;
   /** Staff as the access history and reveal notices show them (role and site; names as configured). */

@@ -218,16 +218,6 @@ export function createVaultService({ store, keyring, ledger, bus, clock }: Vault
     },
 
     /**
-     * Whether the customer has a phone or email on file, without opening it: how a notice chooses its channel
-     * (privacy/notices). False when there is no such customer, or it was erased (no key).
-     */
-    async hasContact(id: string, channel: 'phone' | 'email'): Promise<boolean> {
-      if (!isUuid(id)) return false;
-      const row = await store.customerById(id);
-      return Boolean(row?.[sealedColumn(channel)]) && (await keyring.hasCustomerKey(id));
-    },
-
-    /**
      * One customer loaded to be told something (privacy/notices): which contacts they have on file, without
      * opening them, and a sealer for the message's parameters — the row read and the key unwrapped once.
      * Null when there is no such customer, or it was erased (no key). Opens nothing.

@@ -69,7 +69,7 @@ const item = (n: RevealNotice): RevealItem => ({
 export function createNotices(deps: {
   store: NoticeStore;
   outbox: Pick<Outbox, 'queue' | 'prepare' | 'store'>;
-  vault: Pick<VaultService, 'hasContact' | 'forMessage'>;
+  vault: Pick<VaultService, 'forMessage'>;
   /** The revealing staff member's role and site (never their name). */
   staffMember: (staffId: string) => Promise<{ role: string; site: string } | undefined>;
   ledger: Pick<Ledger, 'record' | 'replay' | 'append'>;
@@ -82,9 +82,15 @@ export function createNotices(deps: {
   let caughtUpTo = clock.now() - CATCH_UP_WINDOW_MS;
 
   /** Email if the customer has an address on file, else SMS if a phone (neither opened); null if neither. */
+  function channelFor(customer: { has(channel: 'phone' | 'email'): boolean }): OutboxChannel | null {
+    if (customer.has('email')) return 'email';
+    if (customer.has('phone')) return 'sms';
+    return null;
+  }
+
   async function channelOf(customerId: string): Promise<OutboxChannel | null> {
-    if (await deps.vault.hasContact(customerId, 'email')) return 'email';
-    if (await deps.vault.hasContact(customerId, 'phone')) return 'sms';
+    const customer = await deps.vault.forMessage(customerId);
+    if (customer) return channelFor(customer);
     return null;
   }
 
@@ -191,8 +197,7 @@ export function createNotices(deps: {
     ]) {
       const customer = customers.get(n.customerId);
       if (n.mode !== 'immediate' || !customer) continue;
-      // Email if the customer has an address on file, else SMS if a phone (neither opened).
-      const channel = customer.has('email') ? 'email' : customer.has('phone') ? 'sms' : null;
+      const channel = channelFor(customer);
       if (channel === null) continue;
       const prepared = await outbox.prepare(
         noticesActor,
